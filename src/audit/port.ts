@@ -1,0 +1,65 @@
+/**
+ * The audit port: the protocol core reports what it decided and what it issued through this one
+ * interface. Implementations record the issuance and its events atomically (the Postgres outbox),
+ * so no token exists without its event and no event without its token.
+ */
+import type { Decision, DecisionInput } from '../policy/contract.js';
+
+export type TokenEventKind = 'issued' | 'refused' | 'refreshed' | 'revoked' | 'reused';
+
+/** A decision as the audit log sees it: the decision and the input it was made on. */
+export interface DecisionFact {
+  decision: Decision;
+  input: DecisionInput;
+}
+
+/** A token event. Never carries a raw token, secret or key: only ids and thumbprints. */
+export interface TokenFact {
+  kind: TokenEventKind;
+  /** Grant type or action that produced it (e.g. `token_exchange`). */
+  action: string;
+  client_id: string;
+  sub?: string;
+  jti?: string;
+  aud?: string | string[];
+  scope?: string;
+  token_type?: string;
+  issued_token_type?: string;
+  iat?: number;
+  exp?: number;
+  act?: Record<string, unknown>;
+  cnf_jkt?: string;
+  decision_id?: string;
+  /** For refusals: the wire error and the precise internal reason. */
+  error?: string;
+  reason?: string;
+  /** Subject token's jti when known (exchange lineage). */
+  subject_jti?: string;
+}
+
+/** The issuance record kept in Postgres for introspection and revocation. */
+export interface IssuedTokenRecord {
+  jti: string;
+  sub: string;
+  client_id: string;
+  aud: string[];
+  scope: string;
+  iat: number;
+  exp: number;
+  act?: Record<string, unknown>;
+  cnf_jkt?: string;
+  grant_type: string;
+  decision_id?: string;
+}
+
+export interface AuditEntry {
+  decision?: DecisionFact;
+  tokens: TokenFact[];
+  /** When set, the issuance record is written in the same transaction as the events. */
+  issued?: IssuedTokenRecord;
+}
+
+export interface AuditPort {
+  commit(entry: AuditEntry): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,72 @@
+/**
+ * The one OAuth error type. Every refusal on the wire is one of these, serialized as RFC 6749 §5.2
+ * JSON (`{ error, error_description }`) with its status and headers; anything else becomes
+ * `server_error` with no internals.
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'access_denied'
+  | 'temporarily_unavailable'
+  | 'server_error';
+
+const defaultStatus: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  invalid_target: 400,
+  invalid_dpop_proof: 400,
+  use_dpop_nonce: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  access_denied: 403,
+  temporarily_unavailable: 503,
+  server_error: 500,
+};
+
+export class OAuthError extends Error {
+  readonly error: OAuthErrorCode;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** Precise internal reason for logs and audit (never sent on the wire). */
+  readonly reason: string | undefined;
+
+  constructor(
+    error: OAuthErrorCode,
+    description: string,
+    options: { status?: number; headers?: Record<string, string>; reason?: string; cause?: unknown } = {},
+  ) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OAuthError';
+    this.error = error;
+    this.status = options.status ?? defaultStatus[error];
+    this.headers = options.headers ?? {};
+    this.reason = options.reason;
+  }
+
+  get description(): string {
+    return this.message;
+  }
+
+  toJSON(): { error: OAuthErrorCode; error_description: string } {
+    return { error: this.error, error_description: this.message };
+  }
+}
+
+/** Maps anything thrown to an OAuthError; unknown errors become a generic `server_error`. */
+export function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  return new OAuthError('server_error', 'the server could not complete the request', { cause: err });
+}

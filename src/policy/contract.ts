@@ -1,0 +1,90 @@
+/**
+ * The decision contract between Mandate and a policy bundle (see README "Decision contract").
+ * Input and output are validated with zod; the default entrypoint is `mcp/authz/decision`.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_ENTRYPOINT = 'mcp/authz/decision';
+
+export const decisionActions = ['token_exchange', 'authorize', 'jwt_bearer', 'refresh', 'tool_call', 'id_jag'] as const;
+export type DecisionAction = (typeof decisionActions)[number];
+
+export const decisionInputSchema = z.object({
+  action: z.enum(decisionActions),
+  /** Seconds since the epoch: the WASM build has no clock, so the service passes it in. */
+  now: z.number().int().nonnegative(),
+  subject: z.object({
+    sub: z.string().min(1),
+    iss: z.string().min(1),
+    groups: z.array(z.string()),
+    /** Scopes the subject token carries; absent when it carries none (e.g. an ID token). */
+    scopes: z.array(z.string()).optional(),
+    /** Expiry of the subject token, seconds since the epoch. */
+    exp: z.number().int().optional(),
+    claims: z.record(z.string(), z.unknown()),
+  }),
+  client: z.object({
+    client_id: z.string().min(1),
+    trust: z.enum(['registered', 'cimd', 'dynamic']),
+  }),
+  actor: z
+    .object({
+      sub: z.string().min(1),
+      client_id: z.string().min(1).optional(),
+      /** Earlier actors, RFC 8693 §4.1 nesting. */
+      act: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  target: z.object({
+    audience: z.string().optional(),
+    resource: z.string().optional(),
+  }),
+  scopes: z.array(z.string()),
+  context: z.object({
+    dpop_jkt: z.string().optional(),
+    auth_time: z.number().int().optional(),
+    acr: z.string().optional(),
+    ip: z.string().optional(),
+    tool: z.string().optional(),
+  }),
+});
+export type DecisionInput = z.infer<typeof decisionInputSchema>;
+
+/** A reason is a plain string, or a stable code with a readable message. */
+export const reasonSchema = z.union([z.string(), z.object({ code: z.string(), message: z.string() })]);
+export type Reason = z.infer<typeof reasonSchema>;
+
+export const policyResultSchema = z.object({
+  allow: z.boolean(),
+  scopes: z.array(z.string()).default([]),
+  ttl_seconds: z.number().int().nonnegative().default(0),
+  reasons: z.array(reasonSchema).default([]),
+  obligations: z
+    .object({ require_dpop: z.boolean().optional() })
+    .catchall(z.unknown())
+    .default({}),
+});
+export type PolicyResult = z.infer<typeof policyResultSchema>;
+
+/** What the decision service returns: the policy's result after the service's invariants. */
+export interface Decision {
+  decision_id: string;
+  path: string;
+  allow: boolean;
+  scopes: string[];
+  ttl_seconds: number;
+  reasons: Reason[];
+  obligations: { require_dpop?: boolean; [k: string]: unknown };
+  /** The raw policy result (for the decision log), or undefined when evaluation failed. */
+  result: unknown;
+  bundle: { revision: string; digest: string };
+  metrics: { timer_eval_ns: number };
+  timestamp: string;
+}
+
+export interface DecisionService {
+  decide(input: DecisionInput): Decision;
+  /** True once a bundle is loaded (readiness). */
+  ready(): boolean;
+  close(): Promise<void>;
+}
