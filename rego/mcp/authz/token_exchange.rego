@@ -1,0 +1,79 @@
+# Second hop (RFC 8693 token exchange): an MCP server (the actor) asks for a token for one
+# downstream service on behalf of the subject. target.resource and target.audience may both be
+# given; they must then name the same service.
+package mcp.authz
+
+exchange if input.action == "token_exchange"
+
+target_ids := {id | some id in [object.get(input.target, "resource", ""), object.get(input.target, "audience", "")]; non_empty(id)}
+
+target_services := {service_for(id) | some id in target_ids}
+
+service_name := n if {
+	exchange
+	count(target_services) == 1
+	count(target_ids) == count({id | some id in target_ids; service_for(id)})
+	some n in target_services
+}
+
+service := cfg.services[service_name]
+
+base_deny contains reason("unknown_target", "no resource or audience given") if {
+	exchange
+	count(target_ids) == 0
+}
+
+base_deny contains reason("unknown_target", concat("", [id, " is not a registered downstream service"])) if {
+	exchange
+	some id in target_ids
+	not service_for(id)
+}
+
+base_deny contains reason("unknown_target", "resource and audience name different services") if {
+	exchange
+	count(target_services) > 1
+}
+
+base_deny contains reason("actor_not_allowed", "token exchange requires an actor (the calling MCP server)") if {
+	exchange
+	not actor_id
+}
+
+base_deny contains reason("actor_not_allowed", concat("", ["actor ", actor_id, " may not obtain tokens for ", service_name])) if {
+	exchange
+	service_name
+	not service_name in object.get(cfg.actors, [actor_id, "services"], [])
+}
+
+base_deny contains reason("dpop_required", concat("", [service_name, " requires a DPoP-bound token; present a DPoP proof"])) if {
+	exchange
+	service.require_dpop
+	not non_empty(input.context.dpop_jkt)
+}
+
+scope_problem contains [s, concat("", ["not a scope of ", service_name])] if {
+	exchange
+	some s in requested
+	not s in service.scopes
+}
+
+scope_problem contains [s, "not allowed for the subject's groups"] if {
+	exchange
+	some s in requested
+	not user_scopes[s]
+}
+
+# Step-up: some scopes need a recent login (context.auth_time, seconds since the epoch).
+scope_problem contains [s, msg] if {
+	exchange
+	some s in requested
+	rule := service.step_up[s]
+	not recent_login(rule.max_auth_age_seconds)
+	msg := concat("", ["requires a login within the last ", format_int(rule.max_auth_age_seconds, 10), " s (step-up)"])
+}
+
+recent_login(max_age) if input.now - input.context.auth_time <= max_age
+
+target_ttl := service.max_ttl_seconds if exchange
+
+target_dpop := service.require_dpop if exchange
