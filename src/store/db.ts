@@ -9,11 +9,21 @@ export interface QueryResult<R> {
 
 export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Runs a script of several statements without parameters (migrations). Separate from `query`
+   * because PGlite's `query` takes exactly one statement (extended protocol), while both drivers
+   * accept a multi-statement script through the simple query protocol.
+   */
+  exec(sql: string): Promise<void>;
 }
 
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. Inside `fn`
+   * use only `q`: PGlite has a single connection, so a query on the outer `Db` would wait for the
+   * transaction to end, which waits for `fn`: a deadlock.
+   */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** LISTEN on a channel; returns a function that stops listening. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;

@@ -1,0 +1,89 @@
+/**
+ * The `issued_tokens` table: every access token Mandate mints, kept until it expires so that
+ * introspection (RFC 7662) and revocation (RFC 7009) can answer for it.
+ */
+import type { IssuedTokenRecord } from '../audit/port.js';
+import type { Queryable } from './db.js';
+
+/** A stored issuance, with its revocation time (epoch seconds) when revoked. */
+export interface IssuedTokenRow extends IssuedTokenRecord {
+  revoked_at?: number;
+}
+
+interface Row {
+  jti: string;
+  sub: string;
+  client_id: string;
+  aud: string[];
+  scope: string;
+  iat: number;
+  exp: number;
+  act: Record<string, unknown> | null;
+  cnf_jkt: string | null;
+  grant_type: string;
+  decision_id: string | null;
+  revoked_at: number | null;
+}
+
+/**
+ * Records an issuance. Takes a `Queryable` so that the audit outbox can call it inside the same
+ * transaction as the token's events (design.md, Audit: nothing issued without its record).
+ */
+export async function insertIssuedToken(q: Queryable, r: IssuedTokenRecord): Promise<void> {
+  await q.query(
+    `INSERT INTO issued_tokens (jti, sub, client_id, aud, scope, iat, exp, act, cnf_jkt, grant_type, decision_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      r.jti,
+      r.sub,
+      r.client_id,
+      r.aud,
+      r.scope,
+      r.iat,
+      r.exp,
+      // Serialized explicitly: pg would send a JS array as a Postgres array, not as JSON.
+      r.act === undefined ? null : JSON.stringify(r.act),
+      r.cnf_jkt ?? null,
+      r.grant_type,
+      r.decision_id ?? null,
+    ],
+  );
+}
+
+export async function getIssuedToken(q: Queryable, jti: string): Promise<IssuedTokenRow | undefined> {
+  const res = await q.query<Row>('SELECT * FROM issued_tokens WHERE jti = $1', [jti]);
+  const row = res.rows[0];
+  if (!row) return undefined;
+  return {
+    jti: row.jti,
+    sub: row.sub,
+    client_id: row.client_id,
+    aud: row.aud,
+    scope: row.scope,
+    iat: row.iat,
+    exp: row.exp,
+    grant_type: row.grant_type,
+    ...(row.act !== null ? { act: row.act } : {}),
+    ...(row.cnf_jkt !== null ? { cnf_jkt: row.cnf_jkt } : {}),
+    ...(row.decision_id !== null ? { decision_id: row.decision_id } : {}),
+    ...(row.revoked_at !== null ? { revoked_at: row.revoked_at } : {}),
+  };
+}
+
+/**
+ * Marks a token revoked at `at` (epoch seconds). Resolves true when this call revoked it, false
+ * when it was unknown or already revoked (RFC 7009 §2.2 answers 200 either way).
+ */
+export async function revokeToken(q: Queryable, jti: string, at: number): Promise<boolean> {
+  const res = await q.query(
+    'UPDATE issued_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL',
+    [jti, at],
+  );
+  return res.rowCount === 1;
+}
+
+/** Deletes records of tokens expired before `now`; returns how many. */
+export async function purgeExpiredTokens(q: Queryable, now: number): Promise<number> {
+  const res = await q.query('DELETE FROM issued_tokens WHERE exp < $1', [now]);
+  return res.rowCount;
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IssuedTokenRecord } from '../../src/audit/port.js';
+import {
+  getIssuedToken,
+  insertIssuedToken,
+  purgeExpiredTokens,
+  revokeToken,
+} from '../../src/store/tokens.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
+
+const base: IssuedTokenRecord = {
+  jti: 'jti-1',
+  sub: 'alice',
+  client_id: 'mcp-salesforce',
+  aud: ['https://api.salesforce.example'],
+  scope: 'crm.read',
+  iat: 1_764_140_000,
+  exp: 1_764_140_300,
+  grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+};
+
+describe('issued tokens', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it('round-trips a minimal and a full record', async () => {
+    await insertIssuedToken(t.db, base);
+    expect(await getIssuedToken(t.db, 'jti-1')).toEqual(base);
+    const full: IssuedTokenRecord = {
+      ...base,
+      jti: 'jti-2',
+      aud: ['a', 'b'],
+      act: { sub: 'mcp-salesforce', act: { sub: 'claude-desktop' } },
+      cnf_jkt: 'thumb',
+      decision_id: 'd-1',
+    };
+    await insertIssuedToken(t.db, full);
+    expect(await getIssuedToken(t.db, 'jti-2')).toEqual(full);
+    expect(await getIssuedToken(t.db, 'missing')).toBeUndefined();
+  });
+
+  it('inserts inside a transaction and rolls back with it', async () => {
+    await expect(
+      t.db.tx(async (q) => {
+        await insertIssuedToken(q, { ...base, jti: 'jti-tx' });
+        throw new Error('outbox write failed');
+      }),
+    ).rejects.toThrow('outbox write failed');
+    expect(await getIssuedToken(t.db, 'jti-tx')).toBeUndefined();
+    await t.db.tx((q) => insertIssuedToken(q, { ...base, jti: 'jti-tx' }));
+    expect(await getIssuedToken(t.db, 'jti-tx')).toEqual({ ...base, jti: 'jti-tx' });
+  });
+
+  it('refuses a duplicate jti', async () => {
+    await expect(insertIssuedToken(t.db, base)).rejects.toThrow(/duplicate key/);
+  });
+
+  it('revokes once', async () => {
+    expect(await revokeToken(t.db, 'jti-1', 1_764_140_100)).toBe(true);
+    expect(await revokeToken(t.db, 'jti-1', 1_764_140_200)).toBe(false);
+    expect(await revokeToken(t.db, 'missing', 1_764_140_200)).toBe(false);
+    expect((await getIssuedToken(t.db, 'jti-1'))?.revoked_at).toBe(1_764_140_100);
+  });
+
+  it('purges tokens that have expired', async () => {
+    await insertIssuedToken(t.db, { ...base, jti: 'late', exp: 1_764_150_000 });
+    expect(await purgeExpiredTokens(t.db, 1_764_140_301)).toBe(3);
+    expect(await getIssuedToken(t.db, 'jti-1')).toBeUndefined();
+    expect((await getIssuedToken(t.db, 'late'))?.exp).toBe(1_764_150_000);
+  });
+});
