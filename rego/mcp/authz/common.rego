@@ -29,6 +29,8 @@ actor_id := input.actor.client_id
 
 actor_id := input.actor.sub if not input.actor.client_id
 
+# Call it on object.get(...) rather than on a bare reference: the compiler hoists a call's
+# arguments out of `not`, so `not non_empty(input.a.b)` would be false when input.a.b is absent.
 non_empty(x) if {
 	is_string(x)
 	x != ""

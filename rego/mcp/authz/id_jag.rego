@@ -12,7 +12,7 @@ id_jag_matches := [e |
 	resource_listed(e)
 ]
 
-resource_listed(_) if not non_empty(input.target.resource)
+resource_listed(_) if not non_empty(object.get(input.target, "resource", ""))
 
 resource_listed(e) if input.target.resource in e.resources
 

@@ -48,7 +48,7 @@ base_deny contains reason("actor_not_allowed", concat("", ["actor ", actor_id, "
 base_deny contains reason("dpop_required", concat("", [service_name, " requires a DPoP-bound token; present a DPoP proof"])) if {
 	exchange
 	service.require_dpop
-	not non_empty(input.context.dpop_jkt)
+	not non_empty(object.get(input.context, "dpop_jkt", ""))
 }
 
 scope_problem contains [s, concat("", ["not a scope of ", service_name])] if {
