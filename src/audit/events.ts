@@ -1,0 +1,120 @@
+/**
+ * Audit event schema: a CloudEvents 1.0 envelope (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md)
+ * around either an OPA-style decision-log entry
+ * (https://www.openpolicyagent.org/docs/management-decision-logs) or a token event.
+ *
+ * Hash-chain attributes are CloudEvents extension attributes, whose names must be lowercase ASCII
+ * letters and digits (spec §3.1.1), so design.md's `prev_hash` travels as `prevhash`:
+ * - `sequence`: the position in the chain, a zero-padded decimal string so that it is
+ *   lexicographically orderable as the CloudEvents sequence extension requires;
+ * - `prevhash`: the `hash` of the event before it (64 zeros for the first);
+ * - `hash`: SHA-256 over `prevhash` and the canonical JSON of this event without `hash` (chain.ts).
+ */
+import { z } from 'zod';
+import { decisionInputSchema, reasonSchema } from '../policy/contract.js';
+
+export const DECISION_EVENT_TYPE = 'dev.mandate.decision';
+export const tokenEventKinds = ['issued', 'refused', 'refreshed', 'revoked', 'reused'] as const;
+export const tokenEventTypes = [
+  'dev.mandate.token.issued',
+  'dev.mandate.token.refused',
+  'dev.mandate.token.refreshed',
+  'dev.mandate.token.revoked',
+  'dev.mandate.token.reused',
+] as const;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+const envelope = {
+  specversion: z.literal('1.0'),
+  id: z.uuid().describe('Unique event id; also the Nats-Msg-Id the relay publishes with.'),
+  source: z.string().min(1).describe('The Mandate issuer URL.'),
+  time: z.iso.datetime({ offset: true }),
+  subject: z.string().min(1).optional().describe('The principal: the user `sub`, or the client id.'),
+  datacontenttype: z.literal('application/json'),
+  sequence: z
+    .string()
+    .regex(/^[0-9]{16}$/)
+    .describe('Position in the hash chain, zero-padded to 16 digits (CloudEvents sequence extension).'),
+  prevhash: sha256Hex.describe('`hash` of the previous event in the chain; 64 zeros for the first.'),
+  hash: sha256Hex.describe(
+    'SHA-256 over `prevhash` and the RFC 8785 canonical JSON of the event without `hash`.',
+  ),
+};
+
+export const decisionDataSchema = z.object({
+  decision_id: z.string().min(1),
+  path: z.string().describe('Policy entrypoint, e.g. mcp/authz/decision.'),
+  input: decisionInputSchema.describe('The decision input, masked.'),
+  result: z.unknown().describe('The raw policy result, masked; null when evaluation failed (denied).'),
+  enforced: z
+    .object({
+      allow: z.boolean(),
+      scopes: z.array(z.string()),
+      ttl_seconds: z.number().int().nonnegative(),
+      reasons: z.array(reasonSchema),
+      obligations: z.record(z.string(), z.unknown()),
+    })
+    .describe('What Mandate enforced after its own invariants (granted scopes, lifetime, fail closed).'),
+  bundles: z.record(z.string(), z.object({ revision: z.string(), digest: z.string().optional() })),
+  metrics: z.record(z.string(), z.number()),
+  timestamp: z.string(),
+  masked: z
+    .array(z.string())
+    .optional()
+    .describe('JSON pointers of masked members, as in OPA decision logs.'),
+});
+export type DecisionData = z.infer<typeof decisionDataSchema>;
+
+export const tokenDataSchema = z.object({
+  kind: z.enum(tokenEventKinds),
+  action: z.string().min(1),
+  client_id: z.string().min(1),
+  sub: z.string().optional(),
+  jti: z.string().optional(),
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
+  scope: z.string().optional(),
+  token_type: z.string().optional(),
+  issued_token_type: z.string().optional(),
+  iat: z.number().int().optional(),
+  exp: z.number().int().optional(),
+  act: z.record(z.string(), z.unknown()).optional(),
+  cnf_jkt: z.string().optional().describe('RFC 7638 thumbprint of the DPoP key the token is bound to.'),
+  decision_id: z.string().optional(),
+  error: z.string().optional(),
+  reason: z.string().optional(),
+  subject_jti: z.string().optional(),
+  masked: z.array(z.string()).optional(),
+});
+export type TokenData = z.infer<typeof tokenDataSchema>;
+
+export const decisionEventSchema = z.object({
+  ...envelope,
+  type: z.literal(DECISION_EVENT_TYPE),
+  data: decisionDataSchema,
+});
+export const tokenEventSchema = z.object({
+  ...envelope,
+  type: z.enum(tokenEventTypes),
+  data: tokenDataSchema,
+});
+export const auditEventSchema = z.discriminatedUnion('type', [decisionEventSchema, tokenEventSchema]);
+
+export type DecisionEvent = z.infer<typeof decisionEventSchema>;
+export type TokenEvent = z.infer<typeof tokenEventSchema>;
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+/** An event before it takes its place in the chain. */
+export type UnsealedEvent = DistributiveOmit<AuditEvent, 'sequence' | 'prevhash' | 'hash'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** NATS subject: `authz.decision.<action>` or `authz.token.<kind>` (design.md). */
+export function natsSubject(event: UnsealedEvent): string {
+  if (event.type === DECISION_EVENT_TYPE) return `authz.decision.${subjectToken(event.data.input.action)}`;
+  return `authz.token.${subjectToken(event.data.kind)}`;
+}
+
+// A NATS subject token may not contain '.', '*', '>' or whitespace; actions are enum values today,
+// this keeps a future free-form action from splitting or wildcarding the subject.
+function subjectToken(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]/g, '_') || '_';
+}
