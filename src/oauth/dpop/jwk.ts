@@ -50,7 +50,7 @@ export function publicJwkFor(value: unknown, alg: string, spec: AlgorithmSpec): 
   for (const name of REQUIRED_MEMBERS[spec.kty]) {
     const member = jwk[name];
     if (typeof member !== 'string' || (name !== 'kty' && name !== 'crv' && !BASE64URL.test(member))) {
-      throw invalidProof('jwk_invalid', `DPoP proof jwk member "${name}" is missing or malformed`);
+      throw invalidProof('jwk_invalid', `DPoP proof jwk member ${name} is missing or malformed`);
     }
     members[name] = member;
   }

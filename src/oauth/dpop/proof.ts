@@ -91,11 +91,13 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
       const jws = parseCompactJws((req.headers[0] as string).trim());
       const { header, payload } = jws;
 
-      if (header.typ !== 'dpop+jwt') throw invalidProof('typ_invalid', 'DPoP proof typ must be "dpop+jwt"');
+      if (header.typ !== 'dpop+jwt') throw invalidProof('typ_invalid', 'DPoP proof typ must be dpop+jwt');
       const alg = header.alg;
       const spec = typeof alg === 'string' && algorithms.includes(alg) ? ALGORITHMS[alg] : undefined;
       if (spec === undefined) {
-        throw invalidProof('alg_not_allowed', `DPoP proof alg ${JSON.stringify(alg ?? null)} is not allowed`);
+        // Echoed only when it looks like an algorithm name: descriptions end up in headers.
+        const named = typeof alg === 'string' && /^[\w.+-]{1,32}$/.test(alg);
+        throw invalidProof('alg_not_allowed', named ? `DPoP proof alg ${alg} is not allowed` : 'DPoP proof alg is not allowed');
       }
       if (header.crit !== undefined) {
         throw invalidProof('crit_unsupported', 'DPoP proof header has unsupported critical extensions');
@@ -104,15 +106,15 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
 
       const { jti, htm, htu, iat } = payload;
       for (const [name, value] of [['jti', jti], ['htm', htm], ['htu', htu], ['iat', iat]] as const) {
-        if (value === undefined) throw invalidProof('claim_missing', `DPoP proof is missing the "${name}" claim`);
+        if (value === undefined) throw invalidProof('claim_missing', `DPoP proof is missing the ${name} claim`);
       }
       if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
-        throw invalidProof('claim_invalid', `DPoP proof "jti" must be a string of 1 to ${MAX_JTI_LENGTH} characters`);
+        throw invalidProof('claim_invalid', `DPoP proof jti must be a string of 1 to ${MAX_JTI_LENGTH} characters`);
       }
-      if (typeof htm !== 'string') throw invalidProof('claim_invalid', 'DPoP proof "htm" must be a string');
-      if (typeof htu !== 'string') throw invalidProof('claim_invalid', 'DPoP proof "htu" must be a string');
+      if (typeof htm !== 'string') throw invalidProof('claim_invalid', 'DPoP proof htm must be a string');
+      if (typeof htu !== 'string') throw invalidProof('claim_invalid', 'DPoP proof htu must be a string');
       if (typeof iat !== 'number' || !Number.isFinite(iat)) {
-        throw invalidProof('claim_invalid', 'DPoP proof "iat" must be a number');
+        throw invalidProof('claim_invalid', 'DPoP proof iat must be a number');
       }
 
       if (htm !== req.method) throw invalidProof('htm_mismatch', 'DPoP proof htm does not match the request method');
@@ -157,7 +159,7 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
 
 /** RFC 9449 §4.2: `ath` is the base64url SHA-256 of the ASCII access token. */
 function checkAth(ath: unknown, accessToken: string): void {
-  if (ath === undefined) throw invalidProof('ath_missing', 'DPoP proof is missing the "ath" claim');
+  if (ath === undefined) throw invalidProof('ath_missing', 'DPoP proof is missing the ath claim');
   const expected = createHash('sha256').update(accessToken, 'ascii').digest();
   const given = typeof ath === 'string' ? Buffer.from(ath, 'base64url') : Buffer.alloc(0);
   if (

@@ -71,22 +71,34 @@ const rows: Row[] = [
     description: 'DPoP proof header is not a JSON object',
   },
   {
+    name: 'payload is a JSON array',
+    proof: async () => [rawJws({ typ: 'dpop+jwt', alg: 'ES256', jwk: {} }, [], 'AA')],
+    reason: 'malformed_payload',
+    description: 'DPoP proof payload is not a JSON object',
+  },
+  {
     name: 'wrong typ',
     proof: one(() => makeProof({ key, header: { typ: 'JWT' } })),
     reason: 'typ_invalid',
-    description: 'DPoP proof typ must be "dpop+jwt"',
+    description: 'DPoP proof typ must be dpop+jwt',
   },
   {
     name: 'typ in another case',
     proof: one(() => makeProof({ key, header: { typ: 'DPoP+JWT' } })),
     reason: 'typ_invalid',
-    description: 'DPoP proof typ must be "dpop+jwt"',
+    description: 'DPoP proof typ must be dpop+jwt',
   },
   {
     name: 'alg none',
     proof: async () => [rawJws({ typ: 'dpop+jwt', alg: 'none', jwk: key.publicJwk }, { jti: 'j', htm: 'POST', htu: TOKEN_URL, iat: NOW })],
     reason: 'alg_not_allowed',
-    description: 'DPoP proof alg "none" is not allowed',
+    description: 'DPoP proof alg none is not allowed',
+  },
+  {
+    name: 'no alg, and an alg that is not a name',
+    proof: async () => [rawJws({ typ: 'dpop+jwt', alg: 'ES256"\r\nX: y', jwk: {} }, {}, 'AA')],
+    reason: 'alg_not_allowed',
+    description: 'DPoP proof alg is not allowed',
   },
   {
     name: 'HS256 (a MAC)',
@@ -94,7 +106,7 @@ const rows: Row[] = [
       makeProof({ key: { ...key, alg: 'HS256' }, signWith: await generateSecret('HS256', { extractable: true }) }),
     ),
     reason: 'alg_not_allowed',
-    description: 'DPoP proof alg "HS256" is not allowed',
+    description: 'DPoP proof alg HS256 is not allowed',
   },
   {
     name: 'unknown critical header',
@@ -131,20 +143,20 @@ const rows: Row[] = [
       name: `missing ${claim}`,
       proof: one(() => makeProof({ key, payload: { [claim]: undefined } })),
       reason: 'claim_missing',
-      description: `DPoP proof is missing the "${claim}" claim`,
+      description: `DPoP proof is missing the ${claim} claim`,
     }),
   ),
   {
     name: 'jti too long',
     proof: one(() => makeProof({ key, payload: { jti: 'x'.repeat(257) } })),
     reason: 'claim_invalid',
-    description: 'DPoP proof "jti" must be a string of 1 to 256 characters',
+    description: 'DPoP proof jti must be a string of 1 to 256 characters',
   },
   {
     name: 'iat as a string',
     proof: one(() => makeProof({ key, payload: { iat: String(NOW) } })),
     reason: 'claim_invalid',
-    description: 'DPoP proof "iat" must be a number',
+    description: 'DPoP proof iat must be a number',
   },
   {
     name: 'wrong method',
@@ -221,7 +233,7 @@ const rows: Row[] = [
     proof: one(() => makeProof({ key })),
     req: { accessToken: 'at-1' },
     reason: 'ath_missing',
-    description: 'DPoP proof is missing the "ath" claim',
+    description: 'DPoP proof is missing the ath claim',
   },
   {
     name: 'ath of another access token',
@@ -328,7 +340,7 @@ describe('createDpopVerifier: accepted proofs', () => {
   it('refuses algorithms outside a narrowed allow-list, and unknown ones at construction', async () => {
     const v = createDpopVerifier({ replay: memoryReplayStore(), algorithms: ['ES256'] });
     const err = await refusal(v.verify(request([await makeProof({ key: await proofKey('PS256') })])));
-    expect([err.reason, err.description]).toEqual(['alg_not_allowed', 'DPoP proof alg "PS256" is not allowed']);
+    expect([err.reason, err.description]).toEqual(['alg_not_allowed', 'DPoP proof alg PS256 is not allowed']);
     expect(() => createDpopVerifier({ replay: memoryReplayStore(), algorithms: ['HS256'] })).toThrow(
       'unsupported DPoP algorithm HS256',
     );
