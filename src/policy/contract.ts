@@ -6,7 +6,14 @@ import { z } from 'zod';
 
 export const DEFAULT_ENTRYPOINT = 'mcp/authz/decision';
 
-export const decisionActions = ['token_exchange', 'authorize', 'jwt_bearer', 'refresh', 'tool_call', 'id_jag'] as const;
+export const decisionActions = [
+  'token_exchange',
+  'authorize',
+  'jwt_bearer',
+  'refresh',
+  'tool_call',
+  'id_jag',
+] as const;
 export type DecisionAction = (typeof decisionActions)[number];
 
 export const decisionInputSchema = z.object({
@@ -59,10 +66,7 @@ export const policyResultSchema = z.object({
   scopes: z.array(z.string()).default([]),
   ttl_seconds: z.number().int().nonnegative().default(0),
   reasons: z.array(reasonSchema).default([]),
-  obligations: z
-    .object({ require_dpop: z.boolean().optional() })
-    .catchall(z.unknown())
-    .default({}),
+  obligations: z.object({ require_dpop: z.boolean().optional() }).catchall(z.unknown()).default({}),
 });
 export type PolicyResult = z.infer<typeof policyResultSchema>;
 
