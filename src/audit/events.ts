@@ -108,9 +108,10 @@ export type UnsealedEvent = DistributiveOmit<AuditEvent, 'sequence' | 'prevhash'
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** NATS subject: `authz.decision.<action>` or `authz.token.<kind>` (design.md). */
-export function natsSubject(event: UnsealedEvent): string {
-  if (event.type === DECISION_EVENT_TYPE) return `authz.decision.${subjectToken(event.data.input.action)}`;
-  return `authz.token.${subjectToken(event.data.kind)}`;
+export function natsSubject(event: UnsealedEvent, prefix = 'authz'): string {
+  if (event.type === DECISION_EVENT_TYPE)
+    return `${prefix}.decision.${subjectToken(event.data.input.action)}`;
+  return `${prefix}.token.${subjectToken(event.data.kind)}`;
 }
 
 // A NATS subject token may not contain '.', '*', '>' or whitespace; actions are enum values today,
