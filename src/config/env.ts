@@ -1,0 +1,82 @@
+/**
+ * Environment configuration: one zod schema, parsed once at boot. Every key has a default (or is
+ * optional) and a description; docs/configuration.md is generated from this schema.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const issuerUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL')
+  .refine((v) => !v.endsWith('/'), "must not end with '/' (the issuer is compared byte for byte)")
+  .refine((v) => {
+    const u = new URL(v);
+    return u.search === '' && u.hash === '';
+  }, 'must not have a query or fragment (RFC 8414 §2)')
+  .refine((v) => {
+    const u = new URL(v);
+    return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  }, 'must use https unless the host is localhost');
+
+export const envSchema = z.object({
+  PORT: port.default(8080).describe('TCP port the HTTP server listens on.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (0.0.0.0 in containers).'),
+  MANDATE_ISSUER: issuerUrl
+    .optional()
+    .describe('Issuer URL, exactly as clients will see it. Default: http://localhost:<PORT>.'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .describe('Postgres connection URL. Unset: embedded Postgres (PGlite) in MANDATE_DATA_DIR.'),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// (or tls://, ws://, wss://) URL')
+    .optional()
+    .describe('NATS server for the audit stream. Unset: audit events go to a JSON-lines file.'),
+  MANDATE_CONFIG: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of the JSON configuration file (clients, issuers).'),
+  MANDATE_POLICY_BUNDLE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Path of the policy bundle (.tar.gz from `opa build -t wasm`). Default: the built default policy.',
+    ),
+  MANDATE_POLICY_PUBLIC_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PEM public key file; when set, unsigned or tampered policy bundles are refused.'),
+  MANDATE_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('data')
+    .describe('Folder for embedded state (PGlite, KEK, audit file).'),
+  MANDATE_KEK: z
+    .string()
+    .optional()
+    .describe(
+      'Key-encryption key for signing keys: 32 bytes, base64url. Unset: generated into the data folder.',
+    ),
+  MANDATE_TOKEN_TTL: seconds(30, 3600)
+    .default(300)
+    .describe('Upper bound (seconds) on any access token Mandate issues; policy may only shorten it.'),
+  MANDATE_CLOCK_SKEW: seconds(0, 300).default(60).describe('Clock skew (seconds) tolerated on exp/nbf/iat.'),
+  MANDATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
+  MANDATE_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe('Worker processes sharing the port (node:cluster). Needs DATABASE_URL when above 1.'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,117 @@
+/**
+ * Loads and validates all configuration once at boot. Any problem is a `ConfigError` whose message
+ * names the variable (or file path and field) and what is wrong with it.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { envSchema } from './env.js';
+import { configFileSchema, type ConfigFile } from './file.js';
+import { defaultBundlePath, demoConfigPath } from './paths.js';
+
+function isLocalhost(url: string): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  issuer: string;
+  databaseUrl: string | undefined;
+  natsUrl: string | undefined;
+  configPath: string | undefined;
+  /** True when no MANDATE_CONFIG was given and the demo configuration was loaded (localhost only). */
+  demoConfig: boolean;
+  file: ConfigFile;
+  policyBundle: string;
+  policyPublicKey: string | undefined;
+  dataDir: string;
+  kek: string | undefined;
+  tokenTtl: number;
+  clockSkew: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  workers: number;
+}
+
+function describeIssues(error: z.ZodError, prefix: string): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+      return `${prefix}${path.replace(/^\./, '')}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+function readConfigFile(path: string, env: Record<string, string | undefined>): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(
+      `MANDATE_CONFIG: cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, `MANDATE_CONFIG (${path}) `));
+  for (const [i, c] of parsed.data.clients.entries()) {
+    if (c.client_secret_env === undefined) continue;
+    const secret = env[c.client_secret_env];
+    if (secret === undefined || secret.length < 32)
+      throw new ConfigError(
+        `MANDATE_CONFIG (${path}) clients[${i}].client_secret_env: environment variable ${c.client_secret_env} ` +
+          (secret === undefined ? 'is not set' : 'must hold at least 32 characters'),
+      );
+  }
+  return parsed.data;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
+  const e = parsed.data;
+  if (e.MANDATE_WORKERS > 1 && e.DATABASE_URL === undefined)
+    throw new ConfigError(
+      'MANDATE_WORKERS: more than one worker needs DATABASE_URL (embedded Postgres is single-process)',
+    );
+  const issuer = e.MANDATE_ISSUER ?? `http://localhost:${e.PORT}`;
+  // A development deployment (issuer on localhost) with no configuration file gets the demo clients
+  // of examples/mandate.json, with a warning at start-up; anywhere else nothing is configured implicitly.
+  const demoConfig = e.MANDATE_CONFIG === undefined && isLocalhost(issuer);
+  const configPath =
+    e.MANDATE_CONFIG !== undefined ? resolve(e.MANDATE_CONFIG) : demoConfig ? demoConfigPath() : undefined;
+  let policyPublicKey: string | undefined;
+  if (e.MANDATE_POLICY_PUBLIC_KEY !== undefined) {
+    try {
+      policyPublicKey = readFileSync(e.MANDATE_POLICY_PUBLIC_KEY, 'utf8');
+    } catch (err) {
+      throw new ConfigError(
+        `MANDATE_POLICY_PUBLIC_KEY: cannot read ${e.MANDATE_POLICY_PUBLIC_KEY}: ${(err as Error).message}`,
+      );
+    }
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    issuer,
+    databaseUrl: e.DATABASE_URL,
+    natsUrl: e.NATS_URL,
+    configPath,
+    demoConfig,
+    file: configPath === undefined ? configFileSchema.parse({}) : readConfigFile(configPath, cleaned),
+    policyBundle:
+      e.MANDATE_POLICY_BUNDLE === undefined ? defaultBundlePath() : resolve(e.MANDATE_POLICY_BUNDLE),
+    policyPublicKey,
+    dataDir: resolve(e.MANDATE_DATA_DIR),
+    kek: e.MANDATE_KEK,
+    tokenTtl: e.MANDATE_TOKEN_TTL,
+    clockSkew: e.MANDATE_CLOCK_SKEW,
+    logLevel: e.MANDATE_LOG_LEVEL,
+    workers: e.MANDATE_WORKERS,
+  };
+}

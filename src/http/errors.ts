@@ -1,0 +1,47 @@
+/**
+ * The single serializer: OAuthError → RFC 6749 §5.2 JSON with its status and headers; fastify's own
+ * request errors (body too large, wrong content type, malformed body) → `invalid_request`; anything
+ * else → `server_error` with no internals.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../log.js';
+import { OAuthError } from '../oauth/errors.js';
+
+const fastifyClientErrors: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type: use application/x-www-form-urlencoded',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request body length does not match Content-Length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request body is empty',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request body is malformed',
+};
+
+export function toWireError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  const fe = err as Partial<FastifyError>;
+  const known = fe.code === undefined ? undefined : fastifyClientErrors[fe.code];
+  if (known !== undefined) return new OAuthError('invalid_request', known, { status: fe.statusCode ?? 400 });
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
+    return new OAuthError('invalid_request', 'the request is malformed', { status: fe.statusCode });
+  return new OAuthError('server_error', 'the server could not complete the request', { cause: err });
+}
+
+export function sendError(reply: FastifyReply, err: OAuthError): FastifyReply {
+  return reply
+    .status(err.status)
+    .headers({ 'Cache-Control': 'no-store', ...err.headers })
+    .type('application/json')
+    .send(err.toJSON());
+}
+
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const wire = toWireError(err);
+    if (wire.error === 'server_error')
+      log.error('unhandled error', {
+        url: req.url,
+        err: String(err),
+        stack: (err as Error | undefined)?.stack,
+      });
+    return sendError(reply, wire);
+  };
+}

@@ -1,0 +1,24 @@
+/** RFC 8414 metadata and the JWKS (RFC 7517) the issued tokens verify against. */
+import type { FastifyInstance } from 'fastify';
+import {
+  authorizationServerMetadata,
+  metadataPath,
+  type Endpoints,
+  type MetadataOptions,
+} from '../../oauth/metadata.js';
+
+export function discoveryRoutes(
+  app: FastifyInstance,
+  endpoints: Endpoints & { jwksPath: string },
+  jwks: () => unknown,
+  opts: MetadataOptions,
+): void {
+  const metadata = authorizationServerMetadata(endpoints, opts);
+  app.get(metadataPath(endpoints.issuer), async (_req, reply) =>
+    reply.header('Cache-Control', 'public, max-age=300').send(metadata),
+  );
+  app.get(endpoints.jwksPath, async (_req, reply) =>
+    // Short cache: a rotation's next key must reach verifiers before it signs anything.
+    reply.header('Cache-Control', 'public, max-age=60').type('application/jwk-set+json').send(jwks()),
+  );
+}

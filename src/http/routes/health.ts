@@ -1,0 +1,20 @@
+/** Liveness (`/healthz`) and readiness (`/readyz`: 200 only when database, keys and policy are loaded). */
+import type { FastifyInstance } from 'fastify';
+
+export type ReadinessCheck = () => Promise<Record<string, { ok: boolean; detail?: string }>>;
+
+export function healthRoutes(
+  app: FastifyInstance,
+  readiness: ReadinessCheck,
+  metrics: () => Record<string, unknown>,
+): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const checks = await readiness();
+    const ok = Object.values(checks).every((c) => c.ok);
+    return reply
+      .status(ok ? 200 : 503)
+      .header('Cache-Control', 'no-store')
+      .send({ status: ok ? 'ready' : 'not_ready', checks, ...metrics() });
+  });
+}

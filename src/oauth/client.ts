@@ -1,0 +1,30 @@
+/** What the protocol core needs to know about a registered client. */
+import type { JSONWebKeySet } from 'jose';
+
+export type TokenEndpointAuthMethod =
+  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export type ClientTrust = 'registered' | 'cimd' | 'dynamic';
+
+export interface OAuthClient {
+  clientId: string;
+  clientName?: string | null;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod | string;
+  /** base64url(SHA-256(secret)): client secrets are high-entropy, so a fast hash suffices. */
+  secretHash?: string | null;
+  jwks?: JSONWebKeySet | null;
+  jwksUri?: string | null;
+  grantTypes: string[];
+  /** Identifiers the client answers to as a resource server (e.g. its MCP server URL). */
+  audiences: string[];
+  trust: ClientTrust | string;
+}
+
+export interface ClientLookup {
+  get(clientId: string): Promise<OAuthClient | undefined>;
+}
+
+/** The client the token endpoint authenticated, and how. */
+export interface AuthenticatedClient {
+  client: OAuthClient;
+  method: TokenEndpointAuthMethod;
+}

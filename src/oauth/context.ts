@@ -1,0 +1,49 @@
+/**
+ * The ports the protocol core is given: stores, policy, keys, audit sink and clock. The HTTP layer
+ * builds one of these at boot; tests build their own.
+ */
+import type { AuditPort } from '../audit/port.js';
+import type { Logger } from '../log.js';
+import type { DecisionService } from '../policy/contract.js';
+import type { ReplayStore } from '../store/replay.js';
+import type { Signer } from './access-token.js';
+import type { ClientLookup } from './client.js';
+import type { Params } from './params.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+/** One token request as the core sees it, whatever the transport. */
+export interface TokenRequest {
+  params: Params;
+  authorization: string | undefined;
+  /** Every `DPoP` header value received (RFC 9449 §4.3 requires exactly one). */
+  dpop: string[];
+  method: string;
+  /** The request URL as the client addressed it (external URL, for DPoP `htu`). */
+  url: string;
+  ip: string | undefined;
+}
+
+export interface TokenResponse {
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/** Verifies the request's DPoP proof, if any; resolves the proof key's thumbprint. */
+export type ProofCheck = (req: TokenRequest) => Promise<string | undefined>;
+
+export interface OAuthContext {
+  issuer: string;
+  tokenEndpoint: string;
+  clients: ClientLookup;
+  tokens: TokenVerifier;
+  decisions: DecisionService;
+  signer: Signer;
+  audit: AuditPort;
+  replay: ReplayStore;
+  proof: ProofCheck;
+  /** Upper bound on every access token's lifetime (seconds). */
+  maxTokenTtl: number;
+  clockSkew: number;
+  now: () => number;
+  log: Logger;
+}

@@ -1,0 +1,38 @@
+/**
+ * RFC 8414 authorization server metadata. It advertises exactly what this deployment supports:
+ * grant types come from the grant registry, so the document cannot drift from the code.
+ */
+import { grants } from './grants/index.js';
+
+export interface Endpoints {
+  issuer: string;
+  tokenEndpoint: string;
+  jwksUri: string;
+}
+
+export interface MetadataOptions {
+  dpopAlgorithms?: string[];
+}
+
+export function authorizationServerMetadata(
+  e: Endpoints,
+  opts: MetadataOptions = {},
+): Record<string, unknown> {
+  return {
+    issuer: e.issuer,
+    token_endpoint: e.tokenEndpoint,
+    jwks_uri: e.jwksUri,
+    // REQUIRED by RFC 8414 §2; empty while no authorization endpoint is served.
+    response_types_supported: [],
+    grant_types_supported: [...grants.keys()],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+    ...(opts.dpopAlgorithms === undefined ? {} : { dpop_signing_alg_values_supported: opts.dpopAlgorithms }),
+  };
+}
+
+/** Where RFC 8414 §3.1 puts the metadata: the well-known segment goes before the issuer's path. */
+export function metadataPath(issuer: string, suffix = 'oauth-authorization-server'): string {
+  const path = new URL(issuer).pathname.replace(/\/$/, '');
+  return `/.well-known/${suffix}${path}`;
+}

@@ -1,0 +1,52 @@
+/** Builds the decision input's `subject` from a verified token's claims. */
+import type { DecisionInput } from '../policy/contract.js';
+
+/** Claims that are protocol plumbing rather than attributes of the user. */
+const plumbing = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'act',
+  'may_act',
+  'cnf',
+  'scope',
+  'scp',
+  'nonce',
+  'at_hash',
+  'c_hash',
+]);
+
+export function scopesOf(claims: Record<string, unknown>): string[] | undefined {
+  if (typeof claims.scope === 'string') return claims.scope.split(' ').filter((s) => s !== '');
+  if (Array.isArray(claims.scp) && claims.scp.every((s) => typeof s === 'string'))
+    return claims.scp as string[];
+  return undefined;
+}
+
+export function subjectInput(claims: Record<string, unknown>, groupsClaim: string): DecisionInput['subject'] {
+  const groups = claims[groupsClaim];
+  const scopes = scopesOf(claims);
+  return {
+    sub: String(claims.sub),
+    iss: String(claims.iss),
+    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    ...(scopes === undefined ? {} : { scopes }),
+    ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
+    claims: Object.fromEntries(Object.entries(claims).filter(([k]) => !plumbing.has(k) && k !== groupsClaim)),
+  };
+}
+
+/** True when the token names `clientId` (or one of the client's resource identifiers) as its audience or party. */
+export function issuedTo(
+  claims: Record<string, unknown>,
+  clientId: string,
+  audiences: readonly string[],
+): boolean {
+  const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+  if (aud.some((a) => a === clientId || audiences.includes(a as string))) return true;
+  return claims.azp === clientId || claims.client_id === clientId;
+}

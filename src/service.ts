@@ -1,0 +1,177 @@
+/**
+ * Builds a running Mandate from its configuration: store, keys, policy, audit, protocol core and
+ * HTTP app, and says at start-up which of each it is using. `main.ts` listens; tests call this too.
+ */
+import { hkdfSync } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createOutboxAudit } from './audit/outbox.js';
+import { createRelay } from './audit/relay.js';
+import type { AuditPort } from './audit/port.js';
+import type { Config } from './config/index.js';
+import { clientRecords, issuerRecords } from './config/records.js';
+import { createApp } from './http/app.js';
+import { resolveKek } from './keys/kek.js';
+import { createKeyStore } from './keys/keystore.js';
+import type { Logger } from './log.js';
+import { cachedLookup } from './oauth/cached-lookup.js';
+import type { OAuthClient } from './oauth/client.js';
+import type { OAuthContext } from './oauth/context.js';
+import { createDpopVerifier } from './oauth/dpop/proof.js';
+import { createNonceService } from './oauth/dpop/nonce.js';
+import { createTokenVerifier, type TrustedIssuer } from './oauth/token-verifier.js';
+import { createDecisionService } from './policy/engine.js';
+import { createClientRepo } from './store/clients.js';
+import { openDb } from './store/index.js';
+import { createIssuerRepo } from './store/issuers.js';
+import { createReplayStore } from './store/replay.js';
+
+export interface Service {
+  app: FastifyInstance;
+  ctx: OAuthContext;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  now?: () => number;
+  audit?: AuditPort;
+  env?: Record<string, string | undefined>;
+}
+
+const LOOKUP_CACHE_MS = 5_000;
+
+export async function createService(
+  config: Config,
+  log: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<Service> {
+  const now = overrides.now ?? (() => Math.floor(Date.now() / 1000));
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c();
+  };
+  try {
+    const db = await openDb({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      dataDir: config.dataDir,
+      log,
+    });
+    closers.push(() => db.close());
+
+    const clients = createClientRepo(db);
+    const issuers = createIssuerRepo(db);
+    const synced = await clients.syncFromConfig(
+      clientRecords(config.file, overrides.env ?? process.env, now()),
+    );
+    const syncedIssuers = await issuers.syncFromConfig(issuerRecords(config.file));
+    if (config.demoConfig)
+      log.warn(
+        'config: MANDATE_CONFIG is unset, so the demo clients of examples/mandate.json are loaded (localhost only)',
+        {
+          file: config.configPath,
+        },
+      );
+    log.info('config: clients and trusted issuers synced', {
+      file: config.configPath ?? '(none)',
+      clients: synced,
+      issuers: syncedIssuers,
+    });
+
+    const kek = await resolveKek(config.kek, config.dataDir, log);
+    const keys = await createKeyStore({ db, kek, maxTokenTtlSeconds: config.tokenTtl, log });
+    closers.push(() => keys.close());
+
+    const decisions = await createDecisionService({
+      bundlePath: config.policyBundle,
+      ...(config.policyPublicKey === undefined ? {} : { verificationKey: config.policyPublicKey }),
+      log,
+      watch: true,
+    });
+    closers.push(() => decisions.close());
+
+    let audit = overrides.audit;
+    let relayStats: (() => Record<string, unknown>) | undefined;
+    if (audit === undefined) {
+      audit = createOutboxAudit({ db, source: config.issuer, log });
+      const relay = createRelay({
+        db,
+        log,
+        ...(config.natsUrl === undefined
+          ? { file: `${config.dataDir}/audit.jsonl` }
+          : { nats: { servers: config.natsUrl } }),
+      });
+      await relay.start();
+      relayStats = () => ({ audit_relay: relay.stats() });
+      closers.push(() => relay.stop());
+      log.info(
+        config.natsUrl === undefined
+          ? 'audit: relaying to a JSON-lines file (set NATS_URL for JetStream)'
+          : 'audit: relaying to NATS JetStream',
+        {
+          target: config.natsUrl ?? `${config.dataDir}/audit.jsonl`,
+        },
+      );
+    }
+    closers.push(() => audit.close());
+
+    const replay = createReplayStore(db);
+    const nonceSecret = new Uint8Array(hkdfSync('sha256', kek, 'mandate', 'dpop-nonce', 32));
+    const dpop = createDpopVerifier({ replay, nonces: createNonceService({ secret: nonceSecret }) });
+    const clientCache = cachedLookup(
+      (id) => clients.get(id) as Promise<OAuthClient | undefined>,
+      LOOKUP_CACHE_MS,
+    );
+    const issuerCache = cachedLookup(
+      (iss) => issuers.get(iss) as Promise<TrustedIssuer | undefined>,
+      LOOKUP_CACHE_MS,
+    );
+
+    const ctx: OAuthContext = {
+      issuer: config.issuer,
+      tokenEndpoint: `${config.issuer}/token`,
+      clients: clientCache,
+      tokens: createTokenVerifier({
+        issuer: config.issuer,
+        selfKeys: () => keys.publicKeys(),
+        issuers: issuerCache,
+        clockSkew: config.clockSkew,
+        now,
+      }),
+      decisions,
+      signer: keys,
+      audit,
+      replay,
+      proof: async (req) =>
+        req.dpop.length === 0
+          ? undefined
+          : (await dpop.verify({ headers: req.dpop, method: req.method, url: req.url, now: now() })).jkt,
+      maxTokenTtl: config.tokenTtl,
+      clockSkew: config.clockSkew,
+      now,
+      log,
+    };
+
+    const app = createApp({
+      ctx,
+      log,
+      jwks: () => keys.jwks(),
+      dpopAlgorithms: [...dpop.algorithms],
+      readiness: async () => {
+        const dbOk = await db.query('SELECT 1').then(
+          () => ({ ok: true }),
+          (err: unknown) => ({ ok: false, detail: String(err) }),
+        );
+        return {
+          database: dbOk,
+          keys: { ok: keys.jwks().keys.length > 0 },
+          policy: { ok: decisions.ready(), detail: decisions.bundle().revision },
+        };
+      },
+      ...(relayStats === undefined ? {} : { metrics: relayStats }),
+    });
+    closers.push(() => app.close());
+    return { app, ctx, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
