@@ -1,7 +1,8 @@
 /**
  * `mandate keys rotate|list`: operates on the same store and KEK as the service: Postgres when
  * DATABASE_URL is set, else embedded PGlite in MANDATE_DATA_DIR (default ./data); the KEK from
- * MANDATE_KEK, else `<dataDir>/kek`. With PGlite, stop the service first: one process per data folder.
+ * MANDATE_KEK, else `<dataDir>/kek`; token lifetime and skew from MANDATE_TOKEN_TTL and
+ * MANDATE_CLOCK_SKEW. With PGlite, stop the service first: one process per data folder.
  */
 import { createLogger } from '../log.js';
 import { openDb } from '../store/index.js';
@@ -21,6 +22,8 @@ const USAGE = `usage: mandate keys rotate [--force] [--max-ttl <seconds>]
 
 /** Default wait between rotations: the keystore refresh (30 s) plus a JWKS cache of a few minutes. */
 const MIN_NEXT_AGE_SECONDS = 300;
+/** The keystore's default refresh interval (keystore.ts). */
+const REFRESH_SECONDS = 30;
 
 const iso = (s: number | null): string => (s === null ? '-' : new Date(s * 1000).toISOString());
 
@@ -63,10 +66,18 @@ export async function run(argv: string[], io: Partial<CliIo> = {}): Promise<numb
     err(USAGE);
     return 2;
   }
-  const ttlText = flags.maxTtl ?? env.MANDATE_MAX_TOKEN_TTL_SECONDS ?? '3600';
+  // The service's MANDATE_TOKEN_TTL; when unset here, its maximum (3600), so that a retired key is
+  // never dropped before a token signed under a larger configured lifetime has expired.
+  const ttlText = flags.maxTtl ?? env.MANDATE_TOKEN_TTL ?? '3600';
+  const skewText = env.MANDATE_CLOCK_SKEW ?? '60';
   const maxTokenTtlSeconds = Number(ttlText);
+  const clockSkew = Number(skewText);
   if (!Number.isInteger(maxTokenTtlSeconds) || maxTokenTtlSeconds <= 0) {
     err(`max token TTL must be a positive whole number of seconds, got ${JSON.stringify(ttlText)}`);
+    return 2;
+  }
+  if (!Number.isInteger(clockSkew) || clockSkew < 0) {
+    err(`MANDATE_CLOCK_SKEW must be a whole number of seconds, got ${JSON.stringify(skewText)}`);
     return 2;
   }
 
@@ -80,6 +91,8 @@ export async function run(argv: string[], io: Partial<CliIo> = {}): Promise<numb
         db,
         kek,
         maxTokenTtlSeconds,
+        // Verifiers' clock skew, plus instances signing with the old key until their next refresh.
+        skewSeconds: clockSkew + REFRESH_SECONDS,
         now,
         minNextAgeSeconds: flags.force ? 0 : MIN_NEXT_AGE_SECONDS,
       });

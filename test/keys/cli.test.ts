@@ -49,11 +49,11 @@ describe('mandate keys (Postgres)', () => {
       await expect(run(['rotate'], capture(env).io)).rejects.toThrow(/verifiers may not have fetched it yet/);
 
       const later = Math.floor(Date.now() / 1000) + 3600;
-      const rotated = capture({ ...env, MANDATE_MAX_TOKEN_TTL_SECONDS: '600' }, () => later);
+      const rotated = capture({ ...env, MANDATE_TOKEN_TTL: '600', MANDATE_CLOCK_SKEW: '45' }, () => later);
       expect(await run(['rotate'], rotated.io)).toBe(0);
       expect(rotated.out.slice(0, 2)).toEqual([`activated ${next}`, `retired   ${active}`]);
       const rows = await listSigningKeys(t.db);
-      expect(rows.find((r) => r.kid === active)?.expiresAt).toBe(later + 600 + 60);
+      expect(rows.find((r) => r.kid === active)?.expiresAt).toBe(later + 600 + 45 + 30);
 
       await ks.refresh();
       expect(ks.signingKey().kid).toBe(next);
