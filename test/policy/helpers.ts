@@ -1,0 +1,97 @@
+/** Test helpers: build real bundles with scripts/policy-build.sh and re-pack them with tar-stream. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { extract, pack } from 'tar-stream';
+import type { DecisionInput } from '../../src/policy/contract.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function tempDir(prefix = 'mandate-policy-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Builds a bundle from `src` (default: rego/) into `out` with the project's build script. */
+export function buildBundle(
+  out: string,
+  opts: { src?: string; signingKey?: string; revision?: string } = {},
+): string {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.MANDATE_POLICY_SIGNING_KEY;
+  if (opts.src !== undefined) env.MANDATE_POLICY_SRC = opts.src;
+  if (opts.signingKey !== undefined) env.MANDATE_POLICY_SIGNING_KEY = opts.signingKey;
+  if (opts.revision !== undefined) env.MANDATE_POLICY_REVISION = opts.revision;
+  execFileSync('bash', [join(repoRoot, 'scripts/policy-build.sh'), out], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return out;
+}
+
+/** Writes a one-package policy (package mcp.authz) plus optional data into a fresh source dir. */
+export function writePolicy(rego: string, data?: unknown): string {
+  const src = tempDir('mandate-rego-');
+  mkdirSync(join(src, 'mcp/authz'), { recursive: true });
+  writeFileSync(join(src, 'mcp/authz/policy.rego'), rego);
+  if (data !== undefined) writeFileSync(join(src, 'data.json'), JSON.stringify(data));
+  return src;
+}
+
+export async function unpack(gz: Buffer): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const ex = extract();
+  const done = new Promise<void>((res, rej) => {
+    ex.on('entry', (h, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
+      });
+      stream.on('end', () => {
+        files.set(h.name, Buffer.concat(chunks));
+        next();
+      });
+    });
+    ex.on('finish', res);
+    ex.on('error', rej);
+  });
+  ex.end(gunzipSync(gz));
+  await done;
+  return files;
+}
+
+export async function repack(files: Map<string, Buffer>): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise<void>((res) => p.on('end', res));
+  for (const [name, content] of files) p.entry({ name, size: content.length }, content);
+  p.finalize();
+  await ended;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** Re-packs a bundle file after `mutate` edits its entries (names as in the tar, e.g. `/data.json`). */
+export async function tamper(path: string, mutate: (files: Map<string, Buffer>) => void): Promise<Buffer> {
+  const files = await unpack(readFileSync(path));
+  mutate(files);
+  return repack(files);
+}
+
+export const NOW = 1_764_140_000;
+
+export function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
+  return {
+    action: 'token_exchange',
+    now: NOW,
+    subject: { sub: 'alice', iss: 'https://idp.example', groups: ['sales'], claims: {}, exp: NOW + 3600 },
+    client: { client_id: 'claude-desktop', trust: 'registered' },
+    actor: { sub: 'mcp-salesforce', client_id: 'mcp-salesforce' },
+    target: { audience: 'https://api.salesforce.example', resource: 'https://api.salesforce.example' },
+    scopes: ['crm.read'],
+    context: {},
+    ...overrides,
+  };
+}
