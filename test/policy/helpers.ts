@@ -65,7 +65,9 @@ export async function unpack(gz: Buffer): Promise<Map<string, Buffer>> {
 export async function repack(files: Map<string, Buffer>): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
+  p.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const ended = new Promise<void>((res) => p.on('end', res));
   for (const [name, content] of files) p.entry({ name, size: content.length }, content);
   p.finalize();
