@@ -6,11 +6,7 @@
 
 /** Error codes a resource server puts in a challenge (RFC 6750 §3.1, RFC 9449 §7.1 and §9). */
 export type ChallengeError =
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 export interface ChallengeOptions {
   scheme: 'Bearer' | 'DPoP';

@@ -66,9 +66,14 @@ export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<Dpo
 
   const credentials = parseAuthorization(req.authorization);
   if (credentials === undefined) {
-    throw refuse('invalid_request', 'scheme_unsupported', 'Authorization must use the DPoP or Bearer scheme', {
-      status: 400,
-    });
+    throw refuse(
+      'invalid_request',
+      'scheme_unsupported',
+      'Authorization must use the DPoP or Bearer scheme',
+      {
+        status: 400,
+      },
+    );
   }
   if (credentials.token !== req.accessToken) {
     throw new TypeError('accessToken is not the token carried by the Authorization header');
@@ -78,7 +83,11 @@ export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<Dpo
   if (credentials.scheme === 'bearer') {
     // §7.2: accepting a bound token as Bearer would let whoever stole it use it without the key.
     if (jkt !== undefined) {
-      throw refuse('invalid_token', 'bearer_downgrade', 'DPoP-bound access token must be sent with the DPoP scheme');
+      throw refuse(
+        'invalid_token',
+        'bearer_downgrade',
+        'DPoP-bound access token must be sent with the DPoP scheme',
+      );
     }
     if (req.requireDpop === true) {
       throw refuse('invalid_token', 'dpop_required', 'this resource requires a DPoP-bound access token');
@@ -102,18 +111,26 @@ export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<Dpo
     // The verifier speaks token-endpoint (400); a resource server answers 401 with a challenge (§7.1, §9).
     if (err instanceof OAuthError && (err.error === 'invalid_dpop_proof' || err.error === 'use_dpop_nonce')) {
       // The verifier's reason codes are DpopReasons; DPoP-Nonce is kept so the client can retry.
-      throw refuse(err.error, err.reason as DpopReason | undefined, err.description, { headers: err.headers });
+      throw refuse(err.error, err.reason as DpopReason | undefined, err.description, {
+        headers: err.headers,
+      });
     }
     throw err;
   }
   if (proof.jkt !== jkt) {
-    throw refuse('invalid_dpop_proof', 'jkt_mismatch', 'DPoP proof key does not match the access token binding');
+    throw refuse(
+      'invalid_dpop_proof',
+      'jkt_mismatch',
+      'DPoP proof key does not match the access token binding',
+    );
   }
   return { scheme: 'DPoP', proof };
 }
 
 /** RFC 9110 §11.4 credentials: a case-insensitive scheme, then the token68 (RFC 6750 §2.1). */
-function parseAuthorization(value: string | undefined): { scheme: 'bearer' | 'dpop'; token: string } | undefined {
+function parseAuthorization(
+  value: string | undefined,
+): { scheme: 'bearer' | 'dpop'; token: string } | undefined {
   const match = value === undefined ? null : /^([A-Za-z]+) +(\S+) *$/.exec(value);
   if (match === null) return undefined;
   const scheme = (match[1] as string).toLowerCase();
@@ -128,8 +145,10 @@ function parseAuthorization(value: string | undefined): { scheme: 'bearer' | 'dp
  * the client controls.
  */
 export function externalRequestUrl(publicBaseUrl: string, requestTarget: string): string {
-  if (!requestTarget.startsWith('/')) throw new TypeError('requestTarget must be in origin-form ("/path?query")');
+  if (!requestTarget.startsWith('/'))
+    throw new TypeError('requestTarget must be in origin-form ("/path?query")');
   const base = new URL(publicBaseUrl);
-  if (base.search !== '' || base.hash !== '') throw new TypeError('publicBaseUrl must not have a query or fragment');
+  if (base.search !== '' || base.hash !== '')
+    throw new TypeError('publicBaseUrl must not have a query or fragment');
   return `${base.origin}${base.pathname.replace(/\/$/, '')}${requestTarget}`;
 }

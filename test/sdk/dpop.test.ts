@@ -59,7 +59,9 @@ describe('verifyDpopBoundRequest (RFC 9449 §7)', () => {
   });
 
   it('accepts the scheme name in any case (RFC 9110 §11.1)', async () => {
-    const result = await verifyDpopBoundRequest(input({ authorization: `dpop ${TOKEN}`, dpopHeaders: [await goodProof()] }));
+    const result = await verifyDpopBoundRequest(
+      input({ authorization: `dpop ${TOKEN}`, dpopHeaders: [await goodProof()] }),
+    );
     expect(result.scheme).toBe('DPoP');
   });
 
@@ -81,7 +83,11 @@ describe('verifyDpopBoundRequest (RFC 9449 §7)', () => {
     [
       'an unbound token when DPoP is required',
       async () => ({ authorization: `Bearer ${TOKEN}`, claims: {}, requireDpop: true }),
-      { error: 'invalid_token', description: 'this resource requires a DPoP-bound access token', reason: 'dpop_required' },
+      {
+        error: 'invalid_token',
+        description: 'this resource requires a DPoP-bound access token',
+        reason: 'dpop_required',
+      },
     ],
     [
       'the DPoP scheme with an unbound token',
@@ -96,12 +102,20 @@ describe('verifyDpopBoundRequest (RFC 9449 §7)', () => {
     [
       'an ath for another token',
       async () => ({ dpopHeaders: [await goodProof(key, { ath: ath('another-token') })] }),
-      { error: 'invalid_dpop_proof', description: 'DPoP proof ath does not match the access token', reason: 'ath_mismatch' },
+      {
+        error: 'invalid_dpop_proof',
+        description: 'DPoP proof ath does not match the access token',
+        reason: 'ath_mismatch',
+      },
     ],
     [
       'a proof without ath',
       async () => ({ dpopHeaders: [await goodProof(key, { ath: undefined })] }),
-      { error: 'invalid_dpop_proof', description: 'DPoP proof is missing the ath claim', reason: 'ath_missing' },
+      {
+        error: 'invalid_dpop_proof',
+        description: 'DPoP proof is missing the ath claim',
+        reason: 'ath_missing',
+      },
     ],
     [
       'a proof signed by another key than cnf.jkt',
@@ -115,21 +129,31 @@ describe('verifyDpopBoundRequest (RFC 9449 §7)', () => {
     [
       'a proof for another URL',
       async () => ({ dpopHeaders: [await goodProof(key, { htu: 'https://api.example.com/v1/admin' })] }),
-      { error: 'invalid_dpop_proof', description: 'DPoP proof htu does not match the request URL', reason: 'htu_mismatch' },
+      {
+        error: 'invalid_dpop_proof',
+        description: 'DPoP proof htu does not match the request URL',
+        reason: 'htu_mismatch',
+      },
     ],
   ])('refuses %s with 401 and a DPoP challenge', async (_name, overrides, expected) => {
     const got = await refusal(input(await overrides()));
     expect(got).toEqual({
       ...expected,
       status: 401,
-      headers: { 'WWW-Authenticate': dpopChallenge(expected.error as string, expected.description as string) },
+      headers: {
+        'WWW-Authenticate': dpopChallenge(expected.error as string, expected.description as string),
+      },
     });
   });
 
   it('refuses a replayed proof', async () => {
     const req = input({ dpopHeaders: [await goodProof()] });
     await verifyDpopBoundRequest(req);
-    expect(await refusal(req)).toMatchObject({ error: 'invalid_dpop_proof', reason: 'replayed', status: 401 });
+    expect(await refusal(req)).toMatchObject({
+      error: 'invalid_dpop_proof',
+      reason: 'replayed',
+      status: 401,
+    });
   });
 
   it('answers a missing nonce with 401, a use_dpop_nonce challenge and a DPoP-Nonce header (§9)', async () => {
@@ -141,14 +165,19 @@ describe('verifyDpopBoundRequest (RFC 9449 §7)', () => {
       description,
       reason: 'nonce_missing',
       status: 401,
-      headers: { 'WWW-Authenticate': dpopChallenge('use_dpop_nonce', description), 'DPoP-Nonce': nonces.issue(NOW) },
+      headers: {
+        'WWW-Authenticate': dpopChallenge('use_dpop_nonce', description),
+        'DPoP-Nonce': nonces.issue(NOW),
+      },
     });
     const retried = input({ verifier, dpopHeaders: [await goodProof(key, { nonce: nonces.issue(NOW) })] });
     await expect(verifyDpopBoundRequest(retried)).resolves.toMatchObject({ scheme: 'DPoP' });
   });
 
   it('adds resource_metadata to its challenges (RFC 9728 §5.1)', async () => {
-    const got = await refusal(input({ resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' }));
+    const got = await refusal(
+      input({ resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' }),
+    );
     expect((got.headers as Record<string, string>)['WWW-Authenticate']).toBe(
       'DPoP resource_metadata="https://api.example.com/.well-known/oauth-protected-resource", ' +
         `error="invalid_dpop_proof", error_description="DPoP proof is missing", algs="${ALGS}"`,
@@ -191,11 +220,20 @@ describe('wwwAuthenticate (RFC 6750 §3, RFC 9449 §7.1, RFC 9728 §5.1)', () =>
   it.each<[Parameters<typeof wwwAuthenticate>[0], string]>([
     [{ scheme: 'Bearer' }, 'Bearer'],
     [
-      { scheme: 'Bearer', resourceMetadata: 'https://mcp.example.com/.well-known/oauth-protected-resource', scope: 'files:read' },
+      {
+        scheme: 'Bearer',
+        resourceMetadata: 'https://mcp.example.com/.well-known/oauth-protected-resource',
+        scope: 'files:read',
+      },
       'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource", scope="files:read"',
     ],
     [
-      { scheme: 'Bearer', error: 'insufficient_scope', scope: 'files:read files:write', description: 'more scope needed' },
+      {
+        scheme: 'Bearer',
+        error: 'insufficient_scope',
+        scope: 'files:read files:write',
+        description: 'more scope needed',
+      },
       'Bearer error="insufficient_scope", error_description="more scope needed", scope="files:read files:write"',
     ],
     [

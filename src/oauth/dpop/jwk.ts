@@ -13,7 +13,11 @@ import { invalidProof } from './reasons.js';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /** RFC 7638 §3.2: the required members of each key type, in lexicographic order. */
-const REQUIRED_MEMBERS = { EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x'] } as const;
+const REQUIRED_MEMBERS = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  RSA: ['e', 'kty', 'n'],
+  OKP: ['crv', 'kty', 'x'],
+} as const;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

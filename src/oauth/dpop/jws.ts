@@ -62,7 +62,12 @@ export function signatureIsValid(jws: ParsedJws, spec: AlgorithmSpec, key: KeyOb
   // ECDSA signatures have a fixed length; anything else (e.g. DER) is not a JWS signature.
   if (spec.signatureBytes !== undefined && jws.signature.length !== spec.signatureBytes) return false;
   try {
-    return verify(spec.hash, Buffer.from(jws.signingInput, 'ascii'), { key, ...verifyOptions(spec) }, jws.signature);
+    return verify(
+      spec.hash,
+      Buffer.from(jws.signingInput, 'ascii'),
+      { key, ...verifyOptions(spec) },
+      jws.signature,
+    );
   } catch {
     return false;
   }

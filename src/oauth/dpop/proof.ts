@@ -3,11 +3,12 @@
  * (§7). Cheap syntactic checks run first, then the signature, then the nonce, and the replay record
  * is written last so that a refused proof never uses up its `jti`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import { OAuthError } from '../errors.js';
 import type { ReplayStore } from '../../store/replay.js';
 import { ALGORITHMS, DEFAULT_DPOP_ALGORITHMS } from './algorithms.js';
+import { checkAth, proofClaims } from './claims.js';
 import { normalizeHtu } from './htu.js';
 import { createKeyCache, publicJwkFor } from './jwk.js';
 import { parseCompactJws, signatureIsValid } from './jws.js';
@@ -64,9 +65,6 @@ export interface DpopVerifier {
   verify(req: DpopRequest): Promise<DpopProof>;
 }
 
-/** Bounds what a client can make us store and hash; UUIDs and 96-bit random values fit easily. */
-const MAX_JTI_LENGTH = 256;
-
 export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
   const algorithms = [...(opts.algorithms ?? DEFAULT_DPOP_ALGORITHMS)];
   for (const alg of algorithms) {
@@ -74,6 +72,9 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
   }
   const window = opts.iatWindowSeconds ?? 60;
   const skew = opts.futureSkewSeconds ?? 5;
+  if (!(window > 0 && skew >= 0 && Number.isFinite(window + skew))) {
+    throw new TypeError('iatWindowSeconds must be positive and futureSkewSeconds not negative');
+  }
   const nonces = opts.nonces;
   if (opts.requireNonce === true && nonces === undefined) {
     throw new TypeError('requireNonce needs a nonce service');
@@ -97,27 +98,21 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
       if (spec === undefined) {
         // Echoed only when it looks like an algorithm name: descriptions end up in headers.
         const named = typeof alg === 'string' && /^[\w.+-]{1,32}$/.test(alg);
-        throw invalidProof('alg_not_allowed', named ? `DPoP proof alg ${alg} is not allowed` : 'DPoP proof alg is not allowed');
+        throw invalidProof(
+          'alg_not_allowed',
+          named ? `DPoP proof alg ${alg} is not allowed` : 'DPoP proof alg is not allowed',
+        );
       }
       if (header.crit !== undefined) {
         throw invalidProof('crit_unsupported', 'DPoP proof header has unsupported critical extensions');
       }
       const jwk = publicJwkFor(header.jwk, alg as string, spec);
 
-      const { jti, htm, htu, iat } = payload;
-      for (const [name, value] of [['jti', jti], ['htm', htm], ['htu', htu], ['iat', iat]] as const) {
-        if (value === undefined) throw invalidProof('claim_missing', `DPoP proof is missing the ${name} claim`);
-      }
-      if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
-        throw invalidProof('claim_invalid', `DPoP proof jti must be a string of 1 to ${MAX_JTI_LENGTH} characters`);
-      }
-      if (typeof htm !== 'string') throw invalidProof('claim_invalid', 'DPoP proof htm must be a string');
-      if (typeof htu !== 'string') throw invalidProof('claim_invalid', 'DPoP proof htu must be a string');
-      if (typeof iat !== 'number' || !Number.isFinite(iat)) {
-        throw invalidProof('claim_invalid', 'DPoP proof iat must be a number');
-      }
+      const { jti, htm, htu, iat } = proofClaims(payload);
 
-      if (htm !== req.method) throw invalidProof('htm_mismatch', 'DPoP proof htm does not match the request method');
+      if (htm !== req.method) {
+        throw invalidProof('htm_mismatch', 'DPoP proof htm does not match the request method');
+      }
       let proofHtu: string;
       try {
         proofHtu = normalizeHtu(htu);
@@ -126,7 +121,9 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
       }
       // A request URL that does not normalize is a server misconfiguration: let it surface as such.
       const requestHtu = normalizeHtu(req.url);
-      if (proofHtu !== requestHtu) throw invalidProof('htu_mismatch', 'DPoP proof htu does not match the request URL');
+      if (proofHtu !== requestHtu) {
+        throw invalidProof('htu_mismatch', 'DPoP proof htu does not match the request URL');
+      }
 
       if (iat < req.now - window) throw invalidProof('iat_too_old', 'DPoP proof is too old');
       if (iat > req.now + skew) throw invalidProof('iat_in_future', 'DPoP proof iat is in the future');
@@ -134,12 +131,16 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
       if (req.accessToken !== undefined) checkAth(payload.ath, req.accessToken);
 
       const { key, jkt } = keys.get(jwk);
-      if (!signatureIsValid(jws, spec, key)) throw invalidProof('signature_invalid', 'DPoP proof signature is invalid');
+      if (!signatureIsValid(jws, spec, key)) {
+        throw invalidProof('signature_invalid', 'DPoP proof signature is invalid');
+      }
 
       if (requireNonce && nonces !== undefined) checkNonce(payload.nonce, nonces, req.now);
 
       // Namespaced by key, over the normalized method and URL (§11.1); JSON keeps the parts apart.
-      const replayKey = createHash('sha256').update(JSON.stringify([jti, htm, proofHtu])).digest('base64url');
+      const replayKey = createHash('sha256')
+        .update(JSON.stringify([jti, htm, proofHtu]))
+        .digest('base64url');
       let fresh: boolean;
       try {
         fresh = await opts.replay.remember(`dpop:${jkt}`, replayKey, Math.ceil(iat) + window + skew);
@@ -155,21 +156,6 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
       return { jkt, jwk: jwk.jwk, jti, iat };
     },
   };
-}
-
-/** RFC 9449 §4.2: `ath` is the base64url SHA-256 of the ASCII access token. */
-function checkAth(ath: unknown, accessToken: string): void {
-  if (ath === undefined) throw invalidProof('ath_missing', 'DPoP proof is missing the ath claim');
-  const expected = createHash('sha256').update(accessToken, 'ascii').digest();
-  const given = typeof ath === 'string' ? Buffer.from(ath, 'base64url') : Buffer.alloc(0);
-  if (
-    typeof ath !== 'string' ||
-    given.length !== expected.length ||
-    given.toString('base64url') !== ath ||
-    !timingSafeEqual(given, expected)
-  ) {
-    throw invalidProof('ath_mismatch', 'DPoP proof ath does not match the access token');
-  }
 }
 
 /** RFC 9449 §8: a missing or stale nonce is answered with a fresh one to retry with. */

@@ -33,7 +33,7 @@ export const DPOP_REASONS = {
   nonce_invalid: 'the proof nonce is unknown or expired (§8, §9)',
   replayed: 'the same jti was already used by this key for this method and URL (§11.1)',
   replay_store_unavailable: 'the shared replay store could not be reached; the proof is refused',
-  jkt_mismatch: "the proof key is not the key the access token is bound to (§4.3 check 12, §7)",
+  jkt_mismatch: 'the proof key is not the key the access token is bound to (§4.3 check 12, §7)',
   bearer_downgrade: 'a DPoP-bound access token was presented with the Bearer scheme (§7.2)',
   token_not_bound: 'the DPoP scheme was used with an access token that has no cnf.jkt (§7.1)',
   dpop_required: 'this resource only accepts DPoP-bound access tokens (§7.1)',

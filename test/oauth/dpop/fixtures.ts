@@ -33,8 +33,19 @@ export interface ProofOptions {
 }
 
 export async function makeProof(opts: ProofOptions): Promise<string> {
-  const header = withoutUndefined({ typ: 'dpop+jwt', alg: opts.key.alg, jwk: opts.key.publicJwk, ...opts.header });
-  const payload = withoutUndefined({ jti: randomUUID(), htm: 'POST', htu: TOKEN_URL, iat: NOW, ...opts.payload });
+  const header = withoutUndefined({
+    typ: 'dpop+jwt',
+    alg: opts.key.alg,
+    jwk: opts.key.publicJwk,
+    ...opts.header,
+  });
+  const payload = withoutUndefined({
+    jti: randomUUID(),
+    htm: 'POST',
+    htu: TOKEN_URL,
+    iat: NOW,
+    ...opts.payload,
+  });
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader(header as { alg: string })
     .sign(opts.signWith ?? opts.key.privateKey);

@@ -20,7 +20,9 @@ describe('normalizeHtu (RFC 9449 §4.3, RFC 3986 §6.2.2 and §6.2.3)', () => {
   });
 
   it('keeps the path case (paths are case-sensitive)', () => {
-    expect(normalizeHtu('https://as.example.com/Token')).not.toBe(normalizeHtu('https://as.example.com/token'));
+    expect(normalizeHtu('https://as.example.com/Token')).not.toBe(
+      normalizeHtu('https://as.example.com/token'),
+    );
   });
 
   it.each([

@@ -52,6 +52,8 @@ describe('createNonceService (RFC 9449 §8)', () => {
     expect(() => createNonceService({ secret: new Uint8Array(16) })).toThrow(
       'the DPoP nonce secret must be at least 32 bytes',
     );
-    expect(() => createNonceService({ secret, stepSeconds: 0 })).toThrow('stepSeconds must be a positive integer');
+    expect(() => createNonceService({ secret, stepSeconds: 0 })).toThrow(
+      'stepSeconds must be a positive integer',
+    );
   });
 });

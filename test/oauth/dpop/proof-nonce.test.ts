@@ -14,14 +14,29 @@ beforeAll(async () => {
 
 const verifier = () => createDpopVerifier({ replay: memoryReplayStore(), nonces, requireNonce: true });
 const verify = async (nonce: unknown) =>
-  verifier().verify({ headers: [await makeProof({ key, payload: { nonce } })], method: 'POST', url: TOKEN_URL, now: NOW });
+  verifier().verify({
+    headers: [await makeProof({ key, payload: { nonce } })],
+    method: 'POST',
+    url: TOKEN_URL,
+    now: NOW,
+  });
 
 describe('createDpopVerifier with required nonces (RFC 9449 §8)', () => {
   it.each([
     ['missing', undefined, 'nonce_missing', 'DPoP proof must include the server-provided nonce'],
     ['wrong', 'not-a-nonce', 'nonce_invalid', 'DPoP proof nonce is invalid or expired'],
-    ['from another secret', createNonceService({ secret: new Uint8Array(32) }).issue(NOW), 'nonce_invalid', 'DPoP proof nonce is invalid or expired'],
-    ['expired (two steps old)', nonces.issue(NOW - 2 * STEP), 'nonce_invalid', 'DPoP proof nonce is invalid or expired'],
+    [
+      'from another secret',
+      createNonceService({ secret: new Uint8Array(32) }).issue(NOW),
+      'nonce_invalid',
+      'DPoP proof nonce is invalid or expired',
+    ],
+    [
+      'expired (two steps old)',
+      nonces.issue(NOW - 2 * STEP),
+      'nonce_invalid',
+      'DPoP proof nonce is invalid or expired',
+    ],
     ['not a string', 42, 'nonce_invalid', 'DPoP proof nonce is invalid or expired'],
   ])('a %s nonce → use_dpop_nonce with a fresh DPoP-Nonce', async (_name, nonce, reason, description) => {
     const err = await verify(nonce).then(
@@ -30,7 +45,13 @@ describe('createDpopVerifier with required nonces (RFC 9449 §8)', () => {
     );
     expect(err).toBeInstanceOf(OAuthError);
     const { error, status, headers } = err as OAuthError;
-    expect({ error, status, headers, reason: (err as OAuthError).reason, description: (err as OAuthError).description }).toEqual({
+    expect({
+      error,
+      status,
+      headers,
+      reason: (err as OAuthError).reason,
+      description: (err as OAuthError).description,
+    }).toEqual({
       error: 'use_dpop_nonce',
       status: 400,
       headers: { 'DPoP-Nonce': nonces.issue(NOW) },
@@ -51,14 +72,23 @@ describe('createDpopVerifier with required nonces (RFC 9449 §8)', () => {
     const proof = await makeProof({ key, signWith: other.privateKey });
     const err = await verifier()
       .verify({ headers: [proof], method: 'POST', url: TOKEN_URL, now: NOW })
-      .catch((e: unknown) => e as OAuthError);
-    expect([err.error, err.reason]).toEqual(['invalid_dpop_proof', 'signature_invalid']);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(OAuthError);
+    expect([(err as OAuthError).error, (err as OAuthError).reason]).toEqual([
+      'invalid_dpop_proof',
+      'signature_invalid',
+    ]);
   });
 
   it('ignores nonces when they are not required, and refuses requireNonce without a service', async () => {
     const lenient = createDpopVerifier({ replay: memoryReplayStore(), nonces });
     const proof = await makeProof({ key });
-    await expect(lenient.verify({ headers: [proof], method: 'POST', url: TOKEN_URL, now: NOW })).resolves.toBeDefined();
+    await expect(
+      lenient.verify({ headers: [proof], method: 'POST', url: TOKEN_URL, now: NOW }),
+    ).resolves.toBeDefined();
     expect(() => createDpopVerifier({ replay: memoryReplayStore(), requireNonce: true })).toThrow(
       'requireNonce needs a nonce service',
     );

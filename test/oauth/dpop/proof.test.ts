@@ -44,7 +44,12 @@ interface Row {
 const one = (build: () => Promise<string>) => async () => [await build()];
 
 const rows: Row[] = [
-  { name: 'no DPoP header', proof: async () => [], reason: 'missing_proof', description: 'DPoP proof is missing' },
+  {
+    name: 'no DPoP header',
+    proof: async () => [],
+    reason: 'missing_proof',
+    description: 'DPoP proof is missing',
+  },
   {
     name: 'two DPoP headers',
     proof: async () => [await makeProof({ key }), await makeProof({ key })],
@@ -57,7 +62,12 @@ const rows: Row[] = [
     reason: 'not_jws',
     description: 'DPoP proof is not a single compact JWS',
   },
-  { name: 'not a JWS', proof: async () => ['not-a-jwt'], reason: 'not_jws', description: 'DPoP proof is not a single compact JWS' },
+  {
+    name: 'not a JWS',
+    proof: async () => ['not-a-jwt'],
+    reason: 'not_jws',
+    description: 'DPoP proof is not a single compact JWS',
+  },
   {
     name: 'a JWE (five parts)',
     proof: async () => ['eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d'],
@@ -90,7 +100,12 @@ const rows: Row[] = [
   },
   {
     name: 'alg none',
-    proof: async () => [rawJws({ typ: 'dpop+jwt', alg: 'none', jwk: key.publicJwk }, { jti: 'j', htm: 'POST', htu: TOKEN_URL, iat: NOW })],
+    proof: async () => [
+      rawJws(
+        { typ: 'dpop+jwt', alg: 'none', jwk: key.publicJwk },
+        { jti: 'j', htm: 'POST', htu: TOKEN_URL, iat: NOW },
+      ),
+    ],
     reason: 'alg_not_allowed',
     description: 'DPoP proof alg none is not allowed',
   },
@@ -103,7 +118,10 @@ const rows: Row[] = [
   {
     name: 'HS256 (a MAC)',
     proof: one(async () =>
-      makeProof({ key: { ...key, alg: 'HS256' }, signWith: await generateSecret('HS256', { extractable: true }) }),
+      makeProof({
+        key: { ...key, alg: 'HS256' },
+        signWith: await generateSecret('HS256', { extractable: true }),
+      }),
     ),
     reason: 'alg_not_allowed',
     description: 'DPoP proof alg HS256 is not allowed',
@@ -138,14 +156,12 @@ const rows: Row[] = [
     reason: 'jwk_invalid',
     description: 'DPoP proof jwk is not a valid public key',
   },
-  ...(['jti', 'htm', 'htu', 'iat'] as const).map(
-    (claim): Row => ({
-      name: `missing ${claim}`,
-      proof: one(() => makeProof({ key, payload: { [claim]: undefined } })),
-      reason: 'claim_missing',
-      description: `DPoP proof is missing the ${claim} claim`,
-    }),
-  ),
+  ...(['jti', 'htm', 'htu', 'iat'] as const).map((claim): Row => ({
+    name: `missing ${claim}`,
+    proof: one(() => makeProof({ key, payload: { [claim]: undefined } })),
+    reason: 'claim_missing',
+    description: `DPoP proof is missing the ${claim} claim`,
+  })),
   {
     name: 'jti too long',
     proof: one(() => makeProof({ key, payload: { jti: 'x'.repeat(257) } })),
@@ -247,7 +263,12 @@ const rows: Row[] = [
 describe('createDpopVerifier: refusals (RFC 9449 §4.3)', () => {
   it.each(rows)('$name → invalid_dpop_proof ($reason)', async (row) => {
     const err = await refusal(verifier().verify(request(await row.proof(), row.req)));
-    expect({ error: err.error, description: err.description, reason: err.reason, status: err.status }).toEqual({
+    expect({
+      error: err.error,
+      description: err.description,
+      reason: err.reason,
+      status: err.status,
+    }).toEqual({
       error: 'invalid_dpop_proof',
       description: row.description,
       reason: row.reason,
@@ -259,9 +280,14 @@ describe('createDpopVerifier: refusals (RFC 9449 §4.3)', () => {
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const header = { typ: 'dpop+jwt', alg: 'RS256', jwk: weak.publicKey.export({ format: 'jwk' }) };
     const unsigned = rawJws(header, { jti: 'j', htm: 'POST', htu: TOKEN_URL, iat: NOW });
-    const signature = nodeSign('sha256', Buffer.from(unsigned.slice(0, -1)), weak.privateKey).toString('base64url');
+    const signature = nodeSign('sha256', Buffer.from(unsigned.slice(0, -1)), weak.privateKey).toString(
+      'base64url',
+    );
     const err = await refusal(verifier().verify(request([unsigned + signature])));
-    expect([err.reason, err.description]).toEqual(['jwk_invalid', 'DPoP proof RSA key must be at least 2048 bits']);
+    expect([err.reason, err.description]).toEqual([
+      'jwk_invalid',
+      'DPoP proof RSA key must be at least 2048 bits',
+    ]);
   });
 
   it('refuses a replayed proof on the same verifier', async () => {
@@ -269,14 +295,20 @@ describe('createDpopVerifier: refusals (RFC 9449 §4.3)', () => {
     const proof = await makeProof({ key });
     await v.verify(request([proof]));
     const err = await refusal(v.verify(request([proof])));
-    expect([err.error, err.description, err.reason]).toEqual(['invalid_dpop_proof', 'DPoP proof replayed', 'replayed']);
+    expect([err.error, err.description, err.reason]).toEqual([
+      'invalid_dpop_proof',
+      'DPoP proof replayed',
+      'replayed',
+    ]);
   });
 
   it('does not use up the jti of a refused proof', async () => {
     const v = verifier();
     const jti = 'retry-me';
     await refusal(v.verify(request([await makeProof({ key, payload: { jti } })], { method: 'PUT' })));
-    await expect(v.verify(request([await makeProof({ key, payload: { jti } })]))).resolves.toMatchObject({ jti });
+    await expect(v.verify(request([await makeProof({ key, payload: { jti } })]))).resolves.toMatchObject({
+      jti,
+    });
   });
 
   it('answers temporarily_unavailable when the replay store fails (fail closed)', async () => {
@@ -313,7 +345,9 @@ describe('createDpopVerifier: accepted proofs', () => {
     ['percent-encoding of unreserved characters', 'https://as.example.com/%74oken', TOKEN_URL],
     ['percent-encoding hex case', 'https://as.example.com/a%2fb', 'https://as.example.com/a%2Fb'],
   ])('%s', async (_name, htu, url) => {
-    await expect(verifier().verify(request([await makeProof({ key, payload: { htu } })], { url }))).resolves.toMatchObject({
+    await expect(
+      verifier().verify(request([await makeProof({ key, payload: { htu } })], { url })),
+    ).resolves.toMatchObject({
       jti: expect.any(String),
     });
   });
@@ -322,12 +356,16 @@ describe('createDpopVerifier: accepted proofs', () => {
     ['exactly the window old', NOW - 60],
     ['exactly the allowed skew ahead', NOW + 5],
   ])('accepts iat %s', async (_name, iat) => {
-    await expect(verifier().verify(request([await makeProof({ key, payload: { iat } })]))).resolves.toMatchObject({ iat });
+    await expect(
+      verifier().verify(request([await makeProof({ key, payload: { iat } })])),
+    ).resolves.toMatchObject({ iat });
   });
 
   it('accepts the ath of the presented access token', async () => {
     const proof = await makeProof({ key, payload: { ath: ath('at-1'), htm: 'GET' } });
-    await expect(verifier().verify(request([proof], { method: 'GET', accessToken: 'at-1' }))).resolves.toBeDefined();
+    await expect(
+      verifier().verify(request([proof], { method: 'GET', accessToken: 'at-1' })),
+    ).resolves.toBeDefined();
   });
 
   it.each(DEFAULT_DPOP_ALGORITHMS)('verifies %s', async (alg) => {
@@ -350,7 +388,9 @@ describe('createDpopVerifier: accepted proofs', () => {
     const replay = memoryReplayStore();
     await createDpopVerifier({ replay }).verify(request([await makeProof({ key })]));
     const [id, expiresAt] = [...replay.records][0] as [string, number];
-    const { jkt } = await createDpopVerifier({ replay: memoryReplayStore() }).verify(request([await makeProof({ key })]));
+    const { jkt } = await createDpopVerifier({ replay: memoryReplayStore() }).verify(
+      request([await makeProof({ key })]),
+    );
     expect(id.startsWith(`dpop:${jkt}\u0000`)).toBe(true);
     expect(expiresAt).toBe(NOW + 60 + 5);
   });

@@ -63,7 +63,11 @@ describe('DPoP replay across verifier instances (Postgres)', () => {
     const payload = { iat: t, jti: 'shared-jti' };
     const first = await makeProof({ key: await proofKey(), payload });
     const second = await makeProof({ key: await proofKey(), payload });
-    await expect(a.verify({ headers: [first], method: 'POST', url: TOKEN_URL, now: t })).resolves.toBeDefined();
-    await expect(b.verify({ headers: [second], method: 'POST', url: TOKEN_URL, now: t })).resolves.toBeDefined();
+    await expect(
+      a.verify({ headers: [first], method: 'POST', url: TOKEN_URL, now: t }),
+    ).resolves.toBeDefined();
+    await expect(
+      b.verify({ headers: [second], method: 'POST', url: TOKEN_URL, now: t }),
+    ).resolves.toBeDefined();
   });
 });
