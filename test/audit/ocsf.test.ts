@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { toOcsf } from '../../src/audit/ocsf.js';
+import { buildEvents } from '../../src/audit/outbox.js';
+import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
+import { tokenEvent } from '../../src/audit/build.js';
+import type { AuditEvent } from '../../src/audit/events.js';
+import { exchangeEntry } from './fixtures.js';
+
+const SOURCE = 'https://mandate.example';
+const sealAll = (events: ReturnType<typeof buildEvents>): AuditEvent[] =>
+  events.map((e, i) => seal(e, i + 1, GENESIS_HASH));
+
+describe('OCSF rendering', () => {
+  it('maps an allowed token exchange to Authorize Session (3003) and the issuance to Authentication (3002)', () => {
+    const entry = exchangeEntry();
+    const [decision, issued] = sealAll(buildEvents(entry, SOURCE, new Date('2026-01-15T10:00:00Z')));
+    expect(toOcsf(decision!)).toMatchObject({
+      class_uid: 3003,
+      category_uid: 3,
+      activity_id: 1,
+      type_uid: 300301,
+      severity_id: 1,
+      status_id: 1,
+      status: 'Success',
+      time: Date.parse('2026-01-15T10:00:00Z'),
+      user: { uid: 'alice', groups: [{ name: 'sales' }] },
+      actor: { app_name: 'mcp-salesforce' },
+      privileges: ['crm.read'],
+      dst_endpoint: { svc_name: 'https://api.salesforce.example' },
+      metadata: {
+        version: '1.3.0',
+        uid: decision!.id,
+        correlation_uid: entry.decisionId,
+        product: { name: 'Mandate' },
+      },
+    });
+    expect(toOcsf(issued!)).toMatchObject({
+      class_uid: 3002,
+      activity_id: 4,
+      type_uid: 300204,
+      status_id: 1,
+      user: { uid: 'alice' },
+      service: { name: 'https://api.salesforce.example' },
+      unmapped: { jti: entry.jti },
+    });
+  });
+
+  it('maps a denial to failures with the reason', () => {
+    const [decision, refused] = sealAll(buildEvents(exchangeEntry({ allow: false }), SOURCE));
+    expect(toOcsf(decision!)).toMatchObject({
+      class_uid: 3003,
+      status_id: 2,
+      status: 'Failure',
+      severity_id: 2,
+      status_detail: 'scope_not_allowed',
+    });
+    expect(toOcsf(refused!)).toMatchObject({
+      class_uid: 3002,
+      activity_id: 4,
+      status_id: 2,
+      status_detail: 'scope_not_allowed',
+      status_code: 'invalid_scope',
+    });
+  });
+
+  it('maps a tool-call decision to API Activity (6003)', () => {
+    const entry = exchangeEntry({ action: 'tool_call' });
+    entry.decision!.input.context.tool = 'salesforce.query';
+    const [decision] = sealAll(buildEvents(entry, SOURCE));
+    expect(toOcsf(decision!)).toMatchObject({
+      class_uid: 6003,
+      category_uid: 6,
+      activity_id: 99,
+      type_uid: 600399,
+      api: { operation: 'salesforce.query', service: { name: 'https://api.salesforce.example' } },
+      actor: { user: { uid: 'alice' }, app_name: 'mcp-salesforce' },
+      src_endpoint: { ip: '10.0.0.7' },
+    });
+  });
+
+  it.each([
+    ['refreshed', 6, 1, 1],
+    ['revoked', 99, 1, 1],
+    ['reused', 99, 2, 4],
+  ] as const)('maps token.%s to Authentication activity %i', (kind, activity, status, severity) => {
+    const e = seal(
+      tokenEvent(
+        { kind, action: 'refresh_token', client_id: 'claude-desktop', sub: 'bob', jti: 'j1' },
+        SOURCE,
+      ),
+      1,
+      GENESIS_HASH,
+    );
+    expect(toOcsf(e)).toMatchObject({
+      class_uid: 3002,
+      activity_id: activity,
+      status_id: status,
+      severity_id: severity,
+      user: { uid: 'bob' },
+    });
+  });
+});
