@@ -11,16 +11,34 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(fs|path|crypto|http|https|url|os|util|zlib|stream|net|events|child_process|cluster|timers)(/.*)?$', message: 'Use the node: prefix.' }] },
+        {
+          patterns: [
+            {
+              regex:
+                '^(fs|path|crypto|http|https|url|os|util|zlib|stream|net|events|child_process|cluster|timers)(/.*)?$',
+              message: 'Use the node: prefix.',
+            },
+          ],
+        },
       ],
     },
   },
   {
-    files: ['src/oauth/**', 'src/policy/**', 'src/keys/**', 'src/store/**', 'src/audit/**', 'src/config/**', 'src/sdk/**'],
+    files: [
+      'src/oauth/**',
+      'src/policy/**',
+      'src/keys/**',
+      'src/store/**',
+      'src/audit/**',
+      'src/config/**',
+      'src/sdk/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'fastify', message: 'Core modules never import fastify (see docs/architecture).' }] },
+        {
+          paths: [{ name: 'fastify', message: 'Core modules never import fastify (see docs/architecture).' }],
+        },
       ],
     },
   },
