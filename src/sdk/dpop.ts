@@ -47,11 +47,16 @@ export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<Dpo
     error: ChallengeError,
     reason: DpopReason | undefined,
     description: string,
-    { status = 401, headers = {} }: { status?: number; headers?: Record<string, string> } = {},
+    {
+      status = 401,
+      headers = {},
+      cause,
+    }: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
   ): OAuthError =>
     new OAuthError(error, description, {
       status,
       reason,
+      cause,
       headers: {
         ...headers,
         'WWW-Authenticate': wwwAuthenticate({
@@ -113,6 +118,7 @@ export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<Dpo
       // The verifier's reason codes are DpopReasons; DPoP-Nonce is kept so the client can retry.
       throw refuse(err.error, err.reason as DpopReason | undefined, err.description, {
         headers: err.headers,
+        cause: err,
       });
     }
     throw err;
