@@ -17,9 +17,16 @@ export function describeJoseError(err: unknown, what: string): JoseFailure {
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'nbf')
       return { reason: 'not_yet_valid', description: `${what} is not yet valid`, outage: false };
+    // jose's `reason` is an internal code (check_failed, missing, invalid): say it in words.
+    const problem =
+      err.reason === 'missing'
+        ? 'is missing'
+        : err.reason === 'invalid'
+          ? 'is malformed'
+          : 'has an unexpected value';
     return {
       reason: `claim_${err.claim}`,
-      description: `${what} ${err.claim} claim is invalid: ${err.reason}`,
+      description: `${what} ${err.claim} claim ${problem}`,
       outage: false,
     };
   }

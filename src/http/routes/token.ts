@@ -1,5 +1,6 @@
 /** POST <issuer>/token: parse → core → serialize. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../../oauth/errors.js';
 import type { OAuthContext } from '../../oauth/context.js';
 import { Params } from '../../oauth/params.js';
 import { handleTokenRequest } from '../../oauth/token-endpoint.js';
@@ -12,8 +13,24 @@ function dpopHeaders(raw: string[]): string[] {
   return values;
 }
 
+/**
+ * RFC 6749 §3.2: token requests are application/x-www-form-urlencoded. Checked before fastify parses
+ * the body, so that text/plain (which fastify would hand over as a string) or JSON is refused as such.
+ */
+function requireFormBody(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+  const type = req.headers['content-type'];
+  const media = type?.split(';')[0]?.trim().toLowerCase();
+  if (type !== undefined && media !== 'application/x-www-form-urlencoded')
+    return done(
+      new OAuthError('invalid_request', 'unsupported content type: use application/x-www-form-urlencoded', {
+        status: 415,
+      }),
+    );
+  done();
+}
+
 export function tokenRoute(app: FastifyInstance, path: string, ctx: OAuthContext): void {
-  app.post(path, async (req, reply) => {
+  app.post(path, { onRequest: requireFormBody }, async (req, reply) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const res = await handleTokenRequest(
       {
