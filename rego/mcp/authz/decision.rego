@@ -89,6 +89,9 @@ ttl_caps contains input.subject.exp - input.now if is_number(input.subject.exp)
 
 default target_dpop := false
 
+# Action-specific obligations beside require_dpop (e.g. id_jag's client_id).
+default extra_obligations := {}
+
 # Granted scopes in the order they were requested, without duplicates.
 granted_list := [s |
 	some i, s in input.scopes
@@ -107,7 +110,7 @@ decision := {
 	"scopes": scopes_out,
 	"ttl_seconds": ttl_seconds,
 	"reasons": array.concat([r | some r in deny], [r | some r in scope_reasons]),
-	"obligations": {"require_dpop": target_dpop},
+	"obligations": object.union({"require_dpop": target_dpop}, extra_obligations),
 }
 
 default scopes_out := []

@@ -51,3 +51,7 @@ scope_problem contains [s, concat("", ["not a scope of ", id_jag_entry.audience]
 }
 
 target_ttl := id_jag_entry.max_ttl_seconds if id_jag
+
+# The ID-JAG's client_id claim when the client is known by another id at that authorization
+# server (draft-ietf-oauth-identity-assertion-authz-grant §5); else the service uses the client's own.
+extra_obligations := {"client_id": id_jag_entry.client_ids[input.client.client_id]} if id_jag

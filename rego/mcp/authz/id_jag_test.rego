@@ -64,3 +64,16 @@ test_id_jag_without_scopes_refused if {
 	not d.allow
 	codes(d) == {"scope_not_allowed"}
 }
+
+test_id_jag_client_id_mapped if {
+	entries := [object.union(data.mandate.id_jag[0], {"client_ids": {"claude-desktop": "crm-client-7"}})]
+	d := authz.decision with input as jag({}) with data.mandate.id_jag as entries
+	d.allow
+	d.obligations == {"require_dpop": false, "client_id": "crm-client-7"}
+}
+
+test_id_jag_client_id_unmapped if {
+	d := authz.decision with input as jag({})
+	d.allow
+	d.obligations == {"require_dpop": false}
+}
