@@ -107,11 +107,15 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type UnsealedEvent = DistributiveOmit<AuditEvent, 'sequence' | 'prevhash' | 'hash'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** The subject below the prefix: `decision.<action>` or `token.<kind>` (design.md). */
+export function eventSubject(event: UnsealedEvent): string {
+  if (event.type === DECISION_EVENT_TYPE) return `decision.${subjectToken(event.data.input.action)}`;
+  return `token.${subjectToken(event.data.kind)}`;
+}
+
 /** NATS subject: `authz.decision.<action>` or `authz.token.<kind>` (design.md). */
 export function natsSubject(event: UnsealedEvent, prefix = 'authz'): string {
-  if (event.type === DECISION_EVENT_TYPE)
-    return `${prefix}.decision.${subjectToken(event.data.input.action)}`;
-  return `${prefix}.token.${subjectToken(event.data.kind)}`;
+  return `${prefix}.${eventSubject(event)}`;
 }
 
 // A NATS subject token may not contain '.', '*', '>' or whitespace; actions are enum values today,

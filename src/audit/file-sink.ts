@@ -7,7 +7,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { canonicalize } from './canonical.js';
 import type { Sink } from './sink.js';
 
 export function createFileSink(path: string): Sink {
@@ -25,7 +24,7 @@ export function createFileSink(path: string): Sink {
     kind: 'file',
     async publish(rows) {
       const fh = await file();
-      await fh.appendFile(rows.map((r) => canonicalize(r.event) + '\n').join(''), 'utf8');
+      await fh.appendFile(rows.map((r) => r.body + '\n').join(''), 'utf8');
       await fh.datasync();
       return { duplicates: 0 };
     },

@@ -10,8 +10,6 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from '../log.js';
-import { canonicalize } from './canonical.js';
-import { natsSubject } from './events.js';
 import type { Sink } from './sink.js';
 import type { AuditStreamOptions } from './stream.js';
 import { AUDIT_STREAM, DEFAULT_SUBJECT_PREFIX, ensureAuditStream } from './stream.js';
@@ -58,7 +56,7 @@ export function createJetStreamSink(opts: JetStreamSinkOptions): Sink {
       // Sent back to back on one connection, so the stream stores them in this (sequence) order.
       const results = await Promise.allSettled(
         rows.map((r) =>
-          client.publish(natsSubject(r.event, prefix), canonicalize(r.event), {
+          client.publish(`${prefix}.${r.subject}`, r.body, {
             msgID: r.id,
             timeout,
             expect: { streamName: stream },

@@ -15,9 +15,11 @@ import type { Db, Queryable } from '../store/db.js';
 import { insertIssuedToken } from '../store/tokens.js';
 import type { Logger } from '../log.js';
 import type { AuditEntry, AuditPort } from './port.js';
-import type { AuditEvent, UnsealedEvent } from './events.js';
+import type { UnsealedEvent } from './events.js';
+import { eventSubject } from './events.js';
 import { decisionEvent, tokenEvent } from './build.js';
-import { seal } from './chain.js';
+import type { PreparedEvent, SealedEvent } from './chain.js';
+import { prepare, sealPrepared } from './chain.js';
 
 /** The channel the outbox NOTIFYs after a commit; the relay LISTENs on it. */
 export const OUTBOX_CHANNEL = 'mandate_outbox';
@@ -45,7 +47,7 @@ export interface OutboxAudit extends AuditPort {
 
 interface Pending {
   entry: AuditEntry;
-  events: UnsealedEvent[];
+  events: PreparedEvent[];
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -128,9 +130,10 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
   return {
     commit(entry) {
       if (closed) return Promise.reject(new Error('audit outbox is closed'));
-      let events: UnsealedEvent[];
+      let events: PreparedEvent[];
       try {
-        events = buildEvents(entry, source);
+        // Built, masked and canonicalized here, outside the chain-head lock.
+        events = buildEvents(entry, source).map(prepare);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -161,42 +164,42 @@ interface Head {
 }
 
 /**
- * Writes entries inside the caller's transaction: locks the chain head, inserts each issuance
- * record and every event with consecutive sequences, moves the head, and NOTIFYs the relay
- * (Postgres delivers the notification only if the transaction commits).
+ * Writes entries inside the caller's transaction: inserts each issuance record, then locks the
+ * chain head (as late as possible: every writer of every instance waits for it), inserts every
+ * event with consecutive sequences, moves the head and NOTIFYs the relay (Postgres delivers the
+ * notification only if the transaction commits).
  */
 export async function writeBatch(
   q: Queryable,
   entries: AuditEntry[],
-  events: UnsealedEvent[][],
-): Promise<AuditEvent[]> {
+  events: PreparedEvent[][],
+): Promise<SealedEvent[]> {
+  for (const entry of entries) if (entry.issued) await insertIssuedToken(q, entry.issued);
   const head = await q.query<Head>('SELECT sequence, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
   const h = head.rows[0];
   if (!h) throw new Error('audit chain head is missing (migration 002_audit not applied?)');
   let sequence = Number(h.sequence);
   let prev = h.hash;
-  const sealed: AuditEvent[] = [];
-  for (const [i, entry] of entries.entries()) {
-    if (entry.issued) await insertIssuedToken(q, entry.issued);
-    for (const e of events[i] ?? []) {
-      const s = seal(e, ++sequence, prev);
-      prev = s.hash;
-      sealed.push(s);
-    }
+  const sealed: SealedEvent[] = [];
+  for (const e of events.flat()) {
+    const s = sealPrepared(e, ++sequence, prev);
+    prev = s.event.hash;
+    sealed.push(s);
   }
   if (sealed.length === 0) return sealed;
-  const rows = sealed.map((e) => ({
-    sequence: Number(e.sequence),
-    id: e.id,
-    event: e,
-    prev_hash: e.prevhash,
-    hash: e.hash,
-  }));
+  // Column arrays: one statement whatever the batch size, cheap for Postgres to parse.
   await q.query(
-    `INSERT INTO outbox (sequence, id, event, prev_hash, hash)
-     SELECT sequence, id, event, prev_hash, hash
-       FROM jsonb_to_recordset($1::jsonb) AS r(sequence bigint, id uuid, event jsonb, prev_hash text, hash text)`,
-    [JSON.stringify(rows)],
+    `INSERT INTO outbox (sequence, id, subject, event, prev_hash, hash)
+     SELECT s, i, sub, e::json, p, h
+       FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) AS r(s, i, sub, e, p, h)`,
+    [
+      sealed.map((s) => Number(s.event.sequence)),
+      sealed.map((s) => s.event.id),
+      sealed.map((s) => eventSubject(s.event)),
+      sealed.map((s) => s.text),
+      sealed.map((s) => s.event.prevhash),
+      sealed.map((s) => s.event.hash),
+    ],
   );
   await q.query('UPDATE audit_chain_head SET sequence = $1, hash = $2 WHERE id = 1', [sequence, prev]);
   await q.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, String(sequence)]);

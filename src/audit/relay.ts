@@ -11,7 +11,6 @@
  */
 import type { Db } from '../store/db.js';
 import type { Logger } from '../log.js';
-import type { AuditEvent } from './events.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import type { RelayRow, Sink } from './sink.js';
 import { createFileSink } from './file-sink.js';
@@ -97,16 +96,12 @@ export function createRelay(opts: RelayOptions): Relay {
   const relayBatch = async (): Promise<number> =>
     db.tx(async (q) => {
       const res = await q.query<RelayRow>(
-        `SELECT sequence, id, event FROM outbox WHERE published_at IS NULL
+        `SELECT sequence, id, subject, event::text AS body FROM outbox WHERE published_at IS NULL
           ORDER BY sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       if (res.rows.length === 0) return 0;
-      const rows = res.rows.map((r) => ({
-        sequence: Number(r.sequence),
-        id: r.id,
-        event: r.event as AuditEvent,
-      }));
+      const rows = res.rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
       const { duplicates } = await sink.publish(rows);
       await q.query('UPDATE outbox SET published_at = now() WHERE sequence = ANY($1::bigint[])', [
         rows.map((r) => r.sequence),

@@ -128,7 +128,7 @@ export function verifyEvents(events: unknown[], source: VerifyReport['source']):
 
 interface OutboxRow {
   sequence: number;
-  event: unknown;
+  body: string;
   prev_hash: string;
   hash: string;
 }
@@ -144,16 +144,22 @@ export async function verifyPostgres(db: Db, opts: { pageSize?: number } = {}): 
   let after = 0;
   for (;;) {
     const page = await db.query<OutboxRow>(
-      'SELECT sequence, event, prev_hash, hash FROM outbox WHERE sequence > $1 ORDER BY sequence LIMIT $2',
+      'SELECT sequence, event::text AS body, prev_hash, hash FROM outbox WHERE sequence > $1 ORDER BY sequence LIMIT $2',
       [after, pageSize],
     );
     for (const row of page.rows) {
       const seq = Number(row.sequence);
-      const e = row.event as Partial<AuditEvent> | null;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(row.body);
+      } catch {
+        return bail(checker, seq, 'invalid_event', `row ${seq} is not JSON`);
+      }
+      const e = raw as Partial<AuditEvent> | null;
       if (e?.sequence !== undefined && parseSequence(e.sequence) !== seq) {
         return bail(checker, seq, 'row_mismatch', `row ${seq} holds the event of sequence ${e.sequence}`);
       }
-      if (checker.check(row.event)) return checker.result();
+      if (checker.check(raw)) return checker.result();
       if (row.hash !== e?.hash || row.prev_hash !== e?.prevhash) {
         return bail(
           checker,

@@ -60,7 +60,7 @@ describe('mandate audit (cli)', () => {
 
   it('verify exits 1 and names the broken link', async () => {
     await t.db.query(
-      `UPDATE outbox SET event = jsonb_set(event, '{subject}', '"mallory"') WHERE sequence = 4`,
+      `UPDATE outbox SET event = jsonb_set(event::jsonb, '{subject}', '"mallory"')::json WHERE sequence = 4`,
     );
     const o = io({ DATABASE_URL: t.url });
     expect(await run(['verify', '--json'], o)).toBe(1);

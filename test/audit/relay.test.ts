@@ -11,6 +11,7 @@ import { createOutboxAudit } from '../../src/audit/outbox.js';
 import { createRelay } from '../../src/audit/relay.js';
 import type { Relay } from '../../src/audit/relay.js';
 import { createJetStreamSink } from '../../src/audit/jetstream-sink.js';
+import type { RelayRow } from '../../src/audit/sink.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 import { readStreamEvents, verifyStream } from '../../src/audit/verify-stream.js';
 import { verifyJsonLines, verifyPostgres } from '../../src/audit/verify.js';
@@ -164,8 +165,8 @@ describe('relay to JetStream', () => {
     // What a relay that died after the acks and before its UPDATE leaves behind: the events are in
     // the stream, the rows are still unpublished.
     const sink = createJetStreamSink({ ...relayOpts.nats, name: stream, log });
-    const res = await t.db.query<{ sequence: number; id: string; event: AuditEvent }>(
-      'SELECT sequence, id, event FROM outbox ORDER BY sequence',
+    const res = await t.db.query<RelayRow>(
+      'SELECT sequence, id, subject, event::text AS body FROM outbox ORDER BY sequence',
     );
     expect(await sink.publish(res.rows)).toEqual({ duplicates: 0 });
     await sink.close();

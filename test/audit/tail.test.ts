@@ -9,6 +9,7 @@ import { buildEvents } from '../../src/audit/outbox.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 import { createJetStreamSink } from '../../src/audit/jetstream-sink.js';
 import { tail } from '../../src/audit/tail.js';
+import { relayRow } from '../../src/audit/sink.js';
 import { exchangeEntry } from './fixtures.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -35,7 +36,7 @@ describe('audit tail (durable consumer)', () => {
       }
     }
     const sink = createJetStreamSink({ servers: NATS_URL, name: stream, subjectPrefix: prefix, log });
-    await sink.publish(events.map((e, i) => ({ sequence: i + 1, id: e.id, event: e })));
+    await sink.publish(events.map(relayRow));
     await sink.close();
   });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import type { AuditEvent } from '../../src/audit/events.js';
 import { canonicalize } from '../../src/audit/canonical.js';
 import { ensureAuditStream } from '../../src/audit/stream.js';
 import { createJetStreamSink } from '../../src/audit/jetstream-sink.js';
+import type { RelayRow } from '../../src/audit/sink.js';
 import { readStreamEvents, verifyStream } from '../../src/audit/verify-stream.js';
 import { verifyEvents, verifyJsonLines, verifyPostgres } from '../../src/audit/verify.js';
 import { createTestDatabase } from '../helpers/pg.js';
@@ -72,7 +73,7 @@ describe('verify: the chain in Postgres', () => {
       'a decision flipped from deny to allow',
       async (t) => {
         await t.db.query(
-          `UPDATE outbox SET event = jsonb_set(event, '{data,enforced,allow}', 'true') WHERE sequence = 7`,
+          `UPDATE outbox SET event = jsonb_set(event::jsonb, '{data,enforced,allow}', 'true')::json WHERE sequence = 7`,
         );
       },
       { sequence: 7, reason: 'hash_mismatch' },
@@ -81,7 +82,7 @@ describe('verify: the chain in Postgres', () => {
       'a member added to an event',
       async (t) => {
         await t.db.query(
-          `UPDATE outbox SET event = jsonb_set(event, '{data,note}', '"benign"') WHERE sequence = 12`,
+          `UPDATE outbox SET event = jsonb_set(event::jsonb, '{data,note}', '"benign"')::json WHERE sequence = 12`,
         );
       },
       { sequence: 12, reason: 'hash_mismatch' },
@@ -199,8 +200,8 @@ describe('verify --stream: a message altered in a copy of the stream', () => {
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL });
     t = await filled(10);
-    const rows = await t.db.query<{ sequence: number; id: string; event: AuditEvent }>(
-      'SELECT sequence, id, event FROM outbox ORDER BY sequence',
+    const rows = await t.db.query<RelayRow>(
+      'SELECT sequence, id, subject, event::text AS body FROM outbox ORDER BY sequence',
     );
     const sink = createJetStreamSink({ servers: NATS_URL, name: stream, subjectPrefix: `v${tag}`, log });
     await sink.publish(rows.rows);

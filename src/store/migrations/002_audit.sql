@@ -12,13 +12,16 @@ INSERT INTO audit_chain_head (id, sequence, hash)
 VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
 ON CONFLICT (id) DO NOTHING;
 
--- `event` is the sealed CloudEvent; the hash covers its canonical JSON (RFC 8785), so jsonb's own
--- key order does not matter. prev_hash and hash repeat the event's prevhash and hash extension
--- attributes so that the chain can be checked with SQL alone.
+-- `event` is the sealed CloudEvent as its canonical JSON text (RFC 8785): type json, not jsonb, so
+-- Postgres keeps the bytes as written and the relay publishes them unchanged, with no parse or
+-- re-serialization on either side; `->`/`->>` still work for ad-hoc queries. `subject` is the NATS
+-- subject below the prefix (decision.<action>, token.<event>). prev_hash and hash repeat the
+-- event's prevhash and hash extension attributes so that the chain can be checked with SQL alone.
 CREATE TABLE IF NOT EXISTS outbox (
   sequence     bigint      PRIMARY KEY,
   id           uuid        NOT NULL UNIQUE,
-  event        jsonb       NOT NULL,
+  subject      text        NOT NULL,
+  event        json        NOT NULL,
   prev_hash    text        NOT NULL,
   hash         text        NOT NULL,
   created_at   timestamptz NOT NULL DEFAULT now(),
