@@ -1,0 +1,182 @@
+/**
+ * Audit benchmark (issue 3): commit() throughput with the Postgres outbox (group commit) against a
+ * no-op audit port in the same run, the naive one-transaction-per-request outbox for comparison,
+ * and, at a fixed target load, commit latency and the relay's publish rate and lag to JetStream.
+ * Machine CPU (all processes: node, Postgres, NATS) is read from /proc/stat for each phase.
+ *
+ *   npx tsx bench/audit.ts            (Postgres 127.0.0.1:5432, NATS_URL or nats://127.0.0.1:4222)
+ *   BENCH_SECONDS=10 BENCH_RATE=2000 npx tsx bench/audit.ts
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { createLogger } from '../src/log.js';
+import type { AuditPort } from '../src/audit/port.js';
+import { createNoopAudit } from '../src/audit/noop.js';
+import { createOutboxAudit } from '../src/audit/outbox.js';
+import { createRelay } from '../src/audit/relay.js';
+import { verifyPostgres } from '../src/audit/verify.js';
+import { createTestDatabase } from '../test/helpers/pg.js';
+import { exchangeEntry } from '../test/audit/fixtures.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RATE = Number(process.env.BENCH_RATE ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const log = createLogger('error');
+
+/** Busy and total jiffies of the whole machine. */
+function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+/** Closed loop: CONCURRENCY requests in flight, each committing its entry then starting the next. */
+async function closedLoop(name: string, audit: AuditPort): Promise<{ rate: number }> {
+  const entries = Array.from({ length: 4096 }, (_, i) => exchangeEntry({ allow: i % 4 !== 0 }));
+  const deadline = Date.now() + SECONDS * 1000;
+  const cpu0 = machineCpu();
+  const proc0 = process.cpuUsage();
+  const t0 = performance.now();
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      for (let i = w; Date.now() < deadline; i += CONCURRENCY) {
+        const e = entries[i % entries.length]!;
+        // A fresh jti per commit: the issuance record's primary key.
+        await audit.commit(
+          e.issued ? { ...e, issued: { ...e.issued, jti: randomBytes(12).toString('hex') } } : e,
+        );
+        done++;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  const cpu1 = machineCpu();
+  const proc = process.cpuUsage(proc0);
+  const machine = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
+  const rate = done / secs;
+  console.log(
+    `| ${name} | ${Math.round(rate)} | ${((proc.user + proc.system) / done).toFixed(1)} | ${((machine * cpus().length * secs * 1e6) / done).toFixed(0)} | ${(machine * 100).toFixed(0)}% |`,
+  );
+  return { rate };
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `audit benchmark: ${SECONDS}s per phase, ${CONCURRENCY} commits in flight, ${cpus().length} × ${cpus()[0]?.model}`,
+  );
+  console.log('\n| audit port | commits/s | node CPU µs/commit | machine CPU µs/commit | machine busy |');
+  console.log('|---|---|---|---|---|');
+  const t = await createTestDatabase();
+  const nc = await connect({ servers: NATS_URL });
+  const tag = randomBytes(4).toString('hex');
+  const stream = `BENCH_AUDIT_${tag}`;
+  try {
+    await closedLoop('no-op', createNoopAudit());
+    const naive = createOutboxAudit({ db: t.db, source: 'https://mandate.example', log, maxBatch: 1 });
+    await closedLoop('outbox, one transaction per commit', naive);
+    await naive.close();
+    const grouped = createOutboxAudit({ db: t.db, source: 'https://mandate.example', log });
+    await closedLoop('outbox, group commit', grouped);
+    console.log(`\ngroup commit: ${JSON.stringify(grouped.stats())}`);
+    await grouped.close();
+    await t.db.query('UPDATE outbox SET published_at = now()');
+
+    // Fixed load with the relay publishing to JetStream.
+    const audit = createOutboxAudit({ db: t.db, source: 'https://mandate.example', log });
+    const relay = createRelay({
+      db: t.db,
+      nats: { servers: NATS_URL, stream, subjectPrefix: `bench${tag}` },
+      log,
+      pollMs: 200,
+    });
+    relay.start();
+    const entries = Array.from({ length: 4096 }, (_, i) => exchangeEntry({ allow: i % 4 !== 0 }));
+    const latencies: number[] = [];
+    let maxLag = 0;
+    let maxPending = 0;
+    let failed = 0;
+    const publishedBefore = relay.stats().published_total;
+    const cpu0 = machineCpu();
+    const t0 = performance.now();
+    const inflight = new Set<Promise<void>>();
+    const tickMs = 5;
+    const perTick = (RATE * tickMs) / 1000;
+    let sent = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = performance.now() - t0;
+        if (elapsed >= SECONDS * 1000) {
+          clearInterval(timer);
+          resolve();
+          return;
+        }
+        const s = relay.stats();
+        maxLag = Math.max(maxLag, s.lag_seconds);
+        maxPending = Math.max(maxPending, s.pending);
+        // Catch up to the schedule (timers drift): sent follows RATE × elapsed.
+        while (sent < (RATE * elapsed) / 1000 + perTick) {
+          const e = entries[sent % entries.length]!;
+          const start = performance.now();
+          const p = audit
+            .commit(e.issued ? { ...e, issued: { ...e.issued, jti: randomBytes(12).toString('hex') } } : e)
+            .then(
+              () => void latencies.push(performance.now() - start),
+              () => void failed++,
+            )
+            .finally(() => inflight.delete(p));
+          inflight.add(p);
+          sent++;
+        }
+      }, tickMs);
+    });
+    await Promise.all(inflight);
+    const loadSecs = (performance.now() - t0) / 1000;
+    const cpu1 = machineCpu();
+    const drainStart = performance.now();
+    while (
+      relay.stats().pending > 0 ||
+      relay.stats().published_total - publishedBefore < latencies.length * 2 - 1
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (performance.now() - drainStart > 60_000) break;
+    }
+    const drainSecs = (performance.now() - drainStart) / 1000;
+    const published = relay.stats().published_total - publishedBefore;
+    await relay.stop();
+    await audit.close();
+    latencies.sort((a, b) => a - b);
+    const busy = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
+    console.log(
+      `\nfixed load: ${RATE} commits/s offered for ${SECONDS}s with the relay publishing to JetStream`,
+    );
+    console.log('| metric | value |');
+    console.log('|---|---|');
+    console.log(`| commits completed/s | ${Math.round(latencies.length / loadSecs)} (failed ${failed}) |`);
+    console.log(
+      `| commit latency p50 / p99 / max | ${pct(latencies, 0.5).toFixed(1)} / ${pct(latencies, 0.99).toFixed(1)} / ${(latencies.at(-1) ?? 0).toFixed(1)} ms |`,
+    );
+    console.log(
+      `| events published (relay) | ${published} in ${(loadSecs + drainSecs).toFixed(1)}s (${Math.round(published / (loadSecs + drainSecs))}/s), drained ${drainSecs.toFixed(2)}s after load |`,
+    );
+    console.log(`| relay lag max (oldest unpublished) | ${maxLag.toFixed(3)} s, max pending ${maxPending} |`);
+    console.log(`| machine busy during load | ${(busy * 100).toFixed(0)}% of ${cpus().length} cores |`);
+    const report = await verifyPostgres(t.db);
+    console.log(`\nchain after the run: ${report.ok ? 'verifies' : 'BROKEN'}, ${report.checked} events`);
+  } finally {
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+    await nc.close();
+    await t.drop();
+  }
+}
+
+await main();
