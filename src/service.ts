@@ -136,6 +136,7 @@ export async function createService(
         clockSkew: config.clockSkew,
         now,
       }),
+      issuers: issuerCache,
       decisions,
       signer: keys,
       audit,

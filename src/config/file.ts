@@ -65,11 +65,15 @@ export const issuerSchema = z
       )
       .min(1)
       .default(['RS256', 'ES256']),
+    // `id_jag`: the issuer may assert ID-JAGs for the jwt-bearer grant
+    // (draft-ietf-oauth-identity-assertion-authz-grant §4.4); never implied by the default.
     token_types: z
-      .array(z.enum(['access_token', 'id_token', 'jwt']))
+      .array(z.enum(['access_token', 'id_token', 'jwt', 'id_jag']))
       .min(1)
       .default(['access_token', 'id_token', 'jwt']),
     groups_claim: z.string().min(1).default('groups'),
+    /** A multi-tenant IdP's tenant: its ID-JAGs must carry this `tenant` claim. */
+    tenant: z.string().min(1).optional(),
   })
   .strict()
   .refine(

@@ -41,6 +41,7 @@ export function issuerRecords(file: ConfigFile): TrustedIssuerRecord[] {
     algorithms: i.algorithms,
     tokenTypes: i.token_types,
     groupsClaim: i.groups_claim,
+    tenant: i.tenant ?? null,
     source: 'config',
   }));
 }

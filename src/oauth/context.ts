@@ -9,7 +9,7 @@ import type { ReplayStore } from '../store/replay.js';
 import type { Signer } from './access-token.js';
 import type { ClientLookup } from './client.js';
 import type { Params } from './params.js';
-import type { TokenVerifier } from './token-verifier.js';
+import type { IssuerLookup, TokenVerifier } from './token-verifier.js';
 
 /** One token request as the core sees it, whatever the transport. */
 export interface TokenRequest {
@@ -36,6 +36,8 @@ export interface OAuthContext {
   tokenEndpoint: string;
   clients: ClientLookup;
   tokens: TokenVerifier;
+  /** Trusted issuers, for assertions verified outside `tokens` (ID-JAGs, RFC 7523 grants). */
+  issuers: IssuerLookup;
   decisions: DecisionService;
   signer: Signer;
   audit: AuditPort;

@@ -3,6 +3,8 @@
  * grant types come from the grant registry, so the document cannot drift from the code.
  */
 import { grants } from './grants/index.js';
+import { ID_JAG_GRANT_PROFILE } from './id-jag/profile.js';
+import { GrantType, TokenType } from './token-types.js';
 
 export interface Endpoints {
   issuer: string;
@@ -28,6 +30,13 @@ export function authorizationServerMetadata(
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
     ...(opts.dpopAlgorithms === undefined ? {} : { dpop_signing_alg_values_supported: opts.dpopAlgorithms }),
+    // draft-ietf-oauth-identity-assertion-authz-grant §6 (IdP role) and the resource AS role (§4.4).
+    ...(grants.has(GrantType.tokenExchange)
+      ? { identity_chaining_requested_token_types_supported: [TokenType.idJag] }
+      : {}),
+    ...(grants.has(GrantType.jwtBearer)
+      ? { authorization_grant_profiles_supported: [ID_JAG_GRANT_PROFILE] }
+      : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface TrustedIssuer {
   algorithms: string[];
   tokenTypes: string[];
   groupsClaim?: string | null;
+  /** Required `tenant` claim of this issuer's ID-JAGs (draft-ietf-oauth-identity-assertion-authz-grant §3). */
+  tenant?: string | null;
 }
 
 export interface IssuerLookup {

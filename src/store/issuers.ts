@@ -14,6 +14,8 @@ export interface TrustedIssuerRecord {
   tokenTypes: string[];
   /** Claim holding the subject's groups, when the issuer has one. */
   groupsClaim: string | null;
+  /** Required `tenant` claim of the issuer's ID-JAGs, for a multi-tenant IdP (migration 005). */
+  tenant?: string | null;
   source: string;
 }
 
@@ -31,6 +33,7 @@ interface Row {
   algorithms: string[];
   token_types: string[];
   groups_claim: string | null;
+  tenant: string | null;
   source: string;
 }
 
@@ -41,6 +44,7 @@ const fromRow = (r: Row): TrustedIssuerRecord => ({
   algorithms: r.algorithms,
   tokenTypes: r.token_types,
   groupsClaim: r.groups_claim,
+  ...(r.tenant === null ? {} : { tenant: r.tenant }),
   source: r.source,
 });
 
@@ -60,11 +64,11 @@ export function createIssuerRepo(db: Db): IssuerRepo {
       return db.tx(async (q) => {
         for (const r of records) {
           await q.query(
-            `INSERT INTO trusted_issuers (issuer, jwks_uri, jwks, algorithms, token_types, groups_claim, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            `INSERT INTO trusted_issuers (issuer, jwks_uri, jwks, algorithms, token_types, groups_claim, tenant, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (issuer) DO UPDATE SET jwks_uri = EXCLUDED.jwks_uri, jwks = EXCLUDED.jwks,
                algorithms = EXCLUDED.algorithms, token_types = EXCLUDED.token_types,
-               groups_claim = EXCLUDED.groups_claim, source = EXCLUDED.source`,
+               groups_claim = EXCLUDED.groups_claim, tenant = EXCLUDED.tenant, source = EXCLUDED.source`,
             [
               r.issuer,
               r.jwksUri,
@@ -72,6 +76,7 @@ export function createIssuerRepo(db: Db): IssuerRepo {
               r.algorithms,
               r.tokenTypes,
               r.groupsClaim,
+              r.tenant ?? null,
               r.source,
             ],
           );

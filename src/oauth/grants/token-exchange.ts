@@ -9,6 +9,7 @@ import type { DecisionInput } from '../../policy/contract.js';
 import { mintAccessToken } from '../access-token.js';
 import { denialError } from '../denial.js';
 import { OAuthError } from '../errors.js';
+import { issueIdJag } from '../id-jag/issue.js';
 import { parseScope } from '../params.js';
 import { issuedTo, scopesOf, subjectInput } from '../subject.js';
 import { GrantType, TokenType } from '../token-types.js';
@@ -49,7 +50,10 @@ export const tokenExchange: Grant = {
   grantType: GrantType.tokenExchange,
   requiresClientAuthentication: true,
 
-  async handle(req, { client }, ctx, trace) {
+  async handle(req, auth, ctx, trace) {
+    // draft-ietf-oauth-identity-assertion-authz-grant §4.3: an ID-JAG for another server.
+    if (req.params.get('requested_token_type') === TokenType.idJag) return issueIdJag(req, auth, ctx, trace);
+    const { client } = auth;
     const p = req.params;
     const subjectToken = p.require('subject_token');
     const subjectType = p.require('subject_token_type');

@@ -1,0 +1,169 @@
+/**
+ * RFC 7523 §2.1 JWT bearer authorization grant, profiled by
+ * draft-ietf-oauth-identity-assertion-authz-grant §4.4: Mandate as the authorization server of an
+ * MCP server accepts an ID-JAG from an enterprise IdP it trusts and issues an access token for one
+ * resource. Scopes are requested ∩ the assertion's ∩ what the policy grants (action `jwt_bearer`);
+ * the token is audience-restricted to the resource; no refresh token (§4.4.3); an assertion bound to
+ * a key (`cnf.jkt`) needs a DPoP proof with that key (§7.4.1.2) and yields a DPoP-bound token.
+ */
+import type { DecisionInput } from '../../policy/contract.js';
+import { mintAccessToken } from '../access-token.js';
+import { denialError } from '../denial.js';
+import { OAuthError } from '../errors.js';
+import { isResourceIndicator } from '../id-jag/profile.js';
+import { verifyIdJag } from '../id-jag/verify.js';
+import { parseScope } from '../params.js';
+import { scopesOf, subjectInput } from '../subject.js';
+import { GrantType } from '../token-types.js';
+import type { Grant } from './grant.js';
+
+const strings = (v: unknown): string[] | undefined =>
+  typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
+
+/** The one resource the token is for: the request's `resource` (RFC 8707 §2.2), within the assertion's. */
+function resourceOf(requested: string[], asserted: string[] | undefined): string {
+  if (requested.length > 1)
+    throw new OAuthError('invalid_target', 'request a token for one resource at a time');
+  const [resource] = requested;
+  if (resource !== undefined) {
+    if (!isResourceIndicator(resource))
+      throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
+    if (asserted !== undefined && !asserted.includes(resource))
+      throw new OAuthError('invalid_target', 'resource is not granted by the assertion');
+    return resource;
+  }
+  if (asserted === undefined || asserted.length === 0)
+    throw new OAuthError(
+      'invalid_request',
+      "missing required parameter 'resource' (the assertion names none)",
+    );
+  if (asserted.length > 1)
+    throw new OAuthError('invalid_target', "the assertion names several resources: send 'resource'");
+  return asserted[0] as string;
+}
+
+export const jwtBearer: Grant = {
+  grantType: GrantType.jwtBearer,
+  // §7.1: confidential clients only.
+  requiresClientAuthentication: true,
+
+  async handle(req, { client }, ctx, trace) {
+    const p = req.params;
+    const assertion = p.require('assertion');
+    const explicitScopes = parseScope(p.get('scope'));
+    const { claims, trusted } = await verifyIdJag(assertion, client.clientId, ctx);
+    trace.sub = claims.sub;
+    const resource = resourceOf(p.all('resource'), strings(claims.resource));
+
+    // §4.4.1 and RFC 6749 §3.3: never more than the assertion carries; what it lacks is dropped.
+    const asserted = scopesOf(claims) ?? [];
+    const wanted = explicitScopes ?? asserted;
+    const scopes = wanted.filter((s) => asserted.includes(s));
+    if (wanted.length > 0 && scopes.length === 0)
+      throw new OAuthError('invalid_scope', 'none of the requested scopes is granted by the assertion', {
+        reason: 'scope_not_in_assertion',
+      });
+
+    // §7.4.1.2: a key-bound assertion needs a proof with that very key.
+    const jkt = await ctx.proof(req);
+    const bound = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
+    if (bound !== undefined && jkt === undefined)
+      throw new OAuthError('invalid_grant', 'proof of possession is required for this assertion', {
+        reason: 'cnf_proof_missing',
+      });
+    if (bound !== undefined && bound !== jkt)
+      throw new OAuthError('invalid_grant', "the DPoP proof key does not match the assertion's cnf.jkt", {
+        reason: 'cnf_mismatch',
+      });
+
+    const now = ctx.now();
+    const input: DecisionInput = {
+      action: 'jwt_bearer',
+      now,
+      // The assertion's lifetime bounds the token's: the IdP's word is only good until then.
+      subject: { ...subjectInput(claims, trusted.groupsClaim ?? 'groups'), scopes: asserted },
+      client: { client_id: client.clientId, trust: client.trust as DecisionInput['client']['trust'] },
+      target: { resource },
+      scopes,
+      context: {
+        ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
+        ...(typeof claims.auth_time === 'number' ? { auth_time: claims.auth_time } : {}),
+        ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}),
+        ...(req.ip === undefined ? {} : { ip: req.ip }),
+      },
+    };
+    const decision = ctx.decisions.decide(input);
+    trace.decision = { decision, input };
+    if (!decision.allow) throw denialError(decision);
+    // §7.4.1.2.4: a resource that requires sender-constrained tokens refuses an unbound request.
+    if (decision.obligations.require_dpop === true && jkt === undefined)
+      throw new OAuthError('invalid_grant', 'this resource requires a DPoP-bound token: send a DPoP proof', {
+        reason: 'dpop_required',
+      });
+    const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, claims.exp - now);
+    if (ttl <= 0) throw new OAuthError('invalid_grant', 'assertion expires too soon', { reason: 'ttl' });
+
+    // RFC 7523 §3 item 7: single use, across instances, remembered until the assertion expires.
+    // Written last, so that a refused request does not use up the assertion.
+    const first = await ctx.replay.remember(
+      `id_jag:${trusted.issuer}`,
+      claims.jti,
+      claims.exp + ctx.clockSkew,
+    );
+    if (!first)
+      throw new OAuthError('invalid_grant', 'assertion has already been used', { reason: 'jti_replay' });
+
+    const { token, claims: at } = await mintAccessToken(ctx.signer, {
+      issuer: ctx.issuer,
+      sub: claims.sub,
+      aud: resource,
+      clientId: client.clientId,
+      scopes: decision.scopes,
+      ttlSeconds: ttl,
+      now,
+      ...(jkt === undefined ? {} : { jkt }),
+      extra: {
+        ...(typeof claims.auth_time === 'number' ? { auth_time: claims.auth_time } : {}),
+        ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}),
+      },
+    });
+    const scope = decision.scopes.join(' ');
+    const tokenType = jkt === undefined ? 'Bearer' : 'DPoP';
+    return {
+      response: { body: { access_token: token, token_type: tokenType, expires_in: ttl, scope }, headers: {} },
+      audit: {
+        decision: trace.decision,
+        issued: {
+          jti: at.jti,
+          sub: at.sub,
+          client_id: client.clientId,
+          aud: [resource],
+          scope,
+          iat: at.iat,
+          exp: at.exp,
+          ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
+          grant_type: GrantType.jwtBearer,
+          decision_id: decision.decision_id,
+        },
+        tokens: [
+          {
+            kind: 'issued',
+            action: 'jwt_bearer',
+            client_id: client.clientId,
+            sub: at.sub,
+            jti: at.jti,
+            aud: resource,
+            scope,
+            token_type: tokenType,
+            iat: at.iat,
+            exp: at.exp,
+            ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
+            decision_id: decision.decision_id,
+            // The accepted ID-JAG, for lineage back to the IdP's issuance event.
+            subject_jti: claims.jti,
+          },
+        ],
+      },
+    };
+  },
+};
