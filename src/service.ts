@@ -17,6 +17,9 @@ import { cachedLookup } from './oauth/cached-lookup.js';
 import type { OAuthClient } from './oauth/client.js';
 import type { OAuthContext } from './oauth/context.js';
 import { createDpopVerifier } from './oauth/dpop/proof.js';
+import { createSelfRegistration } from './oauth/self-registration.js';
+import type { ClientRecord } from './store/clients.js';
+import { getIssuedToken } from './store/tokens.js';
 import { createNonceService } from './oauth/dpop/nonce.js';
 import { createTokenVerifier, type TrustedIssuer } from './oauth/token-verifier.js';
 import { createDecisionService } from './policy/engine.js';
@@ -120,6 +123,15 @@ export async function createService(
       (id) => clients.get(id) as Promise<OAuthClient | undefined>,
       LOOKUP_CACHE_MS,
     );
+    // RFC 7591 registration and Client ID Metadata Documents; ctx.clients resolves all clients.
+    const selfRegistration = createSelfRegistration({
+      settings: config.clientRegistration,
+      repo: clients,
+      get: (id) => clientCache.get(id) as Promise<ClientRecord | undefined>,
+      now,
+      log,
+    });
+    closers.push(() => selfRegistration.stop());
     const issuerCache = cachedLookup(
       (iss) => issuers.get(iss) as Promise<TrustedIssuer | undefined>,
       LOOKUP_CACHE_MS,
@@ -128,13 +140,14 @@ export async function createService(
     const ctx: OAuthContext = {
       issuer: config.issuer,
       tokenEndpoint: `${config.issuer}/token`,
-      clients: clientCache,
+      clients: selfRegistration.lookup,
       tokens: createTokenVerifier({
         issuer: config.issuer,
         selfKeys: () => keys.publicKeys(),
         issuers: issuerCache,
         clockSkew: config.clockSkew,
         now,
+        isRevoked: async (jti) => (await getIssuedToken(db, jti))?.revoked_at !== undefined,
       }),
       issuers: issuerCache,
       decisions,
@@ -156,6 +169,18 @@ export async function createService(
       log,
       jwks: () => keys.jwks(),
       dpopAlgorithms: [...dpop.algorithms],
+      register: selfRegistration.register,
+      clientIdMetadataDocuments: true,
+      introspection: {
+        issuer: config.issuer,
+        assertionAudiences: [config.issuer, `${config.issuer}/token`, `${config.issuer}/introspect`],
+        selfKeys: () => keys.publicKeys(),
+        issuedToken: (jti) => getIssuedToken(db, jti),
+        clients: selfRegistration.lookup,
+        replay,
+        clockSkew: config.clockSkew,
+        now,
+      },
       readiness: async () => {
         const dbOk = await db.query('SELECT 1').then(
           () => ({ ok: true }),

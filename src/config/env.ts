@@ -77,6 +77,33 @@ export const envSchema = z.object({
     .max(64)
     .default(1)
     .describe('Worker processes sharing the port (node:cluster). Needs DATABASE_URL when above 1.'),
+  MANDATE_DYNAMIC_CLIENT_TTL: seconds(60, 31536000)
+    .default(2592000)
+    .describe(
+      'Seconds a self-registered client (RFC 7591 registration or client metadata document) may go unused before it expires and is deleted; each use pushes the expiry back.',
+    ),
+  MANDATE_CIMD_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .describe(
+      'Comma-separated host names (or IP literals) whose client metadata documents and key sets may be fetched even though they resolve to private, loopback or other special-use addresses. Empty: only public addresses.',
+    ),
+  MANDATE_CIMD_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(30000)
+    .default(5000)
+    .describe(
+      'Deadline (milliseconds) for fetching a client metadata document or key set: resolution, connection and body.',
+    ),
+  MANDATE_CIMD_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'PEM file of extra trust anchors (an internal CA) for fetching client metadata documents; the system roots stay trusted.',
+    ),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -35,6 +35,23 @@ export interface Config {
   clockSkew: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   workers: number;
+  /** Self-registered clients: RFC 7591 registration and Client ID Metadata Documents. */
+  clientRegistration: {
+    dynamicClientTtl: number;
+    cimdAllowedHosts: string[];
+    cimdTimeoutMs: number;
+    /** Extra PEM trust anchors for metadata fetches. */
+    cimdCa: string | undefined;
+  };
+}
+
+function readCimdCa(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`MANDATE_CIMD_CA_FILE: cannot read ${path}: ${(err as Error).message}`);
+  }
 }
 
 function describeIssues(error: z.ZodError, prefix: string): string {
@@ -113,5 +130,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clockSkew: e.MANDATE_CLOCK_SKEW,
     logLevel: e.MANDATE_LOG_LEVEL,
     workers: e.MANDATE_WORKERS,
+    clientRegistration: {
+      dynamicClientTtl: e.MANDATE_DYNAMIC_CLIENT_TTL,
+      cimdAllowedHosts: e.MANDATE_CIMD_ALLOWED_HOSTS.split(',')
+        .map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/^\[(.*)\]$/, '$1'),
+        )
+        .filter((h) => h !== ''),
+      cimdTimeoutMs: e.MANDATE_CIMD_TIMEOUT_MS,
+      cimdCa: readCimdCa(e.MANDATE_CIMD_CA_FILE),
+    },
   };
 }

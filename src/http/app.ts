@@ -4,10 +4,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { OAuthContext } from '../oauth/context.js';
+import type { IntrospectionDeps } from '../oauth/introspection.js';
 import { OAuthError } from '../oauth/errors.js';
 import { errorHandler, sendError } from './errors.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { introspectRoute } from './routes/introspect.js';
+import { registerRoute } from './routes/register.js';
 import { tokenRoute } from './routes/token.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -20,6 +23,12 @@ export interface AppOptions {
   metrics?: () => Record<string, unknown>;
   dpopAlgorithms?: string[];
   trustProxy?: boolean;
+  /** RFC 7591 dynamic registration: served at <issuer>/register when given. */
+  register?: (body: unknown) => Promise<Record<string, unknown>>;
+  /** RFC 7662 introspection: served at <issuer>/introspect when given. */
+  introspection?: IntrospectionDeps;
+  /** URL client_ids resolve through Client ID Metadata Documents (advertised in metadata). */
+  clientIdMetadataDocuments?: boolean;
 }
 
 export function createApp(opts: AppOptions): FastifyInstance {
@@ -46,6 +55,8 @@ export function createApp(opts: AppOptions): FastifyInstance {
 
   const base = new URL(opts.ctx.issuer).pathname.replace(/\/$/, '');
   tokenRoute(app, `${base}/token`, opts.ctx);
+  if (opts.register !== undefined) registerRoute(app, `${base}/register`, opts.register, opts.log);
+  if (opts.introspection !== undefined) introspectRoute(app, `${base}/introspect`, opts.introspection);
   discoveryRoutes(
     app,
     {
@@ -53,9 +64,14 @@ export function createApp(opts: AppOptions): FastifyInstance {
       tokenEndpoint: opts.ctx.tokenEndpoint,
       jwksUri: `${opts.ctx.issuer}/jwks`,
       jwksPath: `${base}/jwks`,
+      ...(opts.register === undefined ? {} : { registrationEndpoint: `${opts.ctx.issuer}/register` }),
+      ...(opts.introspection === undefined ? {} : { introspectionEndpoint: `${opts.ctx.issuer}/introspect` }),
     },
     opts.jwks,
-    opts.dpopAlgorithms === undefined ? {} : { dpopAlgorithms: opts.dpopAlgorithms },
+    {
+      ...(opts.dpopAlgorithms === undefined ? {} : { dpopAlgorithms: opts.dpopAlgorithms }),
+      ...(opts.clientIdMetadataDocuments === true ? { clientIdMetadataDocuments: true } : {}),
+    },
   );
   healthRoutes(app, opts.readiness, opts.metrics ?? (() => ({})));
   return app;

@@ -17,7 +17,10 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'access_denied'
   | 'temporarily_unavailable'
-  | 'server_error';
+  | 'server_error'
+  // RFC 7591 §3.2.2 (dynamic client registration).
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata';
 
 const defaultStatus: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -34,6 +37,8 @@ const defaultStatus: Record<OAuthErrorCode, number> = {
   access_denied: 403,
   temporarily_unavailable: 503,
   server_error: 500,
+  invalid_redirect_uri: 400,
+  invalid_client_metadata: 400,
 };
 
 export class OAuthError extends Error {

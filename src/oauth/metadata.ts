@@ -10,10 +10,16 @@ export interface Endpoints {
   issuer: string;
   tokenEndpoint: string;
   jwksUri: string;
+  /** RFC 7591 dynamic registration, when served. */
+  registrationEndpoint?: string;
+  /** RFC 7662 introspection, when served. */
+  introspectionEndpoint?: string;
 }
 
 export interface MetadataOptions {
   dpopAlgorithms?: string[];
+  /** URL client_ids are resolved through their Client ID Metadata Documents. */
+  clientIdMetadataDocuments?: boolean;
 }
 
 export function authorizationServerMetadata(
@@ -30,6 +36,19 @@ export function authorizationServerMetadata(
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
     ...(opts.dpopAlgorithms === undefined ? {} : { dpop_signing_alg_values_supported: opts.dpopAlgorithms }),
+    ...(e.registrationEndpoint === undefined ? {} : { registration_endpoint: e.registrationEndpoint }),
+    ...(e.introspectionEndpoint === undefined
+      ? {}
+      : {
+          introspection_endpoint: e.introspectionEndpoint,
+          // RFC 8414 §2: the same client authentication as the token endpoint.
+          introspection_endpoint_auth_methods_supported: [
+            'client_secret_basic',
+            'client_secret_post',
+            'private_key_jwt',
+          ],
+        }),
+    ...(opts.clientIdMetadataDocuments === true ? { client_id_metadata_document_supported: true } : {}),
     // draft-ietf-oauth-identity-assertion-authz-grant §6 (IdP role) and the resource AS role (§4.4).
     ...(grants.has(GrantType.tokenExchange)
       ? { identity_chaining_requested_token_types_supported: [TokenType.idJag] }
@@ -38,6 +57,23 @@ export function authorizationServerMetadata(
       ? { authorization_grant_profiles_supported: [ID_JAG_GRANT_PROFILE] }
       : {}),
   };
+}
+
+/**
+ * Every path the metadata is served at: RFC 8414 §3.1 (well-known segment before the issuer's
+ * path), OpenID Connect Discovery 1.0 §4 (`<issuer>/.well-known/openid-configuration`), and the
+ * RFC 8414 §5 path-inserted form of the OIDC name, which MCP clients also try. Without an issuer
+ * path these collapse to the two plain well-known URLs.
+ */
+export function metadataPaths(issuer: string): string[] {
+  const path = new URL(issuer).pathname.replace(/\/$/, '');
+  return [
+    ...new Set([
+      metadataPath(issuer),
+      metadataPath(issuer, 'openid-configuration'),
+      `${path}/.well-known/openid-configuration`,
+    ]),
+  ];
 }
 
 /** Where RFC 8414 §3.1 puts the metadata: the well-known segment goes before the issuer's path. */

@@ -41,6 +41,11 @@ export interface TokenVerifierDeps {
   issuers: IssuerLookup;
   clockSkew: number;
   now: () => number;
+  /**
+   * Whether one of Mandate's own tokens was revoked (RFC 7009), by `jti`: one primary-key lookup,
+   * asked only for Mandate's tokens, which all carry a `jti`.
+   */
+  isRevoked?: (jti: string) => Promise<boolean>;
 }
 
 /** `typ` values that mark a JWT as something other than an access or ID token. */
@@ -135,6 +140,12 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
     }
     if (typeof claims.iat === 'number' && claims.iat > now + deps.clockSkew)
       throw fail(param, 'is issued in the future', 'iat_future');
+    if (
+      self &&
+      deps.isRevoked !== undefined &&
+      (typeof claims.jti !== 'string' || (await deps.isRevoked(claims.jti)))
+    )
+      throw fail(param, 'has been revoked', 'revoked');
     return { claims: claims as JWTPayload & Record<string, unknown>, self, groupsClaim };
   }
 

@@ -41,6 +41,17 @@ export interface ClientRepo {
    * no longer configured.
    */
   syncFromConfig(records: ClientRecord[]): Promise<{ upserted: number; removed: number }>;
+  /** Adds a dynamically registered client (RFC 7591); its `client_id` is fresh, so a plain insert. */
+  insert(record: ClientRecord): Promise<void>;
+  /**
+   * Upserts the row of a Client ID Metadata Document client. Never overwrites a configured or
+   * dynamic client that happens to have the same id; resolves false when such a row exists.
+   */
+  upsertCimd(record: ClientRecord): Promise<boolean>;
+  /** Records a use: `last_used_at` and the new expiry of a self-registered client. */
+  touch(clientId: string, at: number, expiresAt: number | null): Promise<void>;
+  /** Deletes self-registered (dynamic, CIMD) clients whose expiry is before `now`; returns how many. */
+  purgeExpired(now: number): Promise<number>;
 }
 
 interface Row {
@@ -81,6 +92,30 @@ function fromRow(r: Row): ClientRecord {
     lastUsedAt: r.last_used_at,
     expiresAt: r.expires_at,
   };
+}
+
+const COLUMNS = `client_id, client_name, secret_hash, token_endpoint_auth_method, jwks, jwks_uri,
+       grant_types, audiences, redirect_uris, scope, trust, source, created_at, updated_at, last_used_at, expires_at`;
+
+function values(c: ClientRecord): unknown[] {
+  return [
+    c.clientId,
+    c.clientName,
+    c.secretHash,
+    c.tokenEndpointAuthMethod,
+    c.jwks === null ? null : JSON.stringify(c.jwks),
+    c.jwksUri,
+    c.grantTypes,
+    c.audiences,
+    c.redirectUris,
+    c.scope,
+    c.trust,
+    c.source,
+    c.createdAt,
+    c.updatedAt,
+    c.lastUsedAt,
+    c.expiresAt,
+  ];
 }
 
 async function upsert(q: Queryable, c: ClientRecord): Promise<void> {
@@ -133,6 +168,43 @@ export function createClientRepo(db: Db): ClientRepo {
         );
         return { upserted: records.length, removed: removed.rowCount };
       });
+    },
+    async insert(record) {
+      await db.query(
+        `INSERT INTO clients (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        values(record),
+      );
+    },
+    async upsertCimd(record) {
+      if (record.source !== 'cimd')
+        throw new Error(`client ${record.clientId}: upsertCimd takes source 'cimd' only`);
+      const res = await db.query(
+        `INSERT INTO clients (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (client_id) DO UPDATE SET
+           client_name = EXCLUDED.client_name, token_endpoint_auth_method = EXCLUDED.token_endpoint_auth_method,
+           jwks = EXCLUDED.jwks, jwks_uri = EXCLUDED.jwks_uri, grant_types = EXCLUDED.grant_types,
+           redirect_uris = EXCLUDED.redirect_uris, scope = EXCLUDED.scope, updated_at = EXCLUDED.updated_at,
+           expires_at = EXCLUDED.expires_at
+         WHERE clients.source = 'cimd'`,
+        values(record),
+      );
+      return res.rowCount === 1;
+    },
+    async touch(clientId, at, expiresAt) {
+      // Only self-registered clients expire; a configured client's expiry stays null.
+      await db.query(
+        `UPDATE clients SET last_used_at = $2,
+           expires_at = CASE WHEN source = 'config' THEN expires_at ELSE $3 END
+         WHERE client_id = $1`,
+        [clientId, at, expiresAt],
+      );
+    },
+    async purgeExpired(now) {
+      const res = await db.query(
+        `DELETE FROM clients WHERE source IN ('dynamic', 'cimd') AND expires_at IS NOT NULL AND expires_at < $1`,
+        [now],
+      );
+      return res.rowCount;
     },
   };
 }

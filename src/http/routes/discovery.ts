@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import {
   authorizationServerMetadata,
-  metadataPath,
+  metadataPaths,
   type Endpoints,
   type MetadataOptions,
 } from '../../oauth/metadata.js';
@@ -14,9 +14,9 @@ export function discoveryRoutes(
   opts: MetadataOptions,
 ): void {
   const metadata = authorizationServerMetadata(endpoints, opts);
-  app.get(metadataPath(endpoints.issuer), async (_req, reply) =>
-    reply.header('Cache-Control', 'public, max-age=300').send(metadata),
-  );
+  // RFC 8414 and OpenID Connect Discovery names for one document (metadataPaths).
+  for (const path of metadataPaths(endpoints.issuer))
+    app.get(path, async (_req, reply) => reply.header('Cache-Control', 'public, max-age=300').send(metadata));
   app.get(endpoints.jwksPath, async (_req, reply) =>
     // Short cache: a rotation's next key must reach verifiers before it signs anything.
     reply.header('Cache-Control', 'public, max-age=60').type('application/jwk-set+json').send(jwks()),
