@@ -4,7 +4,8 @@
  * plus one `id_jag` entry: A is the enterprise IdP, B the authorization server of an MCP server and
  * trusts A's JWKS by URL. The AI client exchanges its ID token (from the test IdP) for an ID-JAG at
  * A, redeems it with the jwt-bearer grant at B, then calls a tool on an MCP server (the MCP SDK's
- * server and client over real HTTP) that verifies B's token with jose against B's JWKS. The installed
+ * server and client over real HTTP) that verifies B's token with the MCP server kit's verifier
+ * (src/sdk/access-token.ts) against B's JWKS. The installed
  * MCP SDK has no cross-app-access helpers, so the two token requests are plain HTTP.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,9 +16,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccessTokenVerifier } from '../../../src/sdk/access-token.js';
 import { wwwAuthenticate } from '../../../src/sdk/challenge.js';
+import { createJwksClient } from '../../../src/sdk/jwks.js';
 import { buildBundle, repoRoot, tempDir } from '../../policy/helpers.js';
 import { basic, freePort, MCP, startTestService, type TestService } from '../../helpers/service.js';
 import { ID_JAG, ID_TOKEN, JWT_BEARER, nowSeconds, postForm, TOKEN_EXCHANGE } from './fixtures.js';
@@ -48,7 +51,11 @@ function bundleWithEntry(): string {
 
 /** An MCP server with one tool, accepting only B's access tokens for RESOURCE (RFC 9068 §4). */
 async function startMcpServer(asUrl: string): Promise<{ url: string; server: Server }> {
-  const jwks = createRemoteJWKSet(new URL(`${asUrl}/jwks`));
+  const verifier = createAccessTokenVerifier({
+    issuer: MCP_AS,
+    audience: RESOURCE,
+    jwks: createJwksClient({ jwksUri: `${asUrl}/jwks` }),
+  });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/mcp`;
   const unauthorized = (res: ServerResponse, description?: string) => {
@@ -67,11 +74,7 @@ async function startMcpServer(asUrl: string): Promise<{ url: string; server: Ser
       const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       if (m?.[1] === undefined) return unauthorized(res);
       try {
-        const { payload } = await jwtVerify(m[1], jwks, {
-          issuer: MCP_AS,
-          audience: RESOURCE,
-          typ: 'at+jwt',
-        });
+        const payload = await verifier.verify(m[1]);
         req.auth = {
           token: m[1],
           clientId: String(payload.client_id),
