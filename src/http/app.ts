@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { OAuthContext } from '../oauth/context.js';
 import type { IntrospectionDeps } from '../oauth/introspection.js';
 import { OAuthError } from '../oauth/errors.js';
-import { errorHandler, sendError } from './errors.js';
+import { errorHandler, sendError, toWireError } from './errors.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
@@ -38,6 +38,8 @@ export function createApp(opts: AppOptions): FastifyInstance {
     trustProxy: opts.trustProxy ?? false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false },
+    // Errors fastify raises before routing (a malformed URL) get the same JSON body as every other.
+    frameworkErrors: (err, _req, reply) => sendError(reply, toWireError(err)),
   });
   // Form bodies are parsed by the core (it must see repeated parameters), so keep them as text.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>

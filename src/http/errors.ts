@@ -13,6 +13,7 @@ const fastifyClientErrors: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request body length does not match Content-Length',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'request body is empty',
   FST_ERR_CTP_INVALID_JSON_BODY: 'request body is malformed',
+  FST_ERR_BAD_URL: 'the request URL is malformed',
 };
 
 export function toWireError(err: unknown): OAuthError {

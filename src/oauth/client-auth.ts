@@ -130,7 +130,14 @@ export async function authenticateClient(
   if (clientId === undefined || clientId === '')
     throw new OAuthError('invalid_client', 'client authentication is required', { reason: 'no_client' });
 
-  const client = await deps.clients.get(clientId);
+  // A registry that cannot be read is an outage, not a bad client (and never a 500).
+  const client = await deps.clients.get(clientId).catch((err: unknown) => {
+    throw new OAuthError('temporarily_unavailable', 'the client registry is unavailable; try again shortly', {
+      headers: { 'Retry-After': '2' },
+      reason: 'client_store_unavailable',
+      cause: err,
+    });
+  });
   if (client === undefined) throw failure(method, 'client authentication failed', 'unknown_client');
   if (client.tokenEndpointAuthMethod !== method)
     throw failure(

@@ -103,7 +103,16 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
       keys = selfKeySet;
       algorithms = ['ES256'];
     } else {
-      const trusted = iss === undefined ? undefined : await deps.issuers.get(iss);
+      const trusted =
+        iss === undefined
+          ? undefined
+          : await deps.issuers.get(iss).catch((err: unknown) => {
+              throw new OAuthError(
+                'temporarily_unavailable',
+                'the trusted issuer registry is unavailable; try again shortly',
+                { headers: { 'Retry-After': '2' }, reason: 'issuer_store_unavailable', cause: err },
+              );
+            });
       if (trusted === undefined)
         throw fail(param, 'is from an issuer that is not trusted', 'untrusted_issuer');
       if (!trusted.tokenTypes.includes(typeName))

@@ -96,6 +96,13 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     async tx(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // While a client is checked out the pool stops listening for its errors: a connection lost
+      // between two statements would be an unhandled 'error' event, which ends the process.
+      const onError = (err: Error): void => {
+        broken = err;
+        opts.log?.warn('postgres: connection lost during a transaction', { error: err.message });
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         try {
@@ -110,6 +117,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         }
       } finally {
         // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+        client.removeListener('error', onError);
         client.release(broken);
       }
     },
