@@ -7,11 +7,13 @@ import { OAuthError, toOAuthError } from '../oauth/errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
 import { scopesForMcpMessage, type ToolScopes } from './scopes.js';
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** Set by {@link requireAccess}; the MCP SDK's transport passes it to tools as `authInfo`. */
-    auth?: VerifiedAccess;
-  }
+/**
+ * The verified access of a request guarded by {@link requireAccess}. It is stored as `req.auth`,
+ * where the MCP SDK's transport finds it and hands it to tools as `extra.authInfo`; no module
+ * augmentation, so it never clashes with the SDK's own declaration of `req.auth`.
+ */
+export function accessOf(req: Request): VerifiedAccess | undefined {
+  return (req as Request & { auth?: VerifiedAccess }).auth;
 }
 
 /** Serves the RFC 9728 §3 document; mount it at `rs.metadataPath` (GET). */
@@ -45,7 +47,7 @@ export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {
     )
       .then((access) => {
         if (opts.tools !== undefined) rs.requireScopes(access, scopesForMcpMessage(req.body, opts.tools));
-        req.auth = access;
+        (req as Request & { auth?: VerifiedAccess }).auth = access;
         next();
       })
       .catch((err: unknown) => sendRefusal(res, err));

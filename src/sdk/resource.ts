@@ -37,8 +37,13 @@ export interface ResourceServerOptions {
   jwks?: JwksClient;
   /** Scopes listed in the metadata (RFC 9728 §2). */
   scopesSupported?: readonly string[];
-  /** Scopes every request needs; also the `scope` of the 401 challenge. */
+  /** Scopes every request needs; also the `scope` of the 401 challenge by default. */
   requiredScopes?: readonly string[];
+  /**
+   * What a 401 challenge tells clients to ask for at login (default `requiredScopes`), e.g. every
+   * scope the server can use, leaving it to policy to grant what the user may have.
+   */
+  challengeScopes?: readonly string[];
   resourceName?: string;
   /** DPoP (RFC 9449 §7): bound tokens are always checked; `required` refuses unbound ones. */
   dpop?: { required?: boolean; replay?: ReplayStore; algorithms?: readonly string[] };
@@ -134,6 +139,9 @@ export function createResourceServer(opts: ResourceServerOptions): ResourceServe
   });
   const baseUrl = opts.publicBaseUrl ?? new URL(opts.resource).origin;
   const required = [...(opts.requiredScopes ?? [])];
+  const loginScopes = (scopes: readonly string[]) => [
+    ...new Set([...(opts.challengeScopes ?? []), ...scopes]),
+  ];
   const scheme = dpopRequired ? 'DPoP' : 'Bearer';
 
   const refuse = (
@@ -181,14 +189,14 @@ export function createResourceServer(opts: ResourceServerOptions): ResourceServe
       const authorization = req.authorization;
       // RFC 6750 §3.1: a request without credentials gets a challenge and no error code.
       if (authorization === undefined || authorization === '')
-        throw refuse(401, undefined, 'authorization required', scopes, 'no_token');
+        throw refuse(401, undefined, 'authorization required', loginScopes(scopes), 'no_token');
       const presented = /^([A-Za-z]+)(?: |$)/.exec(authorization)?.[1]?.toLowerCase();
       // Another scheme (Basic, say) carries no access token: the same challenge as none at all.
       if (presented !== 'bearer' && presented !== 'dpop')
-        throw refuse(401, undefined, 'authorization required', scopes, 'scheme');
+        throw refuse(401, undefined, 'authorization required', loginScopes(scopes), 'scheme');
       const match = TOKEN68.exec(authorization);
       if (match === null)
-        throw refuse(401, 'invalid_token', 'access token is malformed', scopes, 'malformed');
+        throw refuse(401, 'invalid_token', 'access token is malformed', loginScopes(scopes), 'malformed');
       const token = match[2] as string;
 
       let claims: AccessTokenClaims;
@@ -202,7 +210,13 @@ export function createResourceServer(opts: ResourceServerOptions): ResourceServe
             cause: err,
           });
         const e = err instanceof TokenVerificationError ? err : undefined;
-        throw refuse(401, 'invalid_token', e?.message ?? 'access token is invalid', scopes, e?.reason);
+        throw refuse(
+          401,
+          'invalid_token',
+          e?.message ?? 'access token is invalid',
+          loginScopes(scopes),
+          e?.reason,
+        );
       }
 
       const dpopHeaders =

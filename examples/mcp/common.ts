@@ -1,0 +1,168 @@
+/**
+ * What both example MCP servers share: streamable HTTP over Express as in the MCP SDK's stateless
+ * example, guarded by the kit (RFC 9728 metadata, token check, tool scopes with step-up), an
+ * exchange client for the second hop, and hooks that tell the demo what happened.
+ */
+import type { Server } from 'node:http';
+import type { Request, Response } from 'express';
+import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createExchangeClient, type DownstreamToken, type ExchangeClient } from '../../src/sdk/exchange.js';
+import { ExchangeError } from '../../src/sdk/exchange-errors.js';
+import { protectedResourceMetadataHandler, requireAccess } from '../../src/sdk/express.js';
+import type { ResourceServer, VerifiedAccess } from '../../src/sdk/resource.js';
+import type { ToolScopes } from '../../src/sdk/scopes.js';
+
+export interface McpServerOptions {
+  /** Mandate's issuer. */
+  issuer: string;
+  /** The MCP server's client secret at Mandate (examples/mandate.json). */
+  clientSecret: string;
+  /** The MCP server's resource identifier (default: the one in rego/mandate/data.json). */
+  resource?: string;
+  /** The downstream API's base URL (default: its name in data.json; see examples/lib/hosts.ts). */
+  apiBaseUrl?: string;
+  /** Used for exchanges and API calls (the demo passes a hosts fetch). */
+  fetch?: typeof fetch;
+  port?: number;
+  /** Told about every exchange the tools ask for: the demo prints these. */
+  onExchange?: (event: ExchangeEvent) => void;
+}
+
+export interface ExchangeEvent {
+  server: string;
+  tool: string;
+  sub: string;
+  service: string;
+  scopes: readonly string[];
+  outcome: 'issued' | 'cached' | 'refused';
+  jti?: string;
+  tokenType?: string;
+  grantedScopes?: string[];
+  expiresAt?: number;
+  act?: unknown;
+  error?: string;
+  description?: string;
+}
+
+export interface RunningMcpServer {
+  url: string;
+  resource: string;
+  exchange: ExchangeClient;
+  close(): Promise<void>;
+}
+
+/** A tool's result as text: the MCP client shows it to the model. */
+export const text = (value: unknown, isError = false): CallToolResult => ({
+  content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value, null, 2) }],
+  ...(isError ? { isError: true } : {}),
+});
+
+/**
+ * Runs `work` with a downstream token for `service`; a refusal becomes a tool error the user can
+ * read (the policy's reason), never an exception that would surface as a protocol error.
+ */
+export async function withDownstream(
+  ctx: { server: string; tool: string; exchange: ExchangeClient; onExchange?: (e: ExchangeEvent) => void },
+  auth: VerifiedAccess,
+  service: string,
+  scopes: string[],
+  work: (token: DownstreamToken) => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  const before = ctx.exchange.exchanges;
+  const base = { server: ctx.server, tool: ctx.tool, sub: auth.sub, service, scopes };
+  let token: DownstreamToken;
+  try {
+    token = await ctx.exchange.getDownstreamToken(auth.token, service, scopes);
+  } catch (err) {
+    if (!(err instanceof ExchangeError)) throw err;
+    ctx.onExchange?.({ ...base, outcome: 'refused', error: err.error, description: err.description });
+    return text(err.explain(), true);
+  }
+  ctx.onExchange?.({
+    ...base,
+    outcome: ctx.exchange.exchanges > before ? 'issued' : 'cached',
+    ...(token.jti === undefined ? {} : { jti: token.jti }),
+    tokenType: token.tokenType,
+    grantedScopes: token.scopes,
+    expiresAt: token.expiresAt,
+    act: token.act,
+  });
+  return work(token);
+}
+
+/** Reads an API response: JSON on success, a tool error with the API's answer otherwise. */
+export async function apiResult(res: globalThis.Response): Promise<CallToolResult> {
+  const body: unknown = await res.json().catch(() => null);
+  return res.ok ? text(body) : text({ status: res.status, error: body }, true);
+}
+
+/** The kit's verified access, which the transport hands to tools as `extra.authInfo`. */
+export function accessFrom(extra: { authInfo?: unknown }): VerifiedAccess {
+  const auth = extra.authInfo as VerifiedAccess | undefined;
+  if (auth === undefined) throw new Error('the MCP endpoint is not guarded by the kit');
+  return auth;
+}
+
+export function exchangeClient(
+  opts: McpServerOptions,
+  clientId: string,
+  authMethod: 'client_secret_basic' | 'client_secret_post',
+  services: Record<string, { resource: string; dpop?: boolean }>,
+): ExchangeClient {
+  return createExchangeClient({
+    issuer: opts.issuer,
+    clientId,
+    clientSecret: opts.clientSecret,
+    authMethod,
+    services,
+    ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
+  });
+}
+
+/**
+ * Serves `build(access)`'s MCP server statelessly at `/mcp` (a new server and transport per
+ * request, as in the SDK's simpleStatelessStreamableHttp example) behind the kit.
+ */
+export async function serveMcp(
+  rs: ResourceServer,
+  tools: ToolScopes,
+  build: () => McpServer,
+  port = 0,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createMcpExpressApp();
+  app.get(rs.metadataPath, protectedResourceMetadataHandler(rs));
+  app.post('/mcp', requireAccess(rs, { tools }), async (req: Request, res: Response) => {
+    const server = build();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  const notAllowed = (_req: Request, res: Response) => {
+    res
+      .status(405)
+      .set('Allow', 'POST')
+      .json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null });
+  };
+  app.get('/mcp', notAllowed);
+  app.delete('/mcp', notAllowed);
+  const http = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const addr = http.address();
+  const p = typeof addr === 'object' && addr !== null ? addr.port : port;
+  return {
+    url: `http://127.0.0.1:${p}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}

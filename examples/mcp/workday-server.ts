@@ -1,0 +1,116 @@
+/**
+ * A Workday-like HR MCP server: who am I, my profile, my time off, request time off, and an
+ * employee's record (HR only). Its API requires DPoP-bound tokens, so the exchange client binds
+ * them to its own key. Who may read employee records is decided by Mandate's policy at the
+ * exchange: the tool asks for `hr.records.read` and, when policy refuses, tells the user why.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { createResourceServer } from '../../src/sdk/resource.js';
+import { WORKDAY_API } from '../apis/workday-api.js';
+import {
+  accessFrom,
+  apiResult,
+  exchangeClient,
+  serveMcp,
+  text,
+  withDownstream,
+  type McpServerOptions,
+  type RunningMcpServer,
+} from './common.js';
+
+export const WORKDAY_MCP = 'https://mcp.workday.example/mcp';
+const SCOPES = ['hr.profile.read', 'hr.timeoff.read', 'hr.timeoff.write', 'hr.records.read'];
+
+/**
+ * What each tool needs at the first hop. `get_employee_record` needs nothing here: the exchange
+ * for `hr.records.read` is where policy decides (and explains) who may read records.
+ */
+export const WORKDAY_TOOLS = {
+  whoami: [],
+  get_profile: ['hr.profile.read'],
+  list_time_off: ['hr.timeoff.read'],
+  request_time_off: ['hr.timeoff.write'],
+  get_employee_record: [],
+} as const;
+
+export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMcpServer> {
+  const resource = opts.resource ?? WORKDAY_MCP;
+  const api = opts.apiBaseUrl ?? WORKDAY_API;
+  const rs = createResourceServer({
+    resource,
+    issuer: opts.issuer,
+    resourceName: 'Workday MCP',
+    scopesSupported: SCOPES,
+    // Clients are told to ask for everything; Mandate grants what the user's groups allow.
+    challengeScopes: SCOPES,
+  });
+  const exchange = exchangeClient(opts, 'mcp-workday', 'client_secret_post', {
+    workday: { resource: WORKDAY_API, dpop: true },
+  });
+  const ctx = (tool: string) => ({
+    server: 'mcp-workday',
+    tool,
+    exchange,
+    ...(opts.onExchange === undefined ? {} : { onExchange: opts.onExchange }),
+  });
+
+  const build = () => {
+    const server = new McpServer({ name: 'workday-mcp', version: '1.0.0' });
+    server.registerTool('whoami', { description: 'Who the MCP server thinks you are' }, async (extra) => {
+      const a = accessFrom(extra);
+      return text({ sub: a.sub, client_id: a.clientId, scopes: a.scopes, token_jti: a.extra.jti });
+    });
+    server.registerTool('get_profile', { description: 'Your employee profile' }, async (extra) =>
+      withDownstream(ctx('get_profile'), accessFrom(extra), 'workday', ['hr.profile.read'], async (t) =>
+        apiResult(await t.fetch(`${api}/v1/workers/me`)),
+      ),
+    );
+    server.registerTool('list_time_off', { description: 'Your time off' }, async (extra) =>
+      withDownstream(ctx('list_time_off'), accessFrom(extra), 'workday', ['hr.timeoff.read'], async (t) =>
+        apiResult(await t.fetch(`${api}/v1/workers/me/time-off`)),
+      ),
+    );
+    server.registerTool(
+      'request_time_off',
+      {
+        description: 'Request time off (dates as YYYY-MM-DD)',
+        inputSchema: { from: z.string().describe('first day'), to: z.string().describe('last day') },
+      },
+      async ({ from, to }, extra) =>
+        withDownstream(
+          ctx('request_time_off'),
+          accessFrom(extra),
+          'workday',
+          ['hr.timeoff.write'],
+          async (t) =>
+            apiResult(
+              await t.fetch(`${api}/v1/workers/me/time-off`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ from, to }),
+              }),
+            ),
+        ),
+    );
+    server.registerTool(
+      'get_employee_record',
+      {
+        description: "An employee's HR record (salary, start date, rating): HR only",
+        inputSchema: { employee: z.string().describe('employee id, e.g. alice') },
+      },
+      async ({ employee }, extra) =>
+        withDownstream(
+          ctx('get_employee_record'),
+          accessFrom(extra),
+          'workday',
+          ['hr.records.read'],
+          async (t) => apiResult(await t.fetch(`${api}/v1/workers/${encodeURIComponent(employee)}/record`)),
+        ),
+    );
+    return server;
+  };
+
+  const http = await serveMcp(rs, WORKDAY_TOOLS, build, opts.port);
+  return { ...http, resource, exchange };
+}
