@@ -1,0 +1,143 @@
+/**
+ * loadConfig refuses bad configuration with a ConfigError whose exact message names the variable
+ * (or file and field) and what is wrong; `main.ts` prints it and exits 1.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mandate-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const secret = (c: string) => c.repeat(32);
+
+const cases: {
+  name: string;
+  env: () => Record<string, string>;
+  message: (env: Record<string, string>) => string;
+}[] = [
+  {
+    name: 'issuer with a trailing slash',
+    env: () => ({ MANDATE_ISSUER: 'https://mandate.example/' }),
+    message: () => "MANDATE_ISSUER: must not end with '/' (the issuer is compared byte for byte)",
+  },
+  {
+    name: 'issuer with a query',
+    env: () => ({ MANDATE_ISSUER: 'https://mandate.example/t?a=1' }),
+    message: () => 'MANDATE_ISSUER: must not have a query or fragment (RFC 8414 §2)',
+  },
+  {
+    name: 'issuer over http on a non-localhost host',
+    env: () => ({ MANDATE_ISSUER: 'http://mandate.example' }),
+    message: () => 'MANDATE_ISSUER: must use https unless the host is localhost',
+  },
+  {
+    name: 'PORT that is not a number',
+    env: () => ({ PORT: 'http' }),
+    message: () => 'PORT: Invalid input: expected number, received NaN',
+  },
+  {
+    name: 'PORT out of range',
+    env: () => ({ PORT: '70000' }),
+    message: () => 'PORT: Too big: expected number to be <=65535',
+  },
+  {
+    name: 'DATABASE_URL that is not postgres',
+    env: () => ({ DATABASE_URL: 'mysql://db.example/mandate' }),
+    message: () => 'DATABASE_URL: must be a postgres:// URL',
+  },
+  {
+    name: 'MANDATE_WORKERS > 1 without DATABASE_URL',
+    env: () => ({ MANDATE_WORKERS: '2' }),
+    message: () =>
+      'MANDATE_WORKERS: more than one worker needs DATABASE_URL (embedded Postgres is single-process)',
+  },
+  {
+    name: 'configuration file that cannot be read',
+    env: () => ({ MANDATE_CONFIG: join(dir, 'missing.json') }),
+    message: (env) =>
+      `MANDATE_CONFIG: cannot read ${env.MANDATE_CONFIG}: ENOENT: no such file or directory, open '${env.MANDATE_CONFIG}'`,
+  },
+  {
+    name: 'configuration file that is not JSON',
+    env: () => ({ MANDATE_CONFIG: file('truncated.json', '{"clients": [') }),
+    message: (env) => `MANDATE_CONFIG: cannot read ${env.MANDATE_CONFIG}: Unexpected end of JSON input`,
+  },
+  {
+    name: 'short client secret',
+    env: () => ({
+      MANDATE_CONFIG: file('short.json', { clients: [{ client_id: 'a', client_secret: 'short' }] }),
+    }),
+    message: (env) =>
+      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[0].client_secret: must be at least 32 characters (high-entropy secrets only)`,
+  },
+  {
+    name: 'duplicate client_id',
+    env: () => ({
+      MANDATE_CONFIG: file('dup.json', {
+        clients: [
+          { client_id: 'mcp-a', client_secret: secret('x') },
+          { client_id: 'mcp-a', client_secret: secret('y') },
+        ],
+      }),
+    }),
+    message: (env) =>
+      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[1].client_id: duplicate client_id 'mcp-a'`,
+  },
+  {
+    name: 'client_secret_env naming an unset variable',
+    env: () => ({
+      MANDATE_CONFIG: file('env.json', {
+        clients: [{ client_id: 'mcp-a', client_secret_env: 'MANDATE_TEST_UNSET_SECRET' }],
+      }),
+    }),
+    message: (env) =>
+      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[0].client_secret_env: environment variable MANDATE_TEST_UNSET_SECRET is not set`,
+  },
+];
+
+describe('loadConfig error messages', () => {
+  it.each(cases)('$name', ({ env, message }) => {
+    const e = { MANDATE_DATA_DIR: dir, ...env() };
+    let thrown: unknown;
+    try {
+      loadConfig(e);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toBe(message(e));
+  });
+
+  it('accepts a valid configuration and applies the defaults', () => {
+    const config = loadConfig({
+      MANDATE_DATA_DIR: dir,
+      MANDATE_ISSUER: 'https://mandate.example/tenants/acme',
+      DATABASE_URL: 'postgres://db.example/mandate',
+      MANDATE_WORKERS: '2',
+      MANDATE_CONFIG: file('ok.json', {
+        clients: [{ client_id: 'mcp-a', client_secret_env: 'MCP_A_SECRET' }],
+      }),
+      MCP_A_SECRET: secret('s'),
+      PORT: '',
+    });
+    expect(config).toMatchObject({
+      issuer: 'https://mandate.example/tenants/acme',
+      port: 8080,
+      databaseUrl: 'postgres://db.example/mandate',
+      workers: 2,
+      tokenTtl: 300,
+      clockSkew: 60,
+      demoConfig: false,
+    });
+    expect(config.file.clients.map((c) => c.client_id)).toEqual(['mcp-a']);
+  });
+});
