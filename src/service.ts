@@ -9,6 +9,7 @@ import { createRelay } from './audit/relay.js';
 import type { AuditPort } from './audit/port.js';
 import type { Config } from './config/index.js';
 import { clientRecords, issuerRecords } from './config/records.js';
+import { createFirstHopService } from './first-hop-service.js';
 import { createApp } from './http/app.js';
 import { resolveKek } from './keys/kek.js';
 import { createKeyStore } from './keys/keystore.js';
@@ -137,6 +138,7 @@ export async function createService(
       LOOKUP_CACHE_MS,
     );
 
+    const firstHop = createFirstHopService({ config, db, kek, now, log });
     const ctx: OAuthContext = {
       issuer: config.issuer,
       tokenEndpoint: `${config.issuer}/token`,
@@ -162,6 +164,7 @@ export async function createService(
       clockSkew: config.clockSkew,
       now,
       log,
+      firstHop: firstHop.firstHop,
     };
 
     const app = createApp({
@@ -171,6 +174,7 @@ export async function createService(
       dpopAlgorithms: [...dpop.algorithms],
       register: selfRegistration.register,
       clientIdMetadataDocuments: true,
+      firstHop: firstHop.http,
       introspection: {
         issuer: config.issuer,
         assertionAudiences: [config.issuer, `${config.issuer}/token`, `${config.issuer}/introspect`],

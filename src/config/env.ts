@@ -68,6 +68,74 @@ export const envSchema = z.object({
   MANDATE_TOKEN_TTL: seconds(30, 3600)
     .default(300)
     .describe('Upper bound (seconds) on any access token Mandate issues; policy may only shorten it.'),
+  MANDATE_ACCESS_TOKEN_TTL: seconds(30, 3600)
+    .default(300)
+    .describe(
+      'Lifetime (seconds) of first-hop access tokens (authorization code and refresh grants); never beyond MANDATE_TOKEN_TTL or the policy.',
+    ),
+  MANDATE_REFRESH_TOKEN_TTL: seconds(300, 7776000)
+    .default(1209600)
+    .describe(
+      'Absolute lifetime (seconds) of a refresh-token family, counted from the login that started it.',
+    ),
+  MANDATE_REFRESH_GRACE: seconds(0, 300)
+    .default(30)
+    .describe(
+      'Seconds during which a just-rotated refresh token still returns the same successor (concurrent or retried refreshes); reuse after that revokes the family.',
+    ),
+  MANDATE_AUTH_CODE_TTL: seconds(10, 600)
+    .default(60)
+    .describe('Lifetime (seconds) of an authorization code.'),
+  MANDATE_SESSION_TTL: seconds(60, 86400)
+    .default(28800)
+    .describe('Lifetime (seconds) of the login session cookie set after the upstream IdP login.'),
+  UPSTREAM_OIDC_ISSUER: z
+    .string()
+    .url()
+    .refine((v) => {
+      const u = new URL(v);
+      return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+    }, 'must use https unless the host is localhost')
+    .optional()
+    .describe(
+      'Issuer URL of the enterprise OpenID Provider users log in with (Okta: https://<org>.okta.com or its custom authorization server https://<org>.okta.com/oauth2/<id>; Entra ID: https://login.microsoftonline.com/<tenant-id>/v2.0). Unset: the built-in development IdP at <issuer>/dev-idp with demo users.',
+    ),
+  UPSTREAM_OIDC_CLIENT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Client id of Mandate at the upstream IdP (Okta: the app integration; Entra ID: the application (client) id). Its redirect URI is <issuer>/login/callback.',
+    ),
+  UPSTREAM_OIDC_CLIENT_SECRET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Client secret of Mandate at the upstream IdP.'),
+  UPSTREAM_OIDC_TOKEN_AUTH_METHOD: z
+    .enum(['client_secret_basic', 'client_secret_post'])
+    .default('client_secret_basic')
+    .describe('How Mandate authenticates at the upstream token endpoint.'),
+  UPSTREAM_OIDC_SCOPES: z
+    .string()
+    .min(1)
+    .default('openid profile email')
+    .describe(
+      "Scopes requested from the upstream IdP (must include openid; Okta: add 'groups' with a groups claim on the authorization server).",
+    ),
+  UPSTREAM_OIDC_GROUPS_CLAIM: z
+    .string()
+    .min(1)
+    .default('groups')
+    .describe(
+      "ID-token claim holding the user's groups (Okta: the groups claim you defined; Entra ID: 'groups' (object ids, or names with cloud-only groups) or 'roles' for app roles).",
+    ),
+  UPSTREAM_OIDC_CLAIMS: z
+    .string()
+    .default('email,name,department')
+    .describe(
+      "ID-token claims that become subject attributes policy sees, comma-separated; 'attr=claim' renames (e.g. 'department=extension_department' for an Entra ID directory extension).",
+    ),
   MANDATE_CLOCK_SKEW: seconds(0, 300).default(60).describe('Clock skew (seconds) tolerated on exp/nbf/iat.'),
   MANDATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
   MANDATE_WORKERS: z.coerce

@@ -1,6 +1,6 @@
 /**
  * The configuration file (MANDATE_CONFIG, JSON): pre-registered clients and trusted issuers, synced
- * into Postgres at start-up. Documented in docs/configuration.md.
+ * into Postgres at start-up, and the protected resources (MCP servers), held in memory. Documented in docs/configuration.md.
  */
 import { z } from 'zod';
 
@@ -81,10 +81,26 @@ export const issuerSchema = z
     'needs exactly one of jwks, jwks_uri',
   );
 
+/**
+ * A protected resource (an MCP server) first-hop tokens may be issued for: RFC 8707 §2 resource
+ * indicator (absolute URI, no fragment), a display name for consent, and the scopes it offers
+ * (RFC 9728 `scopes_supported`).
+ */
+export const resourceSchema = z
+  .object({
+    resource: absoluteUrl.refine((v) => !v.includes('#'), 'must not have a fragment (RFC 8707 §2)'),
+    name: z.string().min(1),
+    scopes_supported: z
+      .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'not a scope token'))
+      .default([]),
+  })
+  .strict();
+
 export const configFileSchema = z
   .object({
     clients: z.array(clientSchema).default([]),
     issuers: z.array(issuerSchema).default([]),
+    resources: z.array(resourceSchema).default([]),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -98,8 +114,19 @@ export const configFileSchema = z
         });
       seen.add(c.client_id);
     });
+    const resources = new Set<string>();
+    f.resources.forEach((r, i) => {
+      if (resources.has(r.resource))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resources', i, 'resource'],
+          message: `duplicate resource '${r.resource}'`,
+        });
+      resources.add(r.resource);
+    });
   });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type IssuerConfig = z.infer<typeof issuerSchema>;
+export type ResourceConfig = z.infer<typeof resourceSchema>;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { envSchema } from './env.js';
+import { envSchema, type Env } from './env.js';
 import { configFileSchema, type ConfigFile } from './file.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
 
@@ -35,6 +35,16 @@ export interface Config {
   clockSkew: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   workers: number;
+  /** First hop (authorization code and refresh grants, login session). */
+  firstHop: {
+    accessTokenTtl: number;
+    refreshTokenTtl: number;
+    refreshGrace: number;
+    authCodeTtl: number;
+    sessionTtl: number;
+  };
+  /** The enterprise IdP users log in with; undefined runs the development IdP. */
+  upstream: UpstreamOidcConfig | undefined;
   /** Self-registered clients: RFC 7591 registration and Client ID Metadata Documents. */
   clientRegistration: {
     dynamicClientTtl: number;
@@ -42,6 +52,51 @@ export interface Config {
     cimdTimeoutMs: number;
     /** Extra PEM trust anchors for metadata fetches. */
     cimdCa: string | undefined;
+  };
+}
+
+export interface UpstreamOidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  scopes: string[];
+  groupsClaim: string;
+  /** Subject attribute name → ID-token claim name. */
+  claims: Record<string, string>;
+}
+
+/** Parses UPSTREAM_OIDC_CLAIMS: `a,b=c` → { a: 'a', b: 'c' }. */
+export function parseClaimMap(raw: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    if (part === '') continue;
+    const [attr, claim] = part.split('=').map((p) => p.trim());
+    if (attr === undefined || attr === '' || claim === '')
+      throw new ConfigError(`UPSTREAM_OIDC_CLAIMS: '${part}' is not 'attr' or 'attr=claim'`);
+    map[attr] = claim ?? attr;
+  }
+  return map;
+}
+
+function upstreamConfig(e: Env): UpstreamOidcConfig | undefined {
+  if (e.UPSTREAM_OIDC_ISSUER === undefined) {
+    if (e.UPSTREAM_OIDC_CLIENT_ID !== undefined)
+      throw new ConfigError('UPSTREAM_OIDC_CLIENT_ID: set UPSTREAM_OIDC_ISSUER too');
+    return undefined;
+  }
+  if (e.UPSTREAM_OIDC_CLIENT_ID === undefined)
+    throw new ConfigError('UPSTREAM_OIDC_CLIENT_ID: required when UPSTREAM_OIDC_ISSUER is set');
+  const scopes = e.UPSTREAM_OIDC_SCOPES.split(/\s+/).filter((s) => s !== '');
+  if (!scopes.includes('openid')) throw new ConfigError("UPSTREAM_OIDC_SCOPES: must include 'openid'");
+  return {
+    issuer: e.UPSTREAM_OIDC_ISSUER,
+    clientId: e.UPSTREAM_OIDC_CLIENT_ID,
+    clientSecret: e.UPSTREAM_OIDC_CLIENT_SECRET,
+    tokenAuthMethod: e.UPSTREAM_OIDC_TOKEN_AUTH_METHOD,
+    scopes,
+    groupsClaim: e.UPSTREAM_OIDC_GROUPS_CLAIM,
+    claims: parseClaimMap(e.UPSTREAM_OIDC_CLAIMS),
   };
 }
 
@@ -130,6 +185,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clockSkew: e.MANDATE_CLOCK_SKEW,
     logLevel: e.MANDATE_LOG_LEVEL,
     workers: e.MANDATE_WORKERS,
+    firstHop: {
+      accessTokenTtl: Math.min(e.MANDATE_ACCESS_TOKEN_TTL, e.MANDATE_TOKEN_TTL),
+      refreshTokenTtl: e.MANDATE_REFRESH_TOKEN_TTL,
+      refreshGrace: e.MANDATE_REFRESH_GRACE,
+      authCodeTtl: e.MANDATE_AUTH_CODE_TTL,
+      sessionTtl: e.MANDATE_SESSION_TTL,
+    },
+    upstream: upstreamConfig(e),
     clientRegistration: {
       dynamicClientTtl: e.MANDATE_DYNAMIC_CLIENT_TTL,
       cimdAllowedHosts: e.MANDATE_CIMD_ALLOWED_HOSTS.split(',')

@@ -7,7 +7,12 @@ import type { OAuthContext } from '../oauth/context.js';
 import type { IntrospectionDeps } from '../oauth/introspection.js';
 import { OAuthError } from '../oauth/errors.js';
 import { errorHandler, sendError, toWireError } from './errors.js';
+import type { DevIdp } from '../federation/dev-idp/provider.js';
+import type { Login } from '../federation/login.js';
+import { authorizeRoutes } from './routes/authorize.js';
+import { devIdpRoutes } from './routes/dev-idp.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { revokeRoute } from './routes/revoke.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
 import { registerRoute } from './routes/register.js';
@@ -29,6 +34,8 @@ export interface AppOptions {
   introspection?: IntrospectionDeps;
   /** URL client_ids resolve through Client ID Metadata Documents (advertised in metadata). */
   clientIdMetadataDocuments?: boolean;
+  /** The first hop: authorization endpoint, consent, login callback, revocation (needs ctx.firstHop). */
+  firstHop?: { login: Login; devIdp?: DevIdp; scopesSupported: string[] };
 }
 
 export function createApp(opts: AppOptions): FastifyInstance {
@@ -59,6 +66,11 @@ export function createApp(opts: AppOptions): FastifyInstance {
   tokenRoute(app, `${base}/token`, opts.ctx);
   if (opts.register !== undefined) registerRoute(app, `${base}/register`, opts.register, opts.log);
   if (opts.introspection !== undefined) introspectRoute(app, `${base}/introspect`, opts.introspection);
+  if (opts.firstHop !== undefined) {
+    authorizeRoutes(app, base, opts.ctx, opts.firstHop.login);
+    revokeRoute(app, `${base}/revoke`, opts.ctx);
+    if (opts.firstHop.devIdp !== undefined) devIdpRoutes(app, base, opts.firstHop.devIdp);
+  }
   discoveryRoutes(
     app,
     {
@@ -68,11 +80,18 @@ export function createApp(opts: AppOptions): FastifyInstance {
       jwksPath: `${base}/jwks`,
       ...(opts.register === undefined ? {} : { registrationEndpoint: `${opts.ctx.issuer}/register` }),
       ...(opts.introspection === undefined ? {} : { introspectionEndpoint: `${opts.ctx.issuer}/introspect` }),
+      ...(opts.firstHop === undefined
+        ? {}
+        : {
+            authorizationEndpoint: `${opts.ctx.issuer}/authorize`,
+            revocationEndpoint: `${opts.ctx.issuer}/revoke`,
+          }),
     },
     opts.jwks,
     {
       ...(opts.dpopAlgorithms === undefined ? {} : { dpopAlgorithms: opts.dpopAlgorithms }),
       ...(opts.clientIdMetadataDocuments === true ? { clientIdMetadataDocuments: true } : {}),
+      ...(opts.firstHop === undefined ? {} : { scopesSupported: opts.firstHop.scopesSupported }),
     },
   );
   healthRoutes(app, opts.readiness, opts.metrics ?? (() => ({})));

@@ -17,6 +17,8 @@ export interface OAuthClient {
   /** Identifiers the client answers to as a resource server (e.g. its MCP server URL). */
   audiences: string[];
   trust: ClientTrust | string;
+  /** Registered redirect URIs (RFC 6749 §3.1.2), matched exactly at the authorization endpoint. */
+  redirectUris?: string[];
 }
 
 export interface ClientLookup {

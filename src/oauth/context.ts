@@ -8,6 +8,7 @@ import type { DecisionService } from '../policy/contract.js';
 import type { ReplayStore } from '../store/replay.js';
 import type { Signer } from './access-token.js';
 import type { ClientLookup } from './client.js';
+import type { FirstHop } from './first-hop.js';
 import type { Params } from './params.js';
 import type { IssuerLookup, TokenVerifier } from './token-verifier.js';
 
@@ -48,4 +49,6 @@ export interface OAuthContext {
   clockSkew: number;
   now: () => number;
   log: Logger;
+  /** The authorization endpoint's state and settings; absent where only exchanges are served. */
+  firstHop?: FirstHop;
 }

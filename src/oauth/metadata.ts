@@ -14,12 +14,18 @@ export interface Endpoints {
   registrationEndpoint?: string;
   /** RFC 7662 introspection, when served. */
   introspectionEndpoint?: string;
+  /** The first hop's authorization endpoint (RFC 6749 §3.1), when served. */
+  authorizationEndpoint?: string;
+  /** RFC 7009 revocation, when served. */
+  revocationEndpoint?: string;
 }
 
 export interface MetadataOptions {
   dpopAlgorithms?: string[];
   /** URL client_ids are resolved through their Client ID Metadata Documents. */
   clientIdMetadataDocuments?: boolean;
+  /** Scopes of the protected resources (RFC 8414 §2 `scopes_supported`). */
+  scopesSupported?: string[];
 }
 
 export function authorizationServerMetadata(
@@ -31,9 +37,37 @@ export function authorizationServerMetadata(
     token_endpoint: e.tokenEndpoint,
     jwks_uri: e.jwksUri,
     // REQUIRED by RFC 8414 §2; empty while no authorization endpoint is served.
-    response_types_supported: [],
+    response_types_supported: e.authorizationEndpoint === undefined ? [] : ['code'],
+    ...(e.authorizationEndpoint === undefined
+      ? {}
+      : {
+          authorization_endpoint: e.authorizationEndpoint,
+          response_modes_supported: ['query'],
+          // OAuth 2.1 §4.1.1: PKCE required, S256 only (plain is refused).
+          code_challenge_methods_supported: ['S256'],
+          // RFC 9207 §3: `iss` is on every authorization response.
+          authorization_response_iss_parameter_supported: true,
+        }),
+    ...(opts.scopesSupported === undefined ? {} : { scopes_supported: opts.scopesSupported }),
+    ...(e.revocationEndpoint === undefined
+      ? {}
+      : {
+          revocation_endpoint: e.revocationEndpoint,
+          revocation_endpoint_auth_methods_supported: [
+            'client_secret_basic',
+            'client_secret_post',
+            'private_key_jwt',
+            'none',
+          ],
+        }),
     grant_types_supported: [...grants.keys()],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    // `none`: public clients (PKCE-bound codes) once the authorization endpoint is served.
+    token_endpoint_auth_methods_supported: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      ...(e.authorizationEndpoint === undefined ? [] : ['none']),
+    ],
     token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
     ...(opts.dpopAlgorithms === undefined ? {} : { dpop_signing_alg_values_supported: opts.dpopAlgorithms }),
     ...(e.registrationEndpoint === undefined ? {} : { registration_endpoint: e.registrationEndpoint }),

@@ -44,6 +44,8 @@ export interface TestServiceOptions {
   /** Extra clients and issuers for the configuration file. */
   clients?: Record<string, unknown>[];
   issuers?: Record<string, unknown>[];
+  /** Protected resources (MCP servers) for the configuration file. */
+  resources?: Record<string, unknown>[];
   now?: () => number;
   audit?: AuditPort;
   /** Use an existing database instead of creating one (e.g. a second instance). */
@@ -90,6 +92,7 @@ export async function startTestService(opts: TestServiceOptions = {}): Promise<T
         { issuer: idp.issuer, jwks: idp.jwks, algorithms: ['ES256', 'RS256'] },
         ...(opts.issuers ?? []),
       ],
+      ...(opts.resources === undefined ? {} : { resources: opts.resources }),
     }),
   );
   const config = loadConfig({

@@ -1,0 +1,119 @@
+/**
+ * The login layer behind the authorization endpoint: a login session in an encrypted cookie
+ * (AES-256-GCM under a key derived from the KEK with HKDF, so every instance can read it and
+ * nobody can forge or read it elsewhere), and the round trip to the IdP. Each round trip has its
+ * own short-lived cookie named after its `state`, holding the PKCE verifier and nonce, so parallel
+ * logins in one browser do not collide and a callback cannot be replayed into another browser.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { LoginPort, LoginSession } from '../oauth/authorize/login.js';
+import { deriveKey, seal, unseal } from '../oauth/sealed.js';
+import type { SubjectRepo } from '../store/subjects.js';
+import { parseCookies, serializeCookie } from './cookies.js';
+import type { LoginSecrets, RelyingParty } from './relying-party.js';
+
+const SESSION = 'mandate_session';
+const TX_PREFIX = 'mandate_login_';
+const TX_TTL = 600;
+const CONSENT_TTL = 900;
+
+interface LoginTransaction extends LoginSecrets {
+  returnTo: string;
+}
+
+export interface LoginOptions {
+  issuer: string;
+  kek: Uint8Array;
+  sessionTtl: number;
+  rp: RelyingParty;
+  subjects: SubjectRepo;
+  now: () => number;
+}
+
+/** Raised by `callback` for a login that failed at or after the IdP; shown to the user as a page. */
+export class LoginFailedError extends Error {
+  override name = 'LoginFailedError';
+}
+
+export interface Login extends LoginPort {
+  /** Handles the IdP's redirect back: resolves where to go next and the cookies to set. */
+  callback(url: URL, cookieHeader: string | undefined): Promise<{ location: string; cookies: string[] }>;
+  logout(): string[];
+}
+
+export function createLogin(o: LoginOptions): Login {
+  const sessionKey = deriveKey(o.kek, 'login-session');
+  const txKey = deriveKey(o.kek, 'login-transaction');
+  const formKey = deriveKey(o.kek, 'consent-form');
+  const csrfKey = deriveKey(o.kek, 'consent-csrf');
+  const issuerUrl = new URL(o.issuer);
+  const path = `${issuerUrl.pathname.replace(/\/$/, '')}/`;
+  const secure = issuerUrl.protocol === 'https:';
+  const txName = (state: string) => TX_PREFIX + state.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 22);
+  const csrf = (sid: string) => createHmac('sha256', csrfKey).update(sid).digest('base64url');
+
+  return {
+    session(cookieHeader) {
+      const raw = parseCookies(cookieHeader).get(SESSION);
+      return raw === undefined ? undefined : unseal<LoginSession>(sessionKey, SESSION, raw, o.now());
+    },
+    async begin(returnTo) {
+      const secrets = o.rp.newSecrets();
+      const location = await o.rp.authorizationUrl(secrets);
+      const tx: LoginTransaction = { ...secrets, returnTo };
+      const value = seal(txKey, TX_PREFIX, tx, o.now() + TX_TTL);
+      return {
+        location,
+        cookies: [serializeCookie(txName(secrets.state), value, { path, maxAge: TX_TTL, secure })],
+      };
+    },
+    async callback(url, cookieHeader) {
+      const state = url.searchParams.get('state') ?? '';
+      const raw = parseCookies(cookieHeader).get(txName(state));
+      const tx = raw === undefined ? undefined : unseal<LoginTransaction>(txKey, TX_PREFIX, raw, o.now());
+      if (tx === undefined || tx.state !== state)
+        throw new LoginFailedError('this login has expired or was started in another browser: start again');
+      const idpError = url.searchParams.get('error');
+      if (idpError !== null)
+        throw new LoginFailedError(
+          `the identity provider refused the login: ${idpError}${url.searchParams.has('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`,
+        );
+      let who: Awaited<ReturnType<RelyingParty['callback']>>;
+      try {
+        who = await o.rp.callback(url, tx);
+      } catch (err) {
+        if ((err as Error).name === 'IdpUnavailableError') throw err;
+        throw new LoginFailedError(`the login could not be verified: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      const now = o.now();
+      await o.subjects.upsert(who.subject, now);
+      const session: LoginSession = {
+        sid: randomBytes(16).toString('base64url'),
+        subject: who.subject,
+        authTime: who.authTime,
+      };
+      return {
+        location: `${o.issuer}/authorize?${tx.returnTo}`,
+        cookies: [
+          serializeCookie(SESSION, seal(sessionKey, SESSION, session, now + o.sessionTtl), {
+            path,
+            maxAge: o.sessionTtl,
+            secure,
+          }),
+          serializeCookie(txName(state), '', { path, maxAge: 0, secure }),
+        ],
+      };
+    },
+    logout: () => [serializeCookie(SESSION, '', { path, maxAge: 0, secure })],
+    csrfToken: csrf,
+    csrfValid(sid, token) {
+      const a = Buffer.from(csrf(sid));
+      const b = Buffer.from(token);
+      return a.length === b.length && timingSafeEqual(a, b);
+    },
+    sealRequest: (sid, query) => seal(formKey, 'consent', { sid, query }, o.now() + CONSENT_TTL),
+    openRequest: (sealed) => unseal<{ sid: string; query: string }>(formKey, 'consent', sealed, o.now()),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The first hop's browser-facing endpoints, thin adapters over src/oauth/authorize and
+ * src/federation: the authorization endpoint (GET, and POST per OAuth 2.1 §4.1.1), the consent
+ * form's target, and the IdP's redirect back (`/login/callback`).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Login } from '../../federation/login.js';
+import { LoginFailedError } from '../../federation/login.js';
+import { handleConsent } from '../../oauth/authorize/consent.js';
+import { handleAuthorize, type AuthorizeOutcome } from '../../oauth/authorize/endpoint.js';
+import type { OAuthContext } from '../../oauth/context.js';
+import { Params } from '../../oauth/params.js';
+import { pageHeaders } from '../../ui/html.js';
+import { consentPage, errorPage } from '../../ui/pages.js';
+
+function query(req: FastifyRequest): string {
+  const i = req.url.indexOf('?');
+  return i < 0 ? '' : req.url.slice(i + 1);
+}
+
+function send(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  o: AuthorizeOutcome,
+  consentAction: string,
+): FastifyReply {
+  if (o.kind === 'redirect') {
+    // RFC 9700 §4.11: 303 after a POST, so the browser does not re-post the form to the client.
+    if (o.cookies.length > 0) reply.header('Set-Cookie', o.cookies);
+    return reply
+      .status(req.method === 'POST' ? 303 : 302)
+      .header('Location', o.location)
+      .header('Cache-Control', 'no-store')
+      .send();
+  }
+  if (o.kind === 'consent') {
+    if (o.cookies.length > 0) reply.header('Set-Cookie', o.cookies);
+    return reply.status(200).headers(pageHeaders).send(consentPage(o.view, consentAction));
+  }
+  return reply.status(o.status).headers(pageHeaders).send(errorPage(o.error, o.description));
+}
+
+export function authorizeRoutes(app: FastifyInstance, base: string, ctx: OAuthContext, login: Login): void {
+  const consentAction = `${ctx.issuer}/consent`;
+  const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
+    const raw = req.method === 'POST' ? (typeof req.body === 'string' ? req.body : '') : query(req);
+    const outcome = await handleAuthorize(Params.parse(raw), raw, req.headers.cookie, ctx, login, req.ip);
+    return send(req, reply, outcome, consentAction);
+  };
+  app.get(`${base}/authorize`, authorize);
+  app.post(`${base}/authorize`, authorize);
+
+  app.post(`${base}/consent`, async (req, reply) => {
+    const form = Params.parse(typeof req.body === 'string' ? req.body : '');
+    return send(req, reply, await handleConsent(form, req.headers.cookie, ctx, login, req.ip), consentAction);
+  });
+
+  app.get(`${base}/login/callback`, async (req, reply) => {
+    try {
+      const next = await login.callback(new URL(req.url, ctx.issuer), req.headers.cookie);
+      return reply
+        .status(302)
+        .header('Set-Cookie', next.cookies)
+        .header('Location', next.location)
+        .header('Cache-Control', 'no-store')
+        .send();
+    } catch (err) {
+      if (err instanceof LoginFailedError)
+        return reply.status(400).headers(pageHeaders).send(errorPage('access_denied', err.message));
+      if ((err as Error).name === 'IdpUnavailableError')
+        return reply
+          .status(503)
+          .headers({ ...pageHeaders, 'Retry-After': '5' })
+          .send(
+            errorPage('temporarily_unavailable', 'the identity provider is unreachable; try again shortly'),
+          );
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,22 @@
+/** POST <issuer>/revoke (RFC 7009 §2): parse → core → 200 with an empty body, whatever the token was. */
+import type { FastifyInstance } from 'fastify';
+import type { OAuthContext } from '../../oauth/context.js';
+import { Params } from '../../oauth/params.js';
+import { handleRevocation } from '../../oauth/revocation.js';
+
+export function revokeRoute(app: FastifyInstance, path: string, ctx: OAuthContext): void {
+  app.post(path, async (req, reply) => {
+    await handleRevocation(
+      {
+        params: Params.parse(typeof req.body === 'string' ? req.body : ''),
+        authorization: req.headers.authorization,
+        dpop: [],
+        method: req.method,
+        url: `${ctx.issuer}/revoke`,
+        ip: req.ip,
+      },
+      ctx,
+    );
+    return reply.status(200).header('Cache-Control', 'no-store').send();
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The consent form's submission. The form carries the authorization request sealed to the login
+ * session and a CSRF token bound to it (RFC 6749 §10.12, RFC 9700 §4.7), so a cross-site post can
+ * neither forge an approval nor replay another session's. The request is validated again: nothing
+ * in the form is trusted beyond what was sealed.
+ */
+import type { OAuthContext } from '../context.js';
+import { firstHopOf } from '../first-hop.js';
+import { Params } from '../params.js';
+import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './endpoint.js';
+import type { LoginPort } from './login.js';
+import { AuthorizeError, validateAuthorizationRequest } from './request.js';
+
+export async function handleConsent(
+  form: Params,
+  cookieHeader: string | undefined,
+  ctx: OAuthContext,
+  login: LoginPort,
+  ip: string | undefined,
+): Promise<AuthorizeOutcome> {
+  const page = (status: number, description: string): AuthorizeOutcome => ({
+    kind: 'page',
+    status,
+    error: 'invalid_request',
+    description,
+  });
+  let sealed: string | undefined;
+  let csrf: string | undefined;
+  let choice: string | undefined;
+  try {
+    sealed = form.get('request');
+    csrf = form.get('csrf');
+    choice = form.get('decision');
+  } catch {
+    return page(400, 'the consent form is malformed');
+  }
+  const session = login.session(cookieHeader);
+  if (session === undefined)
+    return page(400, 'your login session has expired: start again from the application');
+  if (csrf === undefined || !login.csrfValid(session.sid, csrf))
+    return page(403, 'the consent form is not valid for this session (CSRF check failed)');
+  const opened = sealed === undefined ? undefined : login.openRequest(sealed);
+  if (opened === undefined || opened.sid !== session.sid)
+    return page(400, 'the consent form has expired: start again from the application');
+
+  let req;
+  try {
+    req = await validateAuthorizationRequest(Params.parse(opened.query), ctx, firstHopOf(ctx));
+  } catch (err) {
+    return errorOutcome(err, ctx.issuer);
+  }
+  if (choice !== 'approve') {
+    await ctx.audit
+      .commit({
+        tokens: [
+          {
+            kind: 'refused',
+            action: 'authorize',
+            client_id: req.client.clientId,
+            sub: session.subject.sub,
+            aud: req.resource.resource,
+            error: 'access_denied',
+            reason: 'consent_declined',
+          },
+        ],
+      })
+      .catch((err: unknown) => ctx.log.error('could not record a declined consent', { err: String(err) }));
+    return errorOutcome(
+      new AuthorizeError('access_denied', 'the user declined the request', {
+        redirectUri: req.redirectUri,
+        state: req.state,
+      }),
+      ctx.issuer,
+    );
+  }
+  return continueAuthorize(req, session, ctx, login, ip, opened.query, true);
+}

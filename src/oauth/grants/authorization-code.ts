@@ -1,0 +1,157 @@
+/**
+ * The authorization code grant (RFC 6749 §4.1.3, OAuth 2.1 §4.1.3). The code is consumed atomically
+ * before anything else is checked, so it is single-use whatever the outcome; a second redemption
+ * revokes the grant the first one started, and every access token issued under it (RFC 6749
+ * §10.5). PKCE S256 is verified (RFC 7636 §4.6), the redirect URI and resource must be those of the
+ * authorization request (RFC 8707 §2.2), and a `dpop_jkt` given at authorization must be the key of
+ * the DPoP proof (RFC 9449 §10). Policy decides again, so a policy change since the consent applies.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AuthorizationCodeRecord } from '../../store/authorization-codes.js';
+import type { OAuthContext } from '../context.js';
+import { denialError } from '../denial.js';
+import { OAuthError } from '../errors.js';
+import { firstHopOf } from '../first-hop.js';
+import { firstHopInput, issuanceFacts, mintFirstHopToken } from '../first-hop-token.js';
+import { newOpaqueValue, opaqueHash } from '../opaque.js';
+import { verifyS256 } from '../pkce.js';
+import { GrantType } from '../token-types.js';
+import type { Grant } from './grant.js';
+import { revokeGrant } from './revoke-grant.js';
+
+const invalidCode = (
+  reason: string,
+  description = 'the authorization code is invalid, expired or already used',
+) => new OAuthError('invalid_grant', description, { reason });
+
+export function newGrantId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+async function replayed(ctx: OAuthContext, code: AuthorizationCodeRecord): Promise<never> {
+  await revokeGrant(
+    ctx,
+    code.grantId,
+    code.clientId,
+    code.subject.sub,
+    'code_replayed',
+    GrantType.authorizationCode,
+  );
+  throw invalidCode('code_replayed');
+}
+
+export const authorizationCode: Grant = {
+  grantType: GrantType.authorizationCode,
+  // Public clients (`none`) redeem codes too: PKCE is what binds the code to them.
+  requiresClientAuthentication: false,
+
+  async handle(req, { client, method }, ctx, trace) {
+    const fh = firstHopOf(ctx);
+    const p = req.params;
+    const code = p.require('code');
+    const verifier = p.require('code_verifier');
+    const redirectUri = p.get('redirect_uri');
+    const resources = p.all('resource');
+    if (resources.length > 1)
+      throw new OAuthError('invalid_target', 'request a token for one resource at a time');
+    const now = ctx.now();
+
+    const consumed = await fh.codes.consume(opaqueHash(code), now);
+    if (consumed.status === 'unknown') throw invalidCode('unknown_code');
+    const c = consumed.code;
+    trace.sub = c.subject.sub;
+    if (c.clientId !== client.clientId) throw invalidCode('client_mismatch');
+    if (consumed.status === 'replayed') return replayed(ctx, c);
+    if (c.expiresAt <= now) throw invalidCode('code_expired', 'the authorization code has expired');
+    // OAuth 2.1 §4.1.3: identical to the authorization request's. When the client omitted it there
+    // (one registered URI), it may omit it here too.
+    const registered = client.redirectUris ?? [];
+    if (
+      redirectUri === undefined
+        ? !(registered.length === 1 && registered[0] === c.redirectUri)
+        : redirectUri !== c.redirectUri
+    )
+      throw invalidCode('redirect_uri_mismatch', 'redirect_uri does not match the authorization request');
+    if (!verifyS256(verifier, c.codeChallenge))
+      throw invalidCode('pkce_mismatch', 'code_verifier does not match the code_challenge');
+    const [resource] = resources;
+    if (resource !== undefined && resource !== c.resource)
+      throw new OAuthError('invalid_target', 'resource differs from the authorization request', {
+        reason: 'resource_mismatch',
+      });
+    if (fh.resources.get(c.resource) === undefined)
+      throw new OAuthError('invalid_target', 'the resource is no longer served', {
+        reason: 'unknown_resource',
+      });
+
+    const jkt = await ctx.proof(req);
+    if (c.dpopJkt !== null && jkt !== c.dpopJkt)
+      throw invalidCode(
+        'dpop_jkt_mismatch',
+        'the DPoP proof key differs from the dpop_jkt of the authorization request',
+      );
+
+    const scopes = c.scope.split(' ').filter((s) => s !== '');
+    const input = firstHopInput('authorize', c.subject, client, c.resource, scopes, now, {
+      auth_time: c.authTime,
+      ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
+      ...(req.ip === undefined ? {} : { ip: req.ip }),
+    });
+    const decision = ctx.decisions.decide(input);
+    trace.decision = { decision, input };
+    if (!decision.allow) throw denialError(decision);
+    if (decision.obligations.require_dpop === true && jkt === undefined)
+      throw new OAuthError('invalid_request', 'this resource requires DPoP-bound tokens: send a DPoP proof', {
+        reason: 'dpop_required',
+      });
+
+    const ttl = Math.min(decision.ttl_seconds, fh.accessTokenTtl, ctx.maxTokenTtl);
+    const { token, claims } = await mintFirstHopToken(ctx, {
+      subject: c.subject,
+      clientId: client.clientId,
+      resource: c.resource,
+      scopes: decision.scopes,
+      ttl,
+      authTime: c.authTime,
+      jkt,
+      now,
+    });
+    const refresh = client.grantTypes.includes(GrantType.refreshToken) ? newOpaqueValue() : undefined;
+    const started = await fh.grants.startFromCode(
+      c.codeHash,
+      {
+        grantId: c.grantId,
+        clientId: client.clientId,
+        sub: c.subject.sub,
+        iss: c.subject.iss,
+        resource: c.resource,
+        scope: c.scope,
+        authTime: c.authTime,
+        // RFC 9449 §5: refresh tokens of public clients are bound to the DPoP key.
+        dpopJkt: method === 'none' && jkt !== undefined ? jkt : null,
+        createdAt: now,
+        expiresAt: now + fh.refreshTokenTtl,
+        revokedAt: null,
+        revokedReason: null,
+      },
+      { jti: claims.jti, exp: claims.exp },
+      refresh === undefined ? undefined : { tokenHash: opaqueHash(refresh), scope: c.scope },
+    );
+    if (!started) throw invalidCode('code_replayed');
+
+    const { issued, fact } = issuanceFacts('issued', GrantType.authorizationCode, claims, decision);
+    return {
+      response: {
+        body: {
+          access_token: token,
+          token_type: jkt === undefined ? 'Bearer' : 'DPoP',
+          expires_in: ttl,
+          scope: claims.scope,
+          ...(refresh === undefined ? {} : { refresh_token: refresh }),
+        },
+        headers: {},
+      },
+      audit: { decision: trace.decision, issued, tokens: [fact] },
+    };
+  },
+};

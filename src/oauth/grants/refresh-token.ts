@@ -1,0 +1,174 @@
+/**
+ * The refresh token grant (RFC 6749 §6, OAuth 2.1 §4.3) with rotation (RFC 9700 §4.14.2):
+ * every refresh replaces the token by compare-and-swap. Within a short grace window the replaced
+ * token yields the same successor (a concurrent or retried refresh must not log the user out);
+ * after it, reuse means the token leaked, and the whole family is revoked. The audience is the
+ * grant's resource and can never change (RFC 8707 §2.2); scopes can only narrow (RFC 6749 §6);
+ * policy decides again (`refresh`) on the user's current attributes.
+ */
+import type { TokenFact } from '../../audit/port.js';
+import type { GrantRecord, RefreshTokenRecord } from '../../store/grants.js';
+import type { OAuthContext, TokenResponse } from '../context.js';
+import { denialError } from '../denial.js';
+import { OAuthError } from '../errors.js';
+import { firstHopOf } from '../first-hop.js';
+import { firstHopInput, issuanceFacts, mintFirstHopToken } from '../first-hop-token.js';
+import { newOpaqueValue, opaqueHash } from '../opaque.js';
+import { parseScope } from '../params.js';
+import { deriveKey, seal, unseal } from '../sealed.js';
+import { GrantType } from '../token-types.js';
+import type { Grant, GrantResult } from './grant.js';
+import { revokeGrant } from './revoke-grant.js';
+
+const SUCCESSOR = 'refresh-successor';
+
+interface StoredSuccessor {
+  body: Record<string, unknown>;
+  exp: number;
+  jti: string;
+}
+
+const invalid = (reason: string, description: string) =>
+  new OAuthError('invalid_grant', description, { reason });
+
+/** The response the rotation winner stored, for a refresh of the just-rotated token in the grace window. */
+async function rotated(
+  ctx: OAuthContext,
+  raw: string,
+  token: RefreshTokenRecord,
+  grant: GrantRecord,
+): Promise<GrantResult> {
+  const fh = firstHopOf(ctx);
+  const now = ctx.now();
+  const stored =
+    token.rotatedAt !== null && now - token.rotatedAt <= fh.refreshGrace && token.successorSealed !== null
+      ? unseal<StoredSuccessor>(deriveKey(raw, SUCCESSOR), SUCCESSOR, token.successorSealed, now)
+      : undefined;
+  if (stored === undefined) {
+    await revokeGrant(
+      ctx,
+      grant.grantId,
+      grant.clientId,
+      grant.sub,
+      'refresh_reused',
+      GrantType.refreshToken,
+    );
+    throw invalid('refresh_reused', 'the refresh token was already used; the grant has been revoked');
+  }
+  const fact: TokenFact = {
+    kind: 'refreshed',
+    action: GrantType.refreshToken,
+    client_id: grant.clientId,
+    sub: grant.sub,
+    jti: stored.jti,
+    aud: grant.resource,
+    reason: 'grace_window_retry',
+  };
+  return {
+    response: { body: { ...stored.body, expires_in: Math.max(stored.exp - now, 0) }, headers: {} },
+    audit: { tokens: [fact] },
+  };
+}
+
+export const refreshToken: Grant = {
+  grantType: GrantType.refreshToken,
+  requiresClientAuthentication: false,
+
+  async handle(req, { client }, ctx, trace) {
+    const fh = firstHopOf(ctx);
+    const p = req.params;
+    const raw = p.require('refresh_token');
+    const resources = p.all('resource');
+    if (resources.length > 1)
+      throw new OAuthError('invalid_target', 'request a token for one resource at a time');
+    const explicit = parseScope(p.get('scope'));
+    const now = ctx.now();
+
+    const found = await fh.grants.findRefreshToken(opaqueHash(raw));
+    if (found === undefined) throw invalid('unknown_refresh_token', 'the refresh token is invalid');
+    const { token, grant } = found;
+    trace.sub = grant.sub;
+    if (grant.clientId !== client.clientId)
+      throw invalid('client_mismatch', 'the refresh token was not issued to this client');
+    if (grant.revokedAt !== null) throw invalid('grant_revoked', 'the refresh token has been revoked');
+    if (grant.expiresAt <= now) throw invalid('grant_expired', 'the refresh token has expired');
+    const [resource] = resources;
+    if (resource !== undefined && resource !== grant.resource)
+      throw new OAuthError('invalid_target', 'a refresh token cannot be used for another resource', {
+        reason: 'resource_mismatch',
+      });
+    const granted = token.scope.split(' ').filter((s) => s !== '');
+    const wider = (explicit ?? []).filter((s) => !granted.includes(s));
+    if (wider.length > 0)
+      throw new OAuthError('invalid_scope', `scope exceeds what was granted: ${wider.join(' ')}`, {
+        reason: 'scope_widened',
+      });
+    const jkt = await ctx.proof(req);
+    if (grant.dpopJkt !== null && jkt !== grant.dpopJkt)
+      throw invalid('dpop_binding', 'the refresh token is bound to a DPoP key: send a proof signed with it');
+    if (token.rotatedAt !== null) return rotated(ctx, raw, token, grant);
+
+    // The user's current attributes: updated at every login (store/subjects.ts).
+    const subject = (await fh.subjects.get(grant.iss, grant.sub)) ?? {
+      sub: grant.sub,
+      iss: grant.iss,
+      groups: [],
+      claims: {},
+    };
+    const input = firstHopInput('refresh', subject, client, grant.resource, explicit ?? granted, now, {
+      auth_time: grant.authTime,
+      ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
+      ...(req.ip === undefined ? {} : { ip: req.ip }),
+    });
+    const decision = ctx.decisions.decide(input);
+    trace.decision = { decision, input };
+    if (!decision.allow) throw denialError(decision);
+    if (decision.obligations.require_dpop === true && jkt === undefined)
+      throw new OAuthError('invalid_request', 'this resource requires DPoP-bound tokens: send a DPoP proof', {
+        reason: 'dpop_required',
+      });
+
+    const ttl = Math.min(decision.ttl_seconds, fh.accessTokenTtl, ctx.maxTokenTtl);
+    const { token: access, claims } = await mintFirstHopToken(ctx, {
+      subject,
+      clientId: client.clientId,
+      resource: grant.resource,
+      scopes: decision.scopes,
+      ttl,
+      authTime: grant.authTime,
+      jkt,
+      now,
+    });
+    const successor = newOpaqueValue();
+    const body: TokenResponse['body'] = {
+      access_token: access,
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
+      expires_in: ttl,
+      scope: claims.scope,
+      refresh_token: successor,
+    };
+    const sealed = seal(
+      deriveKey(raw, SUCCESSOR),
+      SUCCESSOR,
+      { body, exp: claims.exp, jti: claims.jti } satisfies StoredSuccessor,
+      now + fh.refreshGrace + 1,
+    );
+    // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces.
+    const outcome = await fh.grants.rotate(
+      token.tokenHash,
+      grant.grantId,
+      now,
+      { tokenHash: opaqueHash(successor), scope: token.scope, sealed },
+      { jti: claims.jti, exp: claims.exp },
+    );
+    if (outcome === 'revoked') throw invalid('grant_revoked', 'the refresh token has been revoked');
+    if (outcome === 'lost') {
+      // A concurrent refresh of the same token won the swap: answer with its successor.
+      const again = await fh.grants.findRefreshToken(token.tokenHash);
+      if (again === undefined) throw invalid('unknown_refresh_token', 'the refresh token is invalid');
+      return rotated(ctx, raw, again.token, again.grant);
+    }
+    const { issued, fact } = issuanceFacts('refreshed', GrantType.refreshToken, claims, decision);
+    return { response: { body, headers: {} }, audit: { decision: trace.decision, issued, tokens: [fact] } };
+  },
+};

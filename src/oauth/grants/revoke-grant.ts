@@ -1,0 +1,32 @@
+/**
+ * Revokes a grant (its refresh-token family and every access token issued under it) and records
+ * it: `reused` for a replayed code or refresh token (RFC 6749 §10.5, RFC 9700 §4.14.2), then one
+ * `revoked` event per access token. The revocation stands even if the audit log is down.
+ */
+import type { TokenFact } from '../../audit/port.js';
+import type { OAuthContext } from '../context.js';
+import { firstHopOf } from '../first-hop.js';
+
+export async function revokeGrant(
+  ctx: OAuthContext,
+  grantId: string,
+  clientId: string,
+  sub: string,
+  reason: 'code_replayed' | 'refresh_reused' | 'revocation_request',
+  action: string,
+): Promise<string[]> {
+  const { jtis } = await firstHopOf(ctx).grants.revoke(grantId, ctx.now(), reason);
+  const facts: TokenFact[] = [
+    ...(reason === 'revocation_request'
+      ? []
+      : [{ kind: 'reused' as const, action, client_id: clientId, sub, reason }]),
+    ...jtis.map((jti) => ({ kind: 'revoked' as const, action, client_id: clientId, sub, jti, reason })),
+  ];
+  if (facts.length > 0)
+    await ctx.audit
+      .commit({ tokens: facts })
+      .catch((err: unknown) =>
+        ctx.log.error('could not record a grant revocation', { err: String(err), grant: grantId }),
+      );
+  return jtis;
+}
