@@ -126,8 +126,7 @@ export async function validateAuthorizationRequest(
 
   const challenge = get('code_challenge');
   const method = get('code_challenge_method');
-  if (challenge === undefined)
-    fail('invalid_request', 'code_challenge is required (PKCE, OAuth 2.1 §4.1.1)', 'pkce_missing');
+  if (challenge === undefined) fail('invalid_request', 'code_challenge is required (PKCE)', 'pkce_missing');
   if (method !== 'S256')
     fail(
       'invalid_request',
