@@ -1,0 +1,120 @@
+/**
+ * The audit events as they arrive: from the JetStream stream AUTHZ_AUDIT (an ordered consumer
+ * starting now) when Mandate relays to NATS, else from the JSON-lines file the relay writes.
+ */
+import { open } from 'node:fs/promises';
+import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ensureAuditStream, AUDIT_STREAM } from '../../src/audit/stream.js';
+
+export interface AuditEvent {
+  id: string;
+  type: string;
+  subject?: string;
+  data: {
+    kind?: string;
+    action?: string;
+    jti?: string;
+    aud?: string | string[];
+    scope?: string;
+    client_id?: string;
+    sub?: string;
+    token_type?: string;
+    reason?: string;
+    error?: string;
+    input?: {
+      action?: string;
+      subject?: { sub?: string };
+      scopes?: string[];
+      target?: Record<string, string>;
+      actor?: { client_id?: string };
+    };
+    enforced?: { allow: boolean; scopes: string[]; reasons: unknown[] };
+  };
+}
+
+export interface AuditFeed {
+  readonly source: string;
+  /** Every event received so far. */
+  readonly all: AuditEvent[];
+  /** Waits for new events and then `quietMs` without any (at most `maxMs`); returns the new ones. */
+  settle(quietMs?: number, maxMs?: number): Promise<AuditEvent[]>;
+  close(): Promise<void>;
+}
+
+function feed(source: string, stop: () => Promise<void>): AuditFeed & { push(e: AuditEvent): void } {
+  const all: AuditEvent[] = [];
+  let seen = 0;
+  let last = Date.now();
+  return {
+    source,
+    all,
+    push(e) {
+      all.push(e);
+      last = Date.now();
+    },
+    async settle(quietMs = 300, maxMs = 4000) {
+      // The relay publishes shortly after the commit: wait for the first new event, then for quiet.
+      const start = Date.now();
+      const waiting = () => all.length === seen || Date.now() - last < quietMs;
+      while (waiting() && Date.now() - start < maxMs) await new Promise((r) => setTimeout(r, 50));
+      const fresh = all.slice(seen);
+      seen = all.length;
+      return fresh;
+    },
+    close: stop,
+  };
+}
+
+/** Follows the JSON-lines file from its start (the demo's data folder is new). */
+export function fileFeed(path: string): AuditFeed {
+  let offset = 0;
+  let partial = '';
+  let stopped = false;
+  const f = feed(`file ${path}`, async () => {
+    stopped = true;
+    await loop;
+  });
+  const poll = async () => {
+    const fh = await open(path, 'r').catch(() => undefined);
+    if (fh === undefined) return;
+    try {
+      const { size } = await fh.stat();
+      if (size <= offset) return;
+      const buf = Buffer.alloc(size - offset);
+      await fh.read(buf, 0, buf.length, offset);
+      offset = size;
+      const lines = (partial + buf.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() !== '') f.push(JSON.parse(line) as AuditEvent);
+    } finally {
+      await fh.close();
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await poll();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await poll();
+  })();
+  return f;
+}
+
+/** An ordered consumer on AUTHZ_AUDIT delivering what is published from now on. */
+export async function natsFeed(nc: NatsConnection): Promise<AuditFeed> {
+  await ensureAuditStream(await jetstreamManager(nc));
+  const consumer = await jetstream(nc).consumers.get(AUDIT_STREAM, {
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: new Date().toISOString(),
+  });
+  const messages: ConsumerMessages = await consumer.consume();
+  const f = feed(`JetStream stream ${AUDIT_STREAM}`, async () => {
+    await messages.close();
+    await loop;
+  });
+  const loop = (async () => {
+    for await (const m of messages) f.push(m.json<AuditEvent>());
+  })();
+  return f;
+}
