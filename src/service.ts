@@ -18,6 +18,7 @@ import { cachedLookup } from './oauth/cached-lookup.js';
 import type { OAuthClient } from './oauth/client.js';
 import type { OAuthContext } from './oauth/context.js';
 import { createDpopVerifier } from './oauth/dpop/proof.js';
+import { refreshTokenViews } from './oauth/refresh-introspection.js';
 import { createSelfRegistration } from './oauth/self-registration.js';
 import type { ClientRecord } from './store/clients.js';
 import { getIssuedToken } from './store/tokens.js';
@@ -180,6 +181,7 @@ export async function createService(
         assertionAudiences: [config.issuer, `${config.issuer}/token`, `${config.issuer}/introspect`],
         selfKeys: () => keys.publicKeys(),
         issuedToken: (jti) => getIssuedToken(db, jti),
+        refreshToken: refreshTokenViews(firstHop.firstHop.grants),
         clients: selfRegistration.lookup,
         replay,
         clockSkew: config.clockSkew,

@@ -132,6 +132,8 @@ export async function authenticateClient(
 
   // A registry that cannot be read is an outage, not a bad client (and never a 500).
   const client = await deps.clients.get(clientId).catch((err: unknown) => {
+    // A lookup that decided (a client metadata document refused, or its host down) says so itself.
+    if (err instanceof OAuthError) throw err;
     throw new OAuthError('temporarily_unavailable', 'the client registry is unavailable; try again shortly', {
       headers: { 'Retry-After': '2' },
       reason: 'client_store_unavailable',

@@ -14,6 +14,20 @@ import type { ClientLookup, OAuthClient } from './client.js';
 import { OAuthError } from './errors.js';
 import type { Params } from './params.js';
 
+/** A refresh token as introspection sees it (from the first hop's grant store). */
+export interface RefreshTokenView {
+  clientId: string;
+  sub: string;
+  /** The resource (RFC 8707) the grant is for. */
+  resource: string;
+  scope: string;
+  iat: number;
+  /** Expiry of the grant (refresh-token family). */
+  exp: number;
+  /** False once rotated (outside any grace window) or once the grant is revoked. */
+  usable: boolean;
+}
+
 export interface IntrospectionDeps {
   issuer: string;
   /** URLs a client assertion may name as audience (issuer, token and introspection endpoints). */
@@ -24,6 +38,8 @@ export interface IntrospectionDeps {
   replay: ReplayStore;
   clockSkew: number;
   now: () => number;
+  /** Looks up an opaque refresh token; absent where no first hop runs (access tokens only). */
+  refreshToken?(token: string): Promise<RefreshTokenView | undefined>;
 }
 
 export interface IntrospectionRequest {
@@ -58,7 +74,8 @@ export async function introspect(
       reason: 'public_client',
     });
   const token = req.params.require('token');
-  if (token.split('.').length !== 3) return INACTIVE;
+  // Refresh tokens are opaque; access tokens are JWTs (RFC 9068). The hint is not needed (§2.1).
+  if (token.split('.').length !== 3) return introspectRefreshToken(token, client, deps);
 
   const keys: JWTVerifyGetKey = async (header) => {
     const key = header.kid === undefined ? undefined : deps.selfKeys().get(header.kid);
@@ -98,5 +115,26 @@ export async function introspect(
     token_type: typeof cnf?.jkt === 'string' ? 'DPoP' : 'Bearer',
     ...(claims.act === undefined ? {} : { act: claims.act }),
     ...(cnf === undefined ? {} : { cnf }),
+  };
+}
+
+/** A refresh token is shown only to the client it was issued to: it is that client's credential. */
+async function introspectRefreshToken(
+  token: string,
+  caller: OAuthClient,
+  deps: IntrospectionDeps,
+): Promise<Record<string, unknown>> {
+  const rt = deps.refreshToken === undefined ? undefined : await deps.refreshToken(token);
+  if (rt === undefined || !rt.usable || rt.exp <= deps.now() || rt.clientId !== caller.clientId)
+    return INACTIVE;
+  return {
+    active: true,
+    scope: rt.scope,
+    client_id: rt.clientId,
+    sub: rt.sub,
+    aud: rt.resource,
+    iss: deps.issuer,
+    exp: rt.exp,
+    iat: rt.iat,
   };
 }
