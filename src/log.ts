@@ -31,7 +31,9 @@ export function createLogger(
 }
 
 /** A logger that keeps what it is told, for tests. */
-export function createMemoryLogger(): Logger & { lines: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] } {
+export function createMemoryLogger(): Logger & {
+  lines: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[];
+} {
   const lines: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] = [];
   const push = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     lines.push({ level, msg, ...(fields ? { fields } : {}) });
