@@ -1,0 +1,414 @@
+/**
+ * Token-exchange throughput: starts Mandate as a child process exactly as a user would (src/main.ts
+ * with environment variables, a fresh Postgres database per run, the compiled default policy) and
+ * drives it with autocannon, 50 connections, for each worker count and each scenario:
+ *   (a) repeated: the same subject token in every request;
+ *   (b) fresh: a different subject token in every request (pre-minted pool, rotated per request).
+ * Beside it, the floor (bench/floor.ts): the node:crypto cost of the signatures one exchange needs.
+ *
+ *   npx tsx bench/exchange.ts                       # 1 and 2 workers, 20 s per scenario
+ *   BENCH_DURATION=30 BENCH_WORKERS=2 npx tsx bench/exchange.ts
+ *   BENCH_PROFILE=1 npx tsx bench/exchange.ts       # also a --cpu-prof run (1 worker), summarized
+ *
+ * Needs Postgres at 127.0.0.1:5432 (MANDATE_TEST_PG_ADMIN_URL overrides), like the tests. The load
+ * generator runs on the same machine and competes for the same cores: figures are end to end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exportJWK } from 'jose';
+import { createTestIdp, type TestIdp } from '../test/helpers/idp.js';
+import { createTestDatabase } from '../test/helpers/pg.js';
+import { freePort } from '../test/helpers/service.js';
+import { formatFloor, measureFloor } from './floor.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+}
+interface AutocannonRequest {
+  body?: string;
+  [k: string]: unknown;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 20);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const WORKERS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
+const POOL = Number(process.env.BENCH_POOL ?? 60_000);
+const SECRET = 'bench-salesforce-mcp-secret-0123456789abcdef';
+const BASIC = `Basic ${Buffer.from(`mcp-salesforce:${SECRET}`).toString('base64')}`;
+const MCP = 'https://mcp.salesforce.example/mcp';
+
+interface Running {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startMandate(idp: TestIdp, workers: number, extraNodeArgs: string[] = []): Promise<Running> {
+  const db = await createTestDatabase({ migrate: false });
+  const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
+  const port = await freePort();
+  const configPath = join(dataDir, 'mandate.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      clients: [
+        {
+          client_id: 'mcp-salesforce',
+          token_endpoint_auth_method: 'client_secret_basic',
+          client_secret: SECRET,
+          audiences: [MCP],
+        },
+      ],
+      issuers: [{ issuer: idp.issuer, jwks: idp.jwks, algorithms: ['ES256'] }],
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MANDATE_ISSUER: url,
+      DATABASE_URL: db.url,
+      MANDATE_CONFIG: configPath,
+      MANDATE_DATA_DIR: dataDir,
+      // One KEK for every worker, so they do not race to generate one.
+      MANDATE_KEK: randomBytes(32).toString('base64url'),
+      MANDATE_WORKERS: String(workers),
+      MANDATE_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`mandate exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('mandate did not become ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    child,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      // Cluster workers are the primary's children; give them a moment to go.
+      await new Promise((r) => setTimeout(r, 300));
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Pre-mints subject tokens with node:crypto (each with its own sub and jti). */
+function mintPool(idp: TestIdp & { privateKey: KeyObject }, n: number): string[] {
+  const now = Math.floor(Date.now() / 1000);
+  const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'idp-es256', typ: 'at+jwt' })).toString(
+    'base64url',
+  );
+  const bodies: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const claims = {
+      iss: idp.issuer,
+      sub: `user-${i}`,
+      aud: MCP,
+      client_id: 'claude-desktop',
+      groups: ['sales'],
+      scope: 'crm.read crm.write',
+      iat: now,
+      exp: now + 3600,
+      jti: randomUUID(),
+    };
+    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const sig = sign('sha256', Buffer.from(input), { key: idp.privateKey, dsaEncoding: 'ieee-p1363' });
+    bodies.push(exchangeBody(`${input}.${sig.toString('base64url')}`));
+  }
+  return bodies;
+}
+
+function exchangeBody(subjectToken: string): string {
+  return new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: subjectToken,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    resource: 'https://api.salesforce.example',
+    scope: 'crm.read',
+  }).toString();
+}
+
+/** CPU seconds used so far by the Mandate process tree, Postgres, this process, and the machine. */
+interface CpuSnapshot {
+  mandate: number;
+  postgres: number;
+  loadGenerator: number;
+  machineBusy: number;
+  machineTotal: number;
+}
+
+const TICK = 100; // USER_HZ on Linux
+
+function procStat(pid: string): { comm: string; ppid: number; cpu: number } | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = raw.lastIndexOf(')');
+    const comm = raw.slice(raw.indexOf('(') + 1, close);
+    const f = raw.slice(close + 2).split(' ');
+    return { comm, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK };
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuSnapshot(mandatePid: number): CpuSnapshot {
+  const procs = new Map<number, { comm: string; ppid: number; cpu: number }>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const st = procStat(pid);
+    if (st) procs.set(Number(pid), st);
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid, i = 0; p !== undefined && p > 1 && i < 10; i++) {
+      if (p === mandatePid) return true;
+      p = procs.get(p)?.ppid;
+    }
+    return false;
+  };
+  let mandate = 0;
+  let postgres = 0;
+  for (const [pid, st] of procs) {
+    if (inTree(pid)) mandate += st.cpu;
+    else if (st.comm === 'postgres') postgres += st.cpu;
+  }
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+  const total = cpu.reduce((x, y) => x + y, 0);
+  const self = process.cpuUsage();
+  return {
+    mandate,
+    postgres,
+    loadGenerator: (self.user + self.system) / 1e6,
+    machineBusy: (total - idle) / TICK,
+    machineTotal: total / TICK,
+  };
+}
+
+function cpuPerRequest(a: CpuSnapshot, b: CpuSnapshot, requests: number): string {
+  const us = (x: number) => Math.round((x * 1e6) / Math.max(requests, 1));
+  const mandate = b.mandate - a.mandate;
+  const postgres = b.postgres - a.postgres;
+  const gen = b.loadGenerator - a.loadGenerator;
+  const busy = b.machineBusy - a.machineBusy;
+  const other = busy - mandate - postgres - gen;
+  const wall = b.machineTotal - a.machineTotal;
+  return (
+    `CPU µs/request: mandate ${us(mandate)}, postgres ${us(postgres)}, load generator ${us(gen)}, ` +
+    `other processes ${us(other)}; machine busy ${Math.round((100 * busy) / wall)} %`
+  );
+}
+
+interface Row {
+  workers: number;
+  scenario: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  errors: number;
+  non2xx: number;
+  cpu: string;
+}
+
+async function load(
+  url: string,
+  bodies: string[],
+  title: string,
+  duration = DURATION,
+): Promise<AutocannonResult> {
+  let i = 0;
+  return autocannon({
+    url: `${url}/token`,
+    connections: CONNECTIONS,
+    duration,
+    title,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
+        setupRequest: (req: AutocannonRequest) => {
+          req.body = bodies[i++ % bodies.length];
+          return req;
+        },
+      },
+    ],
+  });
+}
+
+async function check(url: string, body: string): Promise<void> {
+  const res = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
+    body,
+  });
+  if (res.status !== 200)
+    throw new Error(`exchange failed before the run: ${res.status} ${await res.text()}`);
+}
+
+/** Self time per function and per area (package, src folder, GC, idle) from a .cpuprofile. */
+export function summarizeProfile(path: string, top = 25): string {
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+  }
+  const prof = JSON.parse(readFileSync(path, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  prof.samples.forEach((id, k) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[k] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const area = (url: string, fn: string): string => {
+    if (fn === '(idle)' || fn === '(program)' || fn === '(garbage collector)') return fn;
+    const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (nm) return nm[1]!;
+    const src = /\/(src|bench|test)\/(.+?)(?:\/[^/]+)?$/.exec(url);
+    if (src) return `${src[1]}/${src[2]!.split('/')[0]}`;
+    if (url.startsWith('node:') || url === '') return `node internals${url === '' ? ' (native)' : ''}`;
+    return url;
+  };
+  const fnTotals = new Map<string, number>();
+  const areaTotals = new Map<string, number>();
+  for (const [id, t] of self) {
+    const n = byId.get(id);
+    if (n === undefined) continue;
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '').replace(`file://${root}/`, '')}:${f.lineNumber + 1}`;
+    fnTotals.set(key, (fnTotals.get(key) ?? 0) + t);
+    const a = area(f.url, f.functionName);
+    areaTotals.set(a, (areaTotals.get(a) ?? 0) + t);
+  }
+  const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
+  const lines = [`profile ${path}: ${(total / 1e6).toFixed(1)} s sampled`, '', 'self time by area:'];
+  for (const [a, t] of [...areaTotals].sort((x, y) => y[1] - x[1]).slice(0, 15))
+    lines.push(`  ${pct(t)}  ${a}`);
+  lines.push('', `top ${top} functions by self time:`);
+  for (const [k, t] of [...fnTotals].sort((x, y) => y[1] - x[1]).slice(0, top))
+    lines.push(`  ${pct(t)}  ${k}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = new Date().toISOString();
+  const idp = await createTestIdp();
+  // The test IdP keeps its private key; re-create one we can sign with directly.
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const benchIdp = Object.assign(idp, {
+    jwks: { keys: [{ ...(await exportJWK(ec.publicKey)), kid: 'idp-es256', alg: 'ES256', use: 'sig' }] },
+    privateKey: ec.privateKey,
+  });
+
+  console.log(`# token exchange benchmark, ${started}`);
+  console.log(
+    `node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s per scenario`,
+  );
+  const t0 = Date.now();
+  const fresh = mintPool(benchIdp, POOL);
+  console.log(`minted ${POOL} distinct subject tokens in ${Date.now() - t0} ms`);
+  const repeated = [fresh[0]!];
+
+  const floor = measureFloor();
+  console.log(formatFloor(floor));
+
+  const rows: Row[] = [];
+  for (const workers of WORKERS) {
+    const m = await startMandate(benchIdp, workers);
+    try {
+      await check(m.url, repeated[0]!);
+      // Warm-up (JIT, WASM, connection pools), not measured.
+      await load(m.url, fresh.slice(-5000), 'warm-up', WARMUP);
+      console.log(
+        `workers=${workers}: load average before the run ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+      );
+      for (const [scenario, bodies] of [
+        ['repeated subject token', repeated],
+        ['fresh subject tokens', fresh.slice(1)],
+      ] as const) {
+        const before = cpuSnapshot(m.child.pid ?? -1);
+        const r = await load(m.url, bodies, scenario);
+        const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1), r.requests.total);
+        rows.push({
+          workers,
+          scenario,
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          total: r.requests.total,
+          errors: r.errors + r.timeouts,
+          non2xx: r.non2xx,
+          cpu,
+        });
+        console.log(
+          `workers=${workers} ${scenario}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+            `${r.requests.total} requests, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}\n  ${cpu}`,
+        );
+      }
+    } finally {
+      await m.stop();
+    }
+  }
+
+  console.log(
+    '\n| workers | scenario | req/s | p50 ms | p99 ms | requests | errors | non-2xx | measured / floor |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(
+      `| ${r.workers} | ${r.scenario} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.total} | ${r.errors} | ${r.non2xx} | ${(r.rps / floor.machine).toFixed(2)} |`,
+    );
+  console.log(
+    `\nfloor: ${Math.round(floor.machine)} exchanges/s on ${floor.cores} cores (verify ${floor.verifyMicros.toFixed(1)} µs + sign ${floor.signMicros.toFixed(1)} µs per exchange)`,
+  );
+
+  if (process.env.BENCH_PROFILE === '1') {
+    const profDir = mkdtempSync(join(tmpdir(), 'mandate-prof-'));
+    const m = await startMandate(benchIdp, 1, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    let r: AutocannonResult;
+    try {
+      r = await load(m.url, fresh.slice(1), 'profile');
+    } finally {
+      await m.stop();
+    }
+    console.log(
+      `\nprofiled run (1 worker, fresh tokens, --cpu-prof): ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms`,
+    );
+    for (const f of readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')))
+      console.log(summarizeProfile(join(profDir, f)));
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href)
+  await main();
