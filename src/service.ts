@@ -120,7 +120,8 @@ export async function createService(
 
     const replay = createReplayStore(db);
     const nonceSecret = new Uint8Array(hkdfSync('sha256', kek, 'mandate', 'dpop-nonce', 32));
-    const dpop = createDpopVerifier({ replay, nonces: createNonceService({ secret: nonceSecret }) });
+    const nonces = createNonceService({ secret: nonceSecret });
+    const dpop = createDpopVerifier({ replay, nonces, requireNonce: config.dpopRequireNonce });
     const clientCache = cachedLookup(
       (id) => clients.get(id) as Promise<OAuthClient | undefined>,
       LOOKUP_CACHE_MS,
@@ -161,6 +162,7 @@ export async function createService(
         req.dpop.length === 0
           ? undefined
           : (await dpop.verify({ headers: req.dpop, method: req.method, url: req.url, now: now() })).jkt,
+      ...(config.dpopRequireNonce ? { dpopNonce: () => nonces.issue(now()) } : {}),
       maxTokenTtl: config.tokenTtl,
       clockSkew: config.clockSkew,
       now,

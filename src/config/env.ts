@@ -136,6 +136,12 @@ export const envSchema = z.object({
     .describe(
       "ID-token claims that become subject attributes policy sees, comma-separated; 'attr=claim' renames (e.g. 'department=extension_department' for an Entra ID directory extension).",
     ),
+  MANDATE_DPOP_REQUIRE_NONCE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe(
+      "When true, every DPoP proof at the token endpoint must carry a fresh server nonce (RFC 9449 §8): clients first get use_dpop_nonce with a DPoP-Nonce header. Nonces are stateless (keyed by the KEK), so all instances accept each other's.",
+    ),
   MANDATE_CLOCK_SKEW: seconds(0, 300).default(60).describe('Clock skew (seconds) tolerated on exp/nbf/iat.'),
   MANDATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
   MANDATE_WORKERS: z.coerce

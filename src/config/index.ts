@@ -33,6 +33,8 @@ export interface Config {
   kek: string | undefined;
   tokenTtl: number;
   clockSkew: number;
+  /** RFC 9449 §8: proofs at the token endpoint must carry a server nonce. */
+  dpopRequireNonce: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   workers: number;
   /** First hop (authorization code and refresh grants, login session). */
@@ -183,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     kek: e.MANDATE_KEK,
     tokenTtl: e.MANDATE_TOKEN_TTL,
     clockSkew: e.MANDATE_CLOCK_SKEW,
+    dpopRequireNonce: e.MANDATE_DPOP_REQUIRE_NONCE === 'true',
     logLevel: e.MANDATE_LOG_LEVEL,
     workers: e.MANDATE_WORKERS,
     firstHop: {

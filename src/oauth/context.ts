@@ -44,6 +44,8 @@ export interface OAuthContext {
   audit: AuditPort;
   replay: ReplayStore;
   proof: ProofCheck;
+  /** A fresh DPoP nonce (RFC 9449 §8.2), sent on responses to DPoP requests when nonces are required. */
+  dpopNonce?: () => string;
   /** Upper bound on every access token's lifetime (seconds). */
   maxTokenTtl: number;
   clockSkew: number;

@@ -46,7 +46,10 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
         cause: err,
       });
     }
-    return { body: result.response.body, headers: { ...result.response.headers, ...noStore } };
+    // RFC 9449 §8.2: hand the client its next nonce with every response to a DPoP request.
+    const nonce: Record<string, string> =
+      req.dpop.length > 0 && ctx.dpopNonce !== undefined ? { 'DPoP-Nonce': ctx.dpopNonce() } : {};
+    return { body: result.response.body, headers: { ...result.response.headers, ...nonce, ...noStore } };
   } catch (err) {
     const e = toOAuthError(err);
     if (e.error === 'server_error')

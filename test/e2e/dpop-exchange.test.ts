@@ -207,3 +207,73 @@ describe('DPoP-bound token exchange with oauth4webapi', () => {
     });
   });
 });
+
+describe('DPoP nonces required at the token endpoint (RFC 9449 §8)', () => {
+  let strict: TestService;
+  beforeAll(async () => {
+    strict = await startTestService({ env: { MANDATE_DPOP_REQUIRE_NONCE: 'true' } });
+  });
+  afterAll(async () => strict?.close());
+
+  it('answers use_dpop_nonce with a nonce, accepts the retry, and hands out the next nonce', async () => {
+    const issuer = new URL(strict.issuer);
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
+    );
+    const DPoP = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+    const now = Math.floor(Date.now() / 1000);
+    const params = async () =>
+      new URLSearchParams({
+        subject_token: await strict.idp.mint(
+          {
+            iss: strict.idp.issuer,
+            sub: 'bob',
+            aud: MCP.workday,
+            groups: ['hr'],
+            scope: 'hr.profile.read',
+            iat: now,
+            exp: now + 600,
+          },
+          { typ: 'at+jwt' },
+        ),
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        resource: API.workday,
+      });
+    const first = await oauth.genericTokenEndpointRequest(
+      as,
+      client,
+      clientAuth(),
+      EXCHANGE,
+      await params(),
+      {
+        DPoP,
+        ...insecure,
+      },
+    );
+    expect(first.status).toBe(400);
+    expect(first.headers.get('dpop-nonce')).toMatch(/^[A-Za-z0-9_-]+$/);
+    const refused = await oauth.processGenericTokenEndpointResponse(as, client, first).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(oauth.isDPoPNonceError(refused)).toBe(true);
+
+    // oauth4webapi remembered the nonce from the challenge; the retry carries it.
+    const retry = await oauth.genericTokenEndpointRequest(
+      as,
+      client,
+      clientAuth(),
+      EXCHANGE,
+      await params(),
+      {
+        DPoP,
+        ...insecure,
+      },
+    );
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('dpop-nonce')).toMatch(/^[A-Za-z0-9_-]+$/);
+    const result = await oauth.processGenericTokenEndpointResponse(as, client, retry);
+    expect(result.token_type).toBe('dpop');
+  });
+});
