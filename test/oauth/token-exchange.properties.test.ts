@@ -139,7 +139,8 @@ describe('token exchange invariants (fast-check against the running service)', (
           expect(lifetime).toBe(Math.min(salesforce.max_ttl_seconds, exp - iat));
         },
       ),
-      { numRuns: 150 },
+      // A fixed seed keeps the issued/refused mix (asserted below) stable; FC_SEED explores others.
+      { numRuns: 150, seed: Number(process.env.FC_SEED ?? 20261126) },
     );
     // The generator must exercise both outcomes, or the property proves little.
     expect(outcomes.issued).toBeGreaterThan(20);
