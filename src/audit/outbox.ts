@@ -12,7 +12,7 @@
  * duplicate jti) is refused alone and its neighbours still commit; nothing is half-written.
  */
 import type { Db, Queryable } from '../store/db.js';
-import { insertIssuedToken } from '../store/tokens.js';
+import { insertIssuedTokens } from '../store/tokens.js';
 import type { Logger } from '../log.js';
 import type { AuditEntry, AuditPort } from './port.js';
 import type { UnsealedEvent } from './events.js';
@@ -174,7 +174,10 @@ export async function writeBatch(
   entries: AuditEntry[],
   events: PreparedEvent[][],
 ): Promise<SealedEvent[]> {
-  for (const entry of entries) if (entry.issued) await insertIssuedToken(q, entry.issued);
+  await insertIssuedTokens(
+    q,
+    entries.flatMap((e) => (e.issued ? [e.issued] : [])),
+  );
   const head = await q.query<Head>('SELECT sequence, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
   const h = head.rows[0];
   if (!h) throw new Error('audit chain head is missing (migration 002_audit not applied?)');

@@ -3,7 +3,7 @@
  * `client_id`, `iat`, `jti`, `scope`, and optionally `act` (RFC 8693 §4.1) and `cnf` (RFC 9449 §6).
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { signEs256 } from './jws.js';
 
 export interface Signer {
   signingKey(): { kid: string; alg: 'ES256'; privateKey: KeyObject };
@@ -59,6 +59,6 @@ export async function mintAccessToken(
     ...(req.act === undefined ? {} : { act: req.act }),
     ...(req.jkt === undefined ? {} : { cnf: { jkt: req.jkt } }),
   };
-  const token = await new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(privateKey);
+  const token = signEs256({ alg, kid, typ: 'at+jwt' }, claims, privateKey);
   return { token, claims };
 }

@@ -50,6 +50,39 @@ export async function insertIssuedToken(q: Queryable, r: IssuedTokenRecord): Pro
   );
 }
 
+/**
+ * Records several issuances in one statement: the audit outbox writes a whole group commit's tokens
+ * at once, inside the transaction that holds the audit-chain lock, so one round trip instead of one
+ * per token.
+ */
+export async function insertIssuedTokens(q: Queryable, records: readonly IssuedTokenRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  if (records.length === 1) return insertIssuedToken(q, records[0] as IssuedTokenRecord);
+  await q.query(
+    `INSERT INTO issued_tokens (jti, sub, client_id, aud, scope, iat, exp, act, cnf_jkt, grant_type, decision_id)
+     SELECT jti, sub, client_id, aud, scope, iat, exp, act, cnf_jkt, grant_type, decision_id
+       FROM jsonb_to_recordset($1::jsonb) AS r(jti text, sub text, client_id text, aud text[], scope text,
+            iat bigint, exp bigint, act jsonb, cnf_jkt text, grant_type text, decision_id text)`,
+    [
+      JSON.stringify(
+        records.map((r) => ({
+          jti: r.jti,
+          sub: r.sub,
+          client_id: r.client_id,
+          aud: r.aud,
+          scope: r.scope,
+          iat: r.iat,
+          exp: r.exp,
+          act: r.act ?? null,
+          cnf_jkt: r.cnf_jkt ?? null,
+          grant_type: r.grant_type,
+          decision_id: r.decision_id ?? null,
+        })),
+      ),
+    ],
+  );
+}
+
 export async function getIssuedToken(q: Queryable, jti: string): Promise<IssuedTokenRow | undefined> {
   const res = await q.query<Row>('SELECT * FROM issued_tokens WHERE jti = $1', [jti]);
   const row = res.rows[0];

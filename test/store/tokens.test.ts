@@ -3,6 +3,7 @@ import type { IssuedTokenRecord } from '../../src/audit/port.js';
 import {
   getIssuedToken,
   insertIssuedToken,
+  insertIssuedTokens,
   purgeExpiredTokens,
   revokeToken,
 } from '../../src/store/tokens.js';
@@ -26,6 +27,32 @@ describe('issued tokens', () => {
   });
   afterAll(async () => {
     await t.drop();
+  });
+
+  it('inserts a batch in one statement, arrays and JSON intact', async () => {
+    const later = { ...base, exp: 4_000_000_000 }; // outside the purge test's window
+    const batch: IssuedTokenRecord[] = [
+      { ...later, jti: 'batch-1' },
+      {
+        ...later,
+        jti: 'batch-2',
+        aud: ['x', 'y'],
+        act: { sub: 'm', act: { sub: 'c' } },
+        cnf_jkt: 'k',
+        decision_id: 'd',
+      },
+    ];
+    await insertIssuedTokens(t.db, batch);
+    expect(await getIssuedToken(t.db, 'batch-1')).toEqual(batch[0]);
+    expect(await getIssuedToken(t.db, 'batch-2')).toEqual(batch[1]);
+    // A duplicate jti fails the whole statement: nothing of that batch is written.
+    await expect(
+      insertIssuedTokens(t.db, [
+        { ...later, jti: 'batch-3' },
+        { ...later, jti: 'batch-1' },
+      ]),
+    ).rejects.toThrow();
+    expect(await getIssuedToken(t.db, 'batch-3')).toBeUndefined();
   });
 
   it('round-trips a minimal and a full record', async () => {

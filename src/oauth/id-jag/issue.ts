@@ -6,7 +6,6 @@
  * trusted upstream IdP issued to the calling client; the policy (action `id_jag`) decides which
  * (audience, resource) pairs, clients, groups and scopes are allowed.
  */
-import { SignJWT } from 'jose';
 import type { DecisionInput } from '../../policy/contract.js';
 import type { AuthenticatedClient } from '../client.js';
 import type { OAuthContext, TokenRequest } from '../context.js';
@@ -18,6 +17,7 @@ import { parseScope } from '../params.js';
 import { subjectInput } from '../subject.js';
 import { TokenType } from '../token-types.js';
 import { ID_JAG_TYP, isResourceIndicator } from './profile.js';
+import { signEs256 } from '../jws.js';
 
 /** §4.3: exactly one `audience`, the other authorization server's issuer identifier (RFC 8414 §2). */
 function targetOf(audiences: string[], resources: string[], self: string): DecisionInput['target'] {
@@ -122,7 +122,7 @@ export async function issueIdJag(
     ...(jkt === undefined ? {} : { cnf: { jkt } }),
   };
   const { kid, alg, privateKey } = ctx.signer.signingKey();
-  const token = await new SignJWT(claims).setProtectedHeader({ alg, kid, typ: ID_JAG_TYP }).sign(privateKey);
+  const token = signEs256({ alg, kid, typ: ID_JAG_TYP }, claims, privateKey);
 
   return {
     response: {
