@@ -5,7 +5,8 @@
  * be used as an HMAC secret); `exp` is required and `nbf`/`iat` are checked with bounded skew.
  */
 import type { KeyObject } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { verifyJwt } from './jwt-verify.js';
 import { OAuthError } from './errors.js';
 import { describeJoseError } from './jose-errors.js';
 import { localKeySet, remoteKeySet } from './jwks-cache.js';
@@ -129,12 +130,12 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
     const now = deps.now();
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(token, keys, {
+      ({ payload: claims } = await verifyJwt(token, keys, {
         algorithms,
         issuer: iss ?? '',
         requiredClaims: ['exp', 'sub'],
-        clockTolerance: deps.clockSkew,
-        currentDate: new Date(now * 1000),
+        clockSkew: deps.clockSkew,
+        now,
       }));
     } catch (err) {
       if (err instanceof OAuthError)
