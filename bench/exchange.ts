@@ -238,11 +238,32 @@ interface Row {
   cpu: string;
 }
 
+/** A DPoP proof factory (RFC 9449 §4.2) for the token endpoint: one key, a fresh jti per proof. */
+function dpopProofs(url: string): () => string {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+  const header = Buffer.from(
+    JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } }),
+  ).toString('base64url');
+  return () => {
+    const claims = {
+      jti: randomUUID(),
+      htm: 'POST',
+      htu: `${url}/token`,
+      iat: Math.floor(Date.now() / 1000),
+    };
+    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const sig = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${sig.toString('base64url')}`;
+  };
+}
+
 async function load(
   url: string,
   bodies: string[],
   title: string,
   duration = DURATION,
+  proof?: () => string,
 ): Promise<AutocannonResult> {
   let i = 0;
   return autocannon({
@@ -256,6 +277,8 @@ async function load(
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
         setupRequest: (req: AutocannonRequest) => {
           req.body = bodies[i++ % bodies.length];
+          if (proof !== undefined)
+            req.headers = { ...(req.headers as Record<string, string>), dpop: proof() };
           return req;
         },
       },
@@ -353,12 +376,13 @@ async function main(): Promise<void> {
           .map((l) => l.toFixed(2))
           .join(' ')}`,
       );
-      for (const [scenario, bodies] of [
-        ['repeated subject token', repeated],
-        ['fresh subject tokens', fresh.slice(1)],
+      for (const [scenario, bodies, proof] of [
+        ['repeated subject token', repeated, undefined],
+        ['fresh subject tokens', fresh.slice(1), undefined],
+        ['fresh subject tokens + DPoP proof', fresh.slice(1), dpopProofs(m.url)],
       ] as const) {
         const before = cpuSnapshot(m.child.pid ?? -1);
-        const r = await load(m.url, bodies, scenario);
+        const r = await load(m.url, bodies, scenario, DURATION, proof);
         const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1), r.requests.total);
         rows.push({
           workers,

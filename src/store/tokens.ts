@@ -84,7 +84,17 @@ export async function insertIssuedTokens(q: Queryable, records: readonly IssuedT
 }
 
 export async function getIssuedToken(q: Queryable, jti: string): Promise<IssuedTokenRow | undefined> {
-  const res = await q.query<Row>('SELECT * FROM issued_tokens WHERE jti = $1', [jti]);
+  // Revoked when the token was, or when the grant it was issued under was: a grant can be revoked
+  // (code replay, refresh reuse) between minting a token and writing its issuance record.
+  const res = await q.query<Row>(
+    `SELECT t.jti, t.sub, t.client_id, t.aud, t.scope, t.iat, t.exp, t.grant_type, t.act, t.cnf_jkt,
+            t.decision_id,
+            COALESCE(t.revoked_at, (SELECT min(g.revoked_at) FROM grant_access_tokens a
+                                      JOIN grants g ON g.grant_id = a.grant_id
+                                     WHERE a.jti = t.jti)) AS revoked_at
+       FROM issued_tokens t WHERE t.jti = $1`,
+    [jti],
+  );
   const row = res.rows[0];
   if (!row) return undefined;
   return {

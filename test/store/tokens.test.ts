@@ -55,6 +55,21 @@ describe('issued tokens', () => {
     expect(await getIssuedToken(t.db, 'batch-3')).toBeUndefined();
   });
 
+  it('reports a token revoked when its grant was revoked before its issuance record was written', async () => {
+    // The authorization-code replay race: the grant (and the jti it minted) exist, the grant is
+    // revoked, and only then does the audit commit write the token's issuance record.
+    await t.db.query(
+      `INSERT INTO grants (grant_id, client_id, sub, iss, resource, scope, auth_time, created_at, expires_at)
+       VALUES ('g-race', 'claude', 'alice', 'https://idp', 'https://mcp', 'crm.read', 1, 1, 4000000000)`,
+    );
+    await t.db.query(
+      `INSERT INTO grant_access_tokens (grant_id, jti, exp) VALUES ('g-race', 'race-1', 4000000000)`,
+    );
+    await t.db.query(`UPDATE grants SET revoked_at = 1764140100 WHERE grant_id = 'g-race'`);
+    await insertIssuedToken(t.db, { ...base, jti: 'race-1', exp: 4_000_000_000 });
+    expect((await getIssuedToken(t.db, 'race-1'))?.revoked_at).toBe(1_764_140_100);
+  });
+
   it('round-trips a minimal and a full record', async () => {
     await insertIssuedToken(t.db, base);
     expect(await getIssuedToken(t.db, 'jti-1')).toEqual(base);
