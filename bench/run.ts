@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark in sequence, each in its own process so that none warms or loads
  * the machine for the next. Results are printed; bench/README.md records them with date and machine.
- *   npm run bench                 # policy, audit, exchange
+ *   npm run bench                 # policy, audit, exchange, exchange-audit
  *   npm run bench -- exchange     # only the named ones
  */
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ['policy', 'audit', 'exchange'];
+const all = ['policy', 'audit', 'exchange', 'exchange-audit'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const names = chosen.length > 0 ? chosen : all;
 

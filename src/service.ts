@@ -102,7 +102,15 @@ export async function createService(
         log,
         ...(config.natsUrl === undefined
           ? { file: `${config.dataDir}/audit.jsonl` }
-          : { nats: { servers: config.natsUrl } }),
+          : {
+              nats: {
+                servers: config.natsUrl,
+                stream: config.auditStream.name,
+                subjectPrefix: config.auditStream.subjectPrefix,
+                maxAgeSeconds: config.auditStream.maxAgeSeconds,
+                replicas: config.auditStream.replicas,
+              },
+            }),
       });
       await relay.start();
       relayStats = () => ({ audit_relay: relay.stats() });

@@ -42,6 +42,29 @@ export const envSchema = z.object({
     .min(1)
     .optional()
     .describe('Path of the JSON configuration file (clients, issuers).'),
+  MANDATE_AUDIT_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a JetStream stream name (letters, digits, _ and -)')
+    .default('AUTHZ_AUDIT')
+    .describe('JetStream stream the audit relay publishes to (created or updated at start-up).'),
+  MANDATE_AUDIT_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be NATS subject tokens separated by dots')
+    .default('authz')
+    .describe('First subject token(s) of audit events: <prefix>.decision.<action>, <prefix>.token.<event>.'),
+  MANDATE_AUDIT_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Seconds the audit stream keeps events; 0 keeps them until the stream limits say otherwise.'),
+  MANDATE_AUDIT_REPLICAS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(1)
+    .describe('Replicas of the audit stream in a clustered JetStream.'),
   MANDATE_POLICY_BUNDLE: z
     .string()
     .min(1)

@@ -23,6 +23,8 @@ export interface Config {
   issuer: string;
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
+  /** The JetStream stream audit events are relayed to (when natsUrl is set). */
+  auditStream: { name: string; subjectPrefix: string; maxAgeSeconds: number; replicas: number };
   configPath: string | undefined;
   /** True when no MANDATE_CONFIG was given and the demo configuration was loaded (localhost only). */
   demoConfig: boolean;
@@ -175,6 +177,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuer,
     databaseUrl: e.DATABASE_URL,
     natsUrl: e.NATS_URL,
+    auditStream: {
+      name: e.MANDATE_AUDIT_STREAM,
+      subjectPrefix: e.MANDATE_AUDIT_SUBJECT_PREFIX,
+      maxAgeSeconds: e.MANDATE_AUDIT_MAX_AGE,
+      replicas: e.MANDATE_AUDIT_REPLICAS,
+    },
     configPath,
     demoConfig,
     file: configPath === undefined ? configFileSchema.parse({}) : readConfigFile(configPath, cleaned),

@@ -34,6 +34,24 @@ describe('replay store (Postgres)', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
+  it('writes concurrent uses of different keys together and still refuses each replay', async () => {
+    const r = createReplayStore(t.db);
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const first = await Promise.all(keys.map((k) => r.remember('batch', k, now + 60)));
+    expect(first.every(Boolean)).toBe(true);
+    // A second store (as another instance would) sees every one of them as a replay.
+    const other = createReplayStore(t.db);
+    const again = await Promise.all(keys.map((k) => other.remember('batch', k, now + 60)));
+    expect(again.some(Boolean)).toBe(false);
+  });
+
+  it('rejects every caller of a batch the database refused, and recovers', async () => {
+    const r = createReplayStore(t.db);
+    const bad = r.remember('batch-error', 'x', 1e20); // out of bigint range
+    await expect(bad).rejects.toThrow();
+    expect(await r.remember('batch-error', 'y', now + 60)).toBe(true);
+  });
+
   it('purges expired records only', async () => {
     const r = createReplayStore(t.db);
     await r.remember('purge', 'dead', now - 100);

@@ -153,6 +153,8 @@ export const tokenExchange: Grant = {
       now,
       act,
       ...(jkt === undefined ? {} : { jkt }),
+      // The subject's groups travel with it, so that a further exchange is decided on them too.
+      ...(input.subject.groups.length === 0 ? {} : { extra: { groups: input.subject.groups } }),
     });
     const scope = decision.scopes.join(' ');
     const sameAsRequested = explicitScopes !== undefined && scope === explicitScopes.join(' ');
