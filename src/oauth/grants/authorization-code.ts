@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthorizationCodeRecord } from '../../store/authorization-codes.js';
 import type { OAuthContext } from '../context.js';
-import { denialError } from '../denial.js';
 import { OAuthError } from '../errors.js';
 import { firstHopOf } from '../first-hop.js';
 import { firstHopInput, issuanceFacts, mintFirstHopToken } from '../first-hop-token.js';
@@ -18,6 +17,7 @@ import { verifyS256 } from '../pkce.js';
 import { GrantType } from '../token-types.js';
 import type { Grant } from './grant.js';
 import { revokeGrant } from './revoke-grant.js';
+import { decideOrRefuse } from '../decide.js';
 
 const invalidCode = (
   reason: string,
@@ -97,13 +97,7 @@ export const authorizationCode: Grant = {
       ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
       ...(req.ip === undefined ? {} : { ip: req.ip }),
     });
-    const decision = ctx.decisions.decide(input);
-    trace.decision = { decision, input };
-    if (!decision.allow) throw denialError(decision);
-    if (decision.obligations.require_dpop === true && jkt === undefined)
-      throw new OAuthError('invalid_request', 'this resource requires DPoP-bound tokens: send a DPoP proof', {
-        reason: 'dpop_required',
-      });
+    const decision = decideOrRefuse(ctx, trace, input);
 
     const ttl = Math.min(decision.ttl_seconds, fh.accessTokenTtl, ctx.maxTokenTtl);
     const { token, claims } = await mintFirstHopToken(ctx, {

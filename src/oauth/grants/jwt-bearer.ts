@@ -8,7 +8,6 @@
  */
 import type { DecisionInput } from '../../policy/contract.js';
 import { mintAccessToken } from '../access-token.js';
-import { denialError } from '../denial.js';
 import { OAuthError } from '../errors.js';
 import { isResourceIndicator } from '../id-jag/profile.js';
 import { verifyIdJag } from '../id-jag/verify.js';
@@ -16,6 +15,7 @@ import { parseScope } from '../params.js';
 import { scopesOf, subjectInput } from '../subject.js';
 import { GrantType } from '../token-types.js';
 import type { Grant } from './grant.js';
+import { decideOrRefuse } from '../decide.js';
 
 const strings = (v: unknown): string[] | undefined =>
   typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
@@ -92,14 +92,8 @@ export const jwtBearer: Grant = {
         ...(req.ip === undefined ? {} : { ip: req.ip }),
       },
     };
-    const decision = ctx.decisions.decide(input);
-    trace.decision = { decision, input };
-    if (!decision.allow) throw denialError(decision);
     // §7.4.1.2.4: a resource that requires sender-constrained tokens refuses an unbound request.
-    if (decision.obligations.require_dpop === true && jkt === undefined)
-      throw new OAuthError('invalid_grant', 'this resource requires a DPoP-bound token: send a DPoP proof', {
-        reason: 'dpop_required',
-      });
+    const decision = decideOrRefuse(ctx, trace, input, 'invalid_grant');
     const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, claims.exp - now);
     if (ttl <= 0) throw new OAuthError('invalid_grant', 'assertion expires too soon', { reason: 'ttl' });
 

@@ -9,7 +9,6 @@
 import type { TokenFact } from '../../audit/port.js';
 import type { GrantRecord, RefreshTokenRecord } from '../../store/grants.js';
 import type { OAuthContext, TokenResponse } from '../context.js';
-import { denialError } from '../denial.js';
 import { OAuthError } from '../errors.js';
 import { firstHopOf } from '../first-hop.js';
 import { firstHopInput, issuanceFacts, mintFirstHopToken } from '../first-hop-token.js';
@@ -19,6 +18,7 @@ import { deriveKey, seal, unseal } from '../sealed.js';
 import { GrantType } from '../token-types.js';
 import type { Grant, GrantResult } from './grant.js';
 import { revokeGrant } from './revoke-grant.js';
+import { decideOrRefuse } from '../decide.js';
 
 const SUCCESSOR = 'refresh-successor';
 
@@ -120,13 +120,7 @@ export const refreshToken: Grant = {
       ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
       ...(req.ip === undefined ? {} : { ip: req.ip }),
     });
-    const decision = ctx.decisions.decide(input);
-    trace.decision = { decision, input };
-    if (!decision.allow) throw denialError(decision);
-    if (decision.obligations.require_dpop === true && jkt === undefined)
-      throw new OAuthError('invalid_request', 'this resource requires DPoP-bound tokens: send a DPoP proof', {
-        reason: 'dpop_required',
-      });
+    const decision = decideOrRefuse(ctx, trace, input);
 
     const ttl = Math.min(decision.ttl_seconds, fh.accessTokenTtl, ctx.maxTokenTtl);
     const { token: access, claims } = await mintFirstHopToken(ctx, {

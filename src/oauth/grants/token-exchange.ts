@@ -7,13 +7,13 @@
  */
 import type { DecisionInput } from '../../policy/contract.js';
 import { mintAccessToken } from '../access-token.js';
-import { denialError } from '../denial.js';
 import { OAuthError } from '../errors.js';
 import { issueIdJag } from '../id-jag/issue.js';
 import { parseScope } from '../params.js';
 import { issuedTo, scopesOf, subjectInput } from '../subject.js';
 import { GrantType, TokenType } from '../token-types.js';
 import type { Grant } from './grant.js';
+import { decideOrRefuse } from '../decide.js';
 
 const MAX_ACT_DEPTH = 5;
 const issuable = new Set<string>([TokenType.accessToken, TokenType.jwt]);
@@ -132,13 +132,7 @@ export const tokenExchange: Grant = {
         ...(req.ip === undefined ? {} : { ip: req.ip }),
       },
     };
-    const decision = ctx.decisions.decide(input);
-    trace.decision = { decision, input };
-    if (!decision.allow) throw denialError(decision);
-    if (decision.obligations.require_dpop === true && jkt === undefined)
-      throw new OAuthError('invalid_request', 'this service requires a DPoP-bound token: send a DPoP proof', {
-        reason: 'dpop_required',
-      });
+    const decision = decideOrRefuse(ctx, trace, input);
 
     const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, (sc.exp ?? 0) - now);
     if (ttl <= 0) throw new OAuthError('invalid_grant', 'subject_token expires too soon', { reason: 'ttl' });

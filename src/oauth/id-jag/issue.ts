@@ -10,7 +10,6 @@ import type { DecisionInput } from '../../policy/contract.js';
 import type { AuthenticatedClient } from '../client.js';
 import type { OAuthContext, TokenRequest } from '../context.js';
 import { newTokenId } from '../access-token.js';
-import { denialError } from '../denial.js';
 import { OAuthError } from '../errors.js';
 import type { GrantResult, Trace } from '../grants/grant.js';
 import { parseScope } from '../params.js';
@@ -18,6 +17,7 @@ import { subjectInput } from '../subject.js';
 import { TokenType } from '../token-types.js';
 import { ID_JAG_TYP, isResourceIndicator } from './profile.js';
 import { signEs256 } from '../jws.js';
+import { decideOrRefuse } from '../decide.js';
 
 /** §4.3: exactly one `audience`, the other authorization server's issuer identifier (RFC 8414 §2). */
 function targetOf(audiences: string[], resources: string[], self: string): DecisionInput['target'] {
@@ -94,9 +94,7 @@ export async function issueIdJag(
       ...(req.ip === undefined ? {} : { ip: req.ip }),
     },
   };
-  const decision = ctx.decisions.decide(input);
-  trace.decision = { decision, input };
-  if (!decision.allow) throw denialError(decision);
+  const decision = decideOrRefuse(ctx, trace, input);
 
   const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, (sc.exp ?? 0) - now);
   if (ttl <= 0) throw new OAuthError('invalid_grant', 'subject_token expires too soon', { reason: 'ttl' });
