@@ -23,6 +23,11 @@ const log = createLogger(config.logLevel);
 
 if (cluster.isPrimary && config.workers > 1) {
   log.info('starting workers', { workers: config.workers });
+  if (config.upstream === undefined)
+    log.warn(
+      'the development IdP keeps its login state in one process, so logins can fail with several workers: set UPSTREAM_OIDC_ISSUER',
+      { workers: config.workers },
+    );
   for (let i = 0; i < config.workers; i++) cluster.fork();
   cluster.on('exit', (worker, code) => {
     log.error('worker exited', { pid: worker.process.pid, code });
