@@ -1,0 +1,105 @@
+/**
+ * NATS down (issue 3): with the audit server stopped, exchanges keep being served (their events wait
+ * in the Postgres outbox), /readyz reports the growing lag; when NATS returns, every event arrives
+ * exactly once and the chain verifies in the stream.
+ */
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStreamEvents, verifyStream } from '../../src/audit/verify-stream.js';
+import { createTestNatsServer, type TestNatsServer } from '../audit/nats-server.js';
+import { API, basic, form, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+
+const EXCHANGES = 200;
+let nats: TestNatsServer;
+let svc: TestService;
+
+beforeAll(async () => {
+  nats = await createTestNatsServer();
+  svc = await startTestService({ env: { NATS_URL: nats.url } });
+});
+afterAll(async () => {
+  await svc?.close();
+  await nats?.remove();
+});
+
+interface Relay {
+  pending: number;
+  lag_seconds: number;
+  published_total: number;
+  last_error?: string;
+}
+const relay = async (): Promise<Relay> =>
+  ((await (await fetch(`${svc.url}/readyz`)).json()) as { audit_relay: Relay }).audit_relay;
+
+async function exchange(i: number): Promise<number> {
+  const now = Math.floor(Date.now() / 1000);
+  const subject = await svc.idp.mint(
+    {
+      iss: svc.idp.issuer,
+      sub: `user-${i}`,
+      aud: MCP.salesforce,
+      groups: ['sales'],
+      scope: 'crm.read',
+      iat: now,
+      exp: now + 600,
+    },
+    { typ: 'at+jwt' },
+  );
+  const res = await fetch(svc.tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basic('mcp-salesforce', SECRETS.salesforce),
+    },
+    body: form({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subject,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      resource: API.salesforce,
+      scope: 'crm.read',
+    }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('audit while NATS is down', () => {
+  it('serves exchanges, holds their events, and delivers each exactly once when NATS returns', async () => {
+    await until(
+      'the relay to connect',
+      async () => (await exchange(-1)) === 200 && (await relay()).pending === 0,
+    );
+    await nats.stop();
+
+    const statuses = [];
+    for (let i = 0; i < EXCHANGES; i += 20)
+      statuses.push(...(await Promise.all(Array.from({ length: 20 }, (_, k) => exchange(i + k)))));
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    await until('the outage to show in /readyz', async () => {
+      const r = await relay();
+      return r.pending >= 2 * EXCHANGES && r.last_error !== undefined;
+    });
+
+    await nats.start();
+    await until('the relay to drain the outbox', async () => (await relay()).pending === 0, 60_000);
+
+    const nc = await connect({ servers: nats.url });
+    try {
+      const events = (await readStreamEvents(nc, 'AUTHZ_AUDIT')) as { id: string }[];
+      // The warm-up exchange and the 200 during the outage: a decision and a token event each.
+      expect(events).toHaveLength(2 * (EXCHANGES + 1));
+      expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+      expect(await verifyStream(nc, 'AUTHZ_AUDIT')).toMatchObject({ ok: true, duplicates: 0 });
+    } finally {
+      await nc.close();
+    }
+  });
+});
