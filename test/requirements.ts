@@ -1,0 +1,346 @@
+/**
+ * Spec traceability: the protocol requirements Mandate implements, each with its source and the
+ * tests that would fail if it broke. test/requirements.test.ts checks that every requirement names
+ * at least one test and that every named test exists (the file holds that test title or table row).
+ */
+export interface Requirement {
+  id: string;
+  source: string;
+  behaviour: string;
+  /** `file` relative to the repository root, `test` a test title or table-row name in it. */
+  tests: { file: string; test: string }[];
+}
+
+const RFC = (n: number, section: string) => `https://www.rfc-editor.org/rfc/rfc${n}#section-${section}`;
+const t = (file: string, test: string) => ({ file: `test/${file}`, test });
+
+export const requirements: Requirement[] = [
+  {
+    id: 'TE-SUBJECT-SIGNATURE',
+    source: RFC(8693, '2.2.2'),
+    behaviour:
+      'a subject token with a bad signature, alg none or HMAC keyed with a public key is invalid_grant',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'bad signature: another key under the issuer kid'),
+      t('oauth/token-exchange.abuse.test.ts', 'alg none'),
+      t(
+        'oauth/token-exchange.abuse.test.ts',
+        "HS256 MACed with Mandate's own JWKS public key, iss = Mandate, typ at+jwt",
+      ),
+      t('oauth/jwt-verify.test.ts', 'HS256 keyed with the public key'),
+    ],
+  },
+  {
+    id: 'TE-SUBJECT-LIFETIME',
+    source: RFC(7519, '4.1.4'),
+    behaviour: 'expired, not-yet-valid and future-dated subject tokens are refused beyond the clock skew',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'expired subject token'),
+      t('oauth/token-exchange.abuse.test.ts', 'not-yet-valid subject token (nbf beyond skew)'),
+      t('oauth/token-exchange.abuse.test.ts', 'future-dated subject token (iat beyond skew)'),
+    ],
+  },
+  {
+    id: 'TE-SUBJECT-ISSUED-TO-CALLER',
+    source: 'shared/standards.md#token-exchange-rfc-8693',
+    behaviour: 'a subject token issued to another client (audience) is refused',
+    tests: [
+      t(
+        'oauth/token-exchange.abuse.test.ts',
+        'subject token issued to another client (aud of the Workday MCP server)',
+      ),
+    ],
+  },
+  {
+    id: 'TE-TOKEN-TYPES',
+    source: RFC(8693, '2.1'),
+    behaviour: 'subject_token_type is required; actor_token_type is required iff actor_token is present',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'missing subject_token_type'),
+      t('oauth/token-exchange.abuse.test.ts', 'actor_token without actor_token_type'),
+      t('oauth/token-exchange.abuse.test.ts', 'actor_token_type without actor_token'),
+    ],
+  },
+  {
+    id: 'TE-TARGET',
+    source: RFC(8693, '2.2.2'),
+    behaviour: 'an unknown or ambiguous target is invalid_target',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'unknown resource'),
+      t('oauth/token-exchange.abuse.test.ts', 'resource and audience naming different services'),
+      t('oauth/token-exchange.abuse.test.ts', 'two resources'),
+    ],
+  },
+  {
+    id: 'TE-INVARIANTS',
+    source: 'shared/design.md#the-decision-contract',
+    behaviour: 'scopes never grow, the audience never widens, the lifetime never exceeds the subject token',
+    tests: [
+      t('oauth/token-exchange.properties.test.ts', 'scopes never grow, audience never widens'),
+      t('policy/invariants.test.ts', 'property: granted ⊆ requested ∩ subject scopes'),
+    ],
+  },
+  {
+    id: 'TE-DELEGATION',
+    source: RFC(8693, '4.1'),
+    behaviour: 'the issued token records the actor in act, earlier actors nested; may_act is honoured',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'may_act naming someone else'),
+      t('oauth/token-exchange.abuse.test.ts', 'delegation chain too deep'),
+      t('oauth/token-exchange.smoke.test.ts', "exchanges alice's token for a narrowed Salesforce token"),
+    ],
+  },
+  {
+    id: 'AT-JWT',
+    source: RFC(9068, '2.1'),
+    behaviour:
+      'access tokens are ES256 JWTs with typ at+jwt, verifiable against the JWKS by a client no part of Mandate wrote',
+    tests: [
+      t(
+        'e2e/exchange.e2e.test.ts',
+        'discovers the server, exchanges a token with genericGrantRequest and verifies it with jose',
+      ),
+    ],
+  },
+  {
+    id: 'CLIENT-AUTH',
+    source: RFC(6749, '5.2'),
+    behaviour: 'failed client authentication is invalid_client (401), with WWW-Authenticate: Basic for Basic',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'wrong client secret (client_secret_basic)'),
+      t('oauth/token-exchange.abuse.test.ts', 'two authentication methods at once (Basic and client_secret)'),
+    ],
+  },
+  {
+    id: 'CLIENT-ASSERTION-REPLAY',
+    source: RFC(7523, '3'),
+    behaviour:
+      'a private_key_jwt assertion jti is single-use; wrong aud, expired or foreign-key assertions fail',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'private_key_jwt: replayed jti'),
+      t('oauth/token-exchange.abuse.test.ts', 'private_key_jwt: wrong aud'),
+      t('oauth/token-exchange.abuse.test.ts', 'private_key_jwt: assertion signed by another key'),
+    ],
+  },
+  {
+    id: 'OAUTH-ERRORS',
+    source: RFC(6749, '5.2'),
+    behaviour:
+      'malformed requests are invalid_request JSON (never a 500): repeated parameters, oversize and non-form bodies',
+    tests: [
+      t('oauth/token-exchange.abuse.test.ts', 'repeated grant_type'),
+      t('oauth/token-exchange.abuse.test.ts', 'oversize body (> 64 KiB)'),
+      t('oauth/token-exchange.abuse.test.ts', 'garbage form body'),
+    ],
+  },
+  {
+    id: 'PKCE',
+    source: RFC(7636, '4.6'),
+    behaviour: 'PKCE S256 is required and the verifier must match',
+    tests: [t('oauth/first-hop/negative.test.ts', 'token: wrong PKCE verifier')],
+  },
+  {
+    id: 'REDIRECT-EXACT',
+    source: RFC(9700, '2.1'),
+    behaviour:
+      'redirect URIs match exactly (any port on loopback); an unregistered one is never redirected to',
+    tests: [
+      t(
+        'oauth/first-hop/negative.test.ts',
+        'authorize: a redirect_uri that is not registered is shown as a page, never redirected',
+      ),
+      t(
+        'oauth/first-hop/negative.test.ts',
+        'authorize: loopback redirect URIs match on any port (RFC 8252 §7.3)',
+      ),
+    ],
+  },
+  {
+    id: 'CODE-REPLAY',
+    source: RFC(6749, '10.5'),
+    behaviour: 'an authorization code is single-use and a replay revokes what it issued',
+    tests: [
+      t(
+        'oauth/first-hop/negative.test.ts',
+        'token: a replayed code is refused and revokes everything the first redemption issued',
+      ),
+      t(
+        'store/tokens.test.ts',
+        'reports a token revoked when its grant was revoked before its issuance record was written',
+      ),
+    ],
+  },
+  {
+    id: 'RESOURCE-BINDING',
+    source: RFC(8707, '2.2'),
+    behaviour: 'the resource is fixed at authorization; a refresh never widens the audience',
+    tests: [
+      t('oauth/first-hop/negative.test.ts', 'token: resource changed at token time'),
+      t('oauth/first-hop/negative.test.ts', 'another resource is invalid_target'),
+    ],
+  },
+  {
+    id: 'REFRESH-ROTATION',
+    source: RFC(9700, '4.14.2'),
+    behaviour:
+      'refresh tokens rotate; concurrent refreshes within the grace window share a successor; later reuse revokes the family',
+    tests: [
+      t(
+        'oauth/first-hop/negative.test.ts',
+        'two simultaneous refreshes get the same successor; reuse after the grace window revokes the family',
+      ),
+    ],
+  },
+  {
+    id: 'REVOCATION',
+    source: RFC(7009, '2.2'),
+    behaviour:
+      'revocation answers 200 for unknown tokens; a revoked token is inactive and cannot be exchanged',
+    tests: [
+      t(
+        'oauth/first-hop/negative.test.ts',
+        'revocation answers 200 for unknown tokens and revokes access tokens by jti',
+      ),
+      t('oauth/introspection.test.ts', 'refuses a revoked Mandate token as a subject token (invalid_grant)'),
+    ],
+  },
+  {
+    id: 'INTROSPECTION',
+    source: RFC(7662, '2.2'),
+    behaviour: 'introspection shows act to the token audience and answers only active:false to others',
+    tests: [
+      t('oauth/introspection.test.ts', 'shows an active exchanged token to its audience, with act'),
+      t(
+        'oauth/introspection.test.ts',
+        'answers active:false, and nothing else, to a client the token does not concern',
+      ),
+    ],
+  },
+  {
+    id: 'CIMD-SSRF',
+    source: 'https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/',
+    behaviour: 'client metadata documents are fetched SSRF-safely; their client_id must equal their URL',
+    tests: [
+      t(
+        'oauth/cimd/resolver.test.ts',
+        'refuses a document host that resolves to a private address when it is not allow-listed',
+      ),
+    ],
+  },
+  {
+    id: 'MCP-SDK-ERRORS',
+    source: 'https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization',
+    behaviour:
+      'the MCP SDK client completes the flow and reacts as designed to invalid_grant and invalid_client',
+    tests: [
+      t('e2e/mcp-sdk.e2e.test.ts', 'DCR: discovery → registration → authorization → token → refresh'),
+      t(
+        'e2e/mcp-sdk.e2e.test.ts',
+        'invalid_grant on refresh: the SDK drops its tokens only and starts a new authorization',
+      ),
+    ],
+  },
+  {
+    id: 'DPOP-PROOF',
+    source: RFC(9449, '4.3'),
+    behaviour: 'DPoP proofs are checked point by point and are single-use across instances',
+    tests: [
+      t('oauth/dpop/proof.test.ts', 'refuses a replayed proof on the same verifier'),
+      t('e2e/dpop-exchange.test.ts', 'refuses a replayed proof at the token endpoint'),
+      t(
+        'store/replay.test.ts',
+        'writes concurrent uses of different keys together and still refuses each replay',
+      ),
+    ],
+  },
+  {
+    id: 'DPOP-BINDING',
+    source: RFC(9449, '7.1'),
+    behaviour: 'a DPoP-bound token works only with a proof of its key; presented as Bearer it is refused',
+    tests: [
+      t(
+        'e2e/dpop-exchange.test.ts',
+        'binds the Workday token to the proof key, and the API accepts only the key holder',
+      ),
+    ],
+  },
+  {
+    id: 'DPOP-NONCE',
+    source: RFC(9449, '8'),
+    behaviour: 'when nonces are required, use_dpop_nonce carries a DPoP-Nonce and the retry succeeds',
+    tests: [
+      t(
+        'e2e/dpop-exchange.test.ts',
+        'answers use_dpop_nonce with a nonce, accepts the retry, and hands out the next nonce',
+      ),
+    ],
+  },
+  {
+    id: 'ID-JAG',
+    source: 'https://datatracker.ietf.org/doc/draft-ietf-oauth-identity-assertion-authz-grant/',
+    behaviour: 'ID-JAGs are checked for typ, aud, client_id, signature, expiry and jti replay',
+    tests: [
+      t('oauth/grants/jwt-bearer.test.ts', 'aud an array with two values'),
+      t('oauth/grants/jwt-bearer.test.ts', 'replayed jti'),
+      t('oauth/grants/jwt-bearer.test.ts', 'cnf.jkt without a DPoP proof'),
+    ],
+  },
+  {
+    id: 'POLICY-SIGNED-BUNDLE',
+    source: 'https://www.openpolicyagent.org/docs/management-bundles#signing',
+    behaviour:
+      'with a verification key, unsigned and tampered bundles are refused and the last good bundle stays',
+    tests: [
+      t('policy/signature.test.ts', 'refuses a tampered data.json'),
+      t('policy/signature.test.ts', 'refuses an unsigned bundle when a key is configured'),
+      t(
+        'e2e/hot-reload.e2e.test.ts',
+        'decides with the new bundle after a swap, and keeps the last good one when a corrupt file arrives',
+      ),
+    ],
+  },
+  {
+    id: 'KEY-ROTATION',
+    source: RFC(7517, '5'),
+    behaviour: 'the next key is published before it signs; retired keys stay until their tokens expire',
+    tests: [
+      t(
+        'keys/rotate.test.ts',
+        'signs only with keys published before, keeps retired keys until expiry, then removes them',
+      ),
+    ],
+  },
+  {
+    id: 'AUDIT-NO-LOSS',
+    source: 'shared/design.md#audit-and-decision-stream',
+    behaviour: 'every decision and token event reaches JetStream exactly once, NATS outages included',
+    tests: [
+      t(
+        'e2e/nats-outage.test.ts',
+        'serves exchanges, holds their events, and delivers each exactly once when NATS returns',
+      ),
+      t('e2e/two-instances.test.ts', 'publishes every event exactly once, in one verifiable chain'),
+      t(
+        'audit/relay.test.ts',
+        'relay killed between publish and mark: the re-send is dropped by the stream (Nats-Msg-Id)',
+      ),
+    ],
+  },
+  {
+    id: 'AUDIT-ATOMIC',
+    source: 'shared/design.md#audit-and-decision-stream',
+    behaviour: 'a token and its events are written in one transaction: neither exists without the other',
+    tests: [
+      t(
+        'audit/outbox.test.ts',
+        'a failed transaction writes neither token nor event, and does not fail its neighbours',
+      ),
+    ],
+  },
+  {
+    id: 'AUDIT-MASKING',
+    source: 'shared/design.md#audit-and-decision-stream',
+    behaviour: 'no raw token, secret or key enters an event',
+    tests: [t('audit/outbox.test.ts', 'masks credentials but keeps jti and key thumbprints')],
+  },
+];
