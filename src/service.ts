@@ -26,6 +26,7 @@ import { createNonceService } from './oauth/dpop/nonce.js';
 import { createTokenVerifier, type TrustedIssuer } from './oauth/token-verifier.js';
 import { createDecisionService } from './policy/engine.js';
 import { createClientRepo } from './store/clients.js';
+import { startHousekeeping } from './store/housekeeping.js';
 import { openDb } from './store/index.js';
 import { createIssuerRepo } from './store/issuers.js';
 import { createReplayStore } from './store/replay.js';
@@ -125,6 +126,9 @@ export async function createService(
       );
     }
     closers.push(() => audit.close());
+
+    const housekeeping = startHousekeeping({ db, log, now });
+    closers.push(() => housekeeping.stop());
 
     const replay = createReplayStore(db);
     const nonceSecret = new Uint8Array(hkdfSync('sha256', kek, 'mandate', 'dpop-nonce', 32));
