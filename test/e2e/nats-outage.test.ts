@@ -7,7 +7,8 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStreamEvents, verifyStream } from '../../src/audit/verify-stream.js';
 import { createTestNatsServer, type TestNatsServer } from '../audit/nats-server.js';
-import { API, basic, form, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { eventually, salesforceExchange, subjectClaims } from '../oauth/exchange-helpers.js';
+import { startTestService, type TestService } from '../helpers/service.js';
 
 const EXCHANGES = 200;
 let nats: TestNatsServer;
@@ -32,43 +33,14 @@ const relay = async (): Promise<Relay> =>
   ((await (await fetch(`${svc.url}/readyz`)).json()) as { audit_relay: Relay }).audit_relay;
 
 async function exchange(i: number): Promise<number> {
-  const now = Math.floor(Date.now() / 1000);
-  const subject = await svc.idp.mint(
-    {
-      iss: svc.idp.issuer,
-      sub: `user-${i}`,
-      aud: MCP.salesforce,
-      groups: ['sales'],
-      scope: 'crm.read',
-      iat: now,
-      exp: now + 600,
-    },
-    { typ: 'at+jwt' },
-  );
-  const res = await fetch(svc.tokenEndpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: basic('mcp-salesforce', SECRETS.salesforce),
-    },
-    body: form({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: subject,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      resource: API.salesforce,
-      scope: 'crm.read',
-    }),
+  const subject = await svc.idp.mint(subjectClaims(svc, { sub: `user-${i}`, scope: 'crm.read' }), {
+    typ: 'at+jwt',
   });
-  await res.arrayBuffer();
-  return res.status;
+  return (await salesforceExchange(svc, { subject_token: subject, scope: 'crm.read' })).status;
 }
 
 async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (!(await eventually(ok, ms))) throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('audit while NATS is down', () => {

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStreamEvents, verifyStream } from '../../src/audit/verify-stream.js';
 import { verifyPostgres } from '../../src/audit/verify.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
-import { API, basic, form, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { eventually, salesforceExchange, subjectClaims } from '../oauth/exchange-helpers.js';
+import { startTestService, type TestService } from '../helpers/service.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const tag = randomBytes(4).toString('hex');
@@ -48,44 +49,20 @@ afterAll(async () => {
 });
 
 async function exchange(svc: TestService, i: number): Promise<{ status: number; jti?: string }> {
-  const now = Math.floor(Date.now() / 1000);
-  const subject = await b.idp.mint(
-    {
-      iss: b.idp.issuer,
-      sub: `user-${i}`,
-      aud: MCP.salesforce,
-      groups: ['sales'],
-      scope: 'crm.read',
-      iat: now,
-      exp: now + 600,
-    },
-    { typ: 'at+jwt' },
-  );
-  const res = await fetch(svc.tokenEndpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: basic('mcp-salesforce', SECRETS.salesforce),
-    },
-    body: form({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: subject,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      // One in four asks for a scope sales may not have: a refusal, audited too.
-      resource: API.salesforce,
-      scope: i % 4 === 0 ? 'hr.records.read' : 'crm.read',
-    }),
+  const subject = await b.idp.mint(subjectClaims(b, { sub: `user-${i}`, scope: 'crm.read' }), {
+    typ: 'at+jwt',
   });
-  const body = (await res.json()) as { access_token?: string };
-  const jti =
-    body.access_token === undefined
-      ? undefined
-      : (
-          JSON.parse(Buffer.from(body.access_token.split('.')[1] ?? '', 'base64url').toString()) as {
-            jti: string;
-          }
-        ).jti;
-  return { status: res.status, ...(jti === undefined ? {} : { jti }) };
+  // One in four asks for a scope sales may not have: a refusal, audited too.
+  const res = await salesforceExchange(svc, {
+    subject_token: subject,
+    scope: i % 4 === 0 ? 'hr.records.read' : 'crm.read',
+  });
+  const token = res.body.access_token;
+  if (typeof token !== 'string') return { status: res.status };
+  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+    jti: string;
+  };
+  return { status: res.status, jti: claims.jti };
 }
 
 async function pending(svc: TestService): Promise<number> {
@@ -102,11 +79,7 @@ describe('two instances, one Postgres, one NATS', () => {
     expect(issued).toHaveLength(EXCHANGES - EXCHANGES / 4);
     expect(results.filter((r) => r.status === 400)).toHaveLength(EXCHANGES / 4);
 
-    const deadline = Date.now() + 20_000;
-    while ((await pending(a)) + (await pending(b)) > 0) {
-      if (Date.now() > deadline) throw new Error('relays did not drain the outbox');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    expect(await eventually(async () => (await pending(a)) + (await pending(b)) === 0, 20_000)).toBe(true);
 
     const events = (await readStreamEvents(nc, STREAM)) as {
       id: string;
