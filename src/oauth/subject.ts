@@ -50,3 +50,17 @@ export function issuedTo(
   if (aud.some((a) => a === clientId || audiences.includes(a as string))) return true;
   return claims.azp === clientId || claims.client_id === clientId;
 }
+
+/** The decision input's `context` for a request made with a verified token (and maybe a DPoP proof). */
+export function tokenContext(
+  claims: Record<string, unknown>,
+  jkt: string | undefined,
+  ip: string | undefined,
+): DecisionInput['context'] {
+  return {
+    ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
+    ...(typeof claims.auth_time === 'number' ? { auth_time: claims.auth_time } : {}),
+    ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}),
+    ...(ip === undefined ? {} : { ip }),
+  };
+}

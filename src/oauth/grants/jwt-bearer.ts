@@ -12,7 +12,7 @@ import { OAuthError } from '../errors.js';
 import { isResourceIndicator } from '../id-jag/profile.js';
 import { verifyIdJag } from '../id-jag/verify.js';
 import { parseScope } from '../params.js';
-import { scopesOf, subjectInput } from '../subject.js';
+import { scopesOf, subjectInput, tokenContext } from '../subject.js';
 import { GrantType } from '../token-types.js';
 import type { Grant } from './grant.js';
 import { decideOrRefuse } from '../decide.js';
@@ -85,12 +85,7 @@ export const jwtBearer: Grant = {
       client: { client_id: client.clientId, trust: client.trust as DecisionInput['client']['trust'] },
       target: { resource },
       scopes,
-      context: {
-        ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
-        ...(typeof claims.auth_time === 'number' ? { auth_time: claims.auth_time } : {}),
-        ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}),
-        ...(req.ip === undefined ? {} : { ip: req.ip }),
-      },
+      context: tokenContext(claims, jkt, req.ip),
     };
     // §7.4.1.2.4: a resource that requires sender-constrained tokens refuses an unbound request.
     const decision = decideOrRefuse(ctx, trace, input, 'invalid_grant');

@@ -97,6 +97,11 @@ export const refreshToken: Grant = {
       throw new OAuthError('invalid_target', 'a refresh token cannot be used for another resource', {
         reason: 'resource_mismatch',
       });
+    // As for a code (authorization-code.ts): tokens only for a resource still configured.
+    if (fh.resources.get(grant.resource) === undefined)
+      throw new OAuthError('invalid_target', 'the resource is no longer served', {
+        reason: 'unknown_resource',
+      });
     const granted = token.scope.split(' ').filter((s) => s !== '');
     const wider = (explicit ?? []).filter((s) => !granted.includes(s));
     if (wider.length > 0)

@@ -10,7 +10,7 @@ import { mintAccessToken } from '../access-token.js';
 import { OAuthError } from '../errors.js';
 import { issueIdJag } from '../id-jag/issue.js';
 import { parseScope } from '../params.js';
-import { issuedTo, scopesOf, subjectInput } from '../subject.js';
+import { issuedTo, scopesOf, subjectInput, tokenContext } from '../subject.js';
 import { GrantType, TokenType } from '../token-types.js';
 import type { Grant } from './grant.js';
 import { decideOrRefuse } from '../decide.js';
@@ -90,8 +90,14 @@ export const tokenExchange: Grant = {
         });
       actorSub = String(ac.sub);
     }
-    // RFC 8693 §4.4: when the subject names who may act for it, the actor must be one of them.
-    const mayAct = sc.may_act as { sub?: unknown; client_id?: unknown } | undefined;
+    // RFC 8693 §4.4: when the subject names who may act for it, the actor must be one of them. The
+    // claim is a JSON object; any other value (null included) names no one, so no actor may act.
+    const mayAct =
+      typeof sc.may_act === 'object' && sc.may_act !== null
+        ? (sc.may_act as { sub?: unknown; client_id?: unknown })
+        : sc.may_act === undefined
+          ? undefined
+          : {};
     if (mayAct !== undefined && mayAct.sub !== actorSub && mayAct.client_id !== client.clientId)
       throw new OAuthError('invalid_grant', 'the subject_token does not allow this actor', {
         reason: 'may_act',
@@ -125,12 +131,7 @@ export const tokenExchange: Grant = {
       actor: { sub: act.sub, client_id: act.client_id, ...(prior === undefined ? {} : { act: prior }) },
       target: tgt,
       scopes: requested,
-      context: {
-        ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
-        ...(typeof sc.auth_time === 'number' ? { auth_time: sc.auth_time } : {}),
-        ...(typeof sc.acr === 'string' ? { acr: sc.acr } : {}),
-        ...(req.ip === undefined ? {} : { ip: req.ip }),
-      },
+      context: tokenContext(sc, jkt, req.ip),
     };
     const decision = decideOrRefuse(ctx, trace, input);
 

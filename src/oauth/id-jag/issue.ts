@@ -13,7 +13,7 @@ import { newTokenId } from '../access-token.js';
 import { OAuthError } from '../errors.js';
 import type { GrantResult, Trace } from '../grants/grant.js';
 import { parseScope } from '../params.js';
-import { subjectInput } from '../subject.js';
+import { subjectInput, tokenContext } from '../subject.js';
 import { TokenType } from '../token-types.js';
 import { ID_JAG_TYP, isResourceIndicator } from './profile.js';
 import { signEs256 } from '../jws.js';
@@ -87,12 +87,7 @@ export async function issueIdJag(
     client: { client_id: client.clientId, trust: client.trust as DecisionInput['client']['trust'] },
     target,
     scopes: requested,
-    context: {
-      ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
-      ...(typeof sc.auth_time === 'number' ? { auth_time: sc.auth_time } : {}),
-      ...(typeof sc.acr === 'string' ? { acr: sc.acr } : {}),
-      ...(req.ip === undefined ? {} : { ip: req.ip }),
-    },
+    context: tokenContext(sc, jkt, req.ip),
   };
   const decision = decideOrRefuse(ctx, trace, input);
 
