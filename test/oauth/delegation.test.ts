@@ -208,4 +208,18 @@ describe('delegation: nested act, actor tokens, may_act, audit', () => {
       body: { error: 'invalid_grant', error_description: 'actor_token has expired' },
     });
   });
+
+  it('a may_act that is not an object (RFC 8693 §4.4) allows no actor: invalid_grant, never a 500', async () => {
+    for (const mayAct of [null, 'mcp-salesforce', ['mcp-salesforce']]) {
+      const res = await salesforceExchange(svc, {
+        subject_token: await svc.idp.mint(subjectClaims(svc, { may_act: mayAct }), { typ: 'at+jwt' }),
+        scope: 'crm.read',
+      });
+      expect({ may_act: mayAct, status: res.status, body: res.body }).toEqual({
+        may_act: mayAct,
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'the subject_token does not allow this actor' },
+      });
+    }
+  });
 });
