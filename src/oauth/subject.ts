@@ -40,14 +40,19 @@ export function subjectInput(claims: Record<string, unknown>, groupsClaim: strin
   };
 }
 
+/** The token's `aud` as a list (RFC 7519 §4.1.3: a string or an array of strings). */
+export function audienceOf(claims: Record<string, unknown>): string[] {
+  if (typeof claims.aud === 'string') return [claims.aud];
+  return Array.isArray(claims.aud) ? claims.aud.filter((a): a is string => typeof a === 'string') : [];
+}
+
 /** True when the token names `clientId` (or one of the client's resource identifiers) as its audience or party. */
 export function issuedTo(
   claims: Record<string, unknown>,
   clientId: string,
   audiences: readonly string[],
 ): boolean {
-  const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
-  if (aud.some((a) => a === clientId || audiences.includes(a as string))) return true;
+  if (audienceOf(claims).some((a) => a === clientId || audiences.includes(a))) return true;
   return claims.azp === clientId || claims.client_id === clientId;
 }
 

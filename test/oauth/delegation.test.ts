@@ -144,8 +144,16 @@ describe('delegation: nested act, actor tokens, may_act, audit', () => {
 
   it('an actor token names the acting workload; may_act must name it', async () => {
     const now = nowSeconds();
+    // A workload identity token for the caller, issued to be presented to Mandate (aud).
     const actorToken = await svc.idp.mint(
-      { iss: svc.idp.issuer, sub: WORKLOAD, client_id: 'mcp-salesforce', iat: now, exp: now + 300 },
+      {
+        iss: svc.idp.issuer,
+        sub: WORKLOAD,
+        aud: svc.issuer,
+        client_id: 'mcp-salesforce',
+        iat: now,
+        exp: now + 300,
+      },
       { typ: 'at+jwt' },
     );
     const allowed = await salesforceExchange(svc, {
@@ -174,6 +182,33 @@ describe('delegation: nested act, actor tokens, may_act, audit', () => {
     expect({ status: withoutActor.status, body: withoutActor.body }).toEqual({
       status: 400,
       body: { error: 'invalid_grant', error_description: 'the subject_token does not allow this actor' },
+    });
+
+    // A token the caller merely holds (issued to it for another audience) cannot name its subject
+    // as the actor, even one the subject token's may_act names.
+    const heldUserToken = await svc.idp.mint(
+      {
+        iss: svc.idp.issuer,
+        sub: 'bob',
+        aud: API.salesforce,
+        client_id: 'mcp-salesforce',
+        iat: now,
+        exp: now + 300,
+      },
+      { typ: 'at+jwt' },
+    );
+    const borrowed = await salesforceExchange(svc, {
+      subject_token: await svc.idp.mint(subjectClaims(svc, { may_act: { sub: 'bob' } }), { typ: 'at+jwt' }),
+      actor_token: heldUserToken,
+      actor_token_type: ACCESS_TOKEN,
+      scope: 'crm.read',
+    });
+    expect({ status: borrowed.status, body: borrowed.body }).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_grant',
+        error_description: 'actor_token must be issued for this authorization server (aud)',
+      },
     });
 
     // An actor token for someone other than the caller.

@@ -10,7 +10,7 @@ import { mintAccessToken } from '../access-token.js';
 import { OAuthError } from '../errors.js';
 import { issueIdJag } from '../id-jag/issue.js';
 import { parseScope } from '../params.js';
-import { issuedTo, scopesOf, subjectInput, tokenContext } from '../subject.js';
+import { audienceOf, issuedTo, scopesOf, subjectInput, tokenContext } from '../subject.js';
 import { GrantType, TokenType } from '../token-types.js';
 import type { Grant } from './grant.js';
 import { decideOrRefuse } from '../decide.js';
@@ -88,6 +88,20 @@ export const tokenExchange: Grant = {
         throw new OAuthError('invalid_grant', 'actor_token does not identify the calling client', {
           reason: 'actor_mismatch',
         });
+      // A token naming someone else as its subject proves that actor only if it was issued to be
+      // presented here: otherwise any token the caller holds (say, a user's earlier exchange
+      // result) could name that user as the actor and satisfy a may_act naming them.
+      if (
+        ac.sub !== client.clientId &&
+        !audienceOf(ac).some((a) => a === ctx.issuer || a === ctx.tokenEndpoint)
+      )
+        throw new OAuthError(
+          'invalid_grant',
+          'actor_token must be issued for this authorization server (aud)',
+          {
+            reason: 'actor_audience',
+          },
+        );
       actorSub = String(ac.sub);
     }
     // RFC 8693 §4.4: when the subject names who may act for it, the actor must be one of them. The
