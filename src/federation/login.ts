@@ -57,9 +57,9 @@ export function createLogin(o: LoginOptions): Login {
       const raw = parseCookies(cookieHeader).get(SESSION);
       return raw === undefined ? undefined : unseal<LoginSession>(sessionKey, SESSION, raw, o.now());
     },
-    async begin(returnTo) {
+    async begin(returnTo, opts) {
       const secrets = o.rp.newSecrets();
-      const location = await o.rp.authorizationUrl(secrets);
+      const location = await o.rp.authorizationUrl(secrets, opts);
       const tx: LoginTransaction = { ...secrets, returnTo };
       const value = seal(txKey, TX_PREFIX, tx, o.now() + TX_TTL);
       return {

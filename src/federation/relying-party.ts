@@ -27,7 +27,8 @@ export interface LoginSecrets {
 export interface RelyingParty {
   issuer: string;
   newSecrets(): LoginSecrets;
-  authorizationUrl(s: LoginSecrets): Promise<string>;
+  /** `forceLogin` sends `prompt=login`: the IdP must authenticate the user again, not reuse its session. */
+  authorizationUrl(s: LoginSecrets, opts?: { forceLogin?: boolean }): Promise<string>;
   /** Redeems the callback; resolves who logged in and when. */
   callback(url: URL, s: LoginSecrets): Promise<{ subject: SubjectAttributes; authTime: number }>;
 }
@@ -67,7 +68,7 @@ export function createRelyingParty(o: RelyingPartyOptions): RelyingParty {
       nonce: oidc.randomNonce(),
       verifier: oidc.randomPKCECodeVerifier(),
     }),
-    async authorizationUrl(s) {
+    async authorizationUrl(s, opts) {
       const c = await configuration();
       return oidc.buildAuthorizationUrl(c, {
         redirect_uri: o.redirectUri,
@@ -77,6 +78,7 @@ export function createRelyingParty(o: RelyingPartyOptions): RelyingParty {
         code_challenge_method: 'S256',
         state: s.state,
         nonce: s.nonce,
+        ...(opts?.forceLogin === true ? { prompt: 'login' } : {}),
       }).href;
     },
     async callback(url, s) {

@@ -66,11 +66,11 @@ export async function handleAuthorize(
         new AuthorizeError('login_required', 'the user is not logged in', target),
         ctx.issuer,
       );
-    // prompt=login is honoured once: the query we come back to no longer asks for it.
+    // prompt=login is honoured once, at the IdP too: the query we come back to no longer asks for it.
     const back = new URLSearchParams(query);
     back.delete('prompt');
     try {
-      const started = await login.begin(back.toString());
+      const started = await login.begin(back.toString(), { forceLogin: req.prompt.includes('login') });
       return { kind: 'redirect', location: started.location, cookies: started.cookies };
     } catch (err) {
       if ((err as Error).name !== 'IdpUnavailableError') throw err;

@@ -14,8 +14,11 @@ export interface LoginSession {
 
 export interface LoginPort {
   session(cookieHeader: string | undefined): LoginSession | undefined;
-  /** Starts a login at the IdP that returns to `returnTo` (the authorization request's query). */
-  begin(returnTo: string): Promise<{ location: string; cookies: string[] }>;
+  /**
+   * Starts a login at the IdP that returns to `returnTo` (the authorization request's query);
+   * `forceLogin` asks the IdP to authenticate the user again (OIDC Core §3.1.2.1 `prompt=login`).
+   */
+  begin(returnTo: string, opts?: { forceLogin?: boolean }): Promise<{ location: string; cookies: string[] }>;
   csrfToken(sid: string): string;
   /** Seals the authorization request's query for the consent form, bound to the session. */
   sealRequest(sid: string, query: string): string;
