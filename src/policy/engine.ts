@@ -13,6 +13,7 @@ import type { Decision, DecisionInput, DecisionService, Reason } from './contrac
 import { createEvaluator } from './evaluator.js';
 import type { Evaluator } from './evaluator.js';
 import { enforceInvariants } from './invariants.js';
+import { fastInput, fastResult } from './fast-validate.js';
 import { verifyBundleSignature } from './signature.js';
 import { watchForChanges } from './watch.js';
 import type { FileWatch } from './watch.js';
@@ -58,6 +59,42 @@ function describeZod(issues: readonly { path: PropertyKey[]; message: string }[]
   if (i === undefined) return 'invalid input';
   const at = i.path.length > 0 ? i.path.map(String).join('.') : '(root)';
   return `${at}: ${i.message}`;
+}
+
+/** What every decision carries whatever the outcome, fixed before evaluation. */
+interface DecisionHead {
+  decision_id: string;
+  path: string;
+  bundle: BundleInfo;
+  timestamp: string;
+  started: bigint;
+}
+
+type Outcome = Pick<Decision, 'allow' | 'scopes' | 'ttl_seconds' | 'reasons' | 'obligations'>;
+
+// Module-level rather than closures per decision: one object literal, no spreads, on the hot path.
+function finish(head: DecisionHead, outcome: Outcome, result: unknown): Decision {
+  return {
+    decision_id: head.decision_id,
+    path: head.path,
+    bundle: head.bundle,
+    timestamp: head.timestamp,
+    allow: outcome.allow,
+    scopes: outcome.scopes,
+    ttl_seconds: outcome.ttl_seconds,
+    reasons: outcome.reasons,
+    obligations: outcome.obligations,
+    result,
+    metrics: { timer_eval_ns: Number(process.hrtime.bigint() - head.started) },
+  };
+}
+
+function denied(head: DecisionHead, reason: Reason, result: unknown): Decision {
+  return finish(
+    head,
+    { allow: false, scopes: [], ttl_seconds: 0, reasons: [reason], obligations: {} },
+    result,
+  );
 }
 
 export async function createDecisionService(opts: DecisionServiceOptions): Promise<PolicyDecisionService> {
@@ -127,37 +164,48 @@ export async function createDecisionService(opts: DecisionServiceOptions): Promi
     });
   }
 
+  // The ISO timestamp of the last millisecond seen: consecutive decisions mostly share it.
+  let stampMs = Number.NaN;
+  let stamp = '';
+  const timestamp = (): string => {
+    const ms = now();
+    if (ms !== stampMs) {
+      stamp = new Date(ms).toISOString();
+      stampMs = ms;
+    }
+    return stamp;
+  };
+
   const decide = (input: DecisionInput): Decision => {
     const started = process.hrtime.bigint();
     const loaded = current;
-    const base = {
+    const head: DecisionHead = {
       decision_id: randomUUID(),
       path: entrypoint,
       bundle: loaded.info,
-      timestamp: new Date(now()).toISOString(),
+      timestamp: timestamp(),
+      started,
     };
-    const finish = (
-      outcome: Pick<Decision, 'allow' | 'scopes' | 'ttl_seconds' | 'reasons' | 'obligations'>,
-      result: unknown,
-    ): Decision => ({
-      ...base,
-      ...outcome,
-      result,
-      metrics: { timer_eval_ns: Number(process.hrtime.bigint() - started) },
-    });
-    const denied = (reason: Reason, result: unknown): Decision =>
-      finish({ allow: false, scopes: [], ttl_seconds: 0, reasons: [reason], obligations: {} }, result);
-
     try {
-      const parsed = decisionInputSchema.safeParse(input);
-      if (!parsed.success) {
-        return denied({ code: 'invalid_input', message: describeZod(parsed.error.issues) }, undefined);
+      // The hand-written check accepts only what zod would return unchanged; zod decides the rest.
+      let valid = fastInput(input);
+      if (valid === undefined) {
+        const parsed = decisionInputSchema.safeParse(input);
+        if (!parsed.success) {
+          return denied(
+            head,
+            { code: 'invalid_input', message: describeZod(parsed.error.issues) },
+            undefined,
+          );
+        }
+        valid = parsed.data;
       }
       let raw: unknown;
       try {
-        raw = loaded.evaluator.evaluate(parsed.data);
+        raw = loaded.evaluator.evaluate(valid);
       } catch (e) {
         return denied(
+          head,
           {
             code: 'policy_error',
             message: `evaluation failed: ${e instanceof Error ? e.message : String(e)}`,
@@ -165,17 +213,29 @@ export async function createDecisionService(opts: DecisionServiceOptions): Promi
           undefined,
         );
       }
-      const result = policyResultSchema.safeParse(raw);
-      if (!result.success) {
-        return denied(
-          { code: 'policy_error', message: `malformed policy result: ${describeZod(result.error.issues)}` },
-          raw,
-        );
+      let result = fastResult(raw);
+      if (result === undefined) {
+        const checked = policyResultSchema.safeParse(raw);
+        if (!checked.success) {
+          return denied(
+            head,
+            {
+              code: 'policy_error',
+              message: `malformed policy result: ${describeZod(checked.error.issues)}`,
+            },
+            raw,
+          );
+        }
+        result = checked.data;
       }
-      return finish(enforceInvariants(parsed.data, result.data), raw);
+      return finish(head, enforceInvariants(valid, result), raw);
     } catch (e) {
       // Fail closed on anything unforeseen.
-      return denied({ code: 'policy_error', message: e instanceof Error ? e.message : String(e) }, undefined);
+      return denied(
+        head,
+        { code: 'policy_error', message: e instanceof Error ? e.message : String(e) },
+        undefined,
+      );
     }
   };
 

@@ -33,15 +33,92 @@ export async function createEvaluator(bundle: PolicyBundle, entrypoint: string):
       `bundle data does not load into the policy: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  const direct = directEval(policy, id);
   return {
     evaluate(input: unknown): unknown {
-      // An exactly-sized ArrayBuffer takes opa-wasm's ABI 1.2 path without a TextEncoder per call.
-      const rs = policy.evaluate(encoder.encode(JSON.stringify(input)).buffer, id) as
-        { result?: unknown }[] | null;
+      const json = JSON.stringify(input) as string | undefined;
+      const rs = (
+        direct !== undefined && json !== undefined
+          ? direct(json)
+          : // An exactly-sized ArrayBuffer takes opa-wasm's ABI 1.2 path without a TextEncoder per call.
+            policy.evaluate(encoder.encode(json).buffer, id)
+      ) as { result?: unknown }[] | null;
       if (!Array.isArray(rs) || rs.length === 0 || rs[0]?.result === undefined) {
         throw new Error(`policy decision ${entrypoint} is undefined for this input`);
       }
       return rs[0].result;
     },
+  };
+}
+
+/** The fields of opa-wasm's LoadedPolicy that its ABI 1.2 fast path uses (opa-wasm 1.10, src/opa.js). */
+interface PolicyInternals {
+  minorVersion?: unknown;
+  mem?: unknown;
+  dataAddr?: unknown;
+  dataHeapPtr?: unknown;
+  wasmInstance?: { exports?: { opa_eval?: unknown } };
+}
+
+type OpaEval = (
+  reserved: number,
+  entrypoint: number,
+  dataAddr: number,
+  inputAddr: number,
+  inputLen: number,
+  heapPtr: number,
+  format: number,
+) => number;
+
+/** The part of a WebAssembly.Memory used here (this project's TypeScript lib has no WebAssembly). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+function isMemory(m: unknown): m is WasmMemory {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    (m as { buffer?: unknown }).buffer instanceof ArrayBuffer &&
+    typeof (m as { grow?: unknown }).grow === 'function'
+  );
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * opa-wasm's own ABI 1.2 path (OPA's documented `opa_eval` export), minus two copies per call:
+ * the input is UTF-8-encoded straight into WebAssembly memory, and the result is decoded with one
+ * shared TextDecoder. The same call with the same arguments as opa-wasm's evaluate(); undefined
+ * (use evaluate()) when the loaded policy does not have the shape this relies on.
+ */
+function directEval(policy: unknown, entrypoint: number): ((json: string) => unknown) | undefined {
+  const p = policy as PolicyInternals;
+  const opaEval = p.wasmInstance?.exports?.opa_eval;
+  if (
+    typeof p.minorVersion !== 'number' ||
+    p.minorVersion < 2 ||
+    !isMemory(p.mem) ||
+    typeof p.dataAddr !== 'number' ||
+    typeof p.dataHeapPtr !== 'number' ||
+    typeof opaEval !== 'function'
+  ) {
+    return undefined;
+  }
+  const mem = p.mem;
+  const run = opaEval as OpaEval;
+  // setData() ran before this: the data's heap end is fixed for the policy's lifetime.
+  const dataAddr = p.dataAddr;
+  const inputAddr = p.dataHeapPtr;
+  return (json: string): unknown => {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: grow first so the input always fits.
+    const need = inputAddr + json.length * 3 - mem.buffer.byteLength;
+    if (need > 0) mem.grow(Math.ceil(need / 65536));
+    const { written } = encoder.encodeInto(json, new Uint8Array(mem.buffer, inputAddr));
+    const ret = run(0, entrypoint, dataAddr, inputAddr, written, inputAddr + written, 0);
+    const bytes = new Uint8Array(mem.buffer);
+    const end = bytes.indexOf(0, ret);
+    return JSON.parse(decoder.decode(bytes.subarray(ret, end)));
   };
 }

@@ -12,12 +12,8 @@ package mcp.authz
 # Deduplicated requested scopes.
 requested := {s | some s in input.scopes}
 
-granted := {s | some s in requested; not has_problem(s)}
-
-has_problem(s) if {
-	some [t, _] in scope_problem
-	t == s
-}
+# One set difference rather than a search of scope_problem per requested scope.
+granted := requested - {s | some [s, _] in scope_problem}
 
 default allow := false
 
@@ -69,19 +65,16 @@ sprintf_free(x) := "(not a string)" if not is_string(x)
 
 known_actions := {"authorize", "refresh", "jwt_bearer", "token_exchange", "id_jag", "tool_call"}
 
+# Every scope_problem names a requested scope (each rule iterates `requested`).
 scope_reasons contains reason("scope_dropped", msg) if {
 	some [s, m] in scope_problem
-	requested[s]
 	msg := concat("", ["scope ", s, ": ", m])
 }
 
 # Lifetime: the target's cap, never beyond the subject token's remaining lifetime.
 default ttl_seconds := 0
 
-ttl_seconds := min(caps) if {
-	allow
-	caps := {c | some c in ttl_caps}
-}
+ttl_seconds := min(ttl_caps) if allow
 
 ttl_caps contains target_ttl
 
@@ -92,12 +85,15 @@ default target_dpop := false
 # Action-specific obligations beside require_dpop (e.g. id_jag's client_id).
 default extra_obligations := {}
 
-# Granted scopes in the order they were requested, without duplicates.
+# Granted scopes in the order they were requested, without duplicates. The usual request has
+# none, and then needs no search for an earlier occurrence of each scope.
+granted_list := [s | some s in input.scopes; granted[s]] if count(input.scopes) == count(requested)
+
 granted_list := [s |
 	some i, s in input.scopes
 	granted[s]
 	not requested_earlier(i, s)
-]
+] if count(input.scopes) != count(requested)
 
 requested_earlier(i, s) if {
 	some j, t in input.scopes

@@ -7,12 +7,15 @@ exchange if input.action == "token_exchange"
 
 target_ids := {id | some id in [object.get(input.target, "resource", ""), object.get(input.target, "audience", "")]; non_empty(id)}
 
-target_services := {service_for(id) | some id in target_ids}
+# The service each given identifier names, looked up once (service_for searches the services).
+target_service[id] := service_for(id) if some id in target_ids
+
+target_services := {n | some n in target_service}
 
 service_name := n if {
 	exchange
 	count(target_services) == 1
-	count(target_ids) == count({id | some id in target_ids; service_for(id)})
+	count(target_ids) == count(target_service)
 	some n in target_services
 }
 
@@ -26,7 +29,7 @@ base_deny contains reason("unknown_target", "no resource or audience given") if 
 base_deny contains reason("unknown_target", concat("", [id, " is not a registered downstream service"])) if {
 	exchange
 	some id in target_ids
-	not service_for(id)
+	not target_service[id]
 }
 
 base_deny contains reason("unknown_target", "resource and audience name different services") if {
