@@ -120,8 +120,7 @@ function values(c: ClientRecord): unknown[] {
 
 async function upsert(q: Queryable, c: ClientRecord): Promise<void> {
   await q.query(
-    `INSERT INTO clients (client_id, client_name, secret_hash, token_endpoint_auth_method, jwks, jwks_uri,
-       grant_types, audiences, redirect_uris, scope, trust, source, created_at, updated_at, last_used_at, expires_at)
+    `INSERT INTO clients (${COLUMNS})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (client_id) DO UPDATE SET
        client_name = EXCLUDED.client_name, secret_hash = EXCLUDED.secret_hash,
@@ -129,24 +128,7 @@ async function upsert(q: Queryable, c: ClientRecord): Promise<void> {
        jwks_uri = EXCLUDED.jwks_uri, grant_types = EXCLUDED.grant_types, audiences = EXCLUDED.audiences,
        redirect_uris = EXCLUDED.redirect_uris, scope = EXCLUDED.scope, trust = EXCLUDED.trust,
        source = EXCLUDED.source, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at`,
-    [
-      c.clientId,
-      c.clientName,
-      c.secretHash,
-      c.tokenEndpointAuthMethod,
-      c.jwks === null ? null : JSON.stringify(c.jwks),
-      c.jwksUri,
-      c.grantTypes,
-      c.audiences,
-      c.redirectUris,
-      c.scope,
-      c.trust,
-      c.source,
-      c.createdAt,
-      c.updatedAt,
-      c.lastUsedAt,
-      c.expiresAt,
-    ],
+    values(c),
   );
 }
 
