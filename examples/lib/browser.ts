@@ -1,7 +1,8 @@
 /**
  * A minimal headless "browser" over fetch: a cookie jar per host, redirects followed by hand (so the
  * final redirect to the client's redirect URI is caught, not fetched), and HTML forms submitted the
- * way a user would (hidden inputs kept, the chosen fields and button filled in).
+ * way a user would (hidden inputs kept, the chosen fields and button filled in). The demo's user and
+ * the end-to-end tests both drive the login and consent pages with it.
  */
 
 export interface Page {
@@ -40,8 +41,8 @@ export function firstForm(page: Page): Form {
 export class Browser {
   private readonly jar = new Map<string, Map<string, string>>();
 
-  /** Stops at a redirect whose target starts with this (the client's redirect URI). */
-  constructor(private readonly stopAt: (url: string) => boolean) {}
+  /** Stops at a redirect for which this is true (the client's redirect URI); `go` may override it. */
+  constructor(private readonly stopAt: (url: string) => boolean = () => false) {}
 
   private cookieHeader(url: string): string | undefined {
     const cookies = this.jar.get(new URL(url).host);
@@ -70,8 +71,9 @@ export class Browser {
    */
   async go(
     url: string,
-    init: { method?: string; form?: Record<string, string> } = {},
+    init: { method?: string; form?: Record<string, string>; stopAt?: (url: string) => boolean } = {},
   ): Promise<Page | { redirect: string }> {
+    const stopAt = init.stopAt ?? this.stopAt;
     let current = url;
     let method = init.method ?? 'GET';
     let body: string | undefined =
@@ -87,7 +89,7 @@ export class Browser {
       if (res.status >= 300 && res.status < 400 && location !== null) {
         await res.body?.cancel();
         const next = new URL(location, current).href;
-        if (this.stopAt(next)) return { redirect: next };
+        if (stopAt(next)) return { redirect: next };
         current = next;
         // 303 (and, as browsers do, 301/302 after POST) continue as GET.
         if (res.status !== 307 && res.status !== 308) {
@@ -102,7 +104,15 @@ export class Browser {
   }
 
   /** Submits `form` with extra fields (what the user typed or the button pressed). */
-  submit(form: Form, extra: Record<string, string>): Promise<Page | { redirect: string }> {
-    return this.go(form.action, { method: 'POST', form: { ...form.fields, ...extra } });
+  submit(
+    form: Form,
+    extra: Record<string, string>,
+    stopAt?: (url: string) => boolean,
+  ): Promise<Page | { redirect: string }> {
+    return this.go(form.action, {
+      method: 'POST',
+      form: { ...form.fields, ...extra },
+      ...(stopAt === undefined ? {} : { stopAt }),
+    });
   }
 }

@@ -16,7 +16,7 @@ import type {
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, firstForm, type Page } from '../helpers/browser.js';
+import { Browser, firstForm, type Page } from '../../examples/lib/browser.js';
 import { startDocServer, type DocServer } from '../helpers/doc-server.js';
 import { form, MCP, startTestService, type TestService } from '../helpers/service.js';
 import { createTestCert, type TestCert } from '../helpers/tls.js';
