@@ -12,6 +12,8 @@ export interface AuthorizationCodeRecord {
   grantId: string;
   clientId: string;
   redirectUri: string;
+  /** Whether the authorization request carried redirect_uri (then the token request must too). */
+  redirectUriSent: boolean;
   /** PKCE S256 challenge (RFC 7636 §4.2). */
   codeChallenge: string;
   resource: string;
@@ -42,6 +44,7 @@ interface Row {
   grant_id: string;
   client_id: string;
   redirect_uri: string;
+  redirect_uri_sent: boolean;
   code_challenge: string;
   resource: string;
   scope: string;
@@ -59,6 +62,7 @@ function fromRow(r: Row): AuthorizationCodeRecord {
     grantId: r.grant_id,
     clientId: r.client_id,
     redirectUri: r.redirect_uri,
+    redirectUriSent: r.redirect_uri_sent,
     codeChallenge: r.code_challenge,
     resource: r.resource,
     scope: r.scope,
@@ -76,8 +80,8 @@ export function createAuthorizationCodeRepo(db: Db): AuthorizationCodeRepo {
     async insert(c) {
       await db.query(
         `INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge, resource,
-           scope, subject, auth_time, dpop_jkt, decision_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+           scope, subject, auth_time, dpop_jkt, decision_id, created_at, expires_at, redirect_uri_sent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [
           c.codeHash,
           c.grantId,
@@ -92,6 +96,7 @@ export function createAuthorizationCodeRepo(db: Db): AuthorizationCodeRepo {
           c.decisionId,
           c.createdAt,
           c.expiresAt,
+          c.redirectUriSent,
         ],
       );
     },

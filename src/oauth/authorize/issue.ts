@@ -27,6 +27,7 @@ export async function issueCode(
     grantId: newGrantId(),
     clientId: req.client.clientId,
     redirectUri: req.redirectUri,
+    redirectUriSent: req.redirectUriSent,
     codeChallenge: req.codeChallenge,
     resource: req.resource.resource,
     scope: decided.decision.scopes.join(' '),

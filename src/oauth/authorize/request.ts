@@ -46,6 +46,8 @@ export class AuthorizeError extends Error {
 export interface AuthorizationRequest {
   client: OAuthClient;
   redirectUri: string;
+  /** The client sent redirect_uri (rather than relying on its one registered URI). */
+  redirectUriSent: boolean;
   state: string | undefined;
   codeChallenge: string;
   resource: ProtectedResource;
@@ -169,6 +171,7 @@ export async function validateAuthorizationRequest(
   return {
     client,
     redirectUri,
+    redirectUriSent: requestedUri !== undefined,
     state,
     codeChallenge: challenge ?? '',
     resource: resource as ProtectedResource,

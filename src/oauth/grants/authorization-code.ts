@@ -63,14 +63,9 @@ export const authorizationCode: Grant = {
     if (c.clientId !== client.clientId) throw invalidCode('client_mismatch');
     if (consumed.status === 'replayed') return replayed(ctx, c);
     if (c.expiresAt <= now) throw invalidCode('code_expired', 'the authorization code has expired');
-    // OAuth 2.1 §4.1.3: identical to the authorization request's. When the client omitted it there
-    // (one registered URI), it may omit it here too.
-    const registered = client.redirectUris ?? [];
-    if (
-      redirectUri === undefined
-        ? !(registered.length === 1 && registered[0] === c.redirectUri)
-        : redirectUri !== c.redirectUri
-    )
+    // RFC 6749 §4.1.3: required, and identical, when the authorization request included it; when the
+    // client left it out there (one registered URI), it may leave it out here too.
+    if (redirectUri === undefined ? c.redirectUriSent : redirectUri !== c.redirectUri)
       throw invalidCode('redirect_uri_mismatch', 'redirect_uri does not match the authorization request');
     if (!verifyS256(verifier, c.codeChallenge))
       throw invalidCode('pkce_mismatch', 'code_verifier does not match the code_challenge');

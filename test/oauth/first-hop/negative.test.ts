@@ -173,6 +173,41 @@ describe('first hop refusals', () => {
     });
   });
 
+  it('token: redirect_uri left out although the authorization request sent it (RFC 6749 §4.1.3)', async () => {
+    // The confidential client has exactly one registered URI, so only the rule itself refuses this.
+    const conf = { authorization: basic(CONFIDENTIAL_CLIENT.client_id, CONFIDENTIAL_SECRET) };
+    const sent = await newCode(
+      browser,
+      svc.issuer,
+      { redirect_uri: 'https://conf.example/cb' },
+      { client_id: CONFIDENTIAL_CLIENT.client_id },
+      'https://conf.example/cb',
+    );
+    const r = await token(
+      svc,
+      { grant_type: 'authorization_code', code: sent.code, code_verifier: sent.pkce.verifier },
+      conf,
+    );
+    expect(r.body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'redirect_uri does not match the authorization request',
+    });
+    // Left out at both steps (one registered URI): accepted.
+    const omitted = await newCode(
+      browser,
+      svc.issuer,
+      { redirect_uri: undefined },
+      { client_id: CONFIDENTIAL_CLIENT.client_id },
+      'https://conf.example/cb',
+    );
+    const ok = await token(
+      svc,
+      { grant_type: 'authorization_code', code: omitted.code, code_verifier: omitted.pkce.verifier },
+      conf,
+    );
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
+
   it('token: resource changed at token time', async () => {
     const g = await newCode(browser, svc.issuer);
     const r = await redeem(svc, g, { resource: MCP.workday });
