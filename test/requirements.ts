@@ -143,8 +143,12 @@ export const requirements: Requirement[] = [
     id: 'REDIRECT-EXACT',
     source: RFC(9700, '2.1'),
     behaviour:
-      'redirect URIs match exactly (any port on loopback); an unregistered one is never redirected to',
+      'redirect URIs match exactly (any port on loopback); an unregistered one is never redirected to; the token request repeats it',
     tests: [
+      t(
+        'oauth/first-hop/negative.test.ts',
+        'token: redirect_uri left out although the authorization request sent it',
+      ),
       t(
         'oauth/first-hop/negative.test.ts',
         'authorize: a redirect_uri that is not registered is shown as a page, never redirected',
