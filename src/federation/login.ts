@@ -49,12 +49,16 @@ export function createLogin(o: LoginOptions): Login {
   const issuerUrl = new URL(o.issuer);
   const path = `${issuerUrl.pathname.replace(/\/$/, '')}/`;
   const secure = issuerUrl.protocol === 'https:';
-  const txName = (state: string) => TX_PREFIX + state.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 22);
+  // RFC 6265bis §4.1.3.2: on an https issuer at the root, `__Host-` cookies cannot be planted or
+  // overwritten by a sibling subdomain (they must be Secure, Path=/, without Domain).
+  const prefix = secure && path === '/' ? '__Host-' : '';
+  const sessionName = prefix + SESSION;
+  const txName = (state: string) => prefix + TX_PREFIX + state.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 22);
   const csrf = (sid: string) => createHmac('sha256', csrfKey).update(sid).digest('base64url');
 
   return {
     session(cookieHeader) {
-      const raw = parseCookies(cookieHeader).get(SESSION);
+      const raw = parseCookies(cookieHeader).get(sessionName);
       return raw === undefined ? undefined : unseal<LoginSession>(sessionKey, SESSION, raw, o.now());
     },
     async begin(returnTo, opts) {
@@ -97,7 +101,7 @@ export function createLogin(o: LoginOptions): Login {
       return {
         location: `${o.issuer}/authorize?${tx.returnTo}`,
         cookies: [
-          serializeCookie(SESSION, seal(sessionKey, SESSION, session, now + o.sessionTtl), {
+          serializeCookie(sessionName, seal(sessionKey, SESSION, session, now + o.sessionTtl), {
             path,
             maxAge: o.sessionTtl,
             secure,
@@ -106,7 +110,7 @@ export function createLogin(o: LoginOptions): Login {
         ],
       };
     },
-    logout: () => [serializeCookie(SESSION, '', { path, maxAge: 0, secure })],
+    logout: () => [serializeCookie(sessionName, '', { path, maxAge: 0, secure })],
     csrfToken: csrf,
     csrfValid(sid, token) {
       const a = Buffer.from(csrf(sid));
