@@ -3,6 +3,7 @@
  * into Postgres at start-up, and the protected resources (MCP servers), held in memory. Documented in docs/configuration.md.
  */
 import { z } from 'zod';
+import { ASYMMETRIC_ALGORITHMS } from '../oauth/algorithms.js';
 
 export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -59,12 +60,7 @@ export const issuerSchema = z
     issuer: absoluteUrl,
     jwks_uri: absoluteUrl.optional(),
     jwks: jwks.optional(),
-    algorithms: z
-      .array(
-        z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']),
-      )
-      .min(1)
-      .default(['RS256', 'ES256']),
+    algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
     // `id_jag`: the issuer may assert ID-JAGs for the jwt-bearer grant
     // (draft-ietf-oauth-identity-assertion-authz-grant §4.4); never implied by the default.
     token_types: z

@@ -12,20 +12,9 @@ import { OAuthError } from './errors.js';
 import { describeJoseError } from './jose-errors.js';
 import { localKeySet, remoteKeySet } from './jwks-cache.js';
 import type { Params } from './params.js';
+import { ASYMMETRIC_ALGORITHMS } from './algorithms.js';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const ASSERTION_ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
 /** Longest lifetime accepted for a client assertion: a replay record is kept until it expires. */
 const MAX_ASSERTION_LIFETIME = 300;
 
@@ -170,7 +159,7 @@ async function verifyAssertion(client: OAuthClient, assertion: string, deps: Cli
   let jti: string | undefined;
   try {
     const { payload } = await jwtVerify(assertion, keys, {
-      algorithms: ASSERTION_ALGS,
+      algorithms: ASYMMETRIC_ALGORITHMS,
       issuer: client.clientId,
       subject: client.clientId,
       audience: deps.assertionAudiences,

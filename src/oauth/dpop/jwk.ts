@@ -6,7 +6,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { AlgorithmSpec } from './algorithms.js';
+import type { AlgorithmSpec } from '../algorithms.js';
 import { invalidProof } from './reasons.js';
 
 /** Members that only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2). */

@@ -5,8 +5,8 @@
  */
 import { verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { verifyOptions } from './algorithms.js';
-import type { AlgorithmSpec } from './algorithms.js';
+import { verifyOptions } from '../algorithms.js';
+import type { AlgorithmSpec } from '../algorithms.js';
 import { invalidProof } from './reasons.js';
 
 /** Far above any real proof (a 4096-bit RSA jwk is ~700 characters); bounds parsing work. */

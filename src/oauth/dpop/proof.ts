@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import { OAuthError } from '../errors.js';
 import type { ReplayStore } from '../../store/replay.js';
-import { ALGORITHMS, DEFAULT_DPOP_ALGORITHMS } from './algorithms.js';
+import { ALGORITHMS, DEFAULT_DPOP_ALGORITHMS } from '../algorithms.js';
 import { checkAth, proofClaims } from './claims.js';
 import { normalizeHtu } from './htu.js';
 import { createKeyCache, publicJwkFor } from './jwk.js';

@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ALGORITHMS } from '../../../src/oauth/dpop/algorithms.js';
+import { ALGORITHMS } from '../../../src/oauth/algorithms.js';
 import { createKeyCache, publicJwkFor } from '../../../src/oauth/dpop/jwk.js';
 import { proofKey } from './fixtures.js';
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OAuthError } from '../../../src/oauth/errors.js';
 import { createDpopVerifier } from '../../../src/oauth/dpop/proof.js';
 import type { DpopRequest } from '../../../src/oauth/dpop/proof.js';
-import { DEFAULT_DPOP_ALGORITHMS } from '../../../src/oauth/dpop/algorithms.js';
+import { DEFAULT_DPOP_ALGORITHMS } from '../../../src/oauth/algorithms.js';
 import { NOW, TOKEN_URL, ath, makeProof, memoryReplayStore, proofKey, rawJws } from './fixtures.js';
 import type { ProofKey } from './fixtures.js';
 

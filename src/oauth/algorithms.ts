@@ -1,6 +1,7 @@
 /**
- * The asymmetric JWS algorithms a DPoP proof may use (RFC 9449 §4.2: never `none`, never a MAC) and
- * what each needs from the key and from node:crypto to verify a signature (RFC 7518 §3).
+ * The asymmetric JWS algorithms Mandate verifies (RFC 7518 §3; never `none`, never a MAC, so a public
+ * key can never serve as an HMAC secret) and what each needs from the key and from node:crypto.
+ * DPoP proofs (RFC 9449 §4.2), client assertions (RFC 7523) and subject tokens all draw on this table.
  */
 import { constants } from 'node:crypto';
 
@@ -28,6 +29,9 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   RS512: { kty: 'RSA', hash: 'sha512' },
   EdDSA: { kty: 'OKP', crv: 'Ed25519', hash: null },
 };
+
+/** Every algorithm above: the allow-list wherever nothing narrower is configured. */
+export const ASYMMETRIC_ALGORITHMS = Object.keys(ALGORITHMS) as [string, ...string[]];
 
 /** The default allow-list, also what `dpop_signing_alg_values_supported` should advertise. */
 export const DEFAULT_DPOP_ALGORITHMS: readonly string[] = [
