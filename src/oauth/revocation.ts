@@ -11,6 +11,7 @@ import { firstHopOf } from './first-hop.js';
 import { revokeGrant } from './grants/revoke-grant.js';
 import { opaqueHash } from './opaque.js';
 import { TokenType } from './token-types.js';
+import { recordAfterTheFact } from './audit-record.js';
 
 export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Promise<void> {
   const fh = firstHopOf(ctx);
@@ -34,8 +35,9 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
       'revocation_request',
       'revocation',
     );
-    await ctx.audit
-      .commit({
+    await recordAfterTheFact(
+      ctx,
+      {
         tokens: [
           {
             kind: 'revoked',
@@ -46,8 +48,9 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
             reason: 'refresh_token_family',
           },
         ],
-      })
-      .catch((err: unknown) => ctx.log.error('could not record a revocation', { err: String(err) }));
+      },
+      'a revocation',
+    );
     return;
   }
   if (token.split('.').length !== 3) return;
@@ -61,8 +64,9 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
   }
   if (claims.client_id !== client.clientId || typeof claims.jti !== 'string') return;
   if (await fh.revokeAccessToken(claims.jti, ctx.now()))
-    await ctx.audit
-      .commit({
+    await recordAfterTheFact(
+      ctx,
+      {
         tokens: [
           {
             kind: 'revoked',
@@ -73,6 +77,7 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
             reason: 'access_token',
           },
         ],
-      })
-      .catch((err: unknown) => ctx.log.error('could not record a revocation', { err: String(err) }));
+      },
+      'a revocation',
+    );
 }

@@ -8,6 +8,7 @@ import type { OAuthContext, TokenRequest, TokenResponse } from './context.js';
 import { OAuthError, toOAuthError } from './errors.js';
 import type { Trace } from './grants/grant.js';
 import { grants } from './grants/index.js';
+import { recordAfterTheFact } from './audit-record.js';
 
 /** RFC 6749 §5.1: token responses, and their errors, must not be cached. */
 export const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -76,12 +77,9 @@ async function recordRefusal(
     ...(trace.sub === undefined ? {} : { sub: trace.sub }),
     ...(trace.decision === undefined ? {} : { decision_id: trace.decision.decision.decision_id }),
   };
-  try {
-    await ctx.audit.commit({
-      ...(trace.decision === undefined ? {} : { decision: trace.decision }),
-      tokens: [fact],
-    });
-  } catch (err) {
-    ctx.log.error('could not record a refused token request', { err: String(err) });
-  }
+  await recordAfterTheFact(
+    ctx,
+    { ...(trace.decision === undefined ? {} : { decision: trace.decision }), tokens: [fact] },
+    'a refused token request',
+  );
 }

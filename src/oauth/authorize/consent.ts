@@ -10,6 +10,7 @@ import { Params } from '../params.js';
 import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './endpoint.js';
 import type { LoginPort } from './login.js';
 import { AuthorizeError, validateAuthorizationRequest } from './request.js';
+import { recordAfterTheFact } from '../audit-record.js';
 
 export async function handleConsent(
   form: Params,
@@ -50,8 +51,9 @@ export async function handleConsent(
     return errorOutcome(err, ctx.issuer);
   }
   if (choice !== 'approve') {
-    await ctx.audit
-      .commit({
+    await recordAfterTheFact(
+      ctx,
+      {
         tokens: [
           {
             kind: 'refused',
@@ -63,8 +65,9 @@ export async function handleConsent(
             reason: 'consent_declined',
           },
         ],
-      })
-      .catch((err: unknown) => ctx.log.error('could not record a declined consent', { err: String(err) }));
+      },
+      'a declined consent',
+    );
     return errorOutcome(
       new AuthorizeError('access_denied', 'the user declined the request', {
         redirectUri: req.redirectUri,

@@ -10,6 +10,7 @@ import type { OAuthContext } from '../context.js';
 import { firstHopInput } from '../first-hop-token.js';
 import type { LoginSession } from './login.js';
 import { AuthorizeError, type AuthorizationRequest } from './request.js';
+import { recordAfterTheFact } from '../audit-record.js';
 
 export interface Decided {
   decision: Decision;
@@ -42,8 +43,9 @@ export async function decideAuthorize(
   const codes = decision.reasons.map(reasonCode);
   const text = decision.reasons.map(reasonText).filter((t) => t !== '');
   const description = text.length > 0 ? text.join('; ') : 'denied by policy';
-  await ctx.audit
-    .commit({
+  await recordAfterTheFact(
+    ctx,
+    {
       decision: fact,
       tokens: [
         {
@@ -57,10 +59,9 @@ export async function decideAuthorize(
           decision_id: decision.decision_id,
         },
       ],
-    })
-    .catch((err: unknown) =>
-      ctx.log.error('could not record an authorization refusal', { err: String(err) }),
-    );
+    },
+    'an authorization refusal',
+  );
   throw new AuthorizeError(
     'access_denied',
     description,

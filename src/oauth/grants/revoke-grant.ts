@@ -6,6 +6,7 @@
 import type { TokenFact } from '../../audit/port.js';
 import type { OAuthContext } from '../context.js';
 import { firstHopOf } from '../first-hop.js';
+import { recordAfterTheFact } from '../audit-record.js';
 
 export async function revokeGrant(
   ctx: OAuthContext,
@@ -23,10 +24,6 @@ export async function revokeGrant(
     ...jtis.map((jti) => ({ kind: 'revoked' as const, action, client_id: clientId, sub, jti, reason })),
   ];
   if (facts.length > 0)
-    await ctx.audit
-      .commit({ tokens: facts })
-      .catch((err: unknown) =>
-        ctx.log.error('could not record a grant revocation', { err: String(err), grant: grantId }),
-      );
+    await recordAfterTheFact(ctx, { tokens: facts }, 'a grant revocation', { grant: grantId });
   return jtis;
 }
