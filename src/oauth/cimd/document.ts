@@ -5,7 +5,7 @@
  */
 import type { ClientRecord } from '../../store/clients.js';
 import { OAuthError } from '../errors.js';
-import { parseClientMetadata } from '../registration/metadata.js';
+import { parseClientMetadata, selfRegisteredClient } from '../registration/metadata.js';
 
 /** Whether `clientId` is meant as a metadata document URL (anything starting `https://`). */
 export function isCimdClientId(clientId: string): boolean {
@@ -58,23 +58,14 @@ export function cimdClientRecord(
   } catch (err) {
     throw refuse(`the client metadata document is invalid: ${(err as Error).message}`, 'metadata');
   }
-  return {
+  return selfRegisteredClient(m, {
     clientId,
     // Shown on the consent page; without a name, where the client lives is the honest label.
     clientName: m.clientName ?? new URL(clientId).host,
     secretHash: null,
-    tokenEndpointAuthMethod: m.tokenEndpointAuthMethod,
-    jwks: m.jwks ?? null,
-    jwksUri: m.jwksUri ?? null,
-    grantTypes: m.grantTypes,
-    audiences: [],
-    redirectUris: m.redirectUris,
-    scope: m.scope ?? null,
-    trust: 'cimd',
-    source: 'cimd',
-    createdAt: now,
-    updatedAt: now,
+    kind: 'cimd',
+    now,
     lastUsedAt: now,
     expiresAt,
-  };
+  });
 }

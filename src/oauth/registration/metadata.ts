@@ -5,6 +5,7 @@
  * §3.2.1 allows (the response then shows only what was registered).
  */
 import { z } from 'zod';
+import type { ClientRecord } from '../../store/clients.js';
 import type { TokenEndpointAuthMethod } from '../client.js';
 import { OAuthError } from '../errors.js';
 import { parseScope } from '../params.js';
@@ -134,5 +135,38 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
     scope: scope === '' ? undefined : scope,
     jwks: m.jwks,
     jwksUri: m.jwks_uri,
+  };
+}
+
+/** The stored client a self-registered client's metadata describes (RFC 7591 registration or a CIMD). */
+export function selfRegisteredClient(
+  m: ClientMetadata,
+  c: {
+    clientId: string;
+    clientName: string;
+    secretHash: string | null;
+    kind: 'dynamic' | 'cimd';
+    now: number;
+    lastUsedAt: number | null;
+    expiresAt: number;
+  },
+): ClientRecord {
+  return {
+    clientId: c.clientId,
+    clientName: c.clientName,
+    secretHash: c.secretHash,
+    tokenEndpointAuthMethod: m.tokenEndpointAuthMethod,
+    jwks: m.jwks ?? null,
+    jwksUri: m.jwksUri ?? null,
+    grantTypes: m.grantTypes,
+    audiences: [],
+    redirectUris: m.redirectUris,
+    scope: m.scope ?? null,
+    trust: c.kind,
+    source: c.kind,
+    createdAt: c.now,
+    updatedAt: c.now,
+    lastUsedAt: c.lastUsedAt,
+    expiresAt: c.expiresAt,
   };
 }

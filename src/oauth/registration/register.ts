@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClientRecord } from '../../store/clients.js';
 import { hashSecret } from '../client-auth.js';
-import { parseClientMetadata } from './metadata.js';
+import { parseClientMetadata, selfRegisteredClient } from './metadata.js';
 
 export interface RegistrationDeps {
   insert(record: ClientRecord): Promise<void>;
@@ -27,24 +27,17 @@ export async function registerClient(
   const secret = m.tokenEndpointAuthMethod.startsWith('client_secret_')
     ? randomBytes(32).toString('base64url')
     : undefined;
-  await deps.insert({
-    clientId,
-    clientName: m.clientName ?? clientId,
-    secretHash: secret === undefined ? null : hashSecret(secret),
-    tokenEndpointAuthMethod: m.tokenEndpointAuthMethod,
-    jwks: m.jwks ?? null,
-    jwksUri: m.jwksUri ?? null,
-    grantTypes: m.grantTypes,
-    audiences: [],
-    redirectUris: m.redirectUris,
-    scope: m.scope ?? null,
-    trust: 'dynamic',
-    source: 'dynamic',
-    createdAt: now,
-    updatedAt: now,
-    lastUsedAt: null,
-    expiresAt: now + deps.ttl,
-  });
+  await deps.insert(
+    selfRegisteredClient(m, {
+      clientId,
+      clientName: m.clientName ?? clientId,
+      secretHash: secret === undefined ? null : hashSecret(secret),
+      kind: 'dynamic',
+      now,
+      lastUsedAt: null,
+      expiresAt: now + deps.ttl,
+    }),
+  );
   return {
     client_id: clientId,
     ...(secret === undefined
