@@ -5,17 +5,32 @@
  * Group commit: every DPoP request records its proof, and one autocommitted INSERT per proof costs a
  * round trip and a WAL flush each (bench/README.md). Calls that arrive together are written in ONE
  * statement; Postgres's unique key still decides, across instances, which use of a key is first.
+ *
+ * One caller's record never fails another's: a record that no column could hold (a NUL byte, a lone
+ * surrogate, an over-long key, an expiry outside bigint) is refused before it joins a batch, and if
+ * a batch statement fails anyway, its records are retried one statement each, so only the record
+ * that fails alone is refused.
  */
+import { isCleanText } from '../text.js';
 import type { Db } from './db.js';
 
 export interface ReplayStore {
   /**
    * Records `key` in `namespace` until `expiresAt` (seconds since the epoch).
    * Resolves true the first time a live key is seen, false when it is a replay.
+   * @throws ReplayRecordError (at once, without touching the database) for a record no column can hold.
    */
   remember(namespace: string, key: string, expiresAt: number): Promise<boolean>;
   /** Deletes expired records; returns how many were removed. */
   purgeExpired(now: number): Promise<number>;
+}
+
+/** A replay record refused before it was written: the caller's input, never the database's state. */
+export class ReplayRecordError extends Error {
+  constructor(readonly reason: 'namespace' | 'key' | 'expires_at') {
+    super(`replay record refused: invalid ${reason}`);
+    this.name = 'ReplayRecordError';
+  }
 }
 
 interface Pending {
@@ -28,11 +43,42 @@ interface Pending {
 }
 
 const MAX_BATCH = 512;
+/** Far above any namespace or key the callers build (a thumbprint, a client id, a 256-char jti). */
+export const MAX_REPLAY_PART_LENGTH = 2048;
+/** Postgres bigint holds more, but no expiry beyond the year 9999 is sensible. */
+const MAX_EXPIRES_AT = 253_402_300_799;
 const idOf = (namespace: string, key: string): string => `${namespace}\u0000${key}`;
+
+/** Text a Postgres text column holds exactly: no NUL, no lone surrogate (it would become U+FFFD). */
+function storable(s: unknown): s is string {
+  return typeof s === 'string' && s.length > 0 && s.length <= MAX_REPLAY_PART_LENGTH && isCleanText(s);
+}
+
+function problem(namespace: unknown, key: unknown, expiresAt: unknown): ReplayRecordError | undefined {
+  if (!storable(namespace)) return new ReplayRecordError('namespace');
+  if (!storable(key)) return new ReplayRecordError('key');
+  if (!Number.isSafeInteger(expiresAt) || (expiresAt as number) < 0 || (expiresAt as number) > MAX_EXPIRES_AT)
+    return new ReplayRecordError('expires_at');
+  return undefined;
+}
 
 export function createReplayStore(db: Db): ReplayStore {
   let queue: Pending[] = [];
   let flushing = false;
+
+  /** One statement for `unique` (distinct ids); resolves each with whether it was first. */
+  const insert = async (unique: Pending[]): Promise<Set<string>> => {
+    // An expired record with the same key is overwritten; a live one makes this a replay.
+    const res = await db.query<{ namespace: string; key: string }>(
+      `INSERT INTO replay (namespace, key, expires_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT (namespace, key) DO UPDATE SET expires_at = EXCLUDED.expires_at
+         WHERE replay.expires_at < extract(epoch from now())::bigint
+       RETURNING namespace, key`,
+      [unique.map((p) => p.namespace), unique.map((p) => p.key), unique.map((p) => p.expiresAt)],
+    );
+    return new Set(res.rows.map((r) => idOf(r.namespace, r.key)));
+  };
 
   const write = async (batch: Pending[]): Promise<void> => {
     // The same key twice in one statement would make ON CONFLICT touch a row twice (an error), and
@@ -48,20 +94,25 @@ export function createReplayStore(db: Db): ReplayStore {
       }
     }
     try {
-      // An expired record with the same key is overwritten; a live one makes this a replay.
-      const res = await db.query<{ namespace: string; key: string }>(
-        `INSERT INTO replay (namespace, key, expires_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-         ON CONFLICT (namespace, key) DO UPDATE SET expires_at = EXCLUDED.expires_at
-           WHERE replay.expires_at < extract(epoch from now())::bigint
-         RETURNING namespace, key`,
-        [unique.map((p) => p.namespace), unique.map((p) => p.key), unique.map((p) => p.expiresAt)],
-      );
-      const first = new Set(res.rows.map((r) => idOf(r.namespace, r.key)));
+      const first = await insert(unique);
       for (const p of unique) p.resolve(first.has(p.id));
       for (const p of repeats) p.resolve(false);
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (unique.length === 1) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      // Isolate the failing record: each one alone, so its neighbours are answered on their own.
+      for (const p of unique) {
+        try {
+          p.resolve((await insert([p])).has(p.id));
+        } catch (e) {
+          p.reject(e);
+          for (const r of repeats) if (r.id === p.id) r.reject(e);
+          continue;
+        }
+        for (const r of repeats) if (r.id === p.id) r.resolve(false);
+      }
     }
   };
 
@@ -79,6 +130,8 @@ export function createReplayStore(db: Db): ReplayStore {
 
   return {
     remember(namespace, key, expiresAt) {
+      const bad = problem(namespace, key, expiresAt);
+      if (bad !== undefined) return Promise.reject(bad);
       return new Promise<boolean>((resolve, reject) => {
         queue.push({ id: idOf(namespace, key), namespace, key, expiresAt, resolve, reject });
         if (!flushing) void flush();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReplayStore } from '../../src/store/replay.js';
+import type { Db } from '../../src/store/db.js';
+import { createReplayStore, ReplayRecordError } from '../../src/store/replay.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 
 const now = Math.floor(Date.now() / 1000);
@@ -45,11 +46,44 @@ describe('replay store (Postgres)', () => {
     expect(again.some(Boolean)).toBe(false);
   });
 
-  it('rejects every caller of a batch the database refused, and recovers', async () => {
+  it('refuses a record no column can hold at once, and its batch neighbours are written', async () => {
     const r = createReplayStore(t.db);
-    const bad = r.remember('batch-error', 'x', 1e20); // out of bigint range
-    await expect(bad).rejects.toThrow();
-    expect(await r.remember('batch-error', 'y', now + 60)).toBe(true);
+    const honest = Array.from({ length: 16 }, (_, i) => r.remember('poison', `honest-${i}`, now + 60));
+    const poison = [
+      r.remember('poison', 'nul\u0000byte', now + 60),
+      r.remember('poison', 'lone\ud800surrogate', now + 60),
+      r.remember('poison', 'x'.repeat(5000), now + 60),
+      r.remember('poison\u0000ns', 'k', now + 60),
+      r.remember('poison', '', now + 60),
+      r.remember('poison', 'range', 1e20),
+      r.remember('poison', 'fraction', now + 0.5),
+      r.remember('poison', 'infinite', Infinity),
+    ];
+    const settled = await Promise.allSettled(poison);
+    for (const s of settled) {
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason).toBeInstanceOf(ReplayRecordError);
+    }
+    expect(await Promise.all(honest)).toEqual(honest.map(() => true));
+  });
+
+  it('retries a batch the database refused record by record: only the failing record is refused', async () => {
+    // A database that refuses any statement holding the key 'explodes' (a row-level failure).
+    const failing: Db = {
+      ...t.db,
+      query: async <R>(sql: string, params?: readonly unknown[]) => {
+        if (JSON.stringify(params ?? []).includes('explodes')) throw new Error('row refused');
+        return t.db.query<R>(sql, params);
+      },
+    };
+    const r = createReplayStore(failing);
+    const honest = Array.from({ length: 12 }, (_, i) => r.remember('isolate', `k${i}`, now + 60));
+    const bad = r.remember('isolate', 'explodes', now + 60);
+    const repeat = r.remember('isolate', 'k0', now + 60);
+    await expect(bad).rejects.toThrow('row refused');
+    expect(await Promise.all(honest)).toEqual(honest.map(() => true));
+    expect(await repeat).toBe(false);
+    expect(await r.remember('isolate', 'after', now + 60)).toBe(true);
   });
 
   it('purges expired records only', async () => {

@@ -1,0 +1,33 @@
+/**
+ * What any string from outside must be before it is stored, hashed or compared: text that Postgres
+ * `text` columns and UTF-8 hold exactly. U+0000 cannot be stored in Postgres text at all, and a lone
+ * UTF-16 surrogate has no UTF-8 form (drivers turn it into U+FFFD, so two different strings would
+ * become the same stored value). Shared by the protocol boundary (oauth), the stores and the audit
+ * builder, so all three agree on what "clean text" means.
+ */
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when `s` holds no U+0000 and no lone surrogate. */
+export function isCleanText(s: string): boolean {
+  return !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+}
+
+/** Why `value` is not clean text of at most `max` characters, or undefined when it is. */
+export function textProblem(
+  value: unknown,
+  max: number,
+): 'not_string' | 'too_long' | 'nul' | 'surrogate' | undefined {
+  if (typeof value !== 'string') return 'not_string';
+  if (value.length > max) return 'too_long';
+  if (value.includes('\u0000')) return 'nul';
+  if (LONE_SURROGATE.test(value)) return 'surrogate';
+  return undefined;
+}
+
+/** `s` with every U+0000 and lone surrogate replaced by U+FFFD: for text that must be recorded as is. */
+export function cleanText(s: string): string {
+  return isCleanText(s)
+    ? s
+    : s.replaceAll('\u0000', '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+}
