@@ -43,7 +43,8 @@ export function decisionEvent(fact: DecisionFact, source: string, time: Date = n
     source,
     type: DECISION_EVENT_TYPE,
     time: time.toISOString(),
-    subject: input.subject.sub,
+    // CloudEvents §3.1.1: `subject` is a non-empty string when present.
+    ...(input.subject.sub === '' ? {} : { subject: input.subject.sub }),
     datacontenttype: 'application/json',
     data,
   };
@@ -58,8 +59,14 @@ export function tokenEvent(fact: TokenFact, source: string, time: Date = new Dat
     source,
     type: `dev.mandate.token.${fact.kind}`,
     time: time.toISOString(),
-    subject: fact.sub ?? fact.client_id,
+    ...principal(fact),
     datacontenttype: 'application/json',
     data,
   };
+}
+
+/** The event's `subject`: the user, else the client; absent when neither is a non-empty string. */
+function principal(fact: TokenFact): { subject?: string } {
+  const p = fact.sub !== undefined && fact.sub !== '' ? fact.sub : fact.client_id;
+  return typeof p === 'string' && p !== '' ? { subject: p } : {};
 }

@@ -61,6 +61,16 @@ function walk(v: unknown, path: string, masked: string[]): unknown {
     masked.push(path);
     return MASK;
   }
+  // A number JSON cannot hold (a parsed `1e400` is Infinity) would make the event unrecordable:
+  // it is removed like a secret, and said so.
+  if (typeof v === 'number' && !Number.isFinite(v)) {
+    masked.push(path);
+    return null;
+  }
+  if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') {
+    masked.push(path);
+    return null;
+  }
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((item, i) => walk(item, `${path}/${i}`, masked));
   const obj = v as Record<string, unknown>;
@@ -75,12 +85,17 @@ function walk(v: unknown, path: string, masked: string[]): unknown {
     const secret = key === 'code' ? !isReason : secretKeys.has(key.toLowerCase());
     if (secret || (isJwk && jwkPrivateKeys.has(key))) {
       masked.push(p);
-      out[key] = MASK;
+      define(out, key, MASK);
       continue;
     }
-    out[key] = walk(val, p, masked);
+    define(out, key, walk(val, p, masked));
   }
   return out;
+}
+
+/** Defined, not assigned: a member named `__proto__` (JSON.parse makes one) stays a member. */
+function define(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function pointerEscape(key: string): string {

@@ -8,11 +8,12 @@
  * Instead `commit` queues the entry and one writer per process flushes everything waiting in ONE
  * transaction (lock head, insert tokens and events with consecutive sequences, move head), then
  * settles every waiter. Under load the batch grows by itself; idle, an entry waits one event-loop
- * turn. If a batch fails, its entries are retried one transaction each, so a bad entry (say a
- * duplicate jti) is refused alone and its neighbours still commit; nothing is half-written.
+ * turn. An issuance record no column can hold is refused before it is queued; if a batch fails
+ * anyway, its entries are retried one transaction each, so a bad entry (say a duplicate jti) is
+ * refused alone and its neighbours still commit; nothing is half-written.
  */
 import type { Db, Queryable } from '../store/db.js';
-import { insertIssuedTokens } from '../store/tokens.js';
+import { checkIssuedRecord, insertIssuedTokens } from '../store/tokens.js';
 import type { Logger } from '../log.js';
 import type { AuditEntry, AuditPort } from './port.js';
 import type { UnsealedEvent } from './events.js';
@@ -132,6 +133,8 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
       if (closed) return Promise.reject(new Error('audit outbox is closed'));
       let events: PreparedEvent[];
       try {
+        // Validated before batching: a record that would fail its INSERT fails alone, here.
+        if (entry.issued !== undefined) checkIssuedRecord(entry.issued);
         // Built, masked and canonicalized here, outside the chain-head lock.
         events = buildEvents(entry, source).map(prepare);
       } catch (err) {

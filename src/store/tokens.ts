@@ -3,7 +3,48 @@
  * introspection (RFC 7662) and revocation (RFC 7009) can answer for it.
  */
 import type { IssuedTokenRecord } from '../audit/port.js';
+import { isCleanText } from '../text.js';
 import type { Queryable } from './db.js';
+
+/** An issuance record no column can hold: refused before it joins a group commit (issue 10 §3). */
+export class IssuedRecordError extends Error {
+  constructor(readonly field: string) {
+    super(`issuance record refused: invalid ${field}`);
+    this.name = 'IssuedRecordError';
+  }
+}
+
+/** Text a `text` column holds exactly, and an `act` a `jsonb` column holds (no U+0000 anywhere). */
+function jsonbStorable(v: unknown, depth = 0): boolean {
+  if (depth > 16) return false;
+  if (typeof v === 'string') return isCleanText(v);
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every((x) => jsonbStorable(x, depth + 1));
+  if (typeof v !== 'object') return false;
+  return Object.entries(v).every(([k, x]) => isCleanText(k) && jsonbStorable(x, depth + 1));
+}
+
+/** @throws IssuedRecordError for a record that would fail its INSERT (and with it a whole batch). */
+export function checkIssuedRecord(r: IssuedTokenRecord): void {
+  const text = (v: unknown, optional = false): boolean =>
+    (optional && v === undefined) || (typeof v === 'string' && isCleanText(v));
+  const fields: [string, boolean][] = [
+    ['jti', text(r.jti) && r.jti !== ''],
+    ['sub', text(r.sub)],
+    ['client_id', text(r.client_id)],
+    ['aud', Array.isArray(r.aud) && r.aud.every((a) => text(a))],
+    ['scope', text(r.scope)],
+    ['iat', Number.isSafeInteger(r.iat)],
+    ['exp', Number.isSafeInteger(r.exp)],
+    ['act', r.act === undefined || jsonbStorable(r.act)],
+    ['cnf_jkt', text(r.cnf_jkt, true)],
+    ['grant_type', text(r.grant_type)],
+    ['decision_id', text(r.decision_id, true)],
+  ];
+  const bad = fields.find(([, ok]) => !ok);
+  if (bad !== undefined) throw new IssuedRecordError(bad[0]);
+}
 
 /** A stored issuance, with its revocation time (epoch seconds) when revoked. */
 export interface IssuedTokenRow extends IssuedTokenRecord {
