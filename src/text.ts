@@ -31,3 +31,15 @@ export function cleanText(s: string): string {
     ? s
     : s.replaceAll('\u0000', '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
 }
+
+/** Longest identifier a lookup is made for: URL client ids and issuers fit; btree keys stay small. */
+export const MAX_KEY_LENGTH = 2048;
+
+/**
+ * True when `v` can be the key of a stored row: clean text of 1 to {@link MAX_KEY_LENGTH}
+ * characters. A lookup by anything else is a miss without asking the database (which would refuse
+ * a NUL with an error, not an empty result).
+ */
+export function isLookupKey(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_KEY_LENGTH && isCleanText(v);
+}

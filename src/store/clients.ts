@@ -3,6 +3,7 @@
  * Metadata Documents. Configuration is authoritative for `source = 'config'` rows only; clients
  * that registered themselves are never touched by a configuration sync.
  */
+import { isLookupKey } from '../text.js';
 import type { Db, Queryable } from './db.js';
 
 export type ClientTrust = 'registered' | 'cimd' | 'dynamic';
@@ -135,6 +136,8 @@ async function upsert(q: Queryable, c: ClientRecord): Promise<void> {
 export function createClientRepo(db: Db): ClientRepo {
   return {
     async get(clientId) {
+      // A client id no row can have (U+0000, a lone surrogate, overlong) is simply unknown.
+      if (!isLookupKey(clientId)) return undefined;
       const res = await db.query<Row>('SELECT * FROM clients WHERE client_id = $1', [clientId]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },

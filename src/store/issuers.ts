@@ -2,6 +2,7 @@
  * The `trusted_issuers` table: upstream issuers whose tokens Mandate accepts as subject tokens,
  * ID-JAGs or jwt-bearer assertions (RFC 8693 §2.1, RFC 7523 §3), with how to verify them.
  */
+import { isLookupKey } from '../text.js';
 import type { Db } from './db.js';
 
 export interface TrustedIssuerRecord {
@@ -51,6 +52,8 @@ const fromRow = (r: Row): TrustedIssuerRecord => ({
 export function createIssuerRepo(db: Db): IssuerRepo {
   return {
     async get(issuer) {
+      // An issuer no row can name (U+0000, a lone surrogate, overlong) is simply not trusted.
+      if (!isLookupKey(issuer)) return undefined;
       const res = await db.query<Row>('SELECT * FROM trusted_issuers WHERE issuer = $1', [issuer]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },

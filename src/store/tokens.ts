@@ -3,7 +3,7 @@
  * introspection (RFC 7662) and revocation (RFC 7009) can answer for it.
  */
 import type { IssuedTokenRecord } from '../audit/port.js';
-import { isCleanText } from '../text.js';
+import { isCleanText, isLookupKey } from '../text.js';
 import type { Queryable } from './db.js';
 
 /** An issuance record no column can hold: refused before it joins a group commit (issue 10 §3). */
@@ -125,6 +125,7 @@ export async function insertIssuedTokens(q: Queryable, records: readonly IssuedT
 }
 
 export async function getIssuedToken(q: Queryable, jti: string): Promise<IssuedTokenRow | undefined> {
+  if (!isLookupKey(jti)) return undefined;
   // Revoked when the token was, or when the grant it was issued under was: a grant can be revoked
   // (code replay, refresh reuse) between minting a token and writing its issuance record.
   const res = await q.query<Row>(
@@ -159,6 +160,7 @@ export async function getIssuedToken(q: Queryable, jti: string): Promise<IssuedT
  * when it was unknown or already revoked (RFC 7009 §2.2 answers 200 either way).
  */
 export async function revokeToken(q: Queryable, jti: string, at: number): Promise<boolean> {
+  if (!isLookupKey(jti)) return false;
   const res = await q.query(
     'UPDATE issued_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL',
     [jti, at],

@@ -77,4 +77,10 @@ describe('client repository', () => {
     expect(await repo.get('a')).toBeDefined();
     expect(await repo.get('b')).toBeUndefined();
   });
+
+  it('answers a lookup by an id no row can hold (U+0000, lone surrogate, empty, overlong) as unknown', async () => {
+    const repo = createClientRepo(t.db);
+    for (const id of ['nul\u0000id', 'lone\ud800', '', 'x'.repeat(5000)])
+      expect(await repo.get(id)).toBeUndefined();
+  });
 });

@@ -52,4 +52,10 @@ describe('trusted issuer repository', () => {
       /check constraint/,
     );
   });
+
+  it('answers a lookup by an issuer no row can hold (U+0000, lone surrogate, empty, overlong) as untrusted', async () => {
+    const repo = createIssuerRepo(t.db);
+    for (const iss of ['nul\u0000id', 'lone\ud800', '', 'x'.repeat(5000)])
+      expect(await repo.get(iss)).toBeUndefined();
+  });
 });

@@ -115,4 +115,11 @@ describe('issued tokens', () => {
     expect(await getIssuedToken(t.db, 'jti-1')).toBeUndefined();
     expect((await getIssuedToken(t.db, 'late'))?.exp).toBe(1_764_150_000);
   });
+
+  it('answers a lookup or revocation by a jti no row can hold as unknown', async () => {
+    for (const jti of ['nul\u0000id', 'lone\ud800', '', 'x'.repeat(5000)]) {
+      expect(await getIssuedToken(t.db, jti)).toBeUndefined();
+      expect(await revokeToken(t.db, jti, 1)).toBe(false);
+    }
+  });
 });
