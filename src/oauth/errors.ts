@@ -41,17 +41,44 @@ const defaultStatus: Record<OAuthErrorCode, number> = {
   invalid_client_metadata: 400,
 };
 
+/** The wire body of a refusal; empty for a bare challenge (RFC 6750 §3.1). */
+export type OAuthErrorBody = { error: OAuthErrorCode; error_description: string } | Record<string, never>;
+
+/** Longest `error_description` sent: descriptions may quote what the client sent. */
+const MAX_DESCRIPTION = 300;
+
+/**
+ * RFC 6749 §5.2: `error_description` holds only %x20-21 / %x23-5B / %x5D-7E. A description that
+ * quotes a parameter may hold anything (U+0000, CR LF, `"`), so the wire copy replaces every other
+ * character with `?` and is cut to a bounded length; the full text stays in logs and audit.
+ */
+export function wireDescription(text: string): string {
+  const safe = text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
+  return safe.length <= MAX_DESCRIPTION ? safe : `${safe.slice(0, MAX_DESCRIPTION - 3)}...`;
+}
+
 export class OAuthError extends Error {
   readonly error: OAuthErrorCode;
   readonly status: number;
   readonly headers: Record<string, string>;
   /** Precise internal reason for logs and audit (never sent on the wire). */
   readonly reason: string | undefined;
+  /**
+   * RFC 6750 §3.1: a request that lacks any authentication information gets the challenge alone,
+   * with no error code or other error information (so the body is empty too).
+   */
+  readonly challengeOnly: boolean;
 
   constructor(
     error: OAuthErrorCode,
     description: string,
-    options: { status?: number; headers?: Record<string, string>; reason?: string; cause?: unknown } = {},
+    options: {
+      status?: number;
+      headers?: Record<string, string>;
+      reason?: string;
+      cause?: unknown;
+      challengeOnly?: boolean;
+    } = {},
   ) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OAuthError';
@@ -59,14 +86,16 @@ export class OAuthError extends Error {
     this.status = options.status ?? defaultStatus[error];
     this.headers = options.headers ?? {};
     this.reason = options.reason;
+    this.challengeOnly = options.challengeOnly === true;
   }
 
   get description(): string {
     return this.message;
   }
 
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.error, error_description: this.message };
+  toJSON(): OAuthErrorBody {
+    if (this.challengeOnly) return {};
+    return { error: this.error, error_description: wireDescription(this.message) };
   }
 }
 

@@ -5,21 +5,34 @@
  */
 import { OAuthError } from './errors.js';
 
+/** Far more than any request of these protocols sends; bounds the work one request can cause. */
+export const MAX_PARAMETERS = 64;
+
 export class Params {
   private constructor(private readonly values: Map<string, string[]>) {}
 
+  /**
+   * The parameters of a form body or query string. Bytes that are not UTF-8 decode to U+FFFD
+   * (WHATWG URL); a U+0000 (`%00`), which no Postgres text can hold and no parameter of these
+   * protocols contains, refuses the whole request here, before any value is used.
+   */
   static parse(body: string): Params {
     const values = new Map<string, string[]>();
+    let count = 0;
     for (const [k, v] of new URLSearchParams(body)) {
+      if (++count > MAX_PARAMETERS)
+        throw new OAuthError('invalid_request', `more than ${MAX_PARAMETERS} parameters`, {
+          reason: 'too_many_parameters',
+        });
+      if (k.includes('\u0000') || v.includes('\u0000'))
+        throw new OAuthError('invalid_request', `parameter '${k}' contains a NUL character`, {
+          reason: 'nul_in_parameter',
+        });
       const list = values.get(k);
       if (list === undefined) values.set(k, [v]);
       else list.push(v);
     }
     return new Params(values);
-  }
-
-  static from(record: Record<string, string | string[]>): Params {
-    return new Params(new Map(Object.entries(record).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])));
   }
 
   /** A parameter that may appear at most once; an empty value counts as absent (RFC 6749 §3.1). */
@@ -47,13 +60,22 @@ export class Params {
   }
 }
 
+/** Bounds on a scope value: far above what any client asks for, far below what a body could hold. */
+export const MAX_SCOPES = 100;
+export const MAX_SCOPE_LENGTH = 256;
+
+/** One scope token of RFC 6749 §3.3's grammar (scope-token = 1*NQCHAR), of bounded length. */
+export function isScopeToken(s: string): boolean {
+  return s.length <= MAX_SCOPE_LENGTH && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s);
+}
+
 /** Space-delimited scope (RFC 6749 §3.3), deduplicated; rejects characters outside its grammar. */
 export function parseScope(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(' ').filter((s) => s !== '');
+  if (parts.length > MAX_SCOPES) throw new OAuthError('invalid_scope', `more than ${MAX_SCOPES} scopes`);
   for (const s of parts) {
-    if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
-      throw new OAuthError('invalid_scope', `malformed scope token '${s}'`);
+    if (!isScopeToken(s)) throw new OAuthError('invalid_scope', `malformed scope token '${s}'`);
   }
   return [...new Set(parts)];
 }

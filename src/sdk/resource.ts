@@ -2,7 +2,8 @@
  * The protected-resource side of MCP authorization (spec 2025-11-25): one object per resource that
  * publishes its RFC 9728 metadata, verifies each request's access token (RFC 9068 §4, RFC 6750 §2.1
  * or RFC 9449 §7) and answers refusals with the exact challenges MCP clients act on:
- * - no token: 401 `WWW-Authenticate: Bearer resource_metadata="…", scope="…"` (RFC 9728 §5.1);
+ * - no token: 401 `WWW-Authenticate: Bearer resource_metadata="…", scope="…"` (RFC 9728 §5.1) and
+ *   an empty JSON body: no error code (RFC 6750 §3.1);
  * - a bad token: the same with `error="invalid_token"` (RFC 6750 §3.1);
  * - too few scopes: 403 `error="insufficient_scope"` with the scopes to ask for (step-up).
  * Framework-free: adapters (express.ts, fastify.ts) translate requests and responses.
@@ -153,6 +154,8 @@ export function createResourceServer(opts: ResourceServerOptions): ResourceServe
   ): OAuthError =>
     new OAuthError(error ?? 'invalid_token', description, {
       status,
+      // RFC 6750 §3.1: no credentials, no error information, on the wire or in the header.
+      challengeOnly: error === undefined,
       ...(reason === undefined ? {} : { reason }),
       headers: {
         'WWW-Authenticate': wwwAuthenticate({

@@ -501,7 +501,8 @@ const rows: Row[] = [
       }),
     status: 400,
     error: 'invalid_request',
-    description: "missing required parameter 'grant_type'",
+    // The raw U+0000 lands in the value of a parameter with an empty name.
+    description: "parameter '' contains a NUL character",
   },
   {
     name: 'unknown content type',

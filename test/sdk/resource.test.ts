@@ -63,7 +63,7 @@ describe('protected resource (MCP authorization, RFC 9728, RFC 6750 §3)', () =>
   it('answers a request without a token with 401 and resource_metadata and scope, no error', async () => {
     expect(await refusal(server().authenticate({ method: 'POST', target: '/mcp' }))).toEqual({
       status: 401,
-      body: { error: 'invalid_token', error_description: 'authorization required' },
+      body: {},
       challenge: `Bearer resource_metadata="${PRM}", scope="crm.read"`,
     });
   });
@@ -73,6 +73,7 @@ describe('protected resource (MCP authorization, RFC 9728, RFC 6750 §3)', () =>
       server().authenticate({ method: 'POST', target: '/mcp', authorization: 'Basic YTpi' }),
     );
     expect(r.challenge).toBe(`Bearer resource_metadata="${PRM}", scope="crm.read"`);
+    expect(r.body).toEqual({});
   });
 
   it('answers a presented but bad token with error="invalid_token"', async () => {

@@ -9,6 +9,7 @@ import { LoginFailedError } from '../../federation/login.js';
 import { handleConsent } from '../../oauth/authorize/consent.js';
 import { handleAuthorize, type AuthorizeOutcome } from '../../oauth/authorize/endpoint.js';
 import type { OAuthContext } from '../../oauth/context.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { Params } from '../../oauth/params.js';
 import { pageHeaders } from '../../ui/html.js';
 import { consentPage, errorPage } from '../../ui/pages.js';
@@ -40,18 +41,31 @@ function send(
   return reply.status(o.status).headers(pageHeaders).send(errorPage(o.error, o.description));
 }
 
+/** Parameters a browser sent, or the page that refuses them (never a redirect: nothing is verified yet). */
+function parse(raw: string): Params | AuthorizeOutcome {
+  try {
+    return Params.parse(raw);
+  } catch (err) {
+    if (!(err instanceof OAuthError)) throw err;
+    return { kind: 'page', status: err.status, error: err.error, description: err.message };
+  }
+}
+
 export function authorizeRoutes(app: FastifyInstance, base: string, ctx: OAuthContext, login: Login): void {
   const consentAction = `${ctx.issuer}/consent`;
   const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.method === 'POST' ? (typeof req.body === 'string' ? req.body : '') : query(req);
-    const outcome = await handleAuthorize(Params.parse(raw), raw, req.headers.cookie, ctx, login, req.ip);
+    const params = parse(raw);
+    if (!(params instanceof Params)) return send(req, reply, params, consentAction);
+    const outcome = await handleAuthorize(params, raw, req.headers.cookie, ctx, login, req.ip);
     return send(req, reply, outcome, consentAction);
   };
   app.get(`${base}/authorize`, authorize);
   app.post(`${base}/authorize`, authorize);
 
   app.post(`${base}/consent`, async (req, reply) => {
-    const form = Params.parse(typeof req.body === 'string' ? req.body : '');
+    const form = parse(typeof req.body === 'string' ? req.body : '');
+    if (!(form instanceof Params)) return send(req, reply, form, consentAction);
     return send(req, reply, await handleConsent(form, req.headers.cookie, ctx, login, req.ip), consentAction);
   });
 

@@ -8,7 +8,7 @@ import { errorHandler, sendError } from '../errors.js';
 export const REGISTRATION_BODY_LIMIT = 16 * 1024;
 
 const notJson = () =>
-  new OAuthError('invalid_request', 'registration requests are application/json (RFC 7591 §3.1)', {
+  new OAuthError('invalid_request', 'registration requests are application/json (RFC 7591 section 3.1)', {
     status: 415,
   });
 

@@ -164,7 +164,7 @@ export async function validateAuthorizationRequest(
   }
   const dpopJkt = get('dpop_jkt');
   if (dpopJkt !== undefined && !JKT.test(dpopJkt))
-    fail('invalid_request', 'dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 §10)');
+    fail('invalid_request', 'dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 section 10)');
   const prompt = (get('prompt') ?? '').split(' ').filter((p) => p !== '');
   if (prompt.includes('none') && prompt.length > 1) fail('invalid_request', "prompt 'none' must be alone");
 

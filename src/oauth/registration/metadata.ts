@@ -9,6 +9,7 @@ import type { ClientRecord } from '../../store/clients.js';
 import type { TokenEndpointAuthMethod } from '../client.js';
 import { OAuthError } from '../errors.js';
 import { parseScope } from '../params.js';
+import { isCleanText } from '../../text.js';
 import { redirectUriProblem } from './redirect-uri.js';
 
 export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
@@ -33,18 +34,43 @@ export interface ClientMetadata {
 /** `dcr`: RFC 7591 registration; `cimd`: a Client ID Metadata Document (no shared secrets). */
 export type MetadataProfile = 'dcr' | 'cimd';
 
+/** Text Postgres and UTF-8 hold exactly (src/text.ts): no U+0000, no lone surrogate. */
+const text = (max: number) =>
+  z.string().max(max).refine(isCleanText, 'must not contain U+0000 or unpaired surrogates');
+
+/** A JWK member: clean text, or a JSON value of bounded size holding only clean text. */
+const jwkValue = z.unknown().refine((v) => jsonIsClean(v, 4), 'holds a value a key cannot hold');
+
 const schema = z.object({
-  redirect_uris: z.array(z.string().min(1).max(2000)).max(20).optional(),
-  grant_types: z.array(z.string().min(1).max(200)).min(1).max(10).optional(),
-  response_types: z.array(z.string().min(1).max(100)).min(1).max(5).optional(),
-  token_endpoint_auth_method: z.string().optional(),
-  client_name: z.string().trim().min(1).max(200).optional(),
-  scope: z.string().max(2000).optional(),
-  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(10) }).optional(),
-  jwks_uri: z.string().max(2000).optional(),
+  redirect_uris: z.array(text(2000).min(1)).max(20).optional(),
+  grant_types: z.array(text(200).min(1)).min(1).max(10).optional(),
+  response_types: z.array(text(100).min(1)).min(1).max(5).optional(),
+  token_endpoint_auth_method: text(100).optional(),
+  client_name: text(200).trim().min(1).optional(),
+  scope: text(2000).optional(),
+  jwks: z
+    .object({
+      keys: z
+        .array(z.record(text(100), jwkValue))
+        .min(1)
+        .max(10),
+    })
+    .optional(),
+  jwks_uri: text(2000).optional(),
   client_secret: z.unknown().optional(),
   client_secret_expires_at: z.unknown().optional(),
 });
+
+/** True when `v` is JSON of depth ≤ `depth` whose strings are clean and numbers finite. */
+function jsonIsClean(v: unknown, depth: number): boolean {
+  if (typeof v === 'string') return v.length <= 16_384 && isCleanText(v);
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v === 'boolean') return true;
+  if (depth === 0 || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.length <= 100 && v.every((x) => jsonIsClean(x, depth - 1));
+  const entries = Object.entries(v);
+  return entries.length <= 100 && entries.every(([k, x]) => isCleanText(k) && jsonIsClean(x, depth - 1));
+}
 
 function metadataError(description: string, reason: string): OAuthError {
   return new OAuthError('invalid_client_metadata', description, { reason });
@@ -107,7 +133,7 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
   }
 
   if (m.jwks !== undefined && m.jwks_uri !== undefined)
-    throw metadataError('jwks and jwks_uri must not both be present (RFC 7591 §2)', 'jwks_both');
+    throw metadataError('jwks and jwks_uri must not both be present (RFC 7591 section 2)', 'jwks_both');
   if (method === 'private_key_jwt' && m.jwks === undefined && m.jwks_uri === undefined)
     throw metadataError('private_key_jwt needs jwks or jwks_uri', 'jwks_missing');
   if (method !== 'private_key_jwt' && (m.jwks !== undefined || m.jwks_uri !== undefined))

@@ -199,7 +199,7 @@ describe('RFC 7591 dynamic client registration over HTTP', () => {
         jwks_uri: 'https://a.example/jwks',
       },
       'invalid_client_metadata',
-      'jwks and jwks_uri must not both be present (RFC 7591 §2)',
+      'jwks and jwks_uri must not both be present (RFC 7591 section 2)',
     ],
     [
       'a private key in jwks',
@@ -257,7 +257,7 @@ describe('RFC 7591 dynamic client registration over HTTP', () => {
     expect(res.status).toBe(415);
     expect(await res.json()).toEqual({
       error: 'invalid_request',
-      error_description: 'registration requests are application/json (RFC 7591 §3.1)',
+      error_description: 'registration requests are application/json (RFC 7591 section 3.1)',
     });
   });
 

@@ -1,0 +1,183 @@
+/**
+ * Hostile values at the boundary (issue 10 §2), one row each with the exact wire answer: U+0000
+ * (which no Postgres text holds), lone surrogates, non-string JSON, far too many values, characters
+ * RFC 6749 §5.2 does not allow in a description. Each must be the protocol's own 4xx error, never a
+ * 5xx, never a stack trace in the log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+
+const BASIC_CHALLENGE = 'Basic realm="mandate", charset="UTF-8"';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+interface Wire {
+  status: number;
+  body: unknown;
+  wwwAuthenticate?: string | null;
+}
+
+describe('hostile values at the HTTP boundary', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({
+      resources: [{ resource: MCP.salesforce, name: 'Salesforce MCP', scopes_supported: ['crm.read'] }],
+    });
+  });
+  afterAll(async () => {
+    // Nothing any row sent was logged as an unhandled error (with a stack trace).
+    expect(svc.logs.lines.filter((l) => l.level === 'error')).toEqual([]);
+    await svc?.close();
+  });
+
+  async function form(path: string, body: string, headers: Record<string, string> = {}): Promise<Wire> {
+    const res = await fetch(`${svc.issuer}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: text === '' ? '' : (JSON.parse(text) as unknown),
+      wwwAuthenticate: res.headers.get('www-authenticate'),
+    };
+  }
+
+  async function json(path: string, body: string): Promise<Wire> {
+    const res = await fetch(`${svc.issuer}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  const invalid = (error: string, description: string, status = 400): Wire => ({
+    status,
+    body: { error, error_description: description },
+    wwwAuthenticate: null,
+  });
+  const unknownBasicClient: Wire = {
+    status: 401,
+    body: { error: 'invalid_client', error_description: 'client authentication failed' },
+    wwwAuthenticate: BASIC_CHALLENGE,
+  };
+  const basicRaw = (creds: string) => `Basic ${Buffer.from(creds, 'utf8').toString('base64')}`;
+
+  it.each<[string, () => Promise<Wire>, Wire]>([
+    [
+      'a NUL in a token request parameter',
+      () => form('/token', `grant_type=${encodeURIComponent(TOKEN_EXCHANGE)}&scope=crm.read%00`),
+      invalid('invalid_request', "parameter 'scope' contains a NUL character"),
+    ],
+    [
+      'a NUL in client_id (client_secret_post)',
+      () => form('/token', 'grant_type=refresh_token&client_id=mcp-workday%00&client_secret=x'),
+      invalid('invalid_request', "parameter 'client_id' contains a NUL character"),
+    ],
+    [
+      'a NUL in the Basic client id',
+      () => form('/token', 'grant_type=refresh_token', { authorization: basicRaw('mcp\u0000x:secret') }),
+      unknownBasicClient,
+    ],
+    [
+      'a form-encoded NUL in the Basic client id (RFC 6749 §2.3.1)',
+      () => form('/token', 'grant_type=refresh_token', { authorization: basicRaw('mcp%00x:secret') }),
+      unknownBasicClient,
+    ],
+    [
+      'a client id of 5000 characters',
+      () => form('/token', 'grant_type=refresh_token', { authorization: basic('c'.repeat(5000), 's') }),
+      unknownBasicClient,
+    ],
+    [
+      'more than 64 parameters',
+      () => form('/token', Array.from({ length: 65 }, (_, i) => `p${i}=v`).join('&')),
+      invalid('invalid_request', 'more than 64 parameters'),
+    ],
+    [
+      'more than 100 scopes',
+      () =>
+        form(
+          '/token',
+          `grant_type=${encodeURIComponent(TOKEN_EXCHANGE)}&subject_token=a.b.c&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&resource=https%3A%2F%2Fapi.salesforce.example&scope=${Array.from({ length: 101 }, (_, i) => `s${i}`).join('+')}`,
+          { authorization: basic('mcp-salesforce', SECRETS.salesforce) },
+        ),
+      invalid('invalid_scope', 'more than 100 scopes'),
+    ],
+    [
+      'a grant_type that echoes quotes and CR LF (RFC 6749 §5.2 charset)',
+      () => form('/token', `grant_type=${encodeURIComponent('a"b\r\nc\\d\u00e9')}`),
+      invalid('unsupported_grant_type', "grant_type 'a?b??c?d?' is not supported"),
+    ],
+    [
+      'a NUL in revocation',
+      () => form('/revoke', 'token=x&client_id=%00'),
+      invalid('invalid_request', "parameter 'client_id' contains a NUL character"),
+    ],
+    [
+      'a NUL in the introspecting client id',
+      () => form('/introspect', 'token=x', { authorization: basicRaw('rs\u0000:secret') }),
+      unknownBasicClient,
+    ],
+    [
+      'a NUL in client_name (RFC 7591)',
+      () =>
+        json(
+          '/register',
+          JSON.stringify({ client_name: 'a\u0000b', redirect_uris: ['https://app.example/cb'] }),
+        ),
+      {
+        status: 400,
+        body: {
+          error: 'invalid_client_metadata',
+          error_description: 'client_name: must not contain U+0000 or unpaired surrogates',
+        },
+      },
+    ],
+    [
+      'a lone surrogate in a redirect URI (RFC 7591)',
+      () => json('/register', '{"redirect_uris":["https://app.example/\\ud800"]}'),
+      {
+        status: 400,
+        body: {
+          error: 'invalid_client_metadata',
+          error_description: 'redirect_uris.0: must not contain U+0000 or unpaired surrogates',
+        },
+      },
+    ],
+    [
+      'a NUL in a JWK member (RFC 7591)',
+      () =>
+        json(
+          '/register',
+          JSON.stringify({
+            redirect_uris: ['https://app.example/cb'],
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a\u0000', y: 'b' }] },
+          }),
+        ),
+      {
+        status: 400,
+        body: {
+          error: 'invalid_client_metadata',
+          error_description: 'jwks.keys.0.x: holds a value a key cannot hold',
+        },
+      },
+    ],
+  ])('%s', async (_name, send, expected) => {
+    const got = await send();
+    expect(expected.wwwAuthenticate === undefined ? { ...got, wwwAuthenticate: undefined } : got).toEqual(
+      expected,
+    );
+  });
+
+  it('answers a NUL at the authorization endpoint with a page, never a redirect', async () => {
+    const res = await fetch(`${svc.issuer}/authorize?client_id=a%00b&response_type=code`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('parameter &#39;client_id&#39; contains a NUL character');
+  });
+});
