@@ -60,6 +60,7 @@ export async function createService(
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       dataDir: config.dataDir,
       log,
+      postgres: config.database,
     });
     closers.push(() => db.close());
 
@@ -202,12 +203,10 @@ export async function createService(
         now,
       },
       readiness: async () => {
-        const dbOk = await db.query('SELECT 1').then(
-          () => ({ ok: true }),
-          (err: unknown) => ({ ok: false, detail: String(err) }),
-        );
+        // Bounded (MANDATE_DB_HEALTH_TIMEOUT_MS), and ok only when the database accepts writes.
+        const probe = await db.probe();
         return {
-          database: dbOk,
+          database: { ok: probe.state === 'writable', detail: probe.detail },
           keys: { ok: keys.jwks().keys.length > 0 },
           policy: { ok: decisions.ready(), detail: decisions.bundle().revision },
         };

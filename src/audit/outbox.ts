@@ -13,6 +13,7 @@
  * refused alone and its neighbours still commit; nothing is half-written.
  */
 import type { Db, Queryable } from '../store/db.js';
+import { isDatabaseUnavailable } from '../store/errors.js';
 import { checkIssuedRecord, insertIssuedTokens } from '../store/tokens.js';
 import type { Logger } from '../log.js';
 import type { AuditEntry, AuditPort } from './port.js';
@@ -76,6 +77,15 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
       await write(db, batch);
       settle(batch, undefined);
     } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        // The database cannot take writes now (timed out, lost, read-only): retrying entry by entry
+        // would make every waiter wait once per entry, and a COMMIT whose answer was lost may have
+        // committed. Fail this batch and everything that queued behind it, at once (503).
+        const waiting = queue;
+        queue = [];
+        settle([...batch, ...waiting], err);
+        return;
+      }
       if (batch.length === 1) {
         settle(batch, err);
         return;

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const millis = (min: number, max: number, dflt: number) =>
+  z.coerce.number().int().min(min).max(max).default(dflt);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const issuerUrl = z
@@ -31,7 +33,29 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional()
-    .describe('Postgres connection URL. Unset: embedded Postgres (PGlite) in MANDATE_DATA_DIR.'),
+    .describe(
+      'Postgres connection URL. Several hosts are tried in order (postgres://user@host1:5432,host2:5432/db?target_session_attrs=read-write, as libpq does; see docs/ha.md). Unset: embedded Postgres (PGlite) in MANDATE_DATA_DIR.',
+    ),
+  MANDATE_DB_CONNECT_TIMEOUT_MS: millis(100, 120_000, 5_000).describe(
+    'Deadline (milliseconds) for opening a database connection: TCP, TLS, authentication and the target_session_attrs check. A host that misses it is given up (the next one of the list is tried).',
+  ),
+  MANDATE_DB_ACQUIRE_TIMEOUT_MS: millis(100, 120_000, 5_000).describe(
+    'Deadline (milliseconds) for getting a pooled database connection, opening one included; past it the request is answered 503 temporarily_unavailable.',
+  ),
+  MANDATE_DB_STATEMENT_TIMEOUT_MS: millis(100, 600_000, 5_000).describe(
+    'Deadline (milliseconds) for one database statement, enforced by Mandate and sent to the server as statement_timeout; a connection whose statement misses it is destroyed, and the request is answered 503. Migrations are not bound by it.',
+  ),
+  MANDATE_DB_TRANSACTION_TIMEOUT_MS: millis(100, 600_000, 10_000).describe(
+    'Deadline (milliseconds) for one transaction, BEGIN to COMMIT (the audit group commit, the relay); sent to the server as idle_in_transaction_session_timeout, so a client that vanished mid-transaction cannot hold its locks. At least MANDATE_DB_STATEMENT_TIMEOUT_MS.',
+  ),
+  MANDATE_DB_HEALTH_TIMEOUT_MS: millis(100, 60_000, 2_000).describe(
+    'Deadline (milliseconds) for the database check of /readyz (the server answers and accepts writes).',
+  ),
+  MANDATE_DB_PRIMARY_WAIT: seconds(0, 86_400)
+    .default(0)
+    .describe(
+      'At start-up, seconds to wait for the database to accept writes when it is a standby (or no listed host is writable), e.g. during a failover; 0 stops at once with a message saying the server is a standby.',
+    ),
   NATS_URL: z
     .string()
     .regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// (or tls://, ws://, wss://) URL')

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import { DatabaseUrlError, parseDatabaseUrl } from '../store/connection-string.js';
 import { envSchema, type Env } from './env.js';
 import { configFileSchema, type ConfigFile } from './file.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
@@ -22,6 +23,17 @@ export interface Config {
   host: string;
   issuer: string;
   databaseUrl: string | undefined;
+  /** How long each database step may take, and whether to wait for a primary at start-up. */
+  database: {
+    timeouts: {
+      connectMs: number;
+      acquireMs: number;
+      statementMs: number;
+      transactionMs: number;
+      healthMs: number;
+    };
+    primaryWaitMs: number;
+  };
   natsUrl: string | undefined;
   /** The JetStream stream audit events are relayed to (when natsUrl is set). */
   auditStream: { name: string; subjectPrefix: string; maxAgeSeconds: number; replicas: number };
@@ -155,6 +167,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       'MANDATE_WORKERS: more than one worker needs DATABASE_URL (embedded Postgres is single-process)',
     );
+  if (e.DATABASE_URL !== undefined) {
+    try {
+      parseDatabaseUrl(e.DATABASE_URL);
+    } catch (err) {
+      if (err instanceof DatabaseUrlError) throw new ConfigError(`DATABASE_URL: ${err.message}`);
+      throw err;
+    }
+  }
+  if (e.MANDATE_DB_TRANSACTION_TIMEOUT_MS < e.MANDATE_DB_STATEMENT_TIMEOUT_MS)
+    throw new ConfigError(
+      'MANDATE_DB_TRANSACTION_TIMEOUT_MS: must be at least MANDATE_DB_STATEMENT_TIMEOUT_MS (a transaction holds at least one statement)',
+    );
   const issuer = e.MANDATE_ISSUER ?? `http://localhost:${e.PORT}`;
   // A development deployment (issuer on localhost) with no configuration file gets the demo clients
   // of examples/mandate.json, with a warning at start-up; anywhere else nothing is configured implicitly.
@@ -176,6 +200,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     issuer,
     databaseUrl: e.DATABASE_URL,
+    database: {
+      timeouts: {
+        connectMs: e.MANDATE_DB_CONNECT_TIMEOUT_MS,
+        acquireMs: e.MANDATE_DB_ACQUIRE_TIMEOUT_MS,
+        statementMs: e.MANDATE_DB_STATEMENT_TIMEOUT_MS,
+        transactionMs: e.MANDATE_DB_TRANSACTION_TIMEOUT_MS,
+        healthMs: e.MANDATE_DB_HEALTH_TIMEOUT_MS,
+      },
+      primaryWaitMs: e.MANDATE_DB_PRIMARY_WAIT * 1000,
+    },
     natsUrl: e.NATS_URL,
     auditStream: {
       name: e.MANDATE_AUDIT_STREAM,

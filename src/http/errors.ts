@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../log.js';
-import { OAuthError } from '../oauth/errors.js';
+import { OAuthError, toOAuthError } from '../oauth/errors.js';
 
 const fastifyClientErrors: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
@@ -23,7 +23,7 @@ export function toWireError(err: unknown): OAuthError {
   if (known !== undefined) return new OAuthError('invalid_request', known, { status: fe.statusCode ?? 400 });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
     return new OAuthError('invalid_request', 'the request is malformed', { status: fe.statusCode });
-  return new OAuthError('server_error', 'the server could not complete the request', { cause: err });
+  return toOAuthError(err);
 }
 
 export function sendError(reply: FastifyReply, err: OAuthError): FastifyReply {

@@ -3,6 +3,8 @@
  * JSON (`{ error, error_description }`) with its status and headers; anything else becomes
  * `server_error` with no internals.
  */
+import { isDatabaseUnavailable } from '../store/errors.js';
+
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -99,8 +101,22 @@ export class OAuthError extends Error {
   }
 }
 
-/** Maps anything thrown to an OAuthError; unknown errors become a generic `server_error`. */
+/**
+ * Maps anything thrown to an OAuthError: a database that cannot serve now is
+ * `temporarily_unavailable` (503 with Retry-After: the client did nothing wrong); any other unknown
+ * error becomes a generic `server_error`.
+ */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (isDatabaseUnavailable(err))
+    return new OAuthError(
+      'temporarily_unavailable',
+      'the service is temporarily unavailable; try again shortly',
+      {
+        headers: { 'Retry-After': '2' },
+        reason: 'database_unavailable',
+        cause: err,
+      },
+    );
   return new OAuthError('server_error', 'the server could not complete the request', { cause: err });
 }

@@ -17,6 +17,22 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+export interface TxOptions {
+  /**
+   * Longest the whole transaction may take, in milliseconds (default: the store's transaction
+   * timeout). When given, statements inside are bounded by it alone, not by the statement timeout
+   * (migrations).
+   */
+  timeoutMs?: number;
+}
+
+/** What the readiness check learns from the database. */
+export interface DbProbe {
+  /** `writable`: it answered and accepts writes; otherwise why not. */
+  state: 'writable' | 'standby' | 'read_only' | 'unavailable';
+  detail: string;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /**
@@ -24,7 +40,9 @@ export interface Db extends Queryable {
    * use only `q`: PGlite has a single connection, so a query on the outer `Db` would wait for the
    * transaction to end, which waits for `fn`: a deadlock.
    */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (q: Queryable) => Promise<T>, opts?: TxOptions): Promise<T>;
+  /** Checks, within the health timeout, that the database answers and accepts writes. */
+  probe(): Promise<DbProbe>;
   /** LISTEN on a channel; returns a function that stops listening. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

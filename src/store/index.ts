@@ -8,20 +8,22 @@ import type { Logger } from '../log.js';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
-import { openPostgres } from './pg.js';
+import { openPostgres, type PostgresOptions } from './pg.js';
 import { redactUrl } from './redact.js';
 
 export interface OpenDbOptions {
   databaseUrl?: string;
   dataDir: string;
   log: Logger;
+  /** Timeouts and start-up behaviour of the Postgres driver (ignored for PGlite). */
+  postgres?: Omit<PostgresOptions, 'log'>;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   const { log } = opts;
   let db: Db;
   if (opts.databaseUrl) {
-    db = await openPostgres(opts.databaseUrl, { log });
+    db = await openPostgres(opts.databaseUrl, { ...opts.postgres, log });
     log.info('store: using Postgres', { url: redactUrl(opts.databaseUrl) });
   } else {
     const dir = join(opts.dataDir, 'pgdata');

@@ -11,6 +11,8 @@ import { lockSql } from './locks.js';
 import { packageRoot } from './package-root.js';
 
 const FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
+/** A migration may rebuild a large table: it is bounded by this, not by the statement timeout. */
+const MIGRATION_TIMEOUT_MS = 30 * 60_000;
 
 /** The shipped migrations folder (source tree, also used from dist/). */
 export function migrationsDir(): string {
@@ -34,27 +36,31 @@ export async function migrate(db: Db, opts: { dir?: string } = {}): Promise<stri
   const applied: string[] = [];
   for (const name of await listMigrations(dir)) {
     const sql = await readFile(join(dir, name), 'utf8');
-    const did = await db.tx(async (q) => {
-      await q.query(...lockSql('migrations'));
-      // Created under the lock: concurrent CREATE TABLE IF NOT EXISTS can otherwise collide.
-      await q.exec(
-        `CREATE TABLE IF NOT EXISTS schema_migrations (
+    const did = await db.tx(
+      async (q) => {
+        await q.query(`SET LOCAL statement_timeout = 0`);
+        await q.query(...lockSql('migrations'));
+        // Created under the lock: concurrent CREATE TABLE IF NOT EXISTS can otherwise collide.
+        await q.exec(
+          `CREATE TABLE IF NOT EXISTS schema_migrations (
            name text PRIMARY KEY,
            applied_at timestamptz NOT NULL DEFAULT now()
          )`,
-      );
-      const seen = await q.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
-      if (seen.rowCount > 0) return false;
-      try {
-        await q.exec(sql);
-      } catch (err) {
-        throw new Error(`migration ${name} failed: ${err instanceof Error ? err.message : String(err)}`, {
-          cause: err,
-        });
-      }
-      await q.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
-      return true;
-    });
+        );
+        const seen = await q.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
+        if (seen.rowCount > 0) return false;
+        try {
+          await q.exec(sql);
+        } catch (err) {
+          throw new Error(`migration ${name} failed: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+          });
+        }
+        await q.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
+        return true;
+      },
+      { timeoutMs: MIGRATION_TIMEOUT_MS },
+    );
     if (did) applied.push(name);
   }
   return applied;

@@ -33,6 +33,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     query: base.query,
     exec: base.exec,
     tx: (fn) => pg.transaction((t) => fn(wrap(t))),
+    async probe() {
+      // In-process: it answers whenever the process does, and is never a standby.
+      await pg.query('SELECT 1');
+      return { state: 'writable', detail: 'embedded PGlite accepts writes' };
+    },
     async listen(channel, onNotify) {
       return pg.listen(channel, onNotify);
     },

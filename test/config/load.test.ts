@@ -102,6 +102,34 @@ const cases: {
     message: (env) =>
       `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[0].client_secret_env: environment variable MANDATE_TEST_UNSET_SECRET is not set`,
   },
+  {
+    name: 'a database URL asking for a standby',
+    env: () => ({ DATABASE_URL: 'postgres://u@db1:5432,db2:5432/m?target_session_attrs=standby' }),
+    message: () =>
+      'DATABASE_URL: target_session_attrs=standby cannot work: Mandate writes on every request (use read-write or primary)',
+  },
+  {
+    name: 'a database URL with an unknown target_session_attrs',
+    env: () => ({ DATABASE_URL: 'postgres://u@db1/m?target_session_attrs=writable' }),
+    message: () =>
+      'DATABASE_URL: target_session_attrs=writable is not one of any, read-write, primary (PostgreSQL manual §34.1.2)',
+  },
+  {
+    name: 'a database host list with an empty entry',
+    env: () => ({ DATABASE_URL: 'postgres://u@db1:5432,,db2/m' }),
+    message: () => 'DATABASE_URL: the host list has an empty entry',
+  },
+  {
+    name: 'a transaction deadline shorter than the statement deadline',
+    env: () => ({ MANDATE_DB_STATEMENT_TIMEOUT_MS: '5000', MANDATE_DB_TRANSACTION_TIMEOUT_MS: '1000' }),
+    message: () =>
+      'MANDATE_DB_TRANSACTION_TIMEOUT_MS: must be at least MANDATE_DB_STATEMENT_TIMEOUT_MS (a transaction holds at least one statement)',
+  },
+  {
+    name: 'a statement deadline below 100 ms',
+    env: () => ({ MANDATE_DB_STATEMENT_TIMEOUT_MS: '10' }),
+    message: () => 'MANDATE_DB_STATEMENT_TIMEOUT_MS: Too small: expected number to be >=100',
+  },
 ];
 
 describe('loadConfig error messages', () => {
@@ -137,6 +165,16 @@ describe('loadConfig error messages', () => {
       tokenTtl: 300,
       clockSkew: 60,
       demoConfig: false,
+      database: {
+        timeouts: {
+          connectMs: 5000,
+          acquireMs: 5000,
+          statementMs: 5000,
+          transactionMs: 10000,
+          healthMs: 2000,
+        },
+        primaryWaitMs: 0,
+      },
     });
     expect(config.file.clients.map((c) => c.client_id)).toEqual(['mcp-a']);
   });
