@@ -13,6 +13,7 @@
  */
 import { isCleanText } from '../text.js';
 import type { Db } from './db.js';
+import { isDatabaseUnavailable } from './errors.js';
 
 export interface ReplayStore {
   /**
@@ -98,7 +99,9 @@ export function createReplayStore(db: Db): ReplayStore {
       for (const p of unique) p.resolve(first.has(p.id));
       for (const p of repeats) p.resolve(false);
     } catch (err) {
-      if (unique.length === 1) {
+      // Unavailable (timed out, lost, read-only): one by one would wait once per record, and an
+      // INSERT whose answer was lost may have been applied (a retry would call a first use a replay).
+      if (unique.length === 1 || isDatabaseUnavailable(err)) {
         for (const p of batch) p.reject(err);
         return;
       }
