@@ -4,6 +4,7 @@
  */
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { describeUnknown } from './config/unknown.js';
 import { createLogger } from './log.js';
 import { createService } from './service.js';
 
@@ -20,6 +21,13 @@ try {
   throw err;
 }
 const log = createLogger(config.logLevel);
+// Once per start, not once per worker.
+if (cluster.isPrimary)
+  for (const u of config.unknownVariables)
+    log.warn(describeUnknown(u), {
+      variable: u.variable,
+      ...(u.suggestion ? { suggestion: u.suggestion } : {}),
+    });
 
 if (cluster.isPrimary && config.workers > 1) {
   log.info('starting workers', { workers: config.workers });

@@ -9,6 +9,7 @@ import { DatabaseUrlError, parseDatabaseUrl } from '../store/connection-string.j
 import { envSchema, type Env } from './env.js';
 import { configFileSchema, type ConfigFile } from './file.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
+import { unknownVariables, type UnknownVariable } from './unknown.js';
 
 function isLocalhost(url: string): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
@@ -69,6 +70,8 @@ export interface Config {
     /** Extra PEM trust anchors for metadata fetches. */
     cimdCa: string | undefined;
   };
+  /** MANDATE_* / UPSTREAM_OIDC_* variables nothing reads (typos), warned about at start-up. */
+  unknownVariables: UnknownVariable[];
 }
 
 export interface UpstreamOidcConfig {
@@ -195,6 +198,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
+  const file = configPath === undefined ? configFileSchema.parse({}) : readConfigFile(configPath, cleaned);
+  const secretVariables = file.clients.flatMap((c) =>
+    c.client_secret_env === undefined ? [] : [c.client_secret_env],
+  );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -219,7 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     configPath,
     demoConfig,
-    file: configPath === undefined ? configFileSchema.parse({}) : readConfigFile(configPath, cleaned),
+    file,
     policyBundle:
       e.MANDATE_POLICY_BUNDLE === undefined ? defaultBundlePath() : resolve(e.MANDATE_POLICY_BUNDLE),
     policyPublicKey,
@@ -251,5 +258,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cimdTimeoutMs: e.MANDATE_CIMD_TIMEOUT_MS,
       cimdCa: readCimdCa(e.MANDATE_CIMD_CA_FILE),
     },
+    unknownVariables: unknownVariables(cleaned, secretVariables),
   };
 }
