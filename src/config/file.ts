@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ASYMMETRIC_ALGORITHMS } from '../oauth/algorithms.js';
+import { redirectUriProblem } from '../oauth/registration/redirect-uri.js';
 
 export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -53,6 +54,12 @@ export const clientSchema = z
       (c.jwks === undefined) === (c.jwks_uri === undefined)
     )
       ctx.addIssue({ code: 'custom', message: 'private_key_jwt needs exactly one of jwks, jwks_uri' });
+    // The rules a self-registered client's redirect URIs follow hold for configured clients too.
+    c.redirect_uris.forEach((uri, i) => {
+      const problem = redirectUriProblem(uri);
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['redirect_uris', i], message: `${uri} ${problem}` });
+    });
   });
 
 export const issuerSchema = z

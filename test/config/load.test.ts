@@ -93,6 +93,23 @@ const cases: {
       `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[1].client_id: duplicate client_id 'mcp-a'`,
   },
   {
+    name: 'a configured redirect URI without a host (issue 10 §7)',
+    env: () => ({
+      MANDATE_CONFIG: file('hostless.json', {
+        clients: [
+          {
+            client_id: 'app',
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code'],
+            redirect_uris: ['https://app.example/cb', 'https:///cb'],
+          },
+        ],
+      }),
+    }),
+    message: (env) =>
+      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[0].redirect_uris[1]: https:///cb must name a host`,
+  },
+  {
     name: 'client_secret_env naming an unset variable',
     env: () => ({
       MANDATE_CONFIG: file('env.json', {

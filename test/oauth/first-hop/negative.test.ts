@@ -112,7 +112,14 @@ describe('first hop refusals', () => {
     });
 
   it('authorize: a redirect_uri that is not registered is shown as a page, never redirected', async () => {
-    for (const uri of ['https://evil.example/cb', 'http://127.0.0.1:8080/other', 'https://app.example/cb/']) {
+    for (const uri of [
+      'https://evil.example/cb',
+      'http://127.0.0.1:8080/other',
+      'https://app.example/cb/',
+      // Issue 10 §7: a loopback URI matches on any port, and on nothing else.
+      'http://evil.example@127.0.0.1:4000/callback',
+      'http://127.0.0.1:4000/x/../callback',
+    ]) {
       const res = await browser.fetch(
         authorizeUrl(svc.issuer, authorizeParams(pkce(), { redirect_uri: uri })),
       );

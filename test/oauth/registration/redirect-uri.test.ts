@@ -11,6 +11,9 @@ describe('registrable redirect URIs (RFC 8252 §7, RFC 6749 §3.1.2)', () => {
     'http://localhost:3000/oauth/callback',
     'com.example.app:/oauth2redirect',
     'com.example.app://callback',
+    'https://app.example.com',
+    'https://app.example.com/',
+    'https://[2001:db8::1]/cb',
   ])('accepts %s', (uri) => {
     expect(redirectUriProblem(uri)).toBeUndefined();
   });
@@ -25,6 +28,54 @@ describe('registrable redirect URIs (RFC 8252 §7, RFC 6749 §3.1.2)', () => {
     ['data', 'data:text/html,hi', 'must not use the data: scheme'],
     ['file', 'file:///etc/passwd', 'must not use the file: scheme'],
     ['dotless scheme', 'myapp:/cb', 'must use https, loopback http or a reverse-domain private-use scheme'],
+    // Issue 10 §7: what the URL parser would repair is refused, so the registered text is where
+    // the browser goes.
+    ['no host', 'https:///cb', 'must name a host'],
+    ['no host, one slash', 'https:/cb', 'must name a host'],
+    ['no host, no slash', 'https:cb', 'must name a host'],
+    ['backslash authority', 'https:\\\\evil.example/cb', 'must name a host'],
+    ['loopback http without a host', 'http:///127.0.0.1/cb', 'must name a host'],
+    ['userinfo on loopback', 'http://evil.example@127.0.0.1:4000/cb', 'must not contain credentials'],
+    [
+      'dot segments',
+      'https://app.example.com/a/../cb',
+      'must be written as the URL it resolves to (https://app.example.com/cb)',
+    ],
+    [
+      'a tab the parser drops',
+      'https://app.example.com/c\tb',
+      'must be written as the URL it resolves to (https://app.example.com/cb)',
+    ],
+    [
+      'default port',
+      'https://app.example.com:443/cb',
+      'must be written as the URL it resolves to (https://app.example.com/cb)',
+    ],
+    [
+      'upper-case host',
+      'https://App.example.com/cb',
+      'must be written as the URL it resolves to (https://app.example.com/cb)',
+    ],
+    [
+      'percent-encoded host',
+      'https://%61pp.example/cb',
+      'must be written as the URL it resolves to (https://app.example/cb)',
+    ],
+    [
+      'numeric shorthand host',
+      'https://0x7f.1/cb',
+      'must be written as the URL it resolves to (https://127.0.0.1/cb)',
+    ],
+    [
+      'leading space',
+      ' https://app.example.com/cb',
+      'must be written as the URL it resolves to (https://app.example.com/cb)',
+    ],
+    [
+      'space in the path',
+      'https://app.example.com/a b',
+      'must be written as the URL it resolves to (https://app.example.com/a%20b)',
+    ],
   ])('refuses %s', (_name, uri, problem) => {
     expect(redirectUriProblem(uri)).toBe(problem);
   });

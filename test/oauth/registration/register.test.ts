@@ -143,6 +143,30 @@ describe('RFC 7591 dynamic client registration over HTTP', () => {
       'redirect_uri javascript:alert(1) must not use the javascript: scheme',
     ],
     [
+      'a redirect URI without a host (issue 10 §7)',
+      { redirect_uris: ['https:///cb'] },
+      'invalid_redirect_uri',
+      'redirect_uri https:///cb must name a host',
+    ],
+    [
+      'a backslash authority',
+      { redirect_uris: ['https:\\\\evil.example/cb'] },
+      'invalid_redirect_uri',
+      'redirect_uri https:??evil.example/cb must name a host',
+    ],
+    [
+      'a loopback redirect URI with userinfo',
+      { redirect_uris: ['http://evil.example@127.0.0.1:4000/cb'] },
+      'invalid_redirect_uri',
+      'redirect_uri http://evil.example@127.0.0.1:4000/cb must not contain credentials',
+    ],
+    [
+      'a redirect URI the URL parser would rewrite',
+      { redirect_uris: ['https://app.example.com/a/../cb'] },
+      'invalid_redirect_uri',
+      'redirect_uri https://app.example.com/a/../cb must be written as the URL it resolves to (https://app.example.com/cb)',
+    ],
+    [
       'a non-string redirect URI',
       { redirect_uris: [42] },
       'invalid_client_metadata',
