@@ -160,6 +160,35 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'REDIRECT-REGISTRABLE',
+    source: RFC(8252, '7.3'),
+    behaviour:
+      "a registered redirect URI names a host, has no userinfo or fragment, and is written as the URL it resolves to; at /authorize only a loopback URI's port may differ",
+    tests: [
+      t('oauth/registration/register.test.ts', 'a redirect URI without a host (issue 10 §7)'),
+      t('oauth/registration/register.test.ts', 'a loopback redirect URI with userinfo'),
+      t('oauth/registration/redirect-uri.test.ts', 'no host'),
+      t('oauth/first-hop/units.test.ts', 'http://evil.example@127.0.0.1:4000/callback'),
+      t('config/load.test.ts', 'a configured redirect URI without a host (issue 10 §7)'),
+    ],
+  },
+  {
+    id: 'METADATA-VALID-FOR-ITS-NAME',
+    source: 'https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata',
+    behaviour:
+      'RFC 8414 metadata only: no OpenID Connect Discovery document, which would claim ID tokens Mandate never issues; the MCP SDK client discovers the RFC 8414 one',
+    tests: [
+      t(
+        'http/discovery.test.ts',
+        'serves no OpenID Connect Discovery document, which would claim ID tokens it never issues (ADR 0005)',
+      ),
+      t(
+        'http/discovery.test.ts',
+        "the MCP SDK client discovers the RFC 8414 document and validates it with the SDK's schema",
+      ),
+    ],
+  },
+  {
     id: 'CODE-REPLAY',
     source: RFC(6749, '10.5'),
     behaviour: 'an authorization code is single-use and a replay revokes what it issued',

@@ -94,20 +94,15 @@ export function authorizationServerMetadata(
 }
 
 /**
- * Every path the metadata is served at: RFC 8414 §3.1 (well-known segment before the issuer's
- * path), OpenID Connect Discovery 1.0 §4 (`<issuer>/.well-known/openid-configuration`), and the
- * RFC 8414 §5 path-inserted form of the OIDC name, which MCP clients also try. Without an issuer
- * path these collapse to the two plain well-known URLs.
+ * Every path the metadata is served at: RFC 8414 §3.1 (the well-known segment before the issuer's
+ * path). Not OpenID Connect Discovery's `openid-configuration` (ADR 0005): that document describes
+ * an OpenID Provider, which must issue ID tokens (Discovery 1.0 §3 requires
+ * `id_token_signing_alg_values_supported`, with RS256, and `subject_types_supported`). Mandate issues
+ * access tokens only, so an honest OIDC document cannot be written, and MCP clients (spec
+ * 2025-11-25, "Authorization Server Metadata Discovery") try RFC 8414 first and accept either.
  */
 export function metadataPaths(issuer: string): string[] {
-  const path = new URL(issuer).pathname.replace(/\/$/, '');
-  return [
-    ...new Set([
-      metadataPath(issuer),
-      metadataPath(issuer, 'openid-configuration'),
-      `${path}/.well-known/openid-configuration`,
-    ]),
-  ];
+  return [metadataPath(issuer)];
 }
 
 /** Where RFC 8414 §3.1 puts the metadata: the well-known segment goes before the issuer's path. */

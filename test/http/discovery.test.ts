@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { discoverAuthorizationServerMetadata } from '@modelcontextprotocol/sdk/client/auth.js';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -55,10 +56,21 @@ describe('authorization server metadata (issuer without a path)', () => {
       expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'private_key_jwt']),
     );
     expect(body.token_endpoint_auth_methods_supported).not.toContain('client_secret_jwt');
-    // OpenID Connect Discovery serves the same document.
-    const oidc = await getJson(`${svc.url}/.well-known/openid-configuration`);
-    expect(oidc.status).toBe(200);
-    expect(oidc.body).toEqual(body);
+  });
+
+  it('serves no OpenID Connect Discovery document, which would claim ID tokens it never issues (ADR 0005)', async () => {
+    const res = await getJson(`${svc.url}/.well-known/openid-configuration`);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'no such endpoint: GET /.well-known/openid-configuration',
+    });
+  });
+
+  it("the MCP SDK client discovers the RFC 8414 document and validates it with the SDK's schema", async () => {
+    const metadata = await discoverAuthorizationServerMetadata(svc.issuer);
+    expect(metadata?.issuer).toBe(svc.issuer);
+    expect(metadata?.token_endpoint).toBe(`${svc.issuer}/token`);
   });
 
   it('advertises only what is true: every endpoint is served, every grant type accepted', async () => {
@@ -186,6 +198,14 @@ describe('authorization server metadata (issuer with a path)', () => {
     // Not at the root: that would be another issuer's document.
     const root = await fetch(`${origin}/.well-known/oauth-authorization-server`);
     expect(root.status).toBe(404);
+    // No OpenID Connect Discovery document under either of its names (ADR 0005), and the MCP SDK
+    // client, which tries RFC 8414 first, finds this issuer's document.
+    for (const path of [
+      '/.well-known/openid-configuration/tenants/acme',
+      '/tenants/acme/.well-known/openid-configuration',
+    ])
+      expect((await fetch(`${origin}${path}`)).status, path).toBe(404);
+    expect((await discoverAuthorizationServerMetadata(issuer))?.issuer).toBe(issuer);
     expect((await getJson(`${issuer}/jwks`)).status).toBe(200);
 
     const now = Math.floor(Date.now() / 1000);

@@ -4,18 +4,13 @@ import { authorizationServerMetadata, metadataPaths } from '../../src/oauth/meta
 import { startTestService, type TestService } from '../helpers/service.js';
 
 describe('metadata paths', () => {
-  it('an issuer without a path: the two well-known URLs', () => {
-    expect(metadataPaths('https://auth.example.com')).toEqual([
-      '/.well-known/oauth-authorization-server',
-      '/.well-known/openid-configuration',
-    ]);
+  it('an issuer without a path: the RFC 8414 well-known URL, and no OpenID Connect name (ADR 0005)', () => {
+    expect(metadataPaths('https://auth.example.com')).toEqual(['/.well-known/oauth-authorization-server']);
   });
 
-  it('an issuer with a path: RFC 8414 insertion for both names, and the OIDC appended form', () => {
+  it('an issuer with a path: the well-known segment inserted before the path (RFC 8414 §3.1)', () => {
     expect(metadataPaths('https://example.com/tenant/a')).toEqual([
       '/.well-known/oauth-authorization-server/tenant/a',
-      '/.well-known/openid-configuration/tenant/a',
-      '/tenant/a/.well-known/openid-configuration',
     ]);
   });
 
@@ -58,13 +53,12 @@ describe('discovery over HTTP', () => {
   });
   afterAll(async () => svc?.close());
 
-  it('serves one document under the RFC 8414 and OIDC names, issuer byte for byte', async () => {
+  it('serves the RFC 8414 document, issuer byte for byte, and no OpenID Connect Discovery document', async () => {
     const oauth = await fetch(`${svc.issuer}/.well-known/oauth-authorization-server`);
     const oidc = await fetch(`${svc.issuer}/.well-known/openid-configuration`);
     expect(oauth.status).toBe(200);
-    expect(oidc.status).toBe(200);
+    expect(oidc.status).toBe(404);
     const doc = (await oauth.json()) as Record<string, unknown>;
-    expect(await oidc.json()).toEqual(doc);
     expect(doc).toMatchObject({
       issuer: svc.issuer,
       registration_endpoint: `${svc.issuer}/register`,

@@ -14,7 +14,7 @@ export function discoveryRoutes(
   opts: MetadataOptions,
 ): void {
   const metadata = authorizationServerMetadata(endpoints, opts);
-  // RFC 8414 and OpenID Connect Discovery names for one document (metadataPaths).
+  // RFC 8414 §3.1 (metadataPaths says why not OpenID Connect Discovery too).
   for (const path of metadataPaths(endpoints.issuer))
     app.get(path, async (_req, reply) => reply.header('Cache-Control', 'public, max-age=300').send(metadata));
   app.get(endpoints.jwksPath, async (_req, reply) =>
