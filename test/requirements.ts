@@ -371,6 +371,18 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'BATCH-ISOLATION',
+    source: 'shared/design.md#what-round-two-adds-see-the-open-issues',
+    behaviour:
+      "a request whose replay record no column can hold never fails another request's record in the same batch",
+    tests: [
+      t(
+        'e2e/batch-poison.e2e.test.ts',
+        'every honest DPoP exchange succeeds while poisoned client assertions share its batches',
+      ),
+    ],
+  },
+  {
     id: 'AUDIT-MASKING',
     source: 'shared/design.md#audit-and-decision-stream',
     behaviour: 'no raw token, secret or key enters an event',
