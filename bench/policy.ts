@@ -109,7 +109,7 @@ for (const i of inputs) {
 }
 const inproc = measureSync((i) => service.decide(inputs[i % inputs.length] as DecisionInput));
 const evaluator = await createEvaluator(await parseBundle(readFileSync(bundlePath)), 'mcp/authz/decision');
-const bare = measureSync((i) => evaluator.evaluate(inputs[i % inputs.length]));
+const bare = measureSync((i) => evaluator.evaluate(inputs[i % inputs.length]!));
 
 // REST: the same Rego sources and data built as a plain (rego target) bundle: the CLI here has no
 // WASM runtime, and a sidecar OPA evaluates Rego anyway. Decisions are checked to agree below.
@@ -183,9 +183,9 @@ try {
   // Same answers as in-process, or the comparison is meaningless.
   for (const [i, b] of bodies.entries()) {
     const viaRest = (JSON.parse(await post(b)) as { result: unknown }).result;
-    if (stable(viaRest) !== stable(evaluator.evaluate(inputs[i])))
+    if (stable(viaRest) !== stable(evaluator.evaluate(inputs[i]!)))
       throw new Error(
-        `REST and WASM disagree on input ${i}: ${stable(viaRest)} vs ${stable(evaluator.evaluate(inputs[i]))}`,
+        `REST and WASM disagree on input ${i}: ${stable(viaRest)} vs ${stable(evaluator.evaluate(inputs[i]!))}`,
       );
   }
   for (let i = 0; i < WARMUP; i++) await post(bodies[i % bodies.length] as string);

@@ -25,6 +25,7 @@ import { getIssuedToken } from './store/tokens.js';
 import { createNonceService } from './oauth/dpop/nonce.js';
 import { createTokenVerifier, type TrustedIssuer } from './oauth/token-verifier.js';
 import { createDecisionService } from './policy/engine.js';
+import { policyReadiness } from './policy/status.js';
 import { createClientRepo } from './store/clients.js';
 import { startHousekeeping } from './store/housekeeping.js';
 import { openDb } from './store/index.js';
@@ -208,7 +209,7 @@ export async function createService(
         return {
           database: { ok: probe.state === 'writable', detail: probe.detail },
           keys: { ok: keys.jwks().keys.length > 0 },
-          policy: { ok: decisions.ready(), detail: decisions.bundle().revision },
+          policy: policyReadiness(decisions.ready(), decisions.status()),
         };
       },
       ...(relayStats === undefined ? {} : { metrics: relayStats }),

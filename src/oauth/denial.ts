@@ -16,6 +16,11 @@ const wireErrorByCode: Record<string, OAuthErrorCode> = {
   dpop_required: 'invalid_request',
 };
 
+// A policy that failed (an evaluation error, a result outside the decision contract) is for the
+// security team to fix, not the client: a generic description here; the cause is in the log and in
+// the decision event's reasons.
+const policyFailures = new Set(['policy_error', 'policy_result_invalid']);
+
 const precedence: OAuthErrorCode[] = [
   'invalid_target',
   'unauthorized_client',
@@ -25,6 +30,8 @@ const precedence: OAuthErrorCode[] = [
 
 export function denialError(decision: Decision, fallback: OAuthErrorCode = 'invalid_grant'): OAuthError {
   const codes = decision.reasons.map(reasonCode);
+  if (codes.some((c) => policyFailures.has(c)))
+    return new OAuthError(fallback, 'policy evaluation failed', { reason: `policy:${codes.join(',')}` });
   const mapped = codes.map((c) => wireErrorByCode[c]).filter((e): e is OAuthErrorCode => e !== undefined);
   const error = precedence.find((e) => mapped.includes(e)) ?? fallback;
   const text = decision.reasons.map(reasonText).filter((t) => t !== '');

@@ -61,13 +61,30 @@ export type DecisionInput = z.infer<typeof decisionInputSchema>;
 export const reasonSchema = z.union([z.string(), z.object({ code: z.string(), message: z.string() })]);
 export type Reason = z.infer<typeof reasonSchema>;
 
-export const policyResultSchema = z.object({
-  allow: z.boolean(),
-  scopes: z.array(z.string()).default([]),
-  ttl_seconds: z.number().int().nonnegative().default(0),
+const resultExtras = {
   reasons: z.array(reasonSchema).default([]),
   obligations: z.object({ require_dpop: z.boolean().optional() }).catchall(z.unknown()).default({}),
-});
+};
+
+/**
+ * The policy's output. An allow must say what it grants and for how long (`scopes`,
+ * `ttl_seconds`); a deny needs only `allow: false`. Anything else (`{"allow": true}`, a string
+ * `allow`) is outside the contract and fails closed as such (reason `policy_result_invalid`).
+ */
+export const policyResultSchema = z.discriminatedUnion('allow', [
+  z.object({
+    allow: z.literal(true),
+    scopes: z.array(z.string()),
+    ttl_seconds: z.number().int().nonnegative(),
+    ...resultExtras,
+  }),
+  z.object({
+    allow: z.literal(false),
+    scopes: z.array(z.string()).default([]),
+    ttl_seconds: z.number().int().nonnegative().default(0),
+    ...resultExtras,
+  }),
+]);
 export type PolicyResult = z.infer<typeof policyResultSchema>;
 
 /** What the decision service returns: the policy's result after the service's invariants. */

@@ -1,24 +1,54 @@
 /**
  * A compiled policy ready to evaluate: the bundle's WebAssembly module instantiated with
- * @open-policy-agent/opa-wasm and its data loaded once (setData), evaluated synchronously.
+ * @open-policy-agent/opa-wasm and Mandate's host builtins (builtins/index.ts), its data loaded
+ * once (setData), evaluated synchronously. A module needing a builtin nobody provides is refused
+ * here, at load, rather than failing every decision that reaches the call.
  */
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import type { PolicyBundle } from './bundle.js';
+import { mandateBuiltins } from './builtins/index.js';
+import type { DecisionClock } from './builtins/index.js';
+import { importedBuiltins, unsupportedBuiltins } from './wasm-builtins.js';
 
 export interface Evaluator {
-  /** The entrypoint's value for this input; throws when evaluation fails or is undefined. */
-  evaluate(input: unknown): unknown;
+  /** The entrypoint's value for this input; throws a PolicyEvaluationError when evaluation fails or is undefined. */
+  evaluate(input: { readonly now?: unknown }): unknown;
+  /** The host builtins the module imports. */
+  readonly builtins: readonly string[];
+}
+
+/** Evaluation failed: `message` is the real cause (opa-wasm's abort text or a builtin's error). */
+export class PolicyEvaluationError extends Error {
+  override name = 'PolicyEvaluationError';
+}
+
+/** opa-wasm throws strings (opa_abort), `{ message }` objects (a missing builtin) and Errors. */
+export function describeThrown(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string')
+    return (e as { message: string }).message;
+  try {
+    return JSON.stringify(e) ?? String(e);
+  } catch {
+    return String(e);
+  }
 }
 
 const encoder = new TextEncoder();
 
 export async function createEvaluator(bundle: PolicyBundle, entrypoint: string): Promise<Evaluator> {
+  const clock: DecisionClock = { now: undefined };
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
-    policy = await loadPolicy(bundle.wasm);
+    policy = await loadPolicy(bundle.wasm, undefined, mandateBuiltins(clock));
   } catch (e) {
-    throw new Error(`policy.wasm does not load: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`policy.wasm does not load: ${describeThrown(e)}`);
   }
+  const internals = policy as unknown as PolicyInternals;
+  const builtins = importedBuiltins(internals.wasmInstance?.exports, internals.mem as WasmMemory);
+  const unsupported = unsupportedBuiltins(builtins, bundle.files, { entrypoint });
+  if (unsupported !== undefined) throw new Error(unsupported);
   const entrypoints = policy.entrypoints as Record<string, number>;
   const id = entrypoints[entrypoint];
   if (id === undefined) {
@@ -29,22 +59,29 @@ export async function createEvaluator(bundle: PolicyBundle, entrypoint: string):
   try {
     policy.setData(bundle.data);
   } catch (e) {
-    throw new Error(
-      `bundle data does not load into the policy: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new Error(`bundle data does not load into the policy: ${describeThrown(e)}`);
   }
   const direct = directEval(policy, id);
+  // Only a policy calling time.now_ns reads the decision's clock.
+  const readsClock = builtins.includes('time.now_ns');
   return {
-    evaluate(input: unknown): unknown {
+    builtins,
+    evaluate(input: { readonly now?: unknown }): unknown {
+      if (readsClock) clock.now = typeof input.now === 'number' ? input.now : undefined;
       const json = JSON.stringify(input) as string | undefined;
-      const rs = (
-        direct !== undefined && json !== undefined
-          ? direct(json)
-          : // An exactly-sized ArrayBuffer takes opa-wasm's ABI 1.2 path without a TextEncoder per call.
-            policy.evaluate(encoder.encode(json).buffer, id)
-      ) as { result?: unknown }[] | null;
+      let rs: { result?: unknown }[] | null;
+      try {
+        rs = (
+          direct !== undefined && json !== undefined
+            ? direct(json)
+            : // An exactly-sized ArrayBuffer takes opa-wasm's ABI 1.2 path without a TextEncoder per call.
+              policy.evaluate(encoder.encode(json).buffer, id)
+        ) as { result?: unknown }[] | null;
+      } catch (e) {
+        throw new PolicyEvaluationError(describeThrown(e));
+      }
       if (!Array.isArray(rs) || rs.length === 0 || rs[0]?.result === undefined) {
-        throw new Error(`policy decision ${entrypoint} is undefined for this input`);
+        throw new PolicyEvaluationError(`policy decision ${entrypoint} is undefined for this input`);
       }
       return rs[0].result;
     },

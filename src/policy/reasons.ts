@@ -9,6 +9,7 @@ import type { Reason } from './contract.js';
 export const serviceReasonCodes = [
   'invalid_input',
   'policy_error',
+  'policy_result_invalid',
   'ttl_exhausted',
   'scope_not_allowed',
   'scope_dropped',

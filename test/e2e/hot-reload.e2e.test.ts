@@ -17,6 +17,7 @@ import {
   subjectClaims,
   type WireResult,
 } from '../oauth/exchange-helpers.js';
+import { buildBundle, writePolicy } from '../policy/helpers.js';
 
 describe('policy hot reload under a running service', () => {
   let svc: TestService;
@@ -45,11 +46,19 @@ describe('policy hot reload under a running service', () => {
     });
   }
 
+  interface PolicyCheck {
+    ok: boolean;
+    detail: string;
+    revision: string;
+    last_reload?: { outcome: string; reason?: string; revision?: string };
+  }
+  async function policyCheck(): Promise<{ status: number; policy: PolicyCheck }> {
+    const res = await fetch(`${svc.url}/readyz`);
+    const body = (await res.json()) as { checks: { policy: PolicyCheck } };
+    return { status: res.status, policy: body.checks.policy };
+  }
   async function policyRevision(): Promise<string | undefined> {
-    const body = (await (await fetch(`${svc.url}/readyz`)).json()) as {
-      checks: { policy?: { detail?: string } };
-    };
-    return body.checks.policy?.detail;
+    return (await policyCheck()).policy.revision;
   }
 
   it('decides with the new bundle after a swap, and keeps the last good one when a corrupt file arrives', async () => {
@@ -95,5 +104,78 @@ describe('policy hot reload under a running service', () => {
     expect(await policyRevision()).toBe('hot-reload-2');
     const ready = await fetch(`${svc.url}/readyz`);
     expect(ready.status).toBe(200);
+  });
+
+  /** A policy file of one rule (package mcp.authz), built into a bundle beside the live one. */
+  function stagePolicy(name: string, rego: string, revision: string): string {
+    return buildBundle(join(dir, 'staging', `${name}.tar.gz`), { src: writePolicy(rego), revision });
+  }
+
+  it('refuses a bundle needing http.send at reload, says so in /readyz, and keeps deciding', async () => {
+    const staged = stagePolicy(
+      'http',
+      `package mcp.authz
+decision := {"allow": true, "scopes": input.scopes, "ttl_seconds": 60} if {
+	http.send({"method": "GET", "url": "https://hr.example/ok"}).status_code == 200
+}
+`,
+      'needs-http',
+    );
+    renameSync(staged, bundlePath);
+    const seen = await eventually(
+      async () => (await policyCheck()).policy.last_reload?.revision === 'needs-http',
+      15_000,
+    );
+    expect(seen).toBe(true);
+    const { status, policy } = await policyCheck();
+    expect(status).toBe(200);
+    expect(policy).toMatchObject({
+      ok: true,
+      revision: 'hot-reload-2',
+      last_reload: {
+        outcome: 'refused',
+        revision: 'needs-http',
+        reason: expect.stringMatching(
+          /^the policy needs builtin http\.send \(called in the entrypoint rule mcp\.authz\.decision\): /,
+        ),
+      },
+    });
+    expect(policy.detail).toContain('was refused: the policy needs builtin http.send');
+    const after = await engineerAsksForWrite();
+    expect(after.status, after.text).toBe(200);
+  });
+
+  it('a policy failing at evaluation: the client gets invalid_grant "policy evaluation failed", the log and the decision event the cause', async () => {
+    const staged = stagePolicy(
+      'conflict',
+      `package mcp.authz
+decision := {"allow": true, "scopes": input.scopes, "ttl_seconds": 60} if input.now > 0
+decision := {"allow": false} if input.now > 0
+`,
+      'conflicting',
+    );
+    renameSync(staged, bundlePath);
+    expect(await eventually(async () => (await policyRevision()) === 'conflicting', 15_000)).toBe(true);
+    const res = await engineerAsksForWrite();
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'policy evaluation failed' },
+    });
+    const logged = svc.logs.lines.filter((l) => l.msg === 'policy evaluation failed');
+    expect(logged.length).toBeGreaterThan(0);
+    const last = logged[logged.length - 1]!.fields as {
+      decision_id: string;
+      revision: string;
+      cause: string;
+    };
+    expect(last.revision).toBe('conflicting');
+    expect(last.cause).toMatch(/^evaluation failed: .*conflict/);
+    const { rows } = await svc.db.db.query<{ event: { data: { enforced: { reasons: unknown[] } } } }>(
+      `SELECT event FROM outbox WHERE event->>'type' = 'dev.mandate.decision' AND event->'data'->>'decision_id' = $1`,
+      [last.decision_id],
+    );
+    expect(rows.map((r) => r.event.data.enforced.reasons)).toEqual([
+      [{ code: 'policy_error', message: last.cause }],
+    ]);
   });
 });

@@ -97,3 +97,12 @@ export function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
     ...overrides,
   };
 }
+
+let opaPath: string | undefined;
+/** The pinned OPA CLI (scripts/install-opa.sh). */
+export function opaBin(): string {
+  opaPath ??= execFileSync('bash', [join(repoRoot, 'scripts/install-opa.sh')])
+    .toString()
+    .trim();
+  return opaPath;
+}

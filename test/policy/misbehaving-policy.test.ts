@@ -2,13 +2,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/log.js';
+import { denialError } from '../../src/oauth/denial.js';
 import { createDecisionService } from '../../src/policy/engine.js';
 import { reasonCode } from '../../src/policy/reasons.js';
 import { NOW, buildBundle, input, tempDir, writePolicy } from './helpers.js';
 
-async function serviceFor(rego: string) {
-  const bundlePath = buildBundle(join(tempDir(), 'b.tar.gz'), { src: writePolicy(rego) });
-  return createDecisionService({ bundlePath, log: createMemoryLogger() });
+async function serviceFor(rego: string, log = createMemoryLogger()) {
+  const bundlePath = buildBundle(join(tempDir(), 'b.tar.gz'), { src: writePolicy(rego), revision: 'r-1' });
+  return createDecisionService({ bundlePath, log });
 }
 
 describe('a misbehaving policy cannot break the invariants', () => {
@@ -27,14 +28,48 @@ decision := {"allow": true, "scopes": ["crm.read", "admin", "crm.write"], "ttl_s
     await s.close();
   });
 
-  it('returns a malformed object: denied with policy_error', async () => {
+  it('returns a malformed object: denied with policy_result_invalid', async () => {
     const s = await serviceFor(`package mcp.authz
 decision := {"allow": "yes", "scopes": "crm.read"}
 `);
     const d = s.decide(input());
     expect(d.allow).toBe(false);
-    expect(d.reasons.map(reasonCode)).toEqual(['policy_error']);
+    expect(d.reasons.map(reasonCode)).toEqual(['policy_result_invalid']);
     expect(d.result).toEqual({ allow: 'yes', scopes: 'crm.read' });
+    await s.close();
+  });
+
+  it('allows without saying what it grants ({"allow": true}): outside the contract, not invalid_scope', async () => {
+    const log = createMemoryLogger();
+    const s = await serviceFor(
+      `package mcp.authz
+decision := {"allow": true}
+`,
+      log,
+    );
+    const d = s.decide(input());
+    expect(d.allow).toBe(false);
+    expect(d.reasons).toEqual([
+      {
+        code: 'policy_result_invalid',
+        message: expect.stringMatching(/^the policy result is outside the decision contract: scopes: /),
+      },
+    ]);
+    const logged = log.lines.find((l) => l.msg === 'policy result outside the decision contract');
+    expect(logged?.level).toBe('error');
+    expect(logged?.fields).toMatchObject({ decision_id: d.decision_id, revision: 'r-1' });
+    // The client is told no more than that the policy failed.
+    const err = denialError(d);
+    expect([err.error, err.description]).toEqual(['invalid_grant', 'policy evaluation failed']);
+    await s.close();
+  });
+
+  it('a deny may be just {"allow": false}', async () => {
+    const s = await serviceFor(`package mcp.authz
+decision := {"allow": false}
+`);
+    const d = s.decide(input());
+    expect(d).toMatchObject({ allow: false, reasons: [{ code: 'policy_denied' }] });
     await s.close();
   });
 
@@ -46,15 +81,37 @@ decision := {"allow": true} if input.action == "authorize"
     await s.close();
   });
 
-  it('errors at run time (conflicting values): denied with policy_error', async () => {
-    const s = await serviceFor(`package mcp.authz
+  it('errors at run time (conflicting values): denied with policy_error, the real cause logged', async () => {
+    const log = createMemoryLogger();
+    const s = await serviceFor(
+      `package mcp.authz
 decision := {"allow": true, "scopes": input.scopes, "ttl_seconds": 60} if input.now > 0
 decision := {"allow": false} if input.now > 0
-`);
+`,
+      log,
+    );
     const d = s.decide(input());
     expect(d.allow).toBe(false);
-    expect(d.reasons.map(reasonCode)).toEqual(['policy_error']);
-    expect(JSON.stringify(d.reasons)).toMatch(/evaluation failed/);
+    expect(d.reasons).toEqual([
+      { code: 'policy_error', message: expect.stringMatching(/^evaluation failed: /) },
+    ]);
+    const cause = (d.reasons[0] as { message: string }).message;
+    expect(cause).not.toMatch(/object Object/);
+    expect(cause).toMatch(/conflict/);
+    const logged = log.lines.find((l) => l.msg === 'policy evaluation failed');
+    expect(logged).toEqual({
+      level: 'error',
+      msg: 'policy evaluation failed',
+      fields: {
+        decision_id: d.decision_id,
+        path: 'mcp/authz/decision',
+        revision: 'r-1',
+        digest: s.bundle().digest,
+        cause,
+      },
+    });
+    const err = denialError(d);
+    expect([err.error, err.description]).toEqual(['invalid_grant', 'policy evaluation failed']);
     await s.close();
   });
 

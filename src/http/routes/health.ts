@@ -1,7 +1,10 @@
 /** Liveness (`/healthz`) and readiness (`/readyz`: 200 only when database, keys and policy are loaded). */
 import type { FastifyInstance } from 'fastify';
 
-export type ReadinessCheck = () => Promise<Record<string, { ok: boolean; detail?: string }>>;
+/** Each check: `ok`, a readable `detail`, and any structured fields the component reports. */
+export type ReadinessCheck = () => Promise<
+  Record<string, { ok: boolean; detail?: string; [field: string]: unknown }>
+>;
 
 export function healthRoutes(
   app: FastifyInstance,

@@ -1,0 +1,73 @@
+/**
+ * Loading a bundle the one way the service does (and `mandate policy check` does): parse the
+ * gzipped tarball, verify its signature when a key is configured, instantiate the WebAssembly
+ * module with the host builtins, refuse a module needing a builtin nobody provides, load the data.
+ */
+import { createHash } from 'node:crypto';
+import { parseBundle } from './bundle.js';
+import type { PolicyBundle } from './bundle.js';
+import { createEvaluator } from './evaluator.js';
+import type { Evaluator } from './evaluator.js';
+import { verifyBundleSignature } from './signature.js';
+
+export interface BundleInfo {
+  revision: string;
+  /** SHA-256 (hex) of the bundle file. */
+  digest: string;
+}
+
+export interface LoadOptions {
+  entrypoint: string;
+  /** PEM public key: when set, only bundles signed by it load (unsigned/tampered are refused). */
+  verificationKey?: string | undefined;
+  /** JWS algorithms accepted for the bundle signature. */
+  verificationAlgorithms?: readonly string[] | undefined;
+}
+
+export interface LoadedBundle {
+  evaluator: Evaluator;
+  bundle: PolicyBundle;
+  info: BundleInfo;
+}
+
+/** A bundle that was refused: why, and what is known of it (its digest; its revision if it parsed). */
+export class BundleRefusedError extends Error {
+  override name = 'BundleRefusedError';
+  constructor(
+    message: string,
+    readonly digest: string,
+    readonly revision: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function revisionOf(bundle: PolicyBundle): string {
+  return typeof bundle.manifest.revision === 'string' ? bundle.manifest.revision : '';
+}
+
+export async function loadBundle(bytes: Buffer, opts: LoadOptions): Promise<LoadedBundle> {
+  const digest = sha256Hex(bytes);
+  let bundle: PolicyBundle | undefined;
+  try {
+    bundle = await parseBundle(bytes);
+    if (opts.verificationKey !== undefined) {
+      await verifyBundleSignature(bundle, {
+        publicKey: opts.verificationKey,
+        ...(opts.verificationAlgorithms ? { algorithms: opts.verificationAlgorithms } : {}),
+      });
+    }
+    const evaluator = await createEvaluator(bundle, opts.entrypoint);
+    return { evaluator, bundle, info: { revision: revisionOf(bundle), digest } };
+  } catch (e) {
+    throw new BundleRefusedError(
+      e instanceof Error ? e.message : String(e),
+      digest,
+      bundle === undefined ? undefined : revisionOf(bundle),
+    );
+  }
+}
