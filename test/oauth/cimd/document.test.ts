@@ -80,6 +80,12 @@ describe('Client ID Metadata Document contents (CIMD §4)', () => {
       { ...doc, redirect_uris: ['https://app.example.com/cb#x'] },
       'cimd_metadata',
     ],
+    ['a redirect URI without a host', { ...doc, redirect_uris: ['https:///cb'] }, 'cimd_metadata'],
+    [
+      'a loopback redirect URI with userinfo',
+      { ...doc, redirect_uris: ['http://evil.example@127.0.0.1:4000/cb'] },
+      'cimd_metadata',
+    ],
   ])('refuses a document with %s', (_name, body, reason) => {
     expect(refusal(() => cimdClientRecord(URL_ID, body, 1, 2))).toEqual({ error: 'invalid_client', reason });
   });
