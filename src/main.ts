@@ -1,6 +1,12 @@
 /**
  * `npm start`: validates configuration (exact message and exit status 1 on error), builds the service
  * and listens. With MANDATE_WORKERS > 1, node:cluster runs that many workers on one port.
+ *
+ * SIGTERM (or SIGINT) drains: requests already accepted are answered, new ones get 503
+ * `temporarily_unavailable` with Retry-After until the listener closes (src/http/drain.ts), then
+ * the service closes (audit flushed, relay stopped) and the process exits 0. The primary of a
+ * cluster passes the signal on to its workers and exits when they have. A second signal ends the
+ * process at once.
  */
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
@@ -37,10 +43,22 @@ if (cluster.isPrimary && config.workers > 1) {
       { workers: config.workers },
     );
   for (let i = 0; i < config.workers; i++) cluster.fork();
-  cluster.on('exit', (worker, code) => {
-    log.error('worker exited', { pid: worker.process.pid, code });
-    if (code !== 0) process.exitCode = 1;
+  let stopping = false;
+  cluster.on('exit', (worker, code, signal) => {
+    // A worker still starting has no handler yet: the signal passed on ends it, which is fine.
+    const clean = code === 0 || (stopping && signal !== null);
+    if (stopping) log.info('worker stopped', { pid: worker.process.pid, code, signal });
+    else log.error('worker exited', { pid: worker.process.pid, code, signal });
+    if (!clean) process.exitCode = 1;
+    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit();
   });
+  const stopWorkers = (signal: NodeJS.Signals) => {
+    stopping = true;
+    log.info('shutting down workers', { signal });
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.once('SIGTERM', () => stopWorkers('SIGTERM'));
+  process.once('SIGINT', () => stopWorkers('SIGINT'));
 } else {
   try {
     const service = await createService(config, log);
@@ -51,10 +69,17 @@ if (cluster.isPrimary && config.workers > 1) {
       metadata: `${config.issuer}/.well-known/oauth-authorization-server`,
     });
     const stop = (signal: string) => {
-      log.info('shutting down', { signal });
-      service.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
+      log.info('shutting down: draining', { signal, ...config.shutdown });
+      service.shutdown(config.shutdown).then(
+        (drained) => {
+          if (drained.timedOut) log.warn('shutdown: drain timed out', { in_flight: drained.inFlight });
+          log.info('shut down');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error('shutdown failed', { error: String(err) });
+          process.exit(1);
+        },
       );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -36,6 +36,8 @@ export interface Service {
   app: FastifyInstance;
   ctx: OAuthContext;
   close(): Promise<void>;
+  /** Graceful stop (SIGTERM): drain the HTTP server (src/http/drain.ts), then close. */
+  shutdown(opts: { quietMs: number; timeoutMs: number }): Promise<{ timedOut: boolean; inFlight: number }>;
 }
 
 export interface ServiceOverrides {
@@ -215,7 +217,13 @@ export async function createService(
       ...(relayStats === undefined ? {} : { metrics: relayStats }),
     });
     closers.push(() => app.close());
-    return { app, ctx, close };
+    const shutdown = async (opts: { quietMs: number; timeoutMs: number }) => {
+      app.drain.begin();
+      const drained = await app.drain.settled(opts);
+      await close();
+      return drained;
+    };
+    return { app, ctx, close, shutdown };
   } catch (err) {
     await close();
     throw err;

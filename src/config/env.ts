@@ -191,6 +191,12 @@ export const envSchema = z.object({
     ),
   MANDATE_CLOCK_SKEW: seconds(0, 300).default(60).describe('Clock skew (seconds) tolerated on exp/nbf/iat.'),
   MANDATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
+  MANDATE_DRAIN_TIMEOUT_MS: millis(0, 600_000, 25_000).describe(
+    "On SIGTERM, longest wait (milliseconds) for the requests already accepted to be answered before the listener closes; meanwhile new requests get 503 temporarily_unavailable with Retry-After and /readyz 503. Keep it below the orchestrator's grace period (Kubernetes: 30 s).",
+  ),
+  MANDATE_DRAIN_QUIET_MS: millis(0, 60_000, 500).describe(
+    'On SIGTERM, the listener closes once nothing is in flight and no connection or request has arrived for this long (milliseconds), so that connections are closed while idle, never reset mid-request.',
+  ),
   MANDATE_WORKERS: z.coerce
     .number()
     .int()

@@ -52,6 +52,8 @@ export interface Config {
   dpopRequireNonce: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   workers: number;
+  /** Graceful shutdown: how the HTTP server drains on SIGTERM. */
+  shutdown: { quietMs: number; timeoutMs: number };
   /** First hop (authorization code and refresh grants, login session). */
   firstHop: {
     accessTokenTtl: number;
@@ -237,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dpopRequireNonce: e.MANDATE_DPOP_REQUIRE_NONCE === 'true',
     logLevel: e.MANDATE_LOG_LEVEL,
     workers: e.MANDATE_WORKERS,
+    shutdown: { quietMs: e.MANDATE_DRAIN_QUIET_MS, timeoutMs: e.MANDATE_DRAIN_TIMEOUT_MS },
     firstHop: {
       accessTokenTtl: Math.min(e.MANDATE_ACCESS_TOKEN_TTL, e.MANDATE_TOKEN_TTL),
       refreshTokenTtl: e.MANDATE_REFRESH_TOKEN_TTL,

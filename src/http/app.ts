@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { OAuthContext } from '../oauth/context.js';
 import type { IntrospectionDeps } from '../oauth/introspection.js';
 import { OAuthError } from '../oauth/errors.js';
+import { installDrain } from './drain.js';
 import { errorHandler, sendError, toWireError } from './errors.js';
 import type { DevIdp } from '../federation/dev-idp/provider.js';
 import type { Login } from '../federation/login.js';
@@ -43,11 +44,13 @@ export function createApp(opts: AppOptions): FastifyInstance {
     logger: false,
     bodyLimit: BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
-    return503OnClosing: true,
+    // The drain (drain.ts) answers requests during shutdown, with OAuth JSON and Retry-After.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false },
     // Errors fastify raises before routing (a malformed URL) get the same JSON body as every other.
     frameworkErrors: (err, _req, reply) => sendError(reply, toWireError(err)),
   });
+  installDrain(app);
   // Form bodies are parsed by the core (it must see repeated parameters), so keep them as text.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),

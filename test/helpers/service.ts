@@ -63,6 +63,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The configuration file of a test Mandate: the two test MCP servers, the test IdP as trusted issuer. */
+export function testConfigFile(
+  idp: TestIdp,
+  opts: Pick<TestServiceOptions, 'clients' | 'issuers' | 'resources'> = {},
+): Record<string, unknown> {
+  return {
+    clients: [
+      {
+        client_id: 'mcp-salesforce',
+        token_endpoint_auth_method: 'client_secret_basic',
+        client_secret: SECRETS.salesforce,
+        audiences: [MCP.salesforce],
+      },
+      {
+        client_id: 'mcp-workday',
+        token_endpoint_auth_method: 'client_secret_post',
+        client_secret: SECRETS.workday,
+        audiences: [MCP.workday],
+      },
+      ...(opts.clients ?? []),
+    ],
+    issuers: [
+      { issuer: idp.issuer, jwks: idp.jwks, algorithms: ['ES256', 'RS256'] },
+      ...(opts.issuers ?? []),
+    ],
+    ...(opts.resources === undefined ? {} : { resources: opts.resources }),
+  };
+}
+
 export async function startTestService(opts: TestServiceOptions = {}): Promise<TestService> {
   const idp = await createTestIdp();
   const db = opts.db ?? (await createTestDatabase());
@@ -70,31 +99,7 @@ export async function startTestService(opts: TestServiceOptions = {}): Promise<T
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const configPath = join(dataDir, 'mandate.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      clients: [
-        {
-          client_id: 'mcp-salesforce',
-          token_endpoint_auth_method: 'client_secret_basic',
-          client_secret: SECRETS.salesforce,
-          audiences: [MCP.salesforce],
-        },
-        {
-          client_id: 'mcp-workday',
-          token_endpoint_auth_method: 'client_secret_post',
-          client_secret: SECRETS.workday,
-          audiences: [MCP.workday],
-        },
-        ...(opts.clients ?? []),
-      ],
-      issuers: [
-        { issuer: idp.issuer, jwks: idp.jwks, algorithms: ['ES256', 'RS256'] },
-        ...(opts.issuers ?? []),
-      ],
-      ...(opts.resources === undefined ? {} : { resources: opts.resources }),
-    }),
-  );
+  await writeFile(configPath, JSON.stringify(testConfigFile(idp, opts)));
   const config = loadConfig({
     PORT: String(port),
     MANDATE_ISSUER: issuer,
