@@ -99,7 +99,7 @@ export async function createService(
     closers.push(() => decisions.close());
 
     let audit = overrides.audit;
-    let relayStats: (() => Record<string, unknown>) | undefined;
+    let relayStats: (() => Promise<Record<string, unknown>>) | undefined;
     if (audit === undefined) {
       audit = createOutboxAudit({ db, source: config.issuer, log });
       const relay = createRelay({
@@ -114,11 +114,14 @@ export async function createService(
                 subjectPrefix: config.auditStream.subjectPrefix,
                 maxAgeSeconds: config.auditStream.maxAgeSeconds,
                 replicas: config.auditStream.replicas,
+                ...config.natsClient,
               },
             }),
+        statusTimeoutMs: config.database.timeouts.healthMs,
       });
-      await relay.start();
-      relayStats = () => ({ audit_relay: relay.stats() });
+      relay.start();
+      // The backlog as the database says it is now (bounded like the readiness probe).
+      relayStats = async () => ({ audit_relay: await relay.status() });
       closers.push(() => relay.stop());
       log.info(
         config.natsUrl === undefined

@@ -1,11 +1,13 @@
 /**
- * The audit events as they arrive: from the JetStream stream AUTHZ_AUDIT (an ordered consumer
- * starting now) when Mandate relays to NATS, else from the JSON-lines file the relay writes.
+ * The audit events as they arrive: from the service's JetStream stream (MANDATE_AUDIT_STREAM,
+ * default AUTHZ_AUDIT; an ordered consumer starting now) when Mandate relays to NATS, else from
+ * the JSON-lines file the relay writes.
  */
 import { open } from 'node:fs/promises';
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ensureAuditStream, AUDIT_STREAM } from '../../src/audit/stream.js';
+import type { AuditStreamConfig } from '../../src/config/index.js';
+import { ensureAuditStream } from '../../src/audit/stream.js';
 
 export interface AuditEvent {
   id: string;
@@ -101,15 +103,16 @@ export function fileFeed(path: string): AuditFeed {
   return f;
 }
 
-/** An ordered consumer on AUTHZ_AUDIT delivering what is published from now on. */
-export async function natsFeed(nc: NatsConnection): Promise<AuditFeed> {
-  await ensureAuditStream(await jetstreamManager(nc));
-  const consumer = await jetstream(nc).consumers.get(AUDIT_STREAM, {
+/** An ordered consumer on the service's stream delivering what is published from now on. */
+export async function natsFeed(nc: NatsConnection, stream: AuditStreamConfig): Promise<AuditFeed> {
+  // The same settings as the service's relay, which may not have created the stream yet.
+  await ensureAuditStream(await jetstreamManager(nc), stream);
+  const consumer = await jetstream(nc).consumers.get(stream.name, {
     deliver_policy: DeliverPolicy.StartTime,
     opt_start_time: new Date().toISOString(),
   });
   const messages: ConsumerMessages = await consumer.consume();
-  const f = feed(`JetStream stream ${AUDIT_STREAM}`, async () => {
+  const f = feed(`JetStream stream ${stream.name}`, async () => {
     await messages.close();
     await loop;
   });

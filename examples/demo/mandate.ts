@@ -84,11 +84,17 @@ export async function startMandate(
     MANDATE_LOG_LEVEL: 'error',
     ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
     ...(nc === undefined ? {} : { NATS_URL: env.NATS_URL }),
+    // The stream and subjects the operator chose, for the service and the feed alike.
+    ...(env.MANDATE_AUDIT_STREAM === undefined ? {} : { MANDATE_AUDIT_STREAM: env.MANDATE_AUDIT_STREAM }),
+    ...(env.MANDATE_AUDIT_SUBJECT_PREFIX === undefined
+      ? {}
+      : { MANDATE_AUDIT_SUBJECT_PREFIX: env.MANDATE_AUDIT_SUBJECT_PREFIX }),
   });
   const service = await createService(config, createLogger('error'));
   try {
     await service.app.listen({ port, host: '127.0.0.1' });
-    const audit = nc === undefined ? fileFeed(join(dataDir, 'audit.jsonl')) : await natsFeed(nc);
+    const audit =
+      nc === undefined ? fileFeed(join(dataDir, 'audit.jsonl')) : await natsFeed(nc, config.auditStream);
     return {
       issuer,
       database: databaseUrl === undefined ? `embedded PGlite in ${dataDir}` : 'Postgres at DATABASE_URL',

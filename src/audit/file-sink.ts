@@ -1,18 +1,24 @@
 /**
  * The relay's destination when no NATS is configured (design.md, Embedded defaults): one JSON line
- * per event appended to a file in the data folder, synced before the rows are marked published.
- * A crash between the sync and the mark repeats those lines on restart; readers drop repeats by
- * `id`, and `mandate audit verify --file` counts them.
+ * per event appended to a file in the data folder, synced before the relay moves its high-water
+ * mark. Its position is the file's size: the relay appends only where it expects the file to end,
+ * and reads the last line to check that the database continues it. A line cut short by a crash
+ * (no newline yet) was never reported written, so it is cut off before the next append.
  */
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import type { Logger } from '../log.js';
 import type { Sink } from './sink.js';
+import { SinkConflictError, tailEvent } from './sink.js';
 
-export function createFileSink(path: string): Sink {
+const CHUNK = 64 * 1024;
+
+export function createFileSink(path: string, log?: Logger): Sink {
+  const file = resolve(path);
   let handle: Promise<FileHandle> | undefined;
-  const file = async (): Promise<FileHandle> => {
-    handle ??= mkdir(dirname(path), { recursive: true }).then(() => open(path, 'a'));
+  const fh = async (): Promise<FileHandle> => {
+    handle ??= mkdir(dirname(file), { recursive: true }).then(() => open(file, 'a+'));
     try {
       return await handle;
     } catch (err) {
@@ -20,13 +26,62 @@ export function createFileSink(path: string): Sink {
       throw err;
     }
   };
+
+  /** The last complete line and where the file should end: after it. */
+  const lastLine = async (h: FileHandle): Promise<{ text: string | undefined; end: number }> => {
+    const { size } = await h.stat();
+    let pos = size;
+    let tail = Buffer.alloc(0);
+    // Back from the end, chunk by chunk, until the line before the last newline is whole.
+    while (pos > 0) {
+      const n = Math.min(CHUNK, pos);
+      pos -= n;
+      const buf = Buffer.alloc(n);
+      await h.read(buf, 0, n, pos);
+      tail = Buffer.concat([buf, tail]);
+      const lastNl = tail.lastIndexOf(0x0a);
+      if (lastNl === -1) continue;
+      const prevNl = tail.lastIndexOf(0x0a, lastNl - 1);
+      if (prevNl === -1 && pos > 0) continue;
+      return { text: tail.subarray(prevNl + 1, lastNl).toString('utf8'), end: pos + lastNl + 1 };
+    }
+    return { text: undefined, end: 0 };
+  };
+
   return {
     kind: 'file',
-    async publish(rows) {
-      const fh = await file();
-      await fh.appendFile(rows.map((r) => r.body + '\n').join(''), 'utf8');
-      await fh.datasync();
-      return { duplicates: 0 };
+    target: `file:${file}`,
+    async open() {
+      await fh();
+    },
+    async tail() {
+      const h = await fh();
+      const { size } = await h.stat();
+      const { text, end } = await lastLine(h);
+      if (end < size) {
+        log?.warn('audit relay: cutting off an incomplete last line (a write interrupted by a crash)', {
+          file,
+          bytes: size - end,
+        });
+        await h.truncate(end);
+        await h.datasync();
+      }
+      return {
+        position: end,
+        last: text === undefined ? undefined : tailEvent(text, `the last line of ${file}`),
+      };
+    },
+    async append(rows, position) {
+      const h = await fh();
+      const { size } = await h.stat();
+      if (size !== position)
+        throw new SinkConflictError(
+          `${file} ends at byte ${size}, not at ${position} where the relay left it`,
+        );
+      const data = Buffer.from(rows.map((r) => r.body + '\n').join(''), 'utf8');
+      await h.appendFile(data);
+      await h.datasync();
+      return position + data.length;
     },
     async close() {
       const h = handle;

@@ -2,74 +2,178 @@
  * Publishes audit events to JetStream. Only acknowledged JetStream publishes count: the NATS client
  * silently drops core publishes made while it is disconnected, whereas a JetStream publish is a
  * request that either gets the stream's ack or fails (timeout, no responders), and a failure leaves
- * the rows unpublished in the outbox. Every event carries `Nats-Msg-Id` = its id, so a re-send
- * after a lost ack (or a relay killed between publish and mark) is dropped by the stream.
+ * the rows in the outbox for the next attempt.
+ *
+ * Every publish carries an expectation (`Nats-Expected-Last-Sequence`, then
+ * `Nats-Expected-Last-Msg-Id`): the stream stores an event only if its last message is the one the
+ * relay checked (or appended just before), so nothing lands after an event of another timeline (a
+ * failover that lost events) or of another writer. `Nats-Msg-Id` = event id also makes JetStream
+ * drop a repeat within its duplicate window.
+ *
+ * A server that stops answering (frozen, partitioned) with its TCP connection still open is left
+ * within seconds: the client pings every `pingIntervalMs` and drops the connection after
+ * `maxPingsOut` unanswered pings, a publish waits `publishTimeoutMs` at most, and a timed-out
+ * publish makes the relay check the connection at once and move to another server of the list.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from '../log.js';
-import type { Sink } from './sink.js';
+import type { Sink, SinkTail } from './sink.js';
+import { ForeignTailError, SinkConflictError, tailEvent } from './sink.js';
 import type { AuditStreamOptions } from './stream.js';
 import { AUDIT_STREAM, DEFAULT_SUBJECT_PREFIX, ensureAuditStream } from './stream.js';
 
-export interface JetStreamSinkOptions extends AuditStreamOptions {
-  servers: string;
-  /** How long to wait for each ack, in milliseconds (default 5000). */
+/** How the relay's NATS client notices a dead server (docs/configuration.md, MANDATE_NATS_*). */
+export interface NatsClientOptions {
+  /** Deadline for opening a connection, handshake included (default 2000). */
+  connectTimeoutMs?: number;
+  /** Interval between the client's pings (default 2000). */
+  pingIntervalMs?: number;
+  /** Unanswered pings after which the connection is dropped (default 2). */
+  maxPingsOut?: number;
+  /** How long to wait for each ack (default 2000). */
   publishTimeoutMs?: number;
+}
+
+export interface JetStreamSinkOptions extends AuditStreamOptions, NatsClientOptions {
+  servers: string;
   log: Logger;
 }
+
+const RECONNECT_WAIT_MS = 250;
+/** JSStreamWrongLastMsgIDErrF (nats-server errors.json). */
+const WRONG_LAST_MSG_ID = 10070;
+const FLUSH_CHECK_MS = 1_000;
 
 export function createJetStreamSink(opts: JetStreamSinkOptions): Sink {
   const stream = opts.name ?? AUDIT_STREAM;
   const prefix = opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
-  const timeout = opts.publishTimeoutMs ?? 5_000;
+  const timeout = opts.publishTimeoutMs ?? 2_000;
   let nc: NatsConnection | undefined;
   let js: JetStreamClient | undefined;
+  let jsm: JetStreamManager | undefined;
   let streamReady = false;
 
-  const ready = async (): Promise<JetStreamClient> => {
+  const ready = async (): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> => {
     if (!nc || nc.isClosed()) {
       // Reconnects forever once connected; a failed first connect throws and the relay backs off.
-      nc = await connect({
+      const c = await connect({
         servers: opts.servers.split(','),
         name: 'mandate-audit-relay',
+        timeout: opts.connectTimeoutMs ?? 2_000,
+        pingInterval: opts.pingIntervalMs ?? 2_000,
+        maxPingOut: opts.maxPingsOut ?? 2,
         maxReconnectAttempts: -1,
-        reconnectTimeWait: 500,
+        reconnectTimeWait: RECONNECT_WAIT_MS,
+        waitOnFirstConnect: false,
       });
-      js = jetstream(nc);
+      nc = c;
+      js = jetstream(c, { timeout });
+      jsm = await jetstreamManager(c, { timeout });
       streamReady = false;
-      opts.log.info('audit relay: connected to NATS', { server: nc.getServer() });
+      opts.log.info('audit relay: connected to NATS', { server: c.getServer() });
+      void (async () => {
+        for await (const s of c.status()) {
+          if (s.type === 'disconnect')
+            opts.log.warn('audit relay: NATS connection lost', { server: s.server });
+          else if (s.type === 'reconnect')
+            opts.log.info('audit relay: reconnected to NATS', { server: s.server });
+        }
+      })();
     }
     if (!streamReady) {
-      await ensureAuditStream(await jetstreamManager(nc), opts);
+      await ensureAuditStream(jsm!, opts);
       streamReady = true;
     }
-    return js!;
+    return { js: js!, jsm: jsm! };
+  };
+
+  /** After a timeout: if the server does not answer a ping either, leave it for another one. */
+  const checkConnection = async (): Promise<void> => {
+    const c = nc;
+    if (!c || c.isClosed()) return;
+    const alive = await Promise.race([
+      c.flush().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), FLUSH_CHECK_MS).unref()),
+    ]);
+    if (!alive) {
+      opts.log.warn('audit relay: NATS server does not answer; switching server', { server: c.getServer() });
+      await c.reconnect().catch(() => undefined);
+    }
+  };
+
+  const failed = async (err: unknown): Promise<never> => {
+    // The stream may have been deleted or changed: check it again next time.
+    streamReady = false;
+    if (err instanceof SinkConflictError) throw err;
+    if (
+      err instanceof JetStreamApiError &&
+      (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === WRONG_LAST_MSG_ID)
+    )
+      throw new SinkConflictError(`stream ${stream}: ${err.message}`, { cause: err });
+    if (!(err instanceof JetStreamApiError)) await checkConnection();
+    throw err;
   };
 
   return {
     kind: 'jetstream',
-    async publish(rows) {
-      const client = await ready();
+    target: `stream:${stream}`,
+    async open() {
+      await ready();
+    },
+    async tail(): Promise<SinkTail> {
+      const { jsm: m } = await ready();
+      try {
+        const info = await m.streams.info(stream);
+        const position = info.state.last_seq;
+        if (info.state.messages === 0 || position === 0) return { position, last: undefined };
+        const msg = await m.streams.getMessage(stream, { seq: position });
+        // Aged out between the two requests: the stream holds nothing to check against.
+        if (msg === null) return { position, last: undefined };
+        return {
+          position,
+          last: tailEvent(msg.string(), `the last message of stream ${stream} (#${position})`),
+        };
+      } catch (err) {
+        if (err instanceof ForeignTailError) throw err;
+        return failed(err);
+      }
+    },
+    async append(rows, position) {
+      const { js: client } = await ready();
       // Sent back to back on one connection, so the stream stores them in this (sequence) order.
+      // The first expects the stream to end at `position`, each next one to end with the event
+      // before it (its Nats-Msg-Id): one that is not stored fails every later one. (An expected
+      // sequence on each would not: after a foreign message, the next but one would fit again.)
       const results = await Promise.allSettled(
-        rows.map((r) =>
+        rows.map((r, i) =>
           client.publish(`${prefix}.${r.subject}`, r.body, {
             msgID: r.id,
             timeout,
-            expect: { streamName: stream },
+            expect:
+              i === 0
+                ? { streamName: stream, lastSequence: position }
+                : { streamName: stream, lastMsgID: rows[i - 1]!.id },
           }),
         ),
       );
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) {
-        // The stream may have been deleted or its config may be missing: check again next time.
-        streamReady = false;
-        throw failed.reason;
+      for (const [i, r] of results.entries()) {
+        if (r.status === 'rejected') return failed(r.reason);
+        // A repeat of an id the stream holds is acked without being stored, so the stream does
+        // not end where this batch assumed: the relay reads the tail again.
+        if (r.value.duplicate || r.value.seq !== position + i + 1)
+          return failed(
+            new SinkConflictError(
+              `stream ${stream}: event ${rows[i]!.sequence} is already stored at #${r.value.seq}`,
+            ),
+          );
       }
-      return { duplicates: results.filter((r) => r.status === 'fulfilled' && r.value.duplicate).length };
+      return position + rows.length;
     },
     async close() {
       const c = nc;

@@ -16,7 +16,8 @@ export type BreakReason =
   | 'gap'
   | 'duplicate_conflict'
   | 'row_mismatch'
-  | 'head_mismatch';
+  | 'head_mismatch'
+  | 'fork';
 
 export interface ChainBreak {
   sequence: number;
@@ -193,8 +194,8 @@ function bail(checker: ChainChecker, sequence: number, reason: BreakReason, deta
   return checker.result();
 }
 
-/** Checks a JSON-lines file written by the relay (no NATS configured). */
-export function verifyJsonLines(text: string): VerifyReport {
+/** Parses a JSON-lines file written by the relay (no NATS configured). */
+export function parseJsonLines(text: string): unknown[] {
   const events: unknown[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -204,5 +205,60 @@ export function verifyJsonLines(text: string): VerifyReport {
       events.push({ unparseable: line.slice(0, 80) });
     }
   }
-  return verifyEvents(events, 'file');
+  return events;
+}
+
+/** Checks a JSON-lines file written by the relay (no NATS configured). */
+export function verifyJsonLines(text: string): VerifyReport {
+  return verifyEvents(parseJsonLines(text), 'file');
+}
+
+const FORK_PAGE = 1_000;
+
+/**
+ * Compares a destination's events with the database's chain: the first sequence at which the
+ * destination holds an event the database does not (another hash, or beyond the database's
+ * head) is where the two timelines part. A destination behind the database is not a fork.
+ */
+export async function findFork(db: Db, events: unknown[], where: string): Promise<ChainBreak | undefined> {
+  const held = new Map<number, string[]>();
+  for (const e of events) {
+    const seq = sequenceOf(e);
+    const hash = (e as { hash?: unknown } | null)?.hash;
+    if (seq === undefined || typeof hash !== 'string') continue;
+    const hashes = held.get(seq) ?? [];
+    if (!hashes.includes(hash)) hashes.push(hash);
+    held.set(seq, hashes);
+  }
+  const seqs = [...held.keys()].sort((a, b) => a - b);
+  const foreign: number[] = [];
+  for (let i = 0; i < seqs.length; i += FORK_PAGE) {
+    const page = seqs.slice(i, i + FORK_PAGE);
+    const res = await db.query<{ sequence: number; hash: string }>(
+      'SELECT sequence, hash FROM outbox WHERE sequence = ANY($1::bigint[])',
+      [page],
+    );
+    const ours = new Map(res.rows.map((r) => [Number(r.sequence), r.hash]));
+    for (const seq of page) if (held.get(seq)!.some((h) => h !== ours.get(seq))) foreign.push(seq);
+  }
+  const at = foreign[0];
+  if (at === undefined) return undefined;
+  const head = await db.query<{ sequence: number }>('SELECT sequence FROM audit_chain_head WHERE id = 1');
+  const end = Number(head.rows[0]?.sequence ?? 0);
+  const range =
+    foreign.length === 1 ? `event ${at}` : `${foreign.length} events from ${at} to ${foreign.at(-1)}`;
+  return {
+    sequence: at,
+    reason: 'fork',
+    detail:
+      `${where} holds ${range} that the database's chain does not (it ends at ${end}): ` +
+      `they belong to another timeline, e.g. events committed on a primary that failed before its standby received them (docs/audit.md#forks)`,
+  };
+}
+
+/** The report of a destination, with a fork against the database taking precedence. */
+export function withFork(report: VerifyReport, fork: ChainBreak | undefined): VerifyReport {
+  if (fork === undefined) return report;
+  if (report.broken !== undefined && report.broken.sequence < fork.sequence) return report;
+  return { ...report, ok: false, broken: fork };
 }

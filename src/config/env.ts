@@ -61,6 +61,24 @@ export const envSchema = z.object({
     .regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// (or tls://, ws://, wss://) URL')
     .optional()
     .describe('NATS server for the audit stream. Unset: audit events go to a JSON-lines file.'),
+  MANDATE_NATS_CONNECT_TIMEOUT_MS: millis(100, 60_000, 2_000).describe(
+    'Deadline (milliseconds) for the audit relay to open a NATS connection, handshake included; a server that accepts TCP but does not answer (frozen) is given up and the next one of NATS_URL is tried.',
+  ),
+  MANDATE_NATS_PING_INTERVAL_MS: millis(100, 600_000, 2_000).describe(
+    "Interval (milliseconds) between the audit relay's pings to its NATS server; with MANDATE_NATS_MAX_PINGS_OUT it bounds how long the relay stays on a server that stopped answering (the client's own default is two minutes).",
+  ),
+  MANDATE_NATS_MAX_PINGS_OUT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(2)
+    .describe(
+      'Unanswered pings after which the audit relay drops its NATS connection and moves to another server.',
+    ),
+  MANDATE_NATS_PUBLISH_TIMEOUT_MS: millis(100, 60_000, 2_000).describe(
+    "Deadline (milliseconds) for JetStream's acknowledgement of each audit event; past it the batch is retried (nothing is lost: the events stay in the outbox) and the connection is checked at once.",
+  ),
   MANDATE_CONFIG: z
     .string()
     .min(1)
@@ -70,7 +88,9 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a JetStream stream name (letters, digits, _ and -)')
     .default('AUTHZ_AUDIT')
-    .describe('JetStream stream the audit relay publishes to (created or updated at start-up).'),
+    .describe(
+      'JetStream stream the audit relay publishes to (created or updated at start-up). `mandate audit verify --stream` and `mandate audit tail` read it too.',
+    ),
   MANDATE_AUDIT_SUBJECT_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be NATS subject tokens separated by dots')
@@ -81,7 +101,9 @@ export const envSchema = z.object({
     .int()
     .min(0)
     .default(0)
-    .describe('Seconds the audit stream keeps events; 0 keeps them until the stream limits say otherwise.'),
+    .describe(
+      'Seconds the audit stream keeps events; 0 keeps them for ever. The only retention limit of the stream, which refuses message deletion and purges (docs/audit.md, Retention).',
+    ),
   MANDATE_AUDIT_REPLICAS: z.coerce
     .number()
     .int()

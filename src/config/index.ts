@@ -37,7 +37,9 @@ export interface Config {
   };
   natsUrl: string | undefined;
   /** The JetStream stream audit events are relayed to (when natsUrl is set). */
-  auditStream: { name: string; subjectPrefix: string; maxAgeSeconds: number; replicas: number };
+  auditStream: AuditStreamConfig;
+  /** How the audit relay's NATS client notices a server that stopped answering. */
+  natsClient: NatsClientConfig;
   configPath: string | undefined;
   /** True when no MANDATE_CONFIG was given and the demo configuration was loaded (localhost only). */
   demoConfig: boolean;
@@ -74,6 +76,20 @@ export interface Config {
   };
   /** MANDATE_* / UPSTREAM_OIDC_* variables nothing reads (typos), warned about at start-up. */
   unknownVariables: UnknownVariable[];
+}
+
+export interface AuditStreamConfig {
+  name: string;
+  subjectPrefix: string;
+  maxAgeSeconds: number;
+  replicas: number;
+}
+
+export interface NatsClientConfig {
+  connectTimeoutMs: number;
+  pingIntervalMs: number;
+  maxPingsOut: number;
+  publishTimeoutMs: number;
 }
 
 export interface UpstreamOidcConfig {
@@ -162,16 +178,18 @@ function readConfigFile(path: string, env: Record<string, string | undefined>): 
   return parsed.data;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // Empty strings count as unset, as in most twelve-factor tooling.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
-  const e = parsed.data;
-  if (e.MANDATE_WORKERS > 1 && e.DATABASE_URL === undefined)
-    throw new ConfigError(
-      'MANDATE_WORKERS: more than one worker needs DATABASE_URL (embedded Postgres is single-process)',
-    );
+type DatabaseEnv = Pick<
+  Env,
+  | 'DATABASE_URL'
+  | 'MANDATE_DB_CONNECT_TIMEOUT_MS'
+  | 'MANDATE_DB_ACQUIRE_TIMEOUT_MS'
+  | 'MANDATE_DB_STATEMENT_TIMEOUT_MS'
+  | 'MANDATE_DB_TRANSACTION_TIMEOUT_MS'
+  | 'MANDATE_DB_HEALTH_TIMEOUT_MS'
+  | 'MANDATE_DB_PRIMARY_WAIT'
+>;
+
+function checkDatabase(e: DatabaseEnv): void {
   if (e.DATABASE_URL !== undefined) {
     try {
       parseDatabaseUrl(e.DATABASE_URL);
@@ -184,6 +202,95 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       'MANDATE_DB_TRANSACTION_TIMEOUT_MS: must be at least MANDATE_DB_STATEMENT_TIMEOUT_MS (a transaction holds at least one statement)',
     );
+}
+
+function databaseConfig(e: DatabaseEnv): Config['database'] {
+  return {
+    timeouts: {
+      connectMs: e.MANDATE_DB_CONNECT_TIMEOUT_MS,
+      acquireMs: e.MANDATE_DB_ACQUIRE_TIMEOUT_MS,
+      statementMs: e.MANDATE_DB_STATEMENT_TIMEOUT_MS,
+      transactionMs: e.MANDATE_DB_TRANSACTION_TIMEOUT_MS,
+      healthMs: e.MANDATE_DB_HEALTH_TIMEOUT_MS,
+    },
+    primaryWaitMs: e.MANDATE_DB_PRIMARY_WAIT * 1000,
+  };
+}
+
+function auditStreamConfig(
+  e: Pick<
+    Env,
+    | 'MANDATE_AUDIT_STREAM'
+    | 'MANDATE_AUDIT_SUBJECT_PREFIX'
+    | 'MANDATE_AUDIT_MAX_AGE'
+    | 'MANDATE_AUDIT_REPLICAS'
+  >,
+): AuditStreamConfig {
+  return {
+    name: e.MANDATE_AUDIT_STREAM,
+    subjectPrefix: e.MANDATE_AUDIT_SUBJECT_PREFIX,
+    maxAgeSeconds: e.MANDATE_AUDIT_MAX_AGE,
+    replicas: e.MANDATE_AUDIT_REPLICAS,
+  };
+}
+
+function natsClientConfig(e: Env): NatsClientConfig {
+  return {
+    connectTimeoutMs: e.MANDATE_NATS_CONNECT_TIMEOUT_MS,
+    pingIntervalMs: e.MANDATE_NATS_PING_INTERVAL_MS,
+    maxPingsOut: e.MANDATE_NATS_MAX_PINGS_OUT,
+    publishTimeoutMs: e.MANDATE_NATS_PUBLISH_TIMEOUT_MS,
+  };
+}
+
+/** What `mandate audit` needs, read from the same variables, defaults and checks as the service. */
+export type AuditToolConfig = Pick<
+  Config,
+  'databaseUrl' | 'database' | 'natsUrl' | 'auditStream' | 'dataDir'
+>;
+
+const auditToolKeys = {
+  DATABASE_URL: true,
+  MANDATE_DB_CONNECT_TIMEOUT_MS: true,
+  MANDATE_DB_ACQUIRE_TIMEOUT_MS: true,
+  MANDATE_DB_STATEMENT_TIMEOUT_MS: true,
+  MANDATE_DB_TRANSACTION_TIMEOUT_MS: true,
+  MANDATE_DB_HEALTH_TIMEOUT_MS: true,
+  MANDATE_DB_PRIMARY_WAIT: true,
+  NATS_URL: true,
+  MANDATE_AUDIT_STREAM: true,
+  MANDATE_AUDIT_SUBJECT_PREFIX: true,
+  MANDATE_AUDIT_MAX_AGE: true,
+  MANDATE_AUDIT_REPLICAS: true,
+  MANDATE_DATA_DIR: true,
+} as const;
+
+export function loadAuditToolConfig(env: Record<string, string | undefined> = process.env): AuditToolConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.pick(auditToolKeys).safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
+  const e = parsed.data;
+  checkDatabase(e);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    database: databaseConfig(e),
+    natsUrl: e.NATS_URL,
+    auditStream: auditStreamConfig(e),
+    dataDir: resolve(e.MANDATE_DATA_DIR),
+  };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
+  const e = parsed.data;
+  if (e.MANDATE_WORKERS > 1 && e.DATABASE_URL === undefined)
+    throw new ConfigError(
+      'MANDATE_WORKERS: more than one worker needs DATABASE_URL (embedded Postgres is single-process)',
+    );
+  checkDatabase(e);
   const issuer = e.MANDATE_ISSUER ?? `http://localhost:${e.PORT}`;
   // A development deployment (issuer on localhost) with no configuration file gets the demo clients
   // of examples/mandate.json, with a warning at start-up; anywhere else nothing is configured implicitly.
@@ -209,23 +316,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     issuer,
     databaseUrl: e.DATABASE_URL,
-    database: {
-      timeouts: {
-        connectMs: e.MANDATE_DB_CONNECT_TIMEOUT_MS,
-        acquireMs: e.MANDATE_DB_ACQUIRE_TIMEOUT_MS,
-        statementMs: e.MANDATE_DB_STATEMENT_TIMEOUT_MS,
-        transactionMs: e.MANDATE_DB_TRANSACTION_TIMEOUT_MS,
-        healthMs: e.MANDATE_DB_HEALTH_TIMEOUT_MS,
-      },
-      primaryWaitMs: e.MANDATE_DB_PRIMARY_WAIT * 1000,
-    },
+    database: databaseConfig(e),
     natsUrl: e.NATS_URL,
-    auditStream: {
-      name: e.MANDATE_AUDIT_STREAM,
-      subjectPrefix: e.MANDATE_AUDIT_SUBJECT_PREFIX,
-      maxAgeSeconds: e.MANDATE_AUDIT_MAX_AGE,
-      replicas: e.MANDATE_AUDIT_REPLICAS,
-    },
+    auditStream: auditStreamConfig(e),
+    natsClient: natsClientConfig(e),
     configPath,
     demoConfig,
     file,

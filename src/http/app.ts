@@ -26,7 +26,7 @@ export interface AppOptions {
   log: Logger;
   jwks: () => unknown;
   readiness: ReadinessCheck;
-  metrics?: () => Record<string, unknown>;
+  metrics?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   dpopAlgorithms?: string[];
   trustProxy?: boolean;
   /** RFC 7591 dynamic registration: served at <issuer>/register when given. */

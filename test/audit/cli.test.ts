@@ -58,6 +58,47 @@ describe('mandate audit (cli)', () => {
     ]);
   });
 
+  it('verify and tail read the stream from MANDATE_AUDIT_STREAM, as the service does', async () => {
+    const env = { DATABASE_URL: t.url, NATS_URL, MANDATE_AUDIT_STREAM: stream };
+    const v = io(env);
+    expect(await run(['verify', '--stream'], v)).toBe(0);
+    expect(v.stdout).toEqual([
+      'postgres: ok, 10 events, sequences 1..10',
+      'stream: ok, 10 events, sequences 1..10',
+    ]);
+    const o = io(env);
+    expect(await run(['tail', '--durable', 'cli-env', '--max', '2', '--json'], o)).toBe(0);
+    expect(o.stdout.map((l) => (JSON.parse(l) as { sequence: string }).sequence)).toEqual([
+      '0000000000000001',
+      '0000000000000002',
+    ]);
+  });
+
+  it('a configuration the service would refuse is refused the same way (exit 2)', async () => {
+    const o = io({ NATS_URL, MANDATE_AUDIT_STREAM: 'no spaces' });
+    expect(await run(['verify', '--stream'], o)).toBe(2);
+    expect(o.stderr).toEqual([
+      'mandate audit: configuration error\nMANDATE_AUDIT_STREAM: must be a JetStream stream name (letters, digits, _ and -)',
+    ]);
+  });
+
+  it('verify --stream names a fork: the stream holds events the database does not', async () => {
+    const other = await createTestDatabase();
+    try {
+      const audit = createOutboxAudit({ db: other.db, source: 'https://mandate.example', log });
+      await Promise.all(Array.from({ length: 2 }, () => audit.commit(exchangeEntry())));
+      await audit.close();
+      const o = io({ DATABASE_URL: other.url, NATS_URL, MANDATE_AUDIT_STREAM: stream });
+      expect(await run(['verify', '--stream'], o)).toBe(1);
+      expect(o.stdout).toEqual([
+        'postgres: ok, 4 events, sequences 1..4',
+        `stream: FORK at sequence 1: stream ${stream} holds 10 events from 1 to 10 that the database's chain does not (it ends at 4): they belong to another timeline, e.g. events committed on a primary that failed before its standby received them (docs/audit.md#forks)`,
+      ]);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('verify exits 1 and names the broken link', async () => {
     await t.db.query(
       `UPDATE outbox SET event = jsonb_set(event::jsonb, '{subject}', '"mallory"')::json WHERE sequence = 4`,

@@ -36,7 +36,7 @@ describe('audit tail (durable consumer)', () => {
       }
     }
     const sink = createJetStreamSink({ servers: NATS_URL, name: stream, subjectPrefix: prefix, log });
-    await sink.publish(events.map(relayRow));
+    await sink.append(events.map(relayRow), 0);
     await sink.close();
   });
   afterAll(async () => {

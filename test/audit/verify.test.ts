@@ -204,7 +204,7 @@ describe('verify --stream: a message altered in a copy of the stream', () => {
       'SELECT sequence, id, subject, event::text AS body FROM outbox ORDER BY sequence',
     );
     const sink = createJetStreamSink({ servers: NATS_URL, name: stream, subjectPrefix: `v${tag}`, log });
-    await sink.publish(rows.rows);
+    await sink.append(rows.rows, 0);
     await sink.close();
   });
   afterAll(async () => {

@@ -9,15 +9,16 @@ export type ReadinessCheck = () => Promise<
 export function healthRoutes(
   app: FastifyInstance,
   readiness: ReadinessCheck,
-  metrics: () => Record<string, unknown>,
+  metrics: () => Record<string, unknown> | Promise<Record<string, unknown>>,
 ): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    const checks = await readiness();
+    // Both bounded: readiness by the database's health timeout, metrics likewise (audit relay).
+    const [checks, extra] = await Promise.all([readiness(), metrics()]);
     const ok = Object.values(checks).every((c) => c.ok);
     return reply
       .status(ok ? 200 : 503)
       .header('Cache-Control', 'no-store')
-      .send({ status: ok ? 'ready' : 'not_ready', checks, ...metrics() });
+      .send({ status: ok ? 'ready' : 'not_ready', checks, ...extra });
   });
 }
