@@ -34,5 +34,6 @@ describe('PGlite driver (in memory)', () => {
     } finally {
       await db.close();
     }
-  });
+    // PGlite compiles and starts Postgres in WebAssembly: tens of seconds on a loaded 2-core machine.
+  }, 120_000);
 });
