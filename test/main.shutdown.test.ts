@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/pg.js';
 import { spawnMandate, type MandateProcess } from './helpers/process.js';
 import { API, MCP, SECRETS, basic, form } from './helpers/service.js';
-import { ACCESS_TOKEN, TOKEN_EXCHANGE, nowSeconds } from './oauth/exchange-helpers.js';
+import { ACCESS_TOKEN, TOKEN_EXCHANGE, nowSeconds } from './helpers/exchange.js';
 
 const CONNECTIONS = 16;
 /** Exchanges answered before SIGTERM is sent. */

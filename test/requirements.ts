@@ -21,13 +21,13 @@ export const requirements: Requirement[] = [
     behaviour:
       'a subject token with a bad signature, alg none or HMAC keyed with a public key is invalid_grant',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'bad signature: another key under the issuer kid'),
-      t('oauth/token-exchange.abuse.test.ts', 'alg none'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'bad signature: another key under the issuer kid'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'alg none'),
       t(
-        'oauth/token-exchange.abuse.test.ts',
+        'oauth/grants/token-exchange.abuse.test.ts',
         "HS256 MACed with Mandate's own JWKS public key, iss = Mandate, typ at+jwt",
       ),
-      t('oauth/jwt-verify.test.ts', 'HS256 keyed with the public key'),
+      t('oauth/tokens/verify-jwt.test.ts', 'HS256 keyed with the public key'),
     ],
   },
   {
@@ -35,9 +35,9 @@ export const requirements: Requirement[] = [
     source: RFC(7519, '4.1.4'),
     behaviour: 'expired, not-yet-valid and future-dated subject tokens are refused beyond the clock skew',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'expired subject token'),
-      t('oauth/token-exchange.abuse.test.ts', 'not-yet-valid subject token (nbf beyond skew)'),
-      t('oauth/token-exchange.abuse.test.ts', 'future-dated subject token (iat beyond skew)'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'expired subject token'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'not-yet-valid subject token (nbf beyond skew)'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'future-dated subject token (iat beyond skew)'),
     ],
   },
   {
@@ -46,7 +46,7 @@ export const requirements: Requirement[] = [
     behaviour: 'a subject token issued to another client (audience) is refused',
     tests: [
       t(
-        'oauth/token-exchange.abuse.test.ts',
+        'oauth/grants/token-exchange.abuse.test.ts',
         'subject token issued to another client (aud of the Workday MCP server)',
       ),
     ],
@@ -56,9 +56,9 @@ export const requirements: Requirement[] = [
     source: RFC(8693, '2.1'),
     behaviour: 'subject_token_type is required; actor_token_type is required iff actor_token is present',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'missing subject_token_type'),
-      t('oauth/token-exchange.abuse.test.ts', 'actor_token without actor_token_type'),
-      t('oauth/token-exchange.abuse.test.ts', 'actor_token_type without actor_token'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'missing subject_token_type'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'actor_token without actor_token_type'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'actor_token_type without actor_token'),
     ],
   },
   {
@@ -66,9 +66,9 @@ export const requirements: Requirement[] = [
     source: RFC(8693, '2.2.2'),
     behaviour: 'an unknown or ambiguous target is invalid_target',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'unknown resource'),
-      t('oauth/token-exchange.abuse.test.ts', 'resource and audience naming different services'),
-      t('oauth/token-exchange.abuse.test.ts', 'two resources'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'unknown resource'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'resource and audience naming different services'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'two resources'),
     ],
   },
   {
@@ -76,7 +76,7 @@ export const requirements: Requirement[] = [
     source: 'shared/design.md#the-decision-contract',
     behaviour: 'scopes never grow, the audience never widens, the lifetime never exceeds the subject token',
     tests: [
-      t('oauth/token-exchange.properties.test.ts', 'scopes never grow, audience never widens'),
+      t('oauth/grants/token-exchange.properties.test.ts', 'scopes never grow, audience never widens'),
       t('policy/invariants.test.ts', 'property: granted ⊆ requested ∩ subject scopes'),
     ],
   },
@@ -85,9 +85,12 @@ export const requirements: Requirement[] = [
     source: RFC(8693, '4.1'),
     behaviour: 'the issued token records the actor in act, earlier actors nested; may_act is honoured',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'may_act naming someone else'),
-      t('oauth/token-exchange.abuse.test.ts', 'delegation chain too deep'),
-      t('oauth/token-exchange.smoke.test.ts', "exchanges alice's token for a narrowed Salesforce token"),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'may_act naming someone else'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'delegation chain too deep'),
+      t(
+        'oauth/grants/token-exchange.smoke.test.ts',
+        "exchanges alice's token for a narrowed Salesforce token",
+      ),
     ],
   },
   {
@@ -107,8 +110,11 @@ export const requirements: Requirement[] = [
     source: RFC(6749, '5.2'),
     behaviour: 'failed client authentication is invalid_client (401), with WWW-Authenticate: Basic for Basic',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'wrong client secret (client_secret_basic)'),
-      t('oauth/token-exchange.abuse.test.ts', 'two authentication methods at once (Basic and client_secret)'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'wrong client secret (client_secret_basic)'),
+      t(
+        'oauth/grants/token-exchange.abuse.test.ts',
+        'two authentication methods at once (Basic and client_secret)',
+      ),
     ],
   },
   {
@@ -117,9 +123,9 @@ export const requirements: Requirement[] = [
     behaviour:
       'a private_key_jwt assertion jti is single-use; wrong aud, expired or foreign-key assertions fail',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'private_key_jwt: replayed jti'),
-      t('oauth/token-exchange.abuse.test.ts', 'private_key_jwt: wrong aud'),
-      t('oauth/token-exchange.abuse.test.ts', 'private_key_jwt: assertion signed by another key'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'private_key_jwt: replayed jti'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'private_key_jwt: wrong aud'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'private_key_jwt: assertion signed by another key'),
     ],
   },
   {
@@ -128,16 +134,16 @@ export const requirements: Requirement[] = [
     behaviour:
       'malformed requests are invalid_request JSON (never a 500): repeated parameters, oversize and non-form bodies',
     tests: [
-      t('oauth/token-exchange.abuse.test.ts', 'repeated grant_type'),
-      t('oauth/token-exchange.abuse.test.ts', 'oversize body (> 64 KiB)'),
-      t('oauth/token-exchange.abuse.test.ts', 'garbage form body'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'repeated grant_type'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'oversize body (> 64 KiB)'),
+      t('oauth/grants/token-exchange.abuse.test.ts', 'garbage form body'),
     ],
   },
   {
     id: 'PKCE',
     source: RFC(7636, '4.6'),
     behaviour: 'PKCE S256 is required and the verifier must match',
-    tests: [t('oauth/first-hop/negative.test.ts', 'token: wrong PKCE verifier')],
+    tests: [t('oauth/authorize/authorization-endpoint.refusals.test.ts', 'token: wrong PKCE verifier')],
   },
   {
     id: 'REDIRECT-EXACT',
@@ -146,15 +152,15 @@ export const requirements: Requirement[] = [
       'redirect URIs match exactly (any port on loopback); an unregistered one is never redirected to; the token request repeats it',
     tests: [
       t(
-        'oauth/first-hop/negative.test.ts',
+        'oauth/authorize/authorization-endpoint.refusals.test.ts',
         'token: redirect_uri left out although the authorization request sent it',
       ),
       t(
-        'oauth/first-hop/negative.test.ts',
+        'oauth/authorize/authorization-endpoint.refusals.test.ts',
         'authorize: a redirect_uri that is not registered is shown as a page, never redirected',
       ),
       t(
-        'oauth/first-hop/negative.test.ts',
+        'oauth/authorize/authorization-endpoint.refusals.test.ts',
         'authorize: loopback redirect URIs match on any port (RFC 8252 §7.3)',
       ),
     ],
@@ -165,10 +171,10 @@ export const requirements: Requirement[] = [
     behaviour:
       "a registered redirect URI names a host, has no userinfo or fragment, and is written as the URL it resolves to; at /authorize only a loopback URI's port may differ",
     tests: [
-      t('oauth/registration/register.test.ts', 'a redirect URI without a host (issue 10 §7)'),
-      t('oauth/registration/register.test.ts', 'a loopback redirect URI with userinfo'),
-      t('oauth/registration/redirect-uri.test.ts', 'no host'),
-      t('oauth/first-hop/units.test.ts', 'http://evil.example@127.0.0.1:4000/callback'),
+      t('oauth/clients/register-client.test.ts', 'a redirect URI without a host (issue 10 §7)'),
+      t('oauth/clients/register-client.test.ts', 'a loopback redirect URI with userinfo'),
+      t('oauth/clients/redirect-uri-rules.test.ts', 'no host'),
+      t('oauth/authorize/redirect-match.test.ts', 'http://evil.example@127.0.0.1:4000/callback'),
       t('config/load.test.ts', 'a configured redirect URI without a host (issue 10 §7)'),
     ],
   },
@@ -194,7 +200,7 @@ export const requirements: Requirement[] = [
     behaviour: 'an authorization code is single-use and a replay revokes what it issued',
     tests: [
       t(
-        'oauth/first-hop/negative.test.ts',
+        'oauth/authorize/authorization-endpoint.refusals.test.ts',
         'token: a replayed code is refused and revokes everything the first redemption issued',
       ),
       t(
@@ -208,8 +214,8 @@ export const requirements: Requirement[] = [
     source: RFC(8707, '2.2'),
     behaviour: 'the resource is fixed at authorization; a refresh never widens the audience',
     tests: [
-      t('oauth/first-hop/negative.test.ts', 'token: resource changed at token time'),
-      t('oauth/first-hop/negative.test.ts', 'another resource is invalid_target'),
+      t('oauth/authorize/authorization-endpoint.refusals.test.ts', 'token: resource changed at token time'),
+      t('oauth/authorize/authorization-endpoint.refusals.test.ts', 'another resource is invalid_target'),
     ],
   },
   {
@@ -219,7 +225,7 @@ export const requirements: Requirement[] = [
       'refresh tokens rotate; concurrent refreshes within the grace window share a successor; later reuse revokes the family',
     tests: [
       t(
-        'oauth/first-hop/negative.test.ts',
+        'oauth/authorize/authorization-endpoint.refusals.test.ts',
         'two simultaneous refreshes get the same successor; reuse after the grace window revokes the family',
       ),
     ],
@@ -231,10 +237,13 @@ export const requirements: Requirement[] = [
       'revocation answers 200 for unknown tokens; a revoked token is inactive and cannot be exchanged',
     tests: [
       t(
-        'oauth/first-hop/negative.test.ts',
+        'oauth/authorize/authorization-endpoint.refusals.test.ts',
         'revocation answers 200 for unknown tokens and revokes access tokens by jti',
       ),
-      t('oauth/introspection.test.ts', 'refuses a revoked Mandate token as a subject token (invalid_grant)'),
+      t(
+        'oauth/endpoints/introspection.test.ts',
+        'refuses a revoked Mandate token as a subject token (invalid_grant)',
+      ),
     ],
   },
   {
@@ -242,9 +251,9 @@ export const requirements: Requirement[] = [
     source: RFC(7662, '2.2'),
     behaviour: 'introspection shows act to the token audience and answers only active:false to others',
     tests: [
-      t('oauth/introspection.test.ts', 'shows an active exchanged token to its audience, with act'),
+      t('oauth/endpoints/introspection.test.ts', 'shows an active exchanged token to its audience, with act'),
       t(
-        'oauth/introspection.test.ts',
+        'oauth/endpoints/introspection.test.ts',
         'answers active:false, and nothing else, to a client the token does not concern',
       ),
     ],
@@ -255,7 +264,7 @@ export const requirements: Requirement[] = [
     behaviour: 'client metadata documents are fetched SSRF-safely; their client_id must equal their URL',
     tests: [
       t(
-        'oauth/cimd/resolver.test.ts',
+        'oauth/clients/cimd/cimd-resolver.test.ts',
         'refuses a document host that resolves to a private address when it is not allow-listed',
       ),
     ],
@@ -278,7 +287,7 @@ export const requirements: Requirement[] = [
     source: RFC(9449, '4.3'),
     behaviour: 'DPoP proofs are checked point by point and are single-use across instances',
     tests: [
-      t('oauth/dpop/proof.test.ts', 'refuses a replayed proof on the same verifier'),
+      t('oauth/dpop/proof-verifier.test.ts', 'refuses a replayed proof on the same verifier'),
       t('e2e/dpop-exchange.test.ts', 'refuses a replayed proof at the token endpoint'),
       t(
         'store/replay.test.ts',

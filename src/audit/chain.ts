@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent, UnsealedEvent } from './events.js';
-import { canonicalize } from './canonical.js';
+import { canonicalize } from './json-canonicalization.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const SEQUENCE_DIGITS = 16;

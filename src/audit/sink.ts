@@ -7,7 +7,7 @@
  */
 import type { AuditEvent } from './events.js';
 import { eventSubject } from './events.js';
-import { canonicalize } from './canonical.js';
+import { canonicalize } from './json-canonicalization.js';
 
 /** An outbox row as the relay hands it on: published byte for byte as stored. */
 export interface RelayRow {

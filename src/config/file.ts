@@ -3,8 +3,8 @@
  * into Postgres at start-up, and the protected resources (MCP servers), held in memory. Documented in docs/configuration.md.
  */
 import { z } from 'zod';
-import { ASYMMETRIC_ALGORITHMS } from '../oauth/algorithms.js';
-import { redirectUriProblem } from '../oauth/registration/redirect-uri.js';
+import { ASYMMETRIC_ALGORITHMS } from '../oauth/tokens/jws-algorithms.js';
+import { redirectUriProblem } from '../oauth/clients/redirect-uri-rules.js';
 
 export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 

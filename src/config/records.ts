@@ -1,5 +1,5 @@
 /** Turns the configuration file's clients and issuers into the rows synced into Postgres at start-up. */
-import { hashSecret } from '../oauth/client-auth.js';
+import { hashSecret } from '../oauth/clients/client-auth.js';
 import type { ClientRecord } from '../store/clients.js';
 import type { TrustedIssuerRecord } from '../store/issuers.js';
 import type { ConfigFile } from './file.js';

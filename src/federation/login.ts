@@ -6,8 +6,8 @@
  * logins in one browser do not collide and a callback cannot be replayed into another browser.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { LoginPort, LoginSession } from '../oauth/authorize/login.js';
-import { deriveKey, seal, unseal } from '../oauth/sealed.js';
+import type { LoginPort, LoginSession } from '../oauth/authorize/login-port.js';
+import { deriveKey, seal, unseal } from '../oauth/tokens/sealed-value.js';
 import type { SubjectRepo } from '../store/subjects.js';
 import { parseCookies, serializeCookie } from './cookies.js';
 import type { LoginSecrets, RelyingParty } from './relying-party.js';

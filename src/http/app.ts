@@ -4,7 +4,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { OAuthContext } from '../oauth/context.js';
-import type { IntrospectionDeps } from '../oauth/introspection.js';
+import type { IntrospectionDeps } from '../oauth/endpoints/introspection.js';
 import { OAuthError } from '../oauth/errors.js';
 import { installDrain } from './drain.js';
 import { errorHandler, sendError, toWireError } from './errors.js';

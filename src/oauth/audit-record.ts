@@ -1,7 +1,7 @@
 /**
  * Records what happened after the fact (a refusal, a revocation): the outcome stands whether or not
  * the audit log takes it, so a failure is logged, never thrown. Issuance is different: a token is
- * sent only after its record commits (token-endpoint.ts).
+ * sent only after its record commits (endpoints/token-endpoint.ts).
  */
 import type { AuditEntry } from '../audit/port.js';
 import type { OAuthContext } from './context.js';

@@ -6,11 +6,11 @@ import type { AuditPort } from '../audit/port.js';
 import type { Logger } from '../log.js';
 import type { DecisionService } from '../policy/contract.js';
 import type { ReplayStore } from '../store/replay.js';
-import type { Signer } from './access-token.js';
-import type { ClientLookup } from './client.js';
+import type { Signer } from './tokens/mint-access-token.js';
+import type { ClientLookup } from './clients/client.js';
 import type { FirstHop } from './first-hop.js';
 import type { Params } from './params.js';
-import type { IssuerLookup, TokenVerifier } from './token-verifier.js';
+import type { IssuerLookup, TokenVerifier } from './tokens/token-verifier.js';
 
 /** One token request as the core sees it, whatever the transport. */
 export interface TokenRequest {

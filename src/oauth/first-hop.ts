@@ -9,7 +9,7 @@ import type { GrantRepo } from '../store/grants.js';
 import type { SubjectRepo } from '../store/subjects.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
-import type { ResourceRegistry } from './resources.js';
+import type { ResourceRegistry } from './protected-resources.js';
 
 export interface FirstHop {
   resources: ResourceRegistry;

@@ -7,7 +7,7 @@
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from './opa-bundle-json.js';
 import { SIGNATURES_FILE } from './bundle.js';
 import type { PolicyBundle } from './bundle.js';
 

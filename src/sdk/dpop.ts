@@ -6,8 +6,8 @@
  * to send.
  */
 import { OAuthError } from '../oauth/errors.js';
-import type { DpopProof, DpopVerifier } from '../oauth/dpop/proof.js';
-import type { DpopReason } from '../oauth/dpop/reasons.js';
+import type { DpopProof, DpopVerifier } from '../oauth/dpop/proof-verifier.js';
+import type { DpopReason } from '../oauth/dpop/dpop-reasons.js';
 import { wwwAuthenticate } from './challenge.js';
 import type { ChallengeError } from './challenge.js';
 

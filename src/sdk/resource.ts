@@ -8,7 +8,7 @@
  * - too few scopes: 403 `error="insufficient_scope"` with the scopes to ask for (step-up).
  * Framework-free: adapters (express.ts, fastify.ts) translate requests and responses.
  */
-import { createDpopVerifier, type DpopVerifier } from '../oauth/dpop/proof.js';
+import { createDpopVerifier, type DpopVerifier } from '../oauth/dpop/proof-verifier.js';
 import { OAuthError } from '../oauth/errors.js';
 import {
   createAccessTokenVerifier,

@@ -1,5 +1,5 @@
 /** The consent and error pages of the authorization endpoint. */
-import type { ConsentView } from '../oauth/authorize/endpoint.js';
+import type { ConsentView } from '../oauth/authorize/authorization-endpoint.js';
 import { esc, page } from './html.js';
 
 export function consentPage(v: ConsentView, action: string): string {

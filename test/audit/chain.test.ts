@@ -8,7 +8,7 @@ import {
   seal,
   sealPrepared,
 } from '../../src/audit/chain.js';
-import { canonicalize } from '../../src/audit/canonical.js';
+import { canonicalize } from '../../src/audit/json-canonicalization.js';
 import { auditEventSchema } from '../../src/audit/events.js';
 import { buildEvents } from '../../src/audit/outbox.js';
 import { exchangeEntry } from './fixtures.js';

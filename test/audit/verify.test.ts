@@ -8,7 +8,7 @@ import { createOutboxAudit } from '../../src/audit/outbox.js';
 import { GENESIS_HASH, computeHash, seal } from '../../src/audit/chain.js';
 import { tokenEvent } from '../../src/audit/build.js';
 import type { AuditEvent } from '../../src/audit/events.js';
-import { canonicalize } from '../../src/audit/canonical.js';
+import { canonicalize } from '../../src/audit/json-canonicalization.js';
 import { ensureAuditStream } from '../../src/audit/stream.js';
 import { createJetStreamSink } from '../../src/audit/jetstream-sink.js';
 import type { RelayRow } from '../../src/audit/sink.js';

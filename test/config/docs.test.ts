@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configurationReference } from '../../src/config/docs.js';
-import { repoRoot } from '../oauth/exchange-helpers.js';
+import { repoRoot } from '../helpers/exchange.js';
 
 describe('docs/configuration.md', () => {
   it('equals the output of configurationReference() (regenerate: npx tsx src/config/docs.ts > docs/configuration.md)', () => {

@@ -14,7 +14,7 @@ import {
   editDistance,
   unknownVariables,
 } from '../../src/config/unknown.js';
-import { repoRoot } from '../oauth/exchange-helpers.js';
+import { repoRoot } from '../helpers/exchange.js';
 
 describe('unknownVariables', () => {
   it('names the closest known variable for a misspelling', () => {

@@ -14,13 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPostgres } from '../../src/audit/verify.js';
 import { generateDpopKey, type DpopKey } from '../../src/sdk/dpop-client.js';
 import { API, basic, form, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
-import {
-  ACCESS_TOKEN,
-  nowSeconds,
-  post,
-  TOKEN_EXCHANGE,
-  type WireResult,
-} from '../oauth/exchange-helpers.js';
+import { ACCESS_TOKEN, nowSeconds, post, TOKEN_EXCHANGE, type WireResult } from '../helpers/exchange.js';
 
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const HONEST_CLIENTS = 8;

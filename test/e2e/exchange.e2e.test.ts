@@ -34,7 +34,7 @@ import {
   salesforceExchange,
   subjectClaims,
   TOKEN_EXCHANGE,
-} from '../oauth/exchange-helpers.js';
+} from '../helpers/exchange.js';
 
 describe('oauth4webapi against a running Mandate', () => {
   let svc: TestService;

@@ -16,7 +16,7 @@ import {
   salesforceExchange,
   subjectClaims,
   type WireResult,
-} from '../oauth/exchange-helpers.js';
+} from '../helpers/exchange.js';
 import { buildBundle, writePolicy } from '../policy/helpers.js';
 
 describe('policy hot reload under a running service', () => {

@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStreamEvents, verifyStream } from '../../src/audit/verify-stream.js';
 import { createTestNatsServer, type TestNatsServer } from '../audit/nats-server.js';
-import { eventually, salesforceExchange, subjectClaims } from '../oauth/exchange-helpers.js';
+import { eventually, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const EXCHANGES = 200;

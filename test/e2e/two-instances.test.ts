@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStreamEvents, verifyStream } from '../../src/audit/verify-stream.js';
 import { verifyPostgres } from '../../src/audit/verify.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
-import { eventually, salesforceExchange, subjectClaims } from '../oauth/exchange-helpers.js';
+import { eventually, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { mintAccessToken } from '../../src/oauth/access-token.js';
+import { mintAccessToken } from '../../src/oauth/tokens/mint-access-token.js';
 import type { TestService } from '../helpers/service.js';
 
 /** A first-hop token as Mandate issues it, for the exchange tests that do not log in. */

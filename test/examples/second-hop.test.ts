@@ -5,7 +5,7 @@
  * obtains them by logging in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintAccessToken } from '../../src/oauth/access-token.js';
+import { mintAccessToken } from '../../src/oauth/tokens/mint-access-token.js';
 import { generateDpopKey } from '../../src/sdk/dpop-client.js';
 import { createExchangeClient } from '../../src/sdk/exchange.js';
 import { SALESFORCE_API } from '../../examples/apis/salesforce-api.js';

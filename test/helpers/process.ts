@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIdp, type TestIdp } from './idp.js';
 import { freePort, testConfigFile } from './service.js';
-import { repoRoot } from '../oauth/exchange-helpers.js';
+import { repoRoot } from './exchange.js';
 
 export interface MandateProcess {
   url: string;

@@ -25,7 +25,7 @@ import {
   startTestService,
   type TestService,
 } from '../helpers/service.js';
-import { ACCESS_TOKEN, subjectClaims, TOKEN_EXCHANGE } from '../oauth/exchange-helpers.js';
+import { ACCESS_TOKEN, subjectClaims, TOKEN_EXCHANGE } from '../helpers/exchange.js';
 
 const TOKEN_EXCHANGE_URN = 'urn:ietf:params:oauth:grant-type:token-exchange';
 

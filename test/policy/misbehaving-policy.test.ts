@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/log.js';
-import { denialError } from '../../src/oauth/denial.js';
+import { denialError } from '../../src/oauth/decisions/policy-denial.js';
 import { createDecisionService } from '../../src/policy/engine.js';
 import { reasonCode } from '../../src/policy/reasons.js';
 import { NOW, buildBundle, input, tempDir, writePolicy } from './helpers.js';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OAuthError } from '../../src/oauth/errors.js';
-import { createNonceService } from '../../src/oauth/dpop/nonce.js';
-import { createDpopVerifier } from '../../src/oauth/dpop/proof.js';
+import { createNonceService } from '../../src/oauth/dpop/dpop-nonce.js';
+import { createDpopVerifier } from '../../src/oauth/dpop/proof-verifier.js';
 import { quotedString, wwwAuthenticate } from '../../src/sdk/challenge.js';
 import { externalRequestUrl, verifyDpopBoundRequest } from '../../src/sdk/dpop.js';
 import type { DpopBoundRequest } from '../../src/sdk/dpop.js';

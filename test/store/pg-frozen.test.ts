@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgServer, stopAllPgServers, type PgServer } from '../helpers/pg-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { eventually, salesforceExchange, subjectClaims, type WireResult } from '../oauth/exchange-helpers.js';
+import { eventually, salesforceExchange, subjectClaims, type WireResult } from '../helpers/exchange.js';
 
 const DEADLINES = {
   MANDATE_DB_CONNECT_TIMEOUT_MS: '1000',

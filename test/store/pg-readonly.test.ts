@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { eventually, salesforceExchange, subjectClaims } from '../oauth/exchange-helpers.js';
+import { eventually, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
 
 const ADMIN_URL = process.env.MANDATE_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

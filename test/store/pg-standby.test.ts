@@ -9,7 +9,7 @@ import { createMemoryLogger } from '../../src/log.js';
 import type { Db } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/pg.js';
 import { startPgServer, stopAllPgServers, type PgServer } from '../helpers/pg-server.js';
-import { eventually } from '../oauth/exchange-helpers.js';
+import { eventually } from '../helpers/exchange.js';
 
 let primary: PgServer;
 let standby: PgServer;

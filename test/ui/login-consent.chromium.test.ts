@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCP, startTestService, type TestService } from '../helpers/service.js';
-import { authorizeUrl, pkce, PUBLIC_CLIENT, RESOURCES } from '../oauth/first-hop/browser.js';
+import { authorizeUrl, pkce, PUBLIC_CLIENT, RESOURCES } from '../helpers/browser.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REDIRECT = 'http://127.0.0.1:49999/callback';

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Login } from '../../federation/login.js';
 import { LoginFailedError } from '../../federation/login.js';
 import { handleConsent } from '../../oauth/authorize/consent.js';
-import { handleAuthorize, type AuthorizeOutcome } from '../../oauth/authorize/endpoint.js';
+import { handleAuthorize, type AuthorizeOutcome } from '../../oauth/authorize/authorization-endpoint.js';
 import type { OAuthContext } from '../../oauth/context.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { Params } from '../../oauth/params.js';

@@ -5,7 +5,7 @@ import {
   metadataPaths,
   type Endpoints,
   type MetadataOptions,
-} from '../../oauth/metadata.js';
+} from '../../oauth/endpoints/server-metadata.js';
 
 export function discoveryRoutes(
   app: FastifyInstance,

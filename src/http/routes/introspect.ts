@@ -1,6 +1,6 @@
 /** POST <issuer>/introspect (RFC 7662 §2): form in, JSON out, never cached. */
 import type { FastifyInstance } from 'fastify';
-import { introspect, type IntrospectionDeps } from '../../oauth/introspection.js';
+import { introspect, type IntrospectionDeps } from '../../oauth/endpoints/introspection.js';
 import { Params } from '../../oauth/params.js';
 
 export function introspectRoute(app: FastifyInstance, path: string, deps: IntrospectionDeps): void {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OAuthContext } from '../../oauth/context.js';
 import { Params } from '../../oauth/params.js';
-import { handleRevocation } from '../../oauth/revocation.js';
+import { handleRevocation } from '../../oauth/endpoints/revocation.js';
 
 export function revokeRoute(app: FastifyInstance, path: string, ctx: OAuthContext): void {
   app.post(path, async (req, reply) => {

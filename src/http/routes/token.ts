@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../oauth/errors.js';
 import type { OAuthContext } from '../../oauth/context.js';
 import { Params } from '../../oauth/params.js';
-import { handleTokenRequest } from '../../oauth/token-endpoint.js';
+import { handleTokenRequest } from '../../oauth/endpoints/token-endpoint.js';
 
 /** Every DPoP header line as sent: node joins repeated headers, so read the raw list. */
 function dpopHeaders(raw: string[]): string[] {

@@ -7,9 +7,9 @@
 import type { OAuthContext } from '../context.js';
 import { firstHopOf } from '../first-hop.js';
 import { Params } from '../params.js';
-import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './endpoint.js';
-import type { LoginPort } from './login.js';
-import { AuthorizeError, validateAuthorizationRequest } from './request.js';
+import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './authorization-endpoint.js';
+import type { LoginPort } from './login-port.js';
+import { AuthorizeError, validateAuthorizationRequest } from './authorization-request.js';
 import { recordAfterTheFact } from '../audit-record.js';
 
 export async function handleConsent(

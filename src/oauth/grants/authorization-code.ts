@@ -11,13 +11,13 @@ import type { AuthorizationCodeRecord } from '../../store/authorization-codes.js
 import type { OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { firstHopOf } from '../first-hop.js';
-import { firstHopInput, issuanceFacts, mintFirstHopToken } from '../first-hop-token.js';
-import { newOpaqueValue, opaqueHash } from '../opaque.js';
-import { verifyS256 } from '../pkce.js';
-import { GrantType } from '../token-types.js';
+import { firstHopInput, issuanceFacts, mintFirstHopToken } from './first-hop-token.js';
+import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
+import { verifyS256 } from './pkce.js';
+import { GrantType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
 import { revokeGrant } from './revoke-grant.js';
-import { decideOrRefuse } from '../decide.js';
+import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 
 const invalidCode = (
   reason: string,

@@ -1,6 +1,6 @@
 /** The shape every grant module exports (one file per grant type; grants/index.ts registers them). */
 import type { AuditEntry, DecisionFact } from '../../audit/port.js';
-import type { AuthenticatedClient } from '../client.js';
+import type { AuthenticatedClient } from '../clients/client.js';
 import type { OAuthContext, TokenRequest, TokenResponse } from '../context.js';
 
 /** What a grant learned before it failed, so that a refusal is audited with its decision. */

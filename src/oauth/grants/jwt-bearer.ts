@@ -7,15 +7,15 @@
  * a key (`cnf.jkt`) needs a DPoP proof with that key (§7.4.1.2) and yields a DPoP-bound token.
  */
 import type { DecisionInput } from '../../policy/contract.js';
-import { mintAccessToken } from '../access-token.js';
+import { mintAccessToken } from '../tokens/mint-access-token.js';
 import { OAuthError } from '../errors.js';
-import { isResourceIndicator } from '../id-jag/profile.js';
-import { verifyIdJag } from '../id-jag/verify.js';
+import { isResourceIndicator } from '../id-jag/id-jag-profile.js';
+import { verifyIdJag } from '../id-jag/verify-id-jag.js';
 import { parseScope } from '../params.js';
-import { scopesOf, subjectInput, tokenContext } from '../subject.js';
-import { GrantType } from '../token-types.js';
+import { scopesOf, subjectInput, tokenContext } from '../decisions/subject-input.js';
+import { GrantType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
-import { decideOrRefuse } from '../decide.js';
+import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 
 const strings = (v: unknown): string[] | undefined =>
   typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;

@@ -11,14 +11,14 @@ import type { GrantRecord, RefreshTokenRecord } from '../../store/grants.js';
 import type { OAuthContext, TokenResponse } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { firstHopOf } from '../first-hop.js';
-import { firstHopInput, issuanceFacts, mintFirstHopToken } from '../first-hop-token.js';
-import { newOpaqueValue, opaqueHash } from '../opaque.js';
+import { firstHopInput, issuanceFacts, mintFirstHopToken } from './first-hop-token.js';
+import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { parseScope } from '../params.js';
-import { deriveKey, seal, unseal } from '../sealed.js';
-import { GrantType } from '../token-types.js';
+import { deriveKey, seal, unseal } from '../tokens/sealed-value.js';
+import { GrantType } from '../tokens/token-types.js';
 import type { Grant, GrantResult } from './grant.js';
 import { revokeGrant } from './revoke-grant.js';
-import { decideOrRefuse } from '../decide.js';
+import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 
 const SUCCESSOR = 'refresh-successor';
 

@@ -6,14 +6,14 @@
  * impersonation, whichever parameters were sent.
  */
 import type { DecisionInput } from '../../policy/contract.js';
-import { mintAccessToken } from '../access-token.js';
+import { mintAccessToken } from '../tokens/mint-access-token.js';
 import { OAuthError } from '../errors.js';
-import { issueIdJag } from '../id-jag/issue.js';
+import { issueIdJag } from '../id-jag/issue-id-jag.js';
 import { parseScope } from '../params.js';
-import { audienceOf, issuedTo, scopesOf, subjectInput, tokenContext } from '../subject.js';
-import { GrantType, TokenType } from '../token-types.js';
+import { audienceOf, issuedTo, scopesOf, subjectInput, tokenContext } from '../decisions/subject-input.js';
+import { GrantType, TokenType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
-import { decideOrRefuse } from '../decide.js';
+import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 
 const MAX_ACT_DEPTH = 5;
 const issuable = new Set<string>([TokenType.accessToken, TokenType.jwt]);

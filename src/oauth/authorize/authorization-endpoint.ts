@@ -1,0 +1,142 @@
+/**
+ * The authorization endpoint (RFC 6749 §3.1, OAuth 2.1 §4.1): validate, make sure the user is
+ * logged in at the IdP, let policy decide the `authorize` action, ask for consent unless it is
+ * remembered, and answer the client with a single-use code. The outcome is data (a redirect, a
+ * consent view, an error page); the HTTP layer renders it.
+ */
+import type { OAuthContext } from '../context.js';
+import { firstHopOf } from '../first-hop.js';
+import type { Params } from '../params.js';
+import { decideAuthorize } from './authorize-decision.js';
+import { issueCode } from './issue-code.js';
+import type { LoginPort, LoginSession } from './login-port.js';
+import {
+  AuthorizeError,
+  validateAuthorizationRequest,
+  type AuthorizationRequest,
+} from './authorization-request.js';
+import { errorRedirect } from './authorization-response.js';
+
+export interface ConsentView {
+  clientName: string;
+  clientId: string;
+  redirectHost: string;
+  resourceName: string;
+  resource: string;
+  scopes: string[];
+  user: string;
+  /** Sealed copy of the request, for the form. */
+  request: string;
+  csrf: string;
+}
+
+export type AuthorizeOutcome =
+  | { kind: 'redirect'; location: string; cookies: string[] }
+  | { kind: 'consent'; view: ConsentView; cookies: string[] }
+  | { kind: 'page'; status: number; error: string; description: string };
+
+/** Turns a validation or decision error into its outcome: a redirect when safe, else a page. */
+export function errorOutcome(err: unknown, issuer: string): AuthorizeOutcome {
+  if (!(err instanceof AuthorizeError)) throw err;
+  if (err.target === undefined)
+    return { kind: 'page', status: 400, error: err.error, description: err.message };
+  return {
+    kind: 'redirect',
+    location: errorRedirect(err.target, err.error, err.message, issuer),
+    cookies: [],
+  };
+}
+
+export async function handleAuthorize(
+  params: Params,
+  query: string,
+  cookieHeader: string | undefined,
+  ctx: OAuthContext,
+  login: LoginPort,
+  ip: string | undefined,
+): Promise<AuthorizeOutcome> {
+  const fh = firstHopOf(ctx);
+  let req: AuthorizationRequest;
+  try {
+    req = await validateAuthorizationRequest(params, ctx, fh);
+  } catch (err) {
+    return errorOutcome(err, ctx.issuer);
+  }
+  const target = { redirectUri: req.redirectUri, state: req.state };
+  const session = req.prompt.includes('login') ? undefined : login.session(cookieHeader);
+  if (session === undefined) {
+    if (req.prompt.includes('none'))
+      return errorOutcome(
+        new AuthorizeError('login_required', 'the user is not logged in', target),
+        ctx.issuer,
+      );
+    // prompt=login is honoured once, at the IdP too: the query we come back to no longer asks for it.
+    const back = new URLSearchParams(query);
+    back.delete('prompt');
+    try {
+      const started = await login.begin(back.toString(), { forceLogin: req.prompt.includes('login') });
+      return { kind: 'redirect', location: started.location, cookies: started.cookies };
+    } catch (err) {
+      if ((err as Error).name !== 'IdpUnavailableError') throw err;
+      ctx.log.warn('login: the identity provider is unreachable', { err: String(err) });
+      return errorOutcome(
+        new AuthorizeError(
+          'temporarily_unavailable',
+          'the identity provider is unreachable; try again shortly',
+          target,
+        ),
+        ctx.issuer,
+      );
+    }
+  }
+  return continueAuthorize(req, session, ctx, login, ip, query);
+}
+
+/** After login: decide, then consent or code. Also the consent form's path (approve). */
+export async function continueAuthorize(
+  req: AuthorizationRequest,
+  session: LoginSession,
+  ctx: OAuthContext,
+  login: LoginPort,
+  ip: string | undefined,
+  query: string,
+  consented = false,
+): Promise<AuthorizeOutcome> {
+  const fh = firstHopOf(ctx);
+  const target = { redirectUri: req.redirectUri, state: req.state };
+  try {
+    const decided = await decideAuthorize(req, session, ctx, ip);
+    const key = {
+      iss: session.subject.iss,
+      sub: session.subject.sub,
+      clientId: req.client.clientId,
+      resource: req.resource.resource,
+    };
+    if (consented) await fh.consents.remember(key, decided.decision.scopes, ctx.now());
+    const remembered = consented ? decided.decision.scopes : await fh.consents.get(key);
+    const covered = remembered !== undefined && decided.decision.scopes.every((s) => remembered.includes(s));
+    if (!covered) {
+      if (req.prompt.includes('none'))
+        throw new AuthorizeError('consent_required', 'the user has not consented to this client', target);
+      return {
+        kind: 'consent',
+        cookies: [],
+        view: {
+          clientName: req.client.clientName ?? req.client.clientId,
+          clientId: req.client.clientId,
+          redirectHost: new URL(req.redirectUri).host || new URL(req.redirectUri).protocol,
+          resourceName: req.resource.name,
+          resource: req.resource.resource,
+          scopes: decided.decision.scopes,
+          user: String(session.subject.claims.name ?? session.subject.claims.email ?? session.subject.sub),
+          request: login.sealRequest(session.sid, query),
+          csrf: login.csrfToken(session.sid),
+        },
+      };
+    }
+    const location = await issueCode(req, session, decided, ctx);
+    return { kind: 'redirect', location, cookies: [] };
+  } catch (err) {
+    return errorOutcome(err, ctx.issuer);
+  }
+}

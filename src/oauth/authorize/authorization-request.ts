@@ -1,0 +1,182 @@
+/**
+ * Validation of an authorization request (RFC 6749 §4.1.1, OAuth 2.1 §4.1.1). Order matters:
+ * until the client and its redirect URI are known to be good, an error must not redirect (RFC 6749
+ * §4.1.2.1, RFC 9700 §4.11: no open redirector), so those errors are `AuthorizeError`s without a
+ * redirect target and are shown as a page. Everything after redirects to the client with `error`,
+ * `state` and `iss`.
+ */
+import type { OAuthClient } from '../clients/client.js';
+import type { OAuthContext } from '../context.js';
+import type { OAuthErrorCode } from '../errors.js';
+import { OAuthError } from '../errors.js';
+import type { FirstHop } from '../first-hop.js';
+import { parseScope, type Params } from '../params.js';
+import { isS256Challenge } from '../grants/pkce.js';
+import { redirectUriMatches } from './redirect-match.js';
+import type { ProtectedResource } from '../protected-resources.js';
+import { GrantType } from '../tokens/token-types.js';
+
+export type AuthorizeErrorCode =
+  | OAuthErrorCode
+  | 'unsupported_response_type'
+  | 'login_required'
+  | 'consent_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported';
+
+/** Where an error goes: the client's redirect URI when it is safe to, else a page. */
+export interface RedirectTarget {
+  redirectUri: string;
+  state: string | undefined;
+}
+
+export class AuthorizeError extends Error {
+  constructor(
+    readonly error: AuthorizeErrorCode,
+    description: string,
+    /** Undefined: show a page, never redirect. */
+    readonly target: RedirectTarget | undefined,
+    readonly reason?: string,
+  ) {
+    super(description);
+    this.name = 'AuthorizeError';
+  }
+}
+
+export interface AuthorizationRequest {
+  client: OAuthClient;
+  redirectUri: string;
+  /** The client sent redirect_uri (rather than relying on its one registered URI). */
+  redirectUriSent: boolean;
+  state: string | undefined;
+  codeChallenge: string;
+  resource: ProtectedResource;
+  /** Requested scopes; the resource's scopes_supported when the client named none (RFC 6749 §3.3). */
+  scopes: string[];
+  dpopJkt: string | undefined;
+  prompt: string[];
+}
+
+const JKT = /^[A-Za-z0-9_-]{43}$/;
+
+/** Reads a parameter that must not repeat; a repetition is reported to `fail`. */
+function single(params: Params, name: string, fail: (d: string) => never): string | undefined {
+  try {
+    return params.get(name);
+  } catch (err) {
+    return fail(err instanceof OAuthError ? err.message : `parameter '${name}' is malformed`);
+  }
+}
+
+export async function validateAuthorizationRequest(
+  params: Params,
+  ctx: OAuthContext,
+  fh: FirstHop,
+): Promise<AuthorizationRequest> {
+  const page = (d: string, reason?: string): never => {
+    throw new AuthorizeError('invalid_request', d, undefined, reason);
+  };
+  const clientId = single(params, 'client_id', page) ?? page("missing required parameter 'client_id'");
+  let client: OAuthClient | undefined;
+  try {
+    client = await ctx.clients.get(clientId);
+  } catch (err) {
+    if (err instanceof OAuthError) page(`client_id is not usable: ${err.message}`, 'client_lookup');
+    throw err;
+  }
+  if (client === undefined) return page('unknown client_id', 'unknown_client');
+  const registered = client.redirectUris ?? [];
+  const requestedUri = single(params, 'redirect_uri', page);
+  let redirectUri: string;
+  if (requestedUri === undefined) {
+    // RFC 6749 §3.1.2.3: optional only when exactly one URI is registered.
+    if (registered.length !== 1 || registered[0] === undefined)
+      return page("missing required parameter 'redirect_uri'", 'redirect_uri_missing');
+    redirectUri = registered[0];
+  } else {
+    if (!redirectUriMatches(requestedUri, registered))
+      return page('redirect_uri is not registered for this client', 'redirect_uri_mismatch');
+    redirectUri = requestedUri;
+  }
+
+  // From here on errors go back to the client.
+  let state: string | undefined;
+  try {
+    state = params.get('state');
+  } catch {
+    state = undefined;
+  }
+  const target: RedirectTarget = { redirectUri, state };
+  const fail = (error: AuthorizeErrorCode, d: string, reason?: string): never => {
+    throw new AuthorizeError(error, d, target, reason);
+  };
+  const get = (name: string) => single(params, name, (d) => fail('invalid_request', d));
+  if (params.has('state') && state === undefined)
+    fail('invalid_request', "parameter 'state' must not be repeated");
+  if (params.has('request')) fail('request_not_supported', 'request objects are not supported');
+  if (params.has('request_uri')) fail('request_uri_not_supported', 'request_uri is not supported');
+
+  const responseType = get('response_type');
+  if (responseType === undefined) fail('invalid_request', "missing required parameter 'response_type'");
+  if (responseType !== 'code')
+    fail('unsupported_response_type', "only response_type 'code' is supported (OAuth 2.1)", 'response_type');
+  const mode = get('response_mode');
+  if (mode !== undefined && mode !== 'query')
+    fail('invalid_request', "only response_mode 'query' is supported");
+  if (!client.grantTypes.includes(GrantType.authorizationCode))
+    fail('unauthorized_client', 'this client may not use the authorization code grant', 'grant_type');
+
+  const challenge = get('code_challenge');
+  const method = get('code_challenge_method');
+  if (challenge === undefined) fail('invalid_request', 'code_challenge is required (PKCE)', 'pkce_missing');
+  if (method !== 'S256')
+    fail(
+      'invalid_request',
+      method === undefined || method === 'plain'
+        ? "code_challenge_method must be S256 ('plain' is not allowed)"
+        : `unsupported code_challenge_method '${method}'`,
+      'pkce_method',
+    );
+  if (!isS256Challenge(challenge ?? ''))
+    fail('invalid_request', 'code_challenge is malformed', 'pkce_malformed');
+
+  const resources = params.all('resource');
+  if (resources.length === 0)
+    fail(
+      'invalid_target',
+      "missing required parameter 'resource' (RFC 8707): name the MCP server",
+      'resource_missing',
+    );
+  if (resources.length > 1) fail('invalid_target', 'request one resource at a time', 'resource_many');
+  const resource = fh.resources.get(resources[0] ?? '');
+  if (resource === undefined)
+    fail(
+      'invalid_target',
+      'resource is not a protected resource served by this authorization server',
+      'unknown_resource',
+    );
+
+  let scopes: string[] | undefined;
+  try {
+    scopes = parseScope(get('scope'));
+  } catch (err) {
+    fail('invalid_scope', err instanceof Error ? err.message : 'malformed scope');
+  }
+  const dpopJkt = get('dpop_jkt');
+  if (dpopJkt !== undefined && !JKT.test(dpopJkt))
+    fail('invalid_request', 'dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 section 10)');
+  const prompt = (get('prompt') ?? '').split(' ').filter((p) => p !== '');
+  if (prompt.includes('none') && prompt.length > 1) fail('invalid_request', "prompt 'none' must be alone");
+
+  return {
+    client,
+    redirectUri,
+    redirectUriSent: requestedUri !== undefined,
+    state,
+    codeChallenge: challenge ?? '',
+    resource: resource as ProtectedResource,
+    scopes: scopes ?? [...(resource as ProtectedResource).scopesSupported],
+    dpopJkt,
+    prompt,
+  };
+}

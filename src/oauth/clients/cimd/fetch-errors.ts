@@ -1,0 +1,19 @@
+/**
+ * What a failed metadata fetch means on the wire: the host being down or slow is an outage
+ * (`temporarily_unavailable`, 503 with Retry-After: the client did nothing wrong); anything else
+ * (private address, redirect, not JSON, too large, 404) means the client_id names no usable client.
+ */
+import { OAuthError } from '../../errors.js';
+import { FetchFailure } from './safe-fetch.js';
+
+export function fetchError(err: unknown, what: string): unknown {
+  if (!(err instanceof FetchFailure)) return err;
+  if (err.outage)
+    return new OAuthError('temporarily_unavailable', `${what} could not be fetched: ${err.message}`, {
+      headers: { 'Retry-After': '5' },
+      reason: `cimd_${err.reason}`,
+    });
+  return new OAuthError('invalid_client', `${what} could not be used: ${err.message}`, {
+    reason: `cimd_${err.reason}`,
+  });
+}

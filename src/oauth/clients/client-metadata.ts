@@ -1,0 +1,198 @@
+/**
+ * Client metadata (RFC 7591 §2) as Mandate accepts it, from a registration request or a Client ID
+ * Metadata Document. Refusals use the RFC 7591 §3.2.2 codes: `invalid_redirect_uri` for a redirect
+ * URI, `invalid_client_metadata` for anything else. Fields Mandate does not use are ignored, which
+ * §3.2.1 allows (the response then shows only what was registered).
+ */
+import { z } from 'zod';
+import type { ClientRecord } from '../../store/clients.js';
+import type { TokenEndpointAuthMethod } from './client.js';
+import { OAuthError } from '../errors.js';
+import { parseScope } from '../params.js';
+import { isCleanText } from '../../text.js';
+import { redirectUriProblem } from './redirect-uri-rules.js';
+
+export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
+export const GRANT_REFRESH_TOKEN = 'refresh_token';
+/** Grants a self-registered client may use: the first hop only (resource servers are configured). */
+const SELF_SERVICE_GRANTS = new Set([GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN]);
+const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+/** Key parameters that only private (or symmetric) keys have: a client publishes public keys only. */
+const PRIVATE_KEY_PARAMS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+
+export interface ClientMetadata {
+  redirectUris: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  clientName: string | undefined;
+  scope: string | undefined;
+  jwks: { keys: Record<string, unknown>[] } | undefined;
+  jwksUri: string | undefined;
+}
+
+/** `dcr`: RFC 7591 registration; `cimd`: a Client ID Metadata Document (no shared secrets). */
+export type MetadataProfile = 'dcr' | 'cimd';
+
+/** Text Postgres and UTF-8 hold exactly (src/text.ts): no U+0000, no lone surrogate. */
+const text = (max: number) =>
+  z.string().max(max).refine(isCleanText, 'must not contain U+0000 or unpaired surrogates');
+
+/** A JWK member: clean text, or a JSON value of bounded size holding only clean text. */
+const jwkValue = z.unknown().refine((v) => jsonIsClean(v, 4), 'holds a value a key cannot hold');
+
+const schema = z.object({
+  redirect_uris: z.array(text(2000).min(1)).max(20).optional(),
+  grant_types: z.array(text(200).min(1)).min(1).max(10).optional(),
+  response_types: z.array(text(100).min(1)).min(1).max(5).optional(),
+  token_endpoint_auth_method: text(100).optional(),
+  client_name: text(200).trim().min(1).optional(),
+  scope: text(2000).optional(),
+  jwks: z
+    .object({
+      keys: z
+        .array(z.record(text(100), jwkValue))
+        .min(1)
+        .max(10),
+    })
+    .optional(),
+  jwks_uri: text(2000).optional(),
+  client_secret: z.unknown().optional(),
+  client_secret_expires_at: z.unknown().optional(),
+});
+
+/** True when `v` is JSON of depth ≤ `depth` whose strings are clean and numbers finite. */
+function jsonIsClean(v: unknown, depth: number): boolean {
+  if (typeof v === 'string') return v.length <= 16_384 && isCleanText(v);
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v === 'boolean') return true;
+  if (depth === 0 || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.length <= 100 && v.every((x) => jsonIsClean(x, depth - 1));
+  const entries = Object.entries(v);
+  return entries.length <= 100 && entries.every(([k, x]) => isCleanText(k) && jsonIsClean(x, depth - 1));
+}
+
+function metadataError(description: string, reason: string): OAuthError {
+  return new OAuthError('invalid_client_metadata', description, { reason });
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  return field === '' ? 'client metadata must be a JSON object' : `${field}: ${issue?.message ?? 'invalid'}`;
+}
+
+export function parseClientMetadata(input: unknown, profile: MetadataProfile): ClientMetadata {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw metadataError('client metadata must be a JSON object', 'not_object');
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw metadataError(describe(parsed.error), 'schema');
+  const m = parsed.data;
+
+  // A metadata document cannot carry a secret: anyone can read it (CIMD §4.1).
+  if (profile === 'cimd' && (m.client_secret !== undefined || m.client_secret_expires_at !== undefined))
+    throw metadataError('a client metadata document must not contain a client secret', 'cimd_secret');
+
+  // RFC 7591 §2: the default method is client_secret_basic; a document has no secret, so `none`.
+  const method = m.token_endpoint_auth_method ?? (profile === 'cimd' ? 'none' : 'client_secret_basic');
+  if (!(AUTH_METHODS as readonly string[]).includes(method))
+    throw metadataError(`token_endpoint_auth_method '${method}' is not supported`, 'auth_method');
+  if (profile === 'cimd' && method.startsWith('client_secret_'))
+    throw metadataError(`a client metadata document cannot use ${method}: it has no secret`, 'cimd_secret');
+
+  const grantTypes = [...new Set(m.grant_types ?? [GRANT_AUTHORIZATION_CODE])];
+  const unsupported = grantTypes.find((g) => !SELF_SERVICE_GRANTS.has(g));
+  if (unsupported !== undefined)
+    throw metadataError(`grant_type '${unsupported}' is not available to self-registered clients`, 'grant');
+  const responseTypes = [...new Set(m.response_types ?? ['code'])];
+  const badResponse = responseTypes.find((r) => r !== 'code');
+  if (badResponse !== undefined)
+    throw metadataError(`response_type '${badResponse}' is not supported: use 'code'`, 'response_type');
+  // RFC 7591 §2.1: `authorization_code` and `code` come together.
+  if (!grantTypes.includes(GRANT_AUTHORIZATION_CODE))
+    throw metadataError(
+      "grant_types must include 'authorization_code', the grant of response_type 'code'",
+      'inconsistent',
+    );
+
+  const redirectUris = [...new Set(m.redirect_uris ?? [])];
+  if (redirectUris.length === 0)
+    throw new OAuthError(
+      'invalid_redirect_uri',
+      'redirect_uris is required for the authorization code flow',
+      {
+        reason: 'redirect_missing',
+      },
+    );
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(uri);
+    if (problem !== undefined)
+      throw new OAuthError('invalid_redirect_uri', `redirect_uri ${uri} ${problem}`, {
+        reason: 'redirect_uri',
+      });
+  }
+
+  if (m.jwks !== undefined && m.jwks_uri !== undefined)
+    throw metadataError('jwks and jwks_uri must not both be present (RFC 7591 section 2)', 'jwks_both');
+  if (method === 'private_key_jwt' && m.jwks === undefined && m.jwks_uri === undefined)
+    throw metadataError('private_key_jwt needs jwks or jwks_uri', 'jwks_missing');
+  if (method !== 'private_key_jwt' && (m.jwks !== undefined || m.jwks_uri !== undefined))
+    throw metadataError('jwks and jwks_uri are only used with private_key_jwt', 'jwks_unused');
+  if (m.jwks?.keys.some((k) => PRIVATE_KEY_PARAMS.some((p) => p in k) || typeof k.kty !== 'string'))
+    throw metadataError('jwks must hold public keys only', 'jwks_private');
+  if (m.jwks_uri !== undefined && !/^https:\/\/[^/]/.test(m.jwks_uri))
+    throw metadataError('jwks_uri must be an https URL', 'jwks_uri');
+
+  let scope: string | undefined;
+  if (m.scope !== undefined) {
+    try {
+      scope = parseScope(m.scope)?.join(' ');
+    } catch {
+      throw metadataError('scope is malformed', 'scope');
+    }
+  }
+
+  return {
+    redirectUris,
+    grantTypes,
+    responseTypes,
+    tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
+    clientName: m.client_name,
+    scope: scope === '' ? undefined : scope,
+    jwks: m.jwks,
+    jwksUri: m.jwks_uri,
+  };
+}
+
+/** The stored client a self-registered client's metadata describes (RFC 7591 registration or a CIMD). */
+export function selfRegisteredClient(
+  m: ClientMetadata,
+  c: {
+    clientId: string;
+    clientName: string;
+    secretHash: string | null;
+    kind: 'dynamic' | 'cimd';
+    now: number;
+    lastUsedAt: number | null;
+    expiresAt: number;
+  },
+): ClientRecord {
+  return {
+    clientId: c.clientId,
+    clientName: c.clientName,
+    secretHash: c.secretHash,
+    tokenEndpointAuthMethod: m.tokenEndpointAuthMethod,
+    jwks: m.jwks ?? null,
+    jwksUri: m.jwksUri ?? null,
+    grantTypes: m.grantTypes,
+    audiences: [],
+    redirectUris: m.redirectUris,
+    scope: m.scope ?? null,
+    trust: c.kind,
+    source: c.kind,
+    createdAt: c.now,
+    updatedAt: c.now,
+    lastUsedAt: c.lastUsedAt,
+    expiresAt: c.expiresAt,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * What every grant at the token endpoint does with the decision service, in one place: decide,
+ * record the decision on the trace (a refusal is then audited with it), turn a denial into its
+ * OAuth error (policy-denial.ts), and honour the obligation to bind the token: a policy that says
+ * `require_dpop` refuses a request that carried no DPoP proof, whatever the policy's `allow`.
+ */
+import type { Decision, DecisionInput } from '../../policy/contract.js';
+import { denialError } from './policy-denial.js';
+import { OAuthError, type OAuthErrorCode } from '../errors.js';
+import type { OAuthContext } from '../context.js';
+import type { Trace } from '../grants/grant.js';
+
+export function decideOrRefuse(
+  ctx: OAuthContext,
+  trace: Trace,
+  input: DecisionInput,
+  /** The error for a missing proof: `invalid_request`, or `invalid_grant` where a profile says so. */
+  dpopError: OAuthErrorCode = 'invalid_request',
+): Decision {
+  const decision = ctx.decisions.decide(input);
+  trace.decision = { decision, input };
+  if (!decision.allow) throw denialError(decision);
+  if (decision.obligations.require_dpop === true && input.context.dpop_jkt === undefined)
+    throw new OAuthError(dpopError, 'this target requires a DPoP-bound token: send a DPoP proof', {
+      reason: 'dpop_required',
+    });
+  return decision;
+}

@@ -1,0 +1,83 @@
+/**
+ * Token revocation (RFC 7009). The client authenticates as at the token endpoint (§2.1). A refresh
+ * token revokes its whole grant (family and access tokens, §2.1 "SHOULD also invalidate all access
+ * tokens based on the same authorization grant"); one of Mandate's access tokens is marked revoked
+ * by `jti`. Unknown, expired, foreign or other clients' tokens are answered with 200 as well
+ * (§2.2), so that the endpoint reveals nothing about tokens the caller does not hold.
+ */
+import { authenticateClient } from '../clients/client-auth.js';
+import type { OAuthContext, TokenRequest } from '../context.js';
+import { firstHopOf } from '../first-hop.js';
+import { revokeGrant } from '../grants/revoke-grant.js';
+import { opaqueHash } from '../tokens/opaque-secret.js';
+import { TokenType } from '../tokens/token-types.js';
+import { recordAfterTheFact } from '../audit-record.js';
+
+export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Promise<void> {
+  const fh = firstHopOf(ctx);
+  const { client } = await authenticateClient(req.authorization, req.params, {
+    clients: ctx.clients,
+    replay: ctx.replay,
+    assertionAudiences: [ctx.issuer, ctx.tokenEndpoint, `${ctx.issuer}/revoke`],
+    clockSkew: ctx.clockSkew,
+    now: ctx.now,
+  });
+  const token = req.params.require('token');
+  // §2.1: the hint only speeds up the lookup; both kinds are tried whatever it says.
+  const found = await fh.grants.findRefreshToken(opaqueHash(token));
+  if (found !== undefined) {
+    if (found.grant.clientId !== client.clientId || found.grant.revokedAt !== null) return;
+    await revokeGrant(
+      ctx,
+      found.grant.grantId,
+      client.clientId,
+      found.grant.sub,
+      'revocation_request',
+      'revocation',
+    );
+    await recordAfterTheFact(
+      ctx,
+      {
+        tokens: [
+          {
+            kind: 'revoked',
+            action: 'revocation',
+            client_id: client.clientId,
+            sub: found.grant.sub,
+            aud: found.grant.resource,
+            reason: 'refresh_token_family',
+          },
+        ],
+      },
+      'a revocation',
+    );
+    return;
+  }
+  if (token.split('.').length !== 3) return;
+  let claims: Record<string, unknown>;
+  try {
+    const verified = await ctx.tokens.verify(token, TokenType.accessToken, 'token');
+    if (!verified.self) return;
+    claims = verified.claims;
+  } catch {
+    return; // expired, foreign or forged: nothing of ours to revoke
+  }
+  if (claims.client_id !== client.clientId || typeof claims.jti !== 'string') return;
+  if (await fh.revokeAccessToken(claims.jti, ctx.now()))
+    await recordAfterTheFact(
+      ctx,
+      {
+        tokens: [
+          {
+            kind: 'revoked',
+            action: 'revocation',
+            client_id: client.clientId,
+            sub: String(claims.sub),
+            jti: claims.jti,
+            reason: 'access_token',
+          },
+        ],
+      },
+      'a revocation',
+    );
+}

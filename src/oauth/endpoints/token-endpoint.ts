@@ -1,0 +1,85 @@
+/**
+ * The token endpoint (RFC 6749 §3.2): picks the grant, authenticates the client, runs the grant,
+ * and records the outcome, issued or refused, through the audit port before anything is sent.
+ */
+import type { TokenFact } from '../../audit/port.js';
+import { authenticateClient } from '../clients/client-auth.js';
+import type { OAuthContext, TokenRequest, TokenResponse } from '../context.js';
+import { OAuthError, toOAuthError } from '../errors.js';
+import type { Trace } from '../grants/grant.js';
+import { grants } from '../grants/index.js';
+import { recordAfterTheFact } from '../audit-record.js';
+
+/** RFC 6749 §5.1: token responses, and their errors, must not be cached. */
+export const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): Promise<TokenResponse> {
+  const trace: Trace = {};
+  let clientId: string | undefined;
+  let grantType: string | undefined;
+  try {
+    grantType = req.params.require('grant_type');
+    const grant = grants.get(grantType);
+    if (grant === undefined)
+      throw new OAuthError('unsupported_grant_type', `grant_type '${grantType}' is not supported`);
+    const auth = await authenticateClient(req.authorization, req.params, {
+      clients: ctx.clients,
+      replay: ctx.replay,
+      assertionAudiences: [ctx.issuer, ctx.tokenEndpoint],
+      clockSkew: ctx.clockSkew,
+      now: ctx.now,
+    });
+    clientId = auth.client.clientId;
+    if (grant.requiresClientAuthentication && auth.method === 'none')
+      throw new OAuthError('invalid_client', `grant_type '${grantType}' requires client authentication`, {
+        reason: 'public_client',
+      });
+    if (!auth.client.grantTypes.includes(grantType))
+      throw new OAuthError('unauthorized_client', `client is not allowed to use grant_type '${grantType}'`);
+    const result = await grant.handle(req, auth, ctx, trace);
+    try {
+      await ctx.audit.commit(result.audit);
+    } catch (err) {
+      // No token leaves without its audit record.
+      throw new OAuthError('temporarily_unavailable', 'the audit log is unavailable; try again shortly', {
+        headers: { 'Retry-After': '2' },
+        reason: 'audit_unavailable',
+        cause: err,
+      });
+    }
+    // RFC 9449 §8.2: hand the client its next nonce with every response to a DPoP request.
+    const nonce: Record<string, string> =
+      req.dpop.length > 0 && ctx.dpopNonce !== undefined ? { 'DPoP-Nonce': ctx.dpopNonce() } : {};
+    return { body: result.response.body, headers: { ...result.response.headers, ...nonce, ...noStore } };
+  } catch (err) {
+    const e = toOAuthError(err);
+    if (e.error === 'server_error')
+      ctx.log.error('token request failed', { err: String(err), stack: (err as Error)?.stack });
+    await recordRefusal(ctx, e, trace, clientId, grantType);
+    throw e;
+  }
+}
+
+async function recordRefusal(
+  ctx: OAuthContext,
+  e: OAuthError,
+  trace: Trace,
+  clientId: string | undefined,
+  grantType: string | undefined,
+): Promise<void> {
+  if (e.reason === 'audit_unavailable') return;
+  const fact: TokenFact = {
+    kind: 'refused',
+    action: grantType ?? 'unknown',
+    client_id: clientId ?? 'unauthenticated',
+    error: e.error,
+    reason: e.reason ?? e.message,
+    ...(trace.sub === undefined ? {} : { sub: trace.sub }),
+    ...(trace.decision === undefined ? {} : { decision_id: trace.decision.decision.decision_id }),
+  };
+  await recordAfterTheFact(
+    ctx,
+    { ...(trace.decision === undefined ? {} : { decision: trace.decision }), tokens: [fact] },
+    'a refused token request',
+  );
+}

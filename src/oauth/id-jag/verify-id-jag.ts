@@ -1,0 +1,107 @@
+/**
+ * Verifies an ID-JAG presented as an RFC 7523 authorization grant at Mandate acting as the resource
+ * authorization server: draft-ietf-oauth-identity-assertion-authz-grant §4.4.1 on top of RFC 7523
+ * §3 and RFC 7521 §5.2. Every failure is `invalid_grant` (RFC 7523 §3.1), except an issuer's key
+ * set being unreachable, which is `temporarily_unavailable`. The `jti` replay record is the
+ * grant's job: it is written only once everything else has passed.
+ */
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { OAuthError } from '../errors.js';
+import { describeJoseError } from '../tokens/jose-errors.js';
+import { localKeySet, remoteKeySet } from '../tokens/jwks-cache.js';
+import type { IssuerLookup, TrustedIssuer } from '../tokens/token-verifier.js';
+import { ID_JAG_ISSUER_TYPE, ID_JAG_TYP } from './id-jag-profile.js';
+
+/** Longest remaining lifetime accepted: the replay record of a `jti` is kept until `exp`. */
+export const MAX_ID_JAG_LIFETIME = 3600;
+
+export interface IdJagVerifierDeps {
+  /** Mandate's issuer identifier: the only accepted `aud`. */
+  issuer: string;
+  issuers: IssuerLookup;
+  clockSkew: number;
+  now: () => number;
+}
+
+export interface VerifiedIdJag {
+  claims: JWTPayload & Record<string, unknown> & { sub: string; jti: string; exp: number; iat: number };
+  trusted: TrustedIssuer;
+}
+
+function refuse(description: string, reason: string): OAuthError {
+  return new OAuthError('invalid_grant', description, { reason });
+}
+
+/** `aud` must be exactly our issuer: a string, or an array holding that one value (§4.4.1). */
+function checkAudience(aud: unknown, issuer: string): void {
+  const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (values.length > 1)
+    throw refuse('assertion aud must name exactly one authorization server', 'aud_multiple');
+  if (values[0] !== issuer) throw refuse('assertion aud is not this authorization server', 'aud_mismatch');
+}
+
+export async function verifyIdJag(
+  assertion: string,
+  clientId: string,
+  deps: IdJagVerifierDeps,
+): Promise<VerifiedIdJag> {
+  if (assertion.split('.').length !== 3) throw refuse('assertion is not a signed JWT', 'not_jws');
+  let typ: string | undefined;
+  let iss: string | undefined;
+  try {
+    typ = decodeProtectedHeader(assertion)
+      .typ?.toLowerCase()
+      .replace(/^application\//, '');
+    iss = decodeJwt(assertion).iss;
+  } catch {
+    throw refuse('assertion is not a well-formed JWT', 'malformed');
+  }
+  // RFC 8725 §3.11: the explicit type keeps an ID token or access token from passing as a grant.
+  if (typ !== ID_JAG_TYP) throw refuse(`assertion typ must be '${ID_JAG_TYP}'`, 'typ');
+  // §7.3: an IdP must not issue access tokens for an ID-JAG it issued itself.
+  if (iss === deps.issuer)
+    throw refuse('assertion was issued by this server and cannot be exchanged here', 'self_issued');
+  const trusted = iss === undefined ? undefined : await deps.issuers.get(iss);
+  if (trusted === undefined)
+    throw refuse('assertion is from an issuer that is not trusted', 'untrusted_issuer');
+  if (!trusted.tokenTypes.includes(ID_JAG_ISSUER_TYPE))
+    throw refuse('assertion issuer is not trusted to issue ID-JAGs', 'type_not_accepted');
+
+  const now = deps.now();
+  let claims: JWTPayload;
+  try {
+    ({ payload: claims } = await jwtVerify(
+      assertion,
+      trusted.jwks ? localKeySet(trusted.jwks) : remoteKeySet(trusted.jwksUri ?? ''),
+      {
+        algorithms: trusted.algorithms,
+        issuer: trusted.issuer,
+        // §3: REQUIRED claims (aud and client_id are compared exactly below).
+        requiredClaims: ['sub', 'aud', 'client_id', 'jti', 'exp', 'iat'],
+        clockTolerance: deps.clockSkew,
+        currentDate: new Date(now * 1000),
+      },
+    ));
+  } catch (err) {
+    const f = describeJoseError(err, 'assertion');
+    if (f.outage)
+      throw new OAuthError('temporarily_unavailable', f.description, {
+        reason: f.reason,
+        headers: { 'Retry-After': '5' },
+      });
+    throw refuse(f.description, f.reason);
+  }
+  if ((claims.iat ?? 0) > now + deps.clockSkew)
+    throw refuse('assertion is issued in the future', 'iat_future');
+  if ((claims.exp ?? 0) - now > MAX_ID_JAG_LIFETIME)
+    throw refuse(`assertion must expire within ${MAX_ID_JAG_LIFETIME} seconds`, 'lifetime');
+  if (typeof claims.jti !== 'string' || claims.jti === '')
+    throw refuse('assertion jti must be a string', 'jti');
+  checkAudience(claims.aud, deps.issuer);
+  // §4.4.1: the client_id claim must identify the authenticated client.
+  if (claims.client_id !== clientId)
+    throw refuse('assertion was issued for another client', 'client_mismatch');
+  if (trusted.tenant != null && claims.tenant !== trusted.tenant)
+    throw refuse('assertion tenant is not the one trusted for this issuer', 'tenant_mismatch');
+  return { claims: claims as VerifiedIdJag['claims'], trusted };
+}

@@ -1,0 +1,165 @@
+/**
+ * Verifies the JWTs presented as subject and actor tokens (RFC 8693 §2.1): Mandate's own access
+ * tokens against its key set, and tokens of the external issuers declared in configuration against
+ * theirs. Algorithms come from an allow-list (never `none`, never HMAC, so a public key can never
+ * be used as an HMAC secret); `exp` is required and `nbf`/`iat` are checked with bounded skew.
+ */
+import type { KeyObject } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { verifyJwt } from './verify-jwt.js';
+import { OAuthError } from '../errors.js';
+import { describeJoseError } from './jose-errors.js';
+import { localKeySet, remoteKeySet } from './jwks-cache.js';
+import { tokenTypeName } from './token-types.js';
+import type { JSONWebKeySet } from 'jose';
+
+export interface TrustedIssuer {
+  issuer: string;
+  jwksUri?: string | null;
+  jwks?: JSONWebKeySet | null;
+  algorithms: string[];
+  tokenTypes: string[];
+  groupsClaim?: string | null;
+  /** Required `tenant` claim of this issuer's ID-JAGs (draft-ietf-oauth-identity-assertion-authz-grant §3). */
+  tenant?: string | null;
+}
+
+export interface IssuerLookup {
+  get(issuer: string): Promise<TrustedIssuer | undefined>;
+}
+
+export interface VerifiedToken {
+  claims: JWTPayload & Record<string, unknown>;
+  /** True when Mandate itself issued the token. */
+  self: boolean;
+  groupsClaim: string;
+}
+
+export interface TokenVerifierDeps {
+  issuer: string;
+  /** Mandate's own public keys by kid (active, next and retired-but-unexpired). */
+  selfKeys: () => Map<string, KeyObject>;
+  issuers: IssuerLookup;
+  clockSkew: number;
+  now: () => number;
+  /**
+   * Whether one of Mandate's own tokens was revoked (RFC 7009), by `jti`: one primary-key lookup,
+   * asked only for Mandate's tokens, which all carry a `jti`.
+   */
+  isRevoked?: (jti: string) => Promise<boolean>;
+}
+
+/** `typ` values that mark a JWT as something other than an access or ID token. */
+const foreignTypes = new Set([
+  'dpop+jwt',
+  'oauth-id-jag+jwt',
+  'logout+jwt',
+  'secevent+jwt',
+  'token-introspection+jwt',
+]);
+
+function fail(param: string, description: string, reason: string): OAuthError {
+  return new OAuthError('invalid_grant', `${param} ${description}`, { reason });
+}
+
+export function createTokenVerifier(deps: TokenVerifierDeps) {
+  const selfKeySet: JWTVerifyGetKey = async (header) => {
+    const key = header.kid === undefined ? undefined : deps.selfKeys().get(header.kid);
+    if (key === undefined)
+      throw new OAuthError('invalid_grant', 'unknown signing key', { reason: 'no_matching_key' });
+    return key;
+  };
+
+  /**
+   * Verifies `token` presented as `param` (subject_token or actor_token) with the declared type URI.
+   * Every failure is `invalid_grant` (the token is the grant being exchanged), except an issuer's
+   * key set being unreachable, which is `temporarily_unavailable`.
+   */
+  async function verify(token: string, tokenTypeUri: string, param: string): Promise<VerifiedToken> {
+    const typeName = tokenTypeName[tokenTypeUri];
+    if (typeName === undefined)
+      throw new OAuthError('invalid_request', `unsupported ${param}_type '${tokenTypeUri}'`);
+    if (token.split('.').length !== 3) throw fail(param, 'is not a signed JWT', 'not_jws');
+    let iss: string | undefined;
+    let typ: string | undefined;
+    try {
+      typ = decodeProtectedHeader(token)
+        .typ?.toLowerCase()
+        .replace(/^application\//, '');
+      iss = decodeJwt(token).iss;
+    } catch {
+      throw fail(param, 'is not a well-formed JWT', 'malformed');
+    }
+    if (typ !== undefined && foreignTypes.has(typ))
+      throw fail(param, `has type '${typ}', not a usable token`, 'typ');
+
+    let keys: JWTVerifyGetKey;
+    let algorithms: string[];
+    let groupsClaim = 'groups';
+    const self = iss === deps.issuer;
+    if (self) {
+      // Mandate's own tokens are RFC 9068 access tokens and nothing else.
+      if (typ !== 'at+jwt') throw fail(param, "issued by Mandate must have typ 'at+jwt'", 'typ');
+      if (typeName === 'id_token') throw fail(param, 'is an access token, not an id_token', 'type_mismatch');
+      keys = selfKeySet;
+      algorithms = ['ES256'];
+    } else {
+      const trusted =
+        iss === undefined
+          ? undefined
+          : await deps.issuers.get(iss).catch((err: unknown) => {
+              throw new OAuthError(
+                'temporarily_unavailable',
+                'the trusted issuer registry is unavailable; try again shortly',
+                { headers: { 'Retry-After': '2' }, reason: 'issuer_store_unavailable', cause: err },
+              );
+            });
+      if (trusted === undefined)
+        throw fail(param, 'is from an issuer that is not trusted', 'untrusted_issuer');
+      if (!trusted.tokenTypes.includes(typeName))
+        throw fail(param, `of type ${typeName} is not accepted from this issuer`, 'type_not_accepted');
+      if (typeName === 'id_token' && typ === 'at+jwt')
+        throw fail(param, 'is an access token, not an id_token', 'type_mismatch');
+      if (typeName === 'access_token' && typ !== undefined && typ !== 'at+jwt' && typ !== 'jwt')
+        throw fail(param, `has typ '${typ}', not an access token`, 'type_mismatch');
+      keys = trusted.jwks ? localKeySet(trusted.jwks) : remoteKeySet(trusted.jwksUri ?? '');
+      algorithms = trusted.algorithms;
+      groupsClaim = trusted.groupsClaim ?? 'groups';
+    }
+
+    const now = deps.now();
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await verifyJwt(token, keys, {
+        algorithms,
+        issuer: iss ?? '',
+        requiredClaims: ['exp', 'sub'],
+        clockSkew: deps.clockSkew,
+        now,
+      }));
+    } catch (err) {
+      if (err instanceof OAuthError)
+        throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: err.reason });
+      const f = describeJoseError(err, param);
+      if (f.outage)
+        throw new OAuthError('temporarily_unavailable', f.description, {
+          reason: f.reason,
+          headers: { 'Retry-After': '5' },
+        });
+      throw new OAuthError('invalid_grant', f.description, { reason: f.reason });
+    }
+    if (typeof claims.iat === 'number' && claims.iat > now + deps.clockSkew)
+      throw fail(param, 'is issued in the future', 'iat_future');
+    if (
+      self &&
+      deps.isRevoked !== undefined &&
+      (typeof claims.jti !== 'string' || (await deps.isRevoked(claims.jti)))
+    )
+      throw fail(param, 'has been revoked', 'revoked');
+    return { claims: claims as JWTPayload & Record<string, unknown>, self, groupsClaim };
+  }
+
+  return { verify };
+}
+
+export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
