@@ -4,6 +4,7 @@
  * so no token exists without its event and no event without its token.
  */
 import type { Decision, DecisionInput } from '../policy/contract.js';
+import type { IssuedTokenRecord } from '../store/tokens.js';
 
 export type TokenEventKind = 'issued' | 'refused' | 'refreshed' | 'revoked' | 'reused';
 
@@ -35,21 +36,6 @@ export interface TokenFact {
   reason?: string;
   /** Subject token's jti when known (exchange lineage). */
   subject_jti?: string;
-}
-
-/** The issuance record kept in Postgres for introspection and revocation. */
-export interface IssuedTokenRecord {
-  jti: string;
-  sub: string;
-  client_id: string;
-  aud: string[];
-  scope: string;
-  iat: number;
-  exp: number;
-  act?: Record<string, unknown>;
-  cnf_jkt?: string;
-  grant_type: string;
-  decision_id?: string;
 }
 
 export interface AuditEntry {

@@ -8,26 +8,10 @@ import type { DecisionService } from '../policy/contract.js';
 import type { ReplayStore } from '../store/replay.js';
 import type { Signer } from './tokens/mint-access-token.js';
 import type { ClientLookup } from './clients/client.js';
+import { OAuthError } from './errors.js';
 import type { FirstHop } from './first-hop.js';
-import type { Params } from './params.js';
+import type { TokenRequest } from './token-request.js';
 import type { IssuerLookup, TokenVerifier } from './tokens/token-verifier.js';
-
-/** One token request as the core sees it, whatever the transport. */
-export interface TokenRequest {
-  params: Params;
-  authorization: string | undefined;
-  /** Every `DPoP` header value received (RFC 9449 §4.3 requires exactly one). */
-  dpop: string[];
-  method: string;
-  /** The request URL as the client addressed it (external URL, for DPoP `htu`). */
-  url: string;
-  ip: string | undefined;
-}
-
-export interface TokenResponse {
-  body: Record<string, unknown>;
-  headers: Record<string, string>;
-}
 
 /** Verifies the request's DPoP proof, if any; resolves the proof key's thumbprint. */
 export type ProofCheck = (req: TokenRequest) => Promise<string | undefined>;
@@ -53,4 +37,11 @@ export interface OAuthContext {
   log: Logger;
   /** The authorization endpoint's state and settings; absent where only exchanges are served. */
   firstHop?: FirstHop;
+}
+
+/** The first hop's ports; refuses as a server error on an instance that serves only exchanges. */
+export function firstHopOf(ctx: OAuthContext): FirstHop {
+  if (ctx.firstHop === undefined)
+    throw new OAuthError('server_error', 'the first hop is not configured on this instance');
+  return ctx.firstHop;
 }

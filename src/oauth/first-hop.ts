@@ -7,8 +7,6 @@ import type { AuthorizationCodeRepo } from '../store/authorization-codes.js';
 import type { ConsentRepo } from '../store/consents.js';
 import type { GrantRepo } from '../store/grants.js';
 import type { SubjectRepo } from '../store/subjects.js';
-import type { OAuthContext } from './context.js';
-import { OAuthError } from './errors.js';
 import type { ResourceRegistry } from './protected-resources.js';
 
 export interface FirstHop {
@@ -27,10 +25,4 @@ export interface FirstHop {
   /** Seconds a rotated refresh token still yields its successor. */
   refreshGrace: number;
   authCodeTtl: number;
-}
-
-export function firstHopOf(ctx: OAuthContext): FirstHop {
-  if (ctx.firstHop === undefined)
-    throw new OAuthError('server_error', 'the first hop is not configured on this instance');
-  return ctx.firstHop;
 }

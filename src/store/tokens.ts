@@ -2,9 +2,23 @@
  * The `issued_tokens` table: every access token Mandate mints, kept until it expires so that
  * introspection (RFC 7662) and revocation (RFC 7009) can answer for it.
  */
-import type { IssuedTokenRecord } from '../audit/port.js';
 import { isCleanText, isLookupKey } from '../text.js';
 import type { Queryable } from './db.js';
+
+/** The issuance record kept in Postgres for introspection and revocation. */
+export interface IssuedTokenRecord {
+  jti: string;
+  sub: string;
+  client_id: string;
+  aud: string[];
+  scope: string;
+  iat: number;
+  exp: number;
+  act?: Record<string, unknown>;
+  cnf_jkt?: string;
+  grant_type: string;
+  decision_id?: string;
+}
 
 /** An issuance record no column can hold: refused before it joins a group commit (issue 10 §3). */
 export class IssuedRecordError extends Error {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IssuedTokenRecord } from '../../src/audit/port.js';
 import {
+  type IssuedTokenRecord,
   getIssuedToken,
   insertIssuedToken,
   insertIssuedTokens,

@@ -4,8 +4,7 @@
  * remembered, and answer the client with a single-use code. The outcome is data (a redirect, a
  * consent view, an error page); the HTTP layer renders it.
  */
-import type { OAuthContext } from '../context.js';
-import { firstHopOf } from '../first-hop.js';
+import { firstHopOf, type OAuthContext } from '../context.js';
 import type { Params } from '../params.js';
 import { decideAuthorize } from './authorize-decision.js';
 import { issueCode } from './issue-code.js';

@@ -4,8 +4,7 @@
  * neither forge an approval nor replay another session's. The request is validated again: nothing
  * in the form is trusted beyond what was sealed.
  */
-import type { OAuthContext } from '../context.js';
-import { firstHopOf } from '../first-hop.js';
+import { firstHopOf, type OAuthContext } from '../context.js';
 import { Params } from '../params.js';
 import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './authorization-endpoint.js';
 import type { LoginPort } from './login-port.js';

@@ -3,9 +3,8 @@
  * the token request is checked against, short-lived (OAuth 2.1 §4.1.2 recommends at most ten
  * minutes). The decision is recorded before the code leaves.
  */
-import type { OAuthContext } from '../context.js';
+import { firstHopOf, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { firstHopOf } from '../first-hop.js';
 import { newGrantId } from '../grants/authorization-code.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import type { Decided } from './authorize-decision.js';

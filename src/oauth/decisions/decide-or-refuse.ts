@@ -8,7 +8,7 @@ import type { Decision, DecisionInput } from '../../policy/contract.js';
 import { denialError } from './policy-denial.js';
 import { OAuthError, type OAuthErrorCode } from '../errors.js';
 import type { OAuthContext } from '../context.js';
-import type { Trace } from '../grants/grant.js';
+import type { Trace } from '../token-request.js';
 
 export function decideOrRefuse(
   ctx: OAuthContext,

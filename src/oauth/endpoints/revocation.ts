@@ -6,8 +6,8 @@
  * (§2.2), so that the endpoint reveals nothing about tokens the caller does not hold.
  */
 import { authenticateClient } from '../clients/client-auth.js';
-import type { OAuthContext, TokenRequest } from '../context.js';
-import { firstHopOf } from '../first-hop.js';
+import { firstHopOf, type OAuthContext } from '../context.js';
+import type { TokenRequest } from '../token-request.js';
 import { revokeGrant } from '../grants/revoke-grant.js';
 import { opaqueHash } from '../tokens/opaque-secret.js';
 import { TokenType } from '../tokens/token-types.js';

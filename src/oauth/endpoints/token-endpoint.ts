@@ -4,9 +4,9 @@
  */
 import type { TokenFact } from '../../audit/port.js';
 import { authenticateClient } from '../clients/client-auth.js';
-import type { OAuthContext, TokenRequest, TokenResponse } from '../context.js';
+import type { OAuthContext } from '../context.js';
 import { OAuthError, toOAuthError } from '../errors.js';
-import type { Trace } from '../grants/grant.js';
+import type { TokenRequest, TokenResponse, Trace } from '../token-request.js';
 import { grants } from '../grants/index.js';
 import { recordAfterTheFact } from '../audit-record.js';
 

@@ -8,9 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuthorizationCodeRecord } from '../../store/authorization-codes.js';
-import type { OAuthContext } from '../context.js';
+import { firstHopOf, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { firstHopOf } from '../first-hop.js';
 import { firstHopInput, issuanceFacts, mintFirstHopToken } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { verifyS256 } from './pkce.js';

@@ -4,9 +4,10 @@
  * server (RFC 8707 §2). It carries the user's `groups` and mapped attributes because the MCP
  * server later presents it as the subject token of a token exchange, whose policy reads them there.
  */
-import type { IssuedTokenRecord, TokenFact } from '../../audit/port.js';
+import type { TokenFact } from '../../audit/port.js';
 import type { Decision, DecisionInput } from '../../policy/contract.js';
 import type { SubjectAttributes } from '../../store/subjects.js';
+import type { IssuedTokenRecord } from '../../store/tokens.js';
 import { mintAccessToken, type AccessTokenClaims } from '../tokens/mint-access-token.js';
 import type { OAuthClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';

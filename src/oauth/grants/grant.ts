@@ -1,19 +1,7 @@
 /** The shape every grant module exports (one file per grant type; grants/index.ts registers them). */
-import type { AuditEntry, DecisionFact } from '../../audit/port.js';
 import type { AuthenticatedClient } from '../clients/client.js';
-import type { OAuthContext, TokenRequest, TokenResponse } from '../context.js';
-
-/** What a grant learned before it failed, so that a refusal is audited with its decision. */
-export interface Trace {
-  decision?: DecisionFact;
-  sub?: string;
-}
-
-export interface GrantResult {
-  response: TokenResponse;
-  /** Recorded before the response is sent: no token leaves without its audit record. */
-  audit: AuditEntry;
-}
+import type { OAuthContext } from '../context.js';
+import type { GrantResult, Trace, TokenRequest } from '../token-request.js';
 
 export interface Grant {
   grantType: string;

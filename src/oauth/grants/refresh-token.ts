@@ -8,15 +8,15 @@
  */
 import type { TokenFact } from '../../audit/port.js';
 import type { GrantRecord, RefreshTokenRecord } from '../../store/grants.js';
-import type { OAuthContext, TokenResponse } from '../context.js';
+import { firstHopOf, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { firstHopOf } from '../first-hop.js';
 import { firstHopInput, issuanceFacts, mintFirstHopToken } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { parseScope } from '../params.js';
 import { deriveKey, seal, unseal } from '../tokens/sealed-value.js';
 import { GrantType } from '../tokens/token-types.js';
-import type { Grant, GrantResult } from './grant.js';
+import type { GrantResult, TokenResponse } from '../token-request.js';
+import type { Grant } from './grant.js';
 import { revokeGrant } from './revoke-grant.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 

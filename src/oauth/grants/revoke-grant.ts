@@ -4,8 +4,7 @@
  * `revoked` event per access token. The revocation stands even if the audit log is down.
  */
 import type { TokenFact } from '../../audit/port.js';
-import type { OAuthContext } from '../context.js';
-import { firstHopOf } from '../first-hop.js';
+import { firstHopOf, type OAuthContext } from '../context.js';
 import { recordAfterTheFact } from '../audit-record.js';
 
 export async function revokeGrant(

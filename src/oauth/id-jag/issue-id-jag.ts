@@ -8,10 +8,10 @@
  */
 import type { DecisionInput } from '../../policy/contract.js';
 import type { AuthenticatedClient } from '../clients/client.js';
-import type { OAuthContext, TokenRequest } from '../context.js';
+import type { OAuthContext } from '../context.js';
 import { newTokenId } from '../tokens/mint-access-token.js';
 import { OAuthError } from '../errors.js';
-import type { GrantResult, Trace } from '../grants/grant.js';
+import type { GrantResult, TokenRequest, Trace } from '../token-request.js';
 import { parseScope } from '../params.js';
 import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { TokenType } from '../tokens/token-types.js';
