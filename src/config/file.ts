@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { ASYMMETRIC_ALGORITHMS } from '../oauth/tokens/jws-algorithms.js';
 import { redirectUriProblem } from '../oauth/clients/redirect-uri-rules.js';
-
-export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+import { GrantType } from '../oauth/tokens/token-types.js';
 
 const absoluteUrl = z.string().url();
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
@@ -32,7 +31,7 @@ export const clientSchema = z
     jwks: jwks.optional(),
     jwks_uri: absoluteUrl.optional(),
     audiences: z.array(z.string().min(1)).default([]),
-    grant_types: z.array(z.string().min(1)).default([GRANT_TOKEN_EXCHANGE]),
+    grant_types: z.array(z.string().min(1)).default([GrantType.tokenExchange]),
     redirect_uris: z.array(absoluteUrl).default([]),
     scope: z.string().optional(),
   })

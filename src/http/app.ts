@@ -7,7 +7,7 @@ import type { OAuthContext } from '../oauth/context.js';
 import type { IntrospectionDeps } from '../oauth/endpoints/introspection.js';
 import { OAuthError } from '../oauth/errors.js';
 import { installDrain } from './drain.js';
-import { errorHandler, sendError, toWireError } from './errors.js';
+import { errorHandler, sendError, toWireError } from './error-handler.js';
 import type { DevIdp } from '../federation/dev-idp/provider.js';
 import type { Login } from '../federation/login.js';
 import { authorizeRoutes } from './routes/authorize.js';

@@ -13,7 +13,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
-import { sendError } from './errors.js';
+import { sendError } from './error-handler.js';
 
 export interface DrainOptions {
   /** Seconds clients are asked to wait (Retry-After) while the instance drains. */

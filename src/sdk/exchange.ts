@@ -11,9 +11,7 @@ import { fetchWithDpop, generateDpopKey, type DpopKey } from './dpop-client.js';
 import { exchangeErrorFor, ExchangeUnavailableError } from './exchange-errors.js';
 import { parseScopes } from './scopes.js';
 import { createTokenCache } from './token-cache.js';
-
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+import { GrantType, TokenType } from '../oauth/tokens/token-types.js';
 
 export interface DownstreamService {
   /** The service's resource indicator (RFC 8707), e.g. `https://api.workday.example`. */
@@ -130,10 +128,10 @@ export function createExchangeClient(opts: ExchangeClientOptions): ExchangeClien
     const key = svc.dpop === true ? await dpopKey() : undefined;
     const body = () =>
       new URLSearchParams({
-        grant_type: TOKEN_EXCHANGE,
+        grant_type: GrantType.tokenExchange,
         subject_token: userToken,
-        subject_token_type: ACCESS_TOKEN,
-        requested_token_type: ACCESS_TOKEN,
+        subject_token_type: TokenType.accessToken,
+        requested_token_type: TokenType.accessToken,
         resource: svc.resource,
         scope: scopes.join(' '),
       });

@@ -48,7 +48,7 @@ export interface AccessTokenRef {
   exp: number;
 }
 
-export type RotateResult = 'rotated' | 'lost' | 'revoked';
+export type RefreshRotation = 'rotated' | 'lost' | 'revoked';
 
 export interface GrantRepo {
   startFromCode(
@@ -65,7 +65,7 @@ export interface GrantRepo {
     now: number,
     successor: NewRefreshToken & { sealed: string },
     access: AccessTokenRef,
-  ): Promise<RotateResult>;
+  ): Promise<RefreshRotation>;
   /** Revokes the family and its access tokens; resolves the access-token jtis newly revoked. */
   revoke(grantId: string, now: number, reason: string): Promise<{ revoked: boolean; jtis: string[] }>;
 }

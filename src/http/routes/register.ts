@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from '../../log.js';
 import { OAuthError } from '../../oauth/errors.js';
-import { errorHandler, sendError } from '../errors.js';
+import { errorHandler, sendError } from '../error-handler.js';
 
 /** Registration metadata is small; a larger body is refused before it is parsed. */
 export const REGISTRATION_BODY_LIMIT = 16 * 1024;

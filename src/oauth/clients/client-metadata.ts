@@ -10,12 +10,11 @@ import type { TokenEndpointAuthMethod } from './client.js';
 import { OAuthError } from '../errors.js';
 import { parseScope } from '../params.js';
 import { isCleanText } from '../../text.js';
+import { GrantType } from '../tokens/token-types.js';
 import { redirectUriProblem } from './redirect-uri-rules.js';
 
-export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
-export const GRANT_REFRESH_TOKEN = 'refresh_token';
 /** Grants a self-registered client may use: the first hop only (resource servers are configured). */
-const SELF_SERVICE_GRANTS = new Set([GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN]);
+const SELF_SERVICE_GRANTS = new Set<string>([GrantType.authorizationCode, GrantType.refreshToken]);
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 /** Key parameters that only private (or symmetric) keys have: a client publishes public keys only. */
 const PRIVATE_KEY_PARAMS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -100,7 +99,7 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
   if (profile === 'cimd' && method.startsWith('client_secret_'))
     throw metadataError(`a client metadata document cannot use ${method}: it has no secret`, 'cimd_secret');
 
-  const grantTypes = [...new Set(m.grant_types ?? [GRANT_AUTHORIZATION_CODE])];
+  const grantTypes = [...new Set(m.grant_types ?? [GrantType.authorizationCode])];
   const unsupported = grantTypes.find((g) => !SELF_SERVICE_GRANTS.has(g));
   if (unsupported !== undefined)
     throw metadataError(`grant_type '${unsupported}' is not available to self-registered clients`, 'grant');
@@ -109,7 +108,7 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
   if (badResponse !== undefined)
     throw metadataError(`response_type '${badResponse}' is not supported: use 'code'`, 'response_type');
   // RFC 7591 §2.1: `authorization_code` and `code` come together.
-  if (!grantTypes.includes(GRANT_AUTHORIZATION_CODE))
+  if (!grantTypes.includes(GrantType.authorizationCode))
     throw metadataError(
       "grant_types must include 'authorization_code', the grant of response_type 'code'",
       'inconsistent',

@@ -1,9 +1,8 @@
 /** What the protocol core needs to know about a registered client. */
 import type { JSONWebKeySet } from 'jose';
+import type { ClientTrust, TokenEndpointAuthMethod } from '../../store/clients.js';
 
-export type TokenEndpointAuthMethod =
-  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
-export type ClientTrust = 'registered' | 'cimd' | 'dynamic';
+export type { ClientTrust, TokenEndpointAuthMethod };
 
 export interface OAuthClient {
   clientId: string;

@@ -8,7 +8,7 @@ import type { TokenFact } from '../../audit/port.js';
 import type { Decision, DecisionInput } from '../../policy/contract.js';
 import type { SubjectAttributes } from '../../store/subjects.js';
 import type { IssuedTokenRecord } from '../../store/tokens.js';
-import { mintAccessToken, type AccessTokenClaims } from '../tokens/mint-access-token.js';
+import { mintAccessToken, type MintedClaims } from '../tokens/mint-access-token.js';
 import type { OAuthClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
 
@@ -46,7 +46,7 @@ export interface FirstHopIssue {
 export async function mintFirstHopToken(
   ctx: OAuthContext,
   t: FirstHopIssue,
-): Promise<{ token: string; claims: AccessTokenClaims }> {
+): Promise<{ token: string; claims: MintedClaims }> {
   return mintAccessToken(ctx.signer, {
     issuer: ctx.issuer,
     sub: t.subject.sub,
@@ -65,7 +65,7 @@ export async function mintFirstHopToken(
 export function issuanceFacts(
   kind: 'issued' | 'refreshed',
   grantType: string,
-  claims: AccessTokenClaims,
+  claims: MintedClaims,
   decision: Decision,
 ): { issued: IssuedTokenRecord; fact: TokenFact } {
   const jkt = claims.cnf?.jkt;

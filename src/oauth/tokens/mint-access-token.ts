@@ -9,7 +9,11 @@ export interface Signer {
   signingKey(): { kid: string; alg: 'ES256'; privateKey: KeyObject };
 }
 
-export interface AccessTokenClaims {
+/**
+ * The claims of an access token Mandate mints (RFC 9068 §2.2). (The kit's `AccessTokenClaims` are
+ * what a resource server has verified.)
+ */
+export interface MintedClaims {
   iss: string;
   sub: string;
   aud: string;
@@ -44,9 +48,9 @@ export function newTokenId(): string {
 export async function mintAccessToken(
   signer: Signer,
   req: MintRequest,
-): Promise<{ token: string; claims: AccessTokenClaims }> {
+): Promise<{ token: string; claims: MintedClaims }> {
   const { kid, alg, privateKey } = signer.signingKey();
-  const claims: AccessTokenClaims = {
+  const claims: MintedClaims = {
     ...req.extra,
     iss: req.issuer,
     sub: req.sub,
