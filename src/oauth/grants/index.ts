@@ -1,4 +1,16 @@
-/** The grant registry the token endpoint dispatches through. Adding a grant = adding a file here. */
+/**
+ * The grants of the token endpoint, one file each, and the registry it dispatches through. Adding a
+ * grant type = adding a file here and its entry below.
+ *
+ * - `grant.ts`: the shape every grant exports.
+ * - `authorization-code.ts`: the authorization code grant (RFC 6749 §4.1.3) with PKCE.
+ * - `refresh-token.ts`: the refresh token grant with rotation (RFC 6749 §6, RFC 9700 §4.14.2).
+ * - `token-exchange.ts`: token exchange (RFC 8693).
+ * - `jwt-bearer.ts`: the JWT bearer grant (RFC 7523 §2.1) for ID-JAGs.
+ * - `first-hop-token.ts`: what the code and refresh grants share: decision input, token, records.
+ * - `revoke-grant.ts`: revoking a grant with every token issued under it.
+ * - `pkce.ts`: PKCE S256 (RFC 7636).
+ */
 import { authorizationCode } from './authorization-code.js';
 import type { Grant } from './grant.js';
 import { jwtBearer } from './jwt-bearer.js';

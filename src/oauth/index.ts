@@ -1,0 +1,30 @@
+/**
+ * The OAuth protocol core: everything between a parsed request and its response, with no HTTP
+ * framework in sight (src/http adapts it to fastify). Arrows point down this list, never up:
+ *
+ * - `endpoints/`: the token, introspection (RFC 7662) and revocation (RFC 7009) endpoints, and the
+ *   authorization server metadata (RFC 8414).
+ * - `authorize/`: the authorization endpoint of the first hop (RFC 6749 §4.1, OAuth 2.1), with
+ *   request validation, consent and the code it issues.
+ * - `grants/`: one file per grant type and the registry the token endpoint dispatches through;
+ *   a new grant type goes here.
+ * - `id-jag/`: the Identity Assertion JWT Authorization Grant, issued by token exchange and
+ *   accepted by the jwt-bearer grant.
+ * - `decisions/`: asking the decision service (src/policy) and turning its denials into OAuth errors.
+ * - `clients/`: the client model, client authentication, the lookup, RFC 7591 registration and
+ *   Client ID Metadata Documents (`clients/cimd/`).
+ * - `dpop/`: DPoP proofs (RFC 9449) and their nonces.
+ * - `tokens/`: minting and verifying JWTs (RFC 9068, RFC 7519), JWS algorithms, token type URIs,
+ *   opaque and sealed values.
+ *
+ * And the files every folder shares:
+ *
+ * - `context.ts`: the ports the core is given (stores, policy, keys, audit, clock).
+ * - `first-hop.ts`: the first hop's ports (codes, grants, consents, subjects, resources).
+ * - `token-request.ts`: a form request as the core sees it, and what a grant hands back.
+ * - `protected-resources.ts`: the MCP servers first-hop tokens are issued for (RFC 8707).
+ * - `audit-record.ts`: recording refusals and revocations after the fact.
+ * - `errors.ts`: the one OAuth error type.
+ * - `params.ts`: form parameters (RFC 6749 §3.2) and scope parsing.
+ */
+export {};

@@ -1,0 +1,16 @@
+/**
+ * Tokens and the values around them:
+ *
+ * - `mint-access-token.ts`: mints RFC 9068 JWT access tokens.
+ * - `sign-jws.ts`: compact JWS signing with node:crypto (the hot path).
+ * - `verify-jwt.ts`: JWT verification with node:crypto signatures and jose key sets.
+ * - `token-verifier.ts`: verifies subject and actor tokens (RFC 8693 §2.1) of Mandate and of
+ *   trusted issuers.
+ * - `jwks-cache.ts`: key sets by URL or inline, built once.
+ * - `jose-errors.ts`: jose's errors as precise reasons and descriptions.
+ * - `jws-algorithms.ts`: the asymmetric JWS algorithms Mandate verifies.
+ * - `token-types.ts`: token type URIs (RFC 8693 §3) and grant type identifiers: their one definition.
+ * - `opaque-secret.ts`: authorization codes and refresh tokens, stored only as hashes.
+ * - `sealed-value.ts`: authenticated encryption of small values for one purpose (cookies, forms).
+ */
+export {};
