@@ -23,7 +23,7 @@
  * - `first-hop.ts`: the first hop's ports (codes, grants, consents, subjects, resources).
  * - `token-request.ts`: a form request as the core sees it, and what a grant hands back.
  * - `protected-resources.ts`: the MCP servers first-hop tokens are issued for (RFC 8707).
- * - `audit-record.ts`: recording refusals and revocations after the fact.
+ * - `audit-record.ts`: a refusal recorded before it is answered (or 503), a revocation after the fact.
  * - `errors.ts`: the one OAuth error type.
  * - `params.ts`: form parameters (RFC 6749 §3.2) and scope parsing.
  */

@@ -9,8 +9,26 @@ import { reasonCode, reasonText } from '../../policy/reasons.js';
 import type { OAuthContext } from '../context.js';
 import { firstHopInput } from '../grants/first-hop-token.js';
 import type { LoginSession } from './login-port.js';
-import { AuthorizeError, type AuthorizationRequest } from './authorization-request.js';
-import { recordAfterTheFact } from '../audit-record.js';
+import { AuthorizeError, type AuthorizationRequest, type RedirectTarget } from './authorization-request.js';
+import type { AuditEntry } from '../../audit/port.js';
+import { recordRefusal } from '../audit-record.js';
+
+/**
+ * Records a refusal at the authorization endpoint before the client hears of it; when the audit
+ * log cannot take it, the client is sent `temporarily_unavailable` (RFC 6749 §4.1.2.1) instead.
+ */
+export async function recordRefusalOrRedirect(
+  ctx: OAuthContext,
+  entry: AuditEntry,
+  what: string,
+  target: RedirectTarget,
+): Promise<void> {
+  try {
+    await recordRefusal(ctx, entry, what);
+  } catch (err) {
+    throw new AuthorizeError('temporarily_unavailable', (err as Error).message, target, 'audit_unavailable');
+  }
+}
 
 export interface Decided {
   decision: Decision;
@@ -43,7 +61,7 @@ export async function decideAuthorize(
   const codes = decision.reasons.map(reasonCode);
   const text = decision.reasons.map(reasonText).filter((t) => t !== '');
   const description = text.length > 0 ? text.join('; ') : 'denied by policy';
-  await recordAfterTheFact(
+  await recordRefusalOrRedirect(
     ctx,
     {
       decision: fact,
@@ -61,6 +79,7 @@ export async function decideAuthorize(
       ],
     },
     'an authorization refusal',
+    { redirectUri: req.redirectUri, state: req.state },
   );
   throw new AuthorizeError(
     'access_denied',

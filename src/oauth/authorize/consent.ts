@@ -9,7 +9,7 @@ import { Params } from '../params.js';
 import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './authorization-endpoint.js';
 import type { LoginPort } from './login-port.js';
 import { AuthorizeError, validateAuthorizationRequest } from './authorization-request.js';
-import { recordAfterTheFact } from '../audit-record.js';
+import { recordRefusalOrRedirect } from './authorize-decision.js';
 
 export async function handleConsent(
   form: Params,
@@ -50,23 +50,28 @@ export async function handleConsent(
     return errorOutcome(err, ctx.issuer);
   }
   if (choice !== 'approve') {
-    await recordAfterTheFact(
-      ctx,
-      {
-        tokens: [
-          {
-            kind: 'refused',
-            action: 'authorize',
-            client_id: req.client.clientId,
-            sub: session.subject.sub,
-            aud: req.resource.resource,
-            error: 'access_denied',
-            reason: 'consent_declined',
-          },
-        ],
-      },
-      'a declined consent',
-    );
+    try {
+      await recordRefusalOrRedirect(
+        ctx,
+        {
+          tokens: [
+            {
+              kind: 'refused',
+              action: 'authorize',
+              client_id: req.client.clientId,
+              sub: session.subject.sub,
+              aud: req.resource.resource,
+              error: 'access_denied',
+              reason: 'consent_declined',
+            },
+          ],
+        },
+        'a declined consent',
+        { redirectUri: req.redirectUri, state: req.state },
+      );
+    } catch (err) {
+      return errorOutcome(err, ctx.issuer);
+    }
     return errorOutcome(
       new AuthorizeError('access_denied', 'the user declined the request', {
         redirectUri: req.redirectUri,

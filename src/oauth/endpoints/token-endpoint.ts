@@ -1,6 +1,7 @@
 /**
  * The token endpoint (RFC 6749 §3.2): picks the grant, authenticates the client, runs the grant,
- * and records the outcome, issued or refused, through the audit port before anything is sent.
+ * and records the outcome, issued or refused, through the audit port before anything is sent: an
+ * outcome that cannot be recorded is answered 503 temporarily_unavailable (audit-record.ts).
  */
 import type { TokenFact } from '../../audit/port.js';
 import { authenticateClient } from '../clients/client-auth.js';
@@ -8,7 +9,7 @@ import type { OAuthContext } from '../context.js';
 import { OAuthError, toOAuthError } from '../errors.js';
 import type { TokenRequest, TokenResponse, Trace } from '../token-request.js';
 import { grants } from '../grants/index.js';
-import { recordAfterTheFact } from '../audit-record.js';
+import { auditUnavailable, recordAfterTheFact, recordRefusal } from '../audit-record.js';
 
 /** RFC 6749 §5.1: token responses, and their errors, must not be cached. */
 export const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -41,11 +42,7 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
       await ctx.audit.commit(result.audit);
     } catch (err) {
       // No token leaves without its audit record.
-      throw new OAuthError('temporarily_unavailable', 'the audit log is unavailable; try again shortly', {
-        headers: { 'Retry-After': '2' },
-        reason: 'audit_unavailable',
-        cause: err,
-      });
+      throw auditUnavailable(err);
     }
     // RFC 9449 §8.2: hand the client its next nonce with every response to a DPoP request.
     const nonce: Record<string, string> =
@@ -55,12 +52,14 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
     const e = toOAuthError(err);
     if (e.error === 'server_error')
       ctx.log.error('token request failed', { err: String(err), stack: (err as Error)?.stack });
-    await recordRefusal(ctx, e, trace, clientId, grantType);
+    // No refusal is answered without its record either: when it cannot be written, this throws
+    // temporarily_unavailable instead (audit-record.ts).
+    await recordTokenRefusal(ctx, e, trace, clientId, grantType);
     throw e;
   }
 }
 
-async function recordRefusal(
+async function recordTokenRefusal(
   ctx: OAuthContext,
   e: OAuthError,
   trace: Trace,
@@ -77,9 +76,9 @@ async function recordRefusal(
     ...(trace.sub === undefined ? {} : { sub: trace.sub }),
     ...(trace.decision === undefined ? {} : { decision_id: trace.decision.decision.decision_id }),
   };
-  await recordAfterTheFact(
-    ctx,
-    { ...(trace.decision === undefined ? {} : { decision: trace.decision }), tokens: [fact] },
-    'a refused token request',
-  );
+  const entry = { ...(trace.decision === undefined ? {} : { decision: trace.decision }), tokens: [fact] };
+  // An outage answer (503) says nothing about the request: its record is kept when it can be.
+  if (e.error === 'temporarily_unavailable')
+    await recordAfterTheFact(ctx, entry, 'a request answered temporarily_unavailable');
+  else await recordRefusal(ctx, entry, 'a refused token request', { error: e.error });
 }
