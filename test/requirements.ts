@@ -364,7 +364,55 @@ export const requirements: Requirement[] = [
       t('e2e/two-instances.test.ts', 'publishes every event exactly once, in one verifiable chain'),
       t(
         'audit/relay.test.ts',
-        'relay killed between publish and mark: the re-send is dropped by the stream (Nats-Msg-Id)',
+        'relay killed between the acks and moving its mark: it reads the stream and appends nothing twice',
+      ),
+      t(
+        'audit/relay.cluster.test.ts',
+        'leaves the frozen server within seconds and keeps publishing through the others',
+      ),
+    ],
+  },
+  {
+    id: 'AUDIT-ONE-TIMELINE',
+    source: 'shared/design.md#audit-and-decision-stream',
+    behaviour:
+      'the relay appends only what continues the stream; a database chain that forks from it stops the relay with an alarm, and verify names the fork',
+    tests: [
+      t(
+        'audit/relay.test.ts',
+        'a fork (the database lost published events, then wrote new ones): detected, alarmed, nothing forked published',
+      ),
+      t(
+        'audit/relay.test.ts',
+        'a fork while idle (the database is behind the stream): found by the periodic check, before any new event',
+      ),
+      t('audit/cli.test.ts', 'verify --stream names a fork: the stream holds events the database does not'),
+    ],
+  },
+  {
+    id: 'AUDIT-STREAM-APPEND-ONLY',
+    source: 'shared/design.md#audit-and-decision-stream',
+    behaviour: 'the audit stream exists from start-up and refuses message deletion and purges',
+    tests: [
+      t(
+        'audit/relay.test.ts',
+        'creates the stream at start-up, before any event, denying deletes and purges',
+      ),
+    ],
+  },
+  {
+    id: 'AUDIT-REFUSAL-RECORDED',
+    source: 'shared/design.md#audit-and-decision-stream',
+    behaviour:
+      'no refusal is answered without its event: while the audit store is down, 503 temporarily_unavailable',
+    tests: [
+      t(
+        'oauth/audit-record.test.ts',
+        'answers 503 temporarily_unavailable instead of a refusal it cannot record, and refuses again once it can',
+      ),
+      t(
+        'oauth/audit-record.test.ts',
+        'redirects with temporarily_unavailable (RFC 6749 §4.1.2.1) instead of an unrecorded access_denied',
       ),
     ],
   },
