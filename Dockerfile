@@ -1,10 +1,10 @@
-# Build: TypeScript and the default policy bundle (OPA pinned by scripts/install-opa.sh).
+# Build: TypeScript. The default policy bundle is shipped in the repository (bundles/default.tar.gz).
 FROM node:22-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm run policy:build
+RUN npm run build
 
 FROM node:22-bookworm-slim
 WORKDIR /app
@@ -12,7 +12,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/build/policy ./build/policy
+COPY bundles/default.tar.gz ./bundles/default.tar.gz
 COPY src/store/migrations ./src/store/migrations
 USER node
 EXPOSE 8080

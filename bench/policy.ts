@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMemoryLogger } from '../src/log.js';
 import { parseBundle } from '../src/policy/bundle.js';
+import { buildPolicy, writeBundle } from '../src/policy/build.js';
 import type { DecisionInput } from '../src/policy/contract.js';
 import { createDecisionService } from '../src/policy/engine.js';
 import { createEvaluator } from '../src/policy/evaluator.js';
@@ -22,9 +23,7 @@ const WARMUP = 5_000;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
 const bundlePath = join(work, 'bundle.tar.gz');
-execFileSync('bash', [join(root, 'scripts/policy-build.sh'), bundlePath], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+await writeBundle(bundlePath, (await buildPolicy({ dir: join(root, 'rego'), revision: 'bench' })).bytes);
 const opa = execFileSync('bash', [join(root, 'scripts/install-opa.sh')])
   .toString()
   .trim();

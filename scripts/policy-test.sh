@@ -9,11 +9,11 @@ MIN="${MANDATE_POLICY_MIN_COVERAGE:-90}"
 OPA="$(bash "$ROOT/scripts/install-opa.sh")"
 
 cd "$ROOT"
-"$OPA" test rego/ -v
+"$OPA" test --bundle rego/ -v
 
 report="$(mktemp)"
 trap 'rm -f "$report"' EXIT
-"$OPA" test --coverage --format=json rego/ >"$report"
+"$OPA" test --bundle --coverage --format=json rego/ >"$report"
 
 # Covered/total lines over the policy files only: a test file covering itself says nothing.
 node - "$report" "$MIN" <<'JS'

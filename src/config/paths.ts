@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { packageRoot } from '../store/package-root.js';
 
-/** Where `npm run policy:build` writes the default policy bundle. */
+/** The default policy bundle the repository ships (rebuilt from rego/ by `npm run policy:build`). */
 export function defaultBundlePath(): string {
-  return join(packageRoot(), 'build', 'policy', 'bundle.tar.gz');
+  return join(packageRoot(), 'bundles', 'default.tar.gz');
 }
 
 /** The demo configuration loaded on localhost when MANDATE_CONFIG is unset. */

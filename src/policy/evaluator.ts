@@ -37,7 +37,12 @@ export function describeThrown(e: unknown): string {
 
 const encoder = new TextEncoder();
 
-export async function createEvaluator(bundle: PolicyBundle, entrypoint: string): Promise<Evaluator> {
+export async function createEvaluator(
+  bundle: PolicyBundle,
+  entrypoint: string,
+  /** Where to look for the calls of an unsupported builtin (default: the bundle's own Rego). */
+  sources?: { files: ReadonlyMap<string, Buffer>; of: string },
+): Promise<Evaluator> {
   const clock: DecisionClock = { now: undefined };
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
@@ -47,7 +52,10 @@ export async function createEvaluator(bundle: PolicyBundle, entrypoint: string):
   }
   const internals = policy as unknown as PolicyInternals;
   const builtins = importedBuiltins(internals.wasmInstance?.exports, internals.mem as WasmMemory);
-  const unsupported = unsupportedBuiltins(builtins, bundle.files, { entrypoint });
+  const unsupported =
+    sources === undefined
+      ? unsupportedBuiltins(builtins, bundle.files, { entrypoint })
+      : unsupportedBuiltins(builtins, sources.files, { sourcesOf: sources.of });
   if (unsupported !== undefined) throw new Error(unsupported);
   const entrypoints = policy.entrypoints as Record<string, number>;
   const id = entrypoints[entrypoint];

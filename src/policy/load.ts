@@ -22,6 +22,8 @@ export interface LoadOptions {
   verificationKey?: string | undefined;
   /** JWS algorithms accepted for the bundle signature. */
   verificationAlgorithms?: readonly string[] | undefined;
+  /** The policy's own Rego sources, to name where an unsupported builtin is called (policy build). */
+  sources?: { files: ReadonlyMap<string, Buffer>; of: string } | undefined;
 }
 
 export interface LoadedBundle {
@@ -61,7 +63,7 @@ export async function loadBundle(bytes: Buffer, opts: LoadOptions): Promise<Load
         ...(opts.verificationAlgorithms ? { algorithms: opts.verificationAlgorithms } : {}),
       });
     }
-    const evaluator = await createEvaluator(bundle, opts.entrypoint);
+    const evaluator = await createEvaluator(bundle, opts.entrypoint, opts.sources);
     return { evaluator, bundle, info: { revision: revisionOf(bundle), digest } };
   } catch (e) {
     throw new BundleRefusedError(

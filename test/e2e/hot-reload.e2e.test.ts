@@ -69,7 +69,7 @@ describe('policy hot reload under a running service', () => {
     });
 
     // A modified copy of the default policy: engineering also gets crm.write.
-    const staged = buildPolicyVariant(
+    const staged = await buildPolicyVariant(
       join(dir, 'staging', 'bundle.tar.gz'),
       (data) => {
         data.group_scopes.engineering = ['crm.read', 'crm.write'];
@@ -107,12 +107,12 @@ describe('policy hot reload under a running service', () => {
   });
 
   /** A policy file of one rule (package mcp.authz), built into a bundle beside the live one. */
-  function stagePolicy(name: string, rego: string, revision: string): string {
+  async function stagePolicy(name: string, rego: string, revision: string): Promise<string> {
     return buildBundle(join(dir, 'staging', `${name}.tar.gz`), { src: writePolicy(rego), revision });
   }
 
   it('refuses a bundle needing http.send at reload, says so in /readyz, and keeps deciding', async () => {
-    const staged = stagePolicy(
+    const staged = await stagePolicy(
       'http',
       `package mcp.authz
 decision := {"allow": true, "scopes": input.scopes, "ttl_seconds": 60} if {
@@ -146,7 +146,7 @@ decision := {"allow": true, "scopes": input.scopes, "ttl_seconds": 60} if {
   });
 
   it('a policy failing at evaluation: the client gets invalid_grant "policy evaluation failed", the log and the decision event the cause', async () => {
-    const staged = stagePolicy(
+    const staged = await stagePolicy(
       'conflict',
       `package mcp.authz
 decision := {"allow": true, "scopes": input.scopes, "ttl_seconds": 60} if input.now > 0

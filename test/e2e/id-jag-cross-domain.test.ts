@@ -38,7 +38,7 @@ const CLIENT_AT_IDP = { id: 'ai-client', secret: 'ai-client-at-idp-secret-012345
 const CLIENT_AT_MCP_AS = { id: 'ai-client-at-mcp', secret: 'ai-client-at-mcp-secret-0123456789abcd' };
 
 /** The default policy with one more `id_jag` entry: A may vouch for ai-client to B for the MCP server. */
-function bundleWithEntry(): string {
+async function bundleWithEntry(): Promise<string> {
   const src = tempDir('mandate-idjag-rego-');
   cpSync(join(repoRoot, 'rego'), src, { recursive: true });
   const dataPath = join(src, 'mandate', 'data.json');
@@ -119,7 +119,7 @@ describe('ID-JAG across two Mandates (enterprise IdP → MCP authorization serve
   let mcp: { url: string; server: Server };
 
   beforeAll(async () => {
-    const bundle = bundleWithEntry();
+    const bundle = await bundleWithEntry();
     idp = await startTestService({
       env: { MANDATE_POLICY_BUNDLE: bundle },
       clients: [

@@ -1,12 +1,13 @@
 /**
  * Helpers shared by the token-exchange tests: request building over real HTTP, subject tokens from
- * the test IdP, and variants of the default policy built with the project's own build script.
+ * the test IdP, and variants of the default policy built with `mandate policy build`.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPolicy, writeBundle } from '../../src/policy/build.js';
+import { opaBin } from '../policy/helpers.js';
 import { API, basic, form, MCP, SECRETS, type TestService } from './service.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -90,30 +91,24 @@ export interface PolicyData {
 
 /**
  * Builds a copy of the default policy whose data (`data.mandate`) `mutate` changed, with
- * scripts/policy-build.sh, into `out` (written atomically by the script).
+ * `mandate policy build`, into `out` (written atomically).
  */
-export function buildPolicyVariant(
+export async function buildPolicyVariant(
   out: string,
   mutate: (data: PolicyData) => void,
   revision: string,
-): string {
+): Promise<string> {
   const src = mkdtempSync(join(tmpdir(), 'mandate-rego-'));
   cpSync(join(repoRoot, 'rego'), src, { recursive: true });
+  // The default policy's samples expect the default data; a variant decides otherwise.
+  rmSync(join(src, 'samples'), { recursive: true, force: true });
   const dataPath = join(src, 'mandate', 'data.json');
   const data = JSON.parse(readFileSync(dataPath, 'utf8')) as PolicyData;
   mutate(data);
   writeFileSync(dataPath, JSON.stringify(data, null, 2));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    MANDATE_POLICY_SRC: src,
-    MANDATE_POLICY_REVISION: revision,
-  };
-  delete env.MANDATE_POLICY_SIGNING_KEY;
-  delete env.MANDATE_POLICY_BUNDLE;
-  execFileSync('bash', [join(repoRoot, 'scripts/policy-build.sh'), out], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const built = await buildPolicy({ dir: src, revision, opaPath: opaBin() });
+  if (!built.report.ok) throw new Error(built.report.problems.join('; '));
+  await writeBundle(out, built.bytes);
   return out;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Starts a real Mandate for a test: its own Postgres database, the compiled default policy
- * (build/policy/bundle.tar.gz, built by `npm test`'s pretest), a configuration file with test clients
+ * Starts a real Mandate for a test: its own Postgres database, the default policy bundle the
+ * repository ships (bundles/default.tar.gz), a configuration file with test clients
  * and a test IdP as trusted issuer, listening on a free port over real HTTP.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

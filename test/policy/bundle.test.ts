@@ -6,8 +6,8 @@ import { defaultBundleLimits, normalizeEntryName, parseBundle } from '../../src/
 import { buildBundle, repack, tempDir, unpack } from './helpers.js';
 
 let real: Buffer;
-beforeAll(() => {
-  real = readFileSync(buildBundle(join(tempDir(), 'b.tar.gz'), { revision: 'r1' }));
+beforeAll(async () => {
+  real = readFileSync(await buildBundle(join(tempDir(), 'b.tar.gz'), { revision: 'r1' }));
 });
 
 describe('parseBundle', () => {

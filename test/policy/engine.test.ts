@@ -13,7 +13,7 @@ const wdMcp = 'https://mcp.workday.example/mcp';
 const wdApi = 'https://api.workday.example';
 
 beforeAll(async () => {
-  const bundlePath = buildBundle(join(tempDir(), 'bundle.tar.gz'), { revision: 'test-rev' });
+  const bundlePath = await buildBundle(join(tempDir(), 'bundle.tar.gz'), { revision: 'test-rev' });
   service = await createDecisionService({
     bundlePath,
     log: createMemoryLogger(),
@@ -228,7 +228,7 @@ describe('start-up', () => {
     ).rejects.toThrow(/policy bundle .*nope\.tar\.gz cannot be loaded: .*ENOENT/);
   });
   it('throws for an entrypoint the bundle does not have', async () => {
-    const bundlePath = buildBundle(join(tempDir(), 'b.tar.gz'));
+    const bundlePath = await buildBundle(join(tempDir(), 'b.tar.gz'));
     await expect(
       createDecisionService({ bundlePath, entrypoint: 'mcp/authz/nothing', log: createMemoryLogger() }),
     ).rejects.toThrow(/entrypoint mcp\/authz\/nothing is not in the bundle/);

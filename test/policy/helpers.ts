@@ -1,4 +1,4 @@
-/** Test helpers: build real bundles with scripts/policy-build.sh and re-pack them with tar-stream. */
+/** Test helpers: build real bundles with `mandate policy build` (the OPA CLI) and re-pack them with tar-stream. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
+import { buildPolicy, writeBundle } from '../../src/policy/build.js';
 import type { DecisionInput } from '../../src/policy/contract.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,20 +15,21 @@ export function tempDir(prefix = 'mandate-policy-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Builds a bundle from `src` (default: rego/) into `out` with the project's build script. */
-export function buildBundle(
+/**
+ * Builds a bundle from `src` (default: rego/) into `out` as `mandate policy build` does, and writes
+ * it even when the check fails (tests load deliberately broken bundles).
+ */
+export async function buildBundle(
   out: string,
   opts: { src?: string; signingKey?: string; revision?: string } = {},
-): string {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.MANDATE_POLICY_SIGNING_KEY;
-  if (opts.src !== undefined) env.MANDATE_POLICY_SRC = opts.src;
-  if (opts.signingKey !== undefined) env.MANDATE_POLICY_SIGNING_KEY = opts.signingKey;
-  if (opts.revision !== undefined) env.MANDATE_POLICY_REVISION = opts.revision;
-  execFileSync('bash', [join(repoRoot, 'scripts/policy-build.sh'), out], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+): Promise<string> {
+  const built = await buildPolicy({
+    dir: opts.src ?? join(repoRoot, 'rego'),
+    opaPath: opaBin(),
+    ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
+    ...(opts.signingKey !== undefined ? { signingKeyPath: opts.signingKey } : {}),
   });
+  await writeBundle(out, built.bytes);
   return out;
 }
 

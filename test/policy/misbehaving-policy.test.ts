@@ -8,7 +8,10 @@ import { reasonCode } from '../../src/policy/reasons.js';
 import { NOW, buildBundle, input, tempDir, writePolicy } from './helpers.js';
 
 async function serviceFor(rego: string, log = createMemoryLogger()) {
-  const bundlePath = buildBundle(join(tempDir(), 'b.tar.gz'), { src: writePolicy(rego), revision: 'r-1' });
+  const bundlePath = await buildBundle(join(tempDir(), 'b.tar.gz'), {
+    src: writePolicy(rego),
+    revision: 'r-1',
+  });
   return createDecisionService({ bundlePath, log });
 }
 

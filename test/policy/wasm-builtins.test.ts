@@ -24,7 +24,7 @@ allowed if {
 
 describe('unsupported builtins', () => {
   it('refuses the bundle at start-up, naming the builtin, the rule and the place', async () => {
-    const path = buildBundle(join(tempDir(), 'b.tar.gz'), { src: writePolicy(httpPolicy) });
+    const path = await buildBundle(join(tempDir(), 'b.tar.gz'), { src: writePolicy(httpPolicy) });
     await expect(createDecisionService({ bundlePath: path, log: createMemoryLogger() })).rejects.toThrow(
       /the policy needs builtin http\.send \(called in rule mcp\.authz\.allowed at mcp\/authz\/policy\.rego:8 of the bundle\): a decision never waits on the network/,
     );
@@ -33,8 +33,11 @@ describe('unsupported builtins', () => {
   it('refuses it at reload; the last good bundle serves and /readyz says why', async () => {
     const dir = tempDir();
     const live = join(dir, 'bundle.tar.gz');
-    buildBundle(live, { revision: 'good-1' });
-    const bad = buildBundle(join(dir, 'bad.tar.gz'), { src: writePolicy(httpPolicy), revision: 'bad-2' });
+    await buildBundle(live, { revision: 'good-1' });
+    const bad = await buildBundle(join(dir, 'bad.tar.gz'), {
+      src: writePolicy(httpPolicy),
+      revision: 'bad-2',
+    });
     const log = createMemoryLogger();
     const s = await createDecisionService({ bundlePath: live, log });
     copyFileSync(bad, join(dir, 'next.tar.gz'));
@@ -65,7 +68,7 @@ describe('unsupported builtins', () => {
   });
 
   it('accepts a policy using the time builtins Mandate provides', async () => {
-    const path = buildBundle(join(tempDir(), 'b.tar.gz'), {
+    const path = await buildBundle(join(tempDir(), 'b.tar.gz'), {
       src: writePolicy(`package mcp.authz
 decision := {"allow": time.weekday(time.now_ns()) == "Wednesday", "scopes": input.scopes, "ttl_seconds": 60}
 `),

@@ -18,10 +18,10 @@ let v1: string;
 let v2: string;
 let services: PolicyDecisionService[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   const dir = tempDir();
-  v1 = buildBundle(join(dir, 'v1.tar.gz'), { src: writePolicy(denyAll), revision: 'v1' });
-  v2 = buildBundle(join(dir, 'v2.tar.gz'), { src: writePolicy(allowAll), revision: 'v2' });
+  v1 = await buildBundle(join(dir, 'v1.tar.gz'), { src: writePolicy(denyAll), revision: 'v1' });
+  v2 = await buildBundle(join(dir, 'v2.tar.gz'), { src: writePolicy(allowAll), revision: 'v2' });
 });
 afterEach(async () => {
   await Promise.all(services.map((s) => s.close()));

@@ -555,7 +555,7 @@ const rows: Row[] = [
 describe('token exchange abuse cases (exact wire errors)', () => {
   let svc: TestService;
   beforeAll(async () => {
-    const bundle = buildPolicyVariant(
+    const bundle = await buildPolicyVariant(
       join(mkdtempSync(join(tmpdir(), 'mandate-abuse-')), 'bundle.tar.gz'),
       (data) => {
         data.actors[PKJ_CLIENT] = { services: ['salesforce'] };

@@ -40,7 +40,7 @@ interface OutboxEvent {
 describe('delegation: nested act, actor tokens, may_act, audit', () => {
   let svc: TestService;
   beforeAll(async () => {
-    const bundle = buildPolicyVariant(
+    const bundle = await buildPolicyVariant(
       join(mkdtempSync(join(tmpdir(), 'mandate-delegation-')), 'bundle.tar.gz'),
       (data) => {
         data.services.reporting = {

@@ -1,0 +1,55 @@
+/** `mandate policy check BUNDLE [--verification-key PEM] [--entrypoint PATH] [--json]` */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { checkBundle } from '../check.js';
+import type { CheckReport } from '../check.js';
+import { DEFAULT_ENTRYPOINT } from '../contract.js';
+import type { PolicyCliIo } from './io.js';
+import { UsageError } from './io.js';
+
+export const CHECK_USAGE =
+  'mandate policy check BUNDLE [--verification-key PEM] [--entrypoint PATH] [--json]';
+
+export function describeReport(r: CheckReport): string {
+  const samples =
+    r.samples.length === 0
+      ? 'no samples'
+      : `${r.samples.filter((s) => !s.problem).length}/${r.samples.length} samples pass`;
+  const builtins = r.builtins.length === 0 ? 'no host builtins' : `host builtins ${r.builtins.join(', ')}`;
+  return `revision ${JSON.stringify(r.info.revision)}, sha256 ${r.info.digest}, entrypoint ${r.entrypoint}, ${builtins}, ${samples}`;
+}
+
+/** The verification key the service would use: --verification-key, else MANDATE_POLICY_PUBLIC_KEY. */
+export async function verificationKey(
+  flag: string | undefined,
+  env: PolicyCliIo['env'],
+): Promise<string | undefined> {
+  const path = flag ?? env.MANDATE_POLICY_PUBLIC_KEY;
+  return path === undefined ? undefined : readFile(path, 'utf8');
+}
+
+export async function checkCommand(argv: string[], io: PolicyCliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'verification-key': { type: 'string' },
+      entrypoint: { type: 'string', default: DEFAULT_ENTRYPOINT },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError('check takes one bundle file');
+  const report = await checkBundle(await readFile(file), {
+    entrypoint: values.entrypoint,
+    verificationKey: await verificationKey(values['verification-key'], io.env),
+  });
+  if (values.json) io.out(JSON.stringify(report));
+  else if (report.ok) io.out(`${file}: ok: ${describeReport(report)}`);
+  else {
+    io.err(`${file}: FAILED: ${describeReport(report)}`);
+    for (const p of report.problems) io.err(`  ${p}`);
+  }
+  return report.ok ? 0 : 1;
+}
