@@ -64,6 +64,7 @@ export async function createService(
       dataDir: config.dataDir,
       log,
       postgres: config.database,
+      replication: config.database.asyncReplication,
     });
     closers.push(() => db.close());
 

@@ -417,6 +417,19 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'DB-ASYNC-REPLICATION-WARNED',
+    source: 'https://www.postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION',
+    behaviour:
+      "start-up warns, with an exact message, while a standby is attached but Mandate's commits do not wait for one; silent when they do or when the operator accepts it",
+    tests: [
+      t(
+        'store/pg-replication.test.ts',
+        'warns while a standby streams asynchronously, unless accepted, and not once commits wait for it',
+      ),
+      t('store/pg-replication.test.ts', 'is silent on a server without standbys'),
+    ],
+  },
+  {
     id: 'AUDIT-ATOMIC',
     source: 'shared/design.md#audit-and-decision-stream',
     behaviour: 'a token and its events are written in one transaction: neither exists without the other',

@@ -56,6 +56,12 @@ export const envSchema = z.object({
     .describe(
       'At start-up, seconds to wait for the database to accept writes when it is a standby (or no listed host is writable), e.g. during a failover; 0 stops at once with a message saying the server is a standby.',
     ),
+  MANDATE_DB_ASYNC_REPLICATION: z
+    .enum(['warn', 'accept'])
+    .default('warn')
+    .describe(
+      "At start-up, when standbys are attached (pg_stat_replication) but Mandate's commits do not wait for one (synchronous_standby_names empty, or synchronous_commit local/off), `warn` logs that a failover can lose issued tokens and fork the audit stream; `accept` stays silent (docs/ha.md#synchronous-replication).",
+    ),
   NATS_URL: z
     .string()
     .regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// (or tls://, ws://, wss://) URL')

@@ -34,6 +34,8 @@ export interface Config {
       healthMs: number;
     };
     primaryWaitMs: number;
+    /** Whether start-up warns when commits are not synchronously replicated (docs/ha.md). */
+    asyncReplication: 'warn' | 'accept';
   };
   natsUrl: string | undefined;
   /** The JetStream stream audit events are relayed to (when natsUrl is set). */
@@ -187,6 +189,7 @@ type DatabaseEnv = Pick<
   | 'MANDATE_DB_TRANSACTION_TIMEOUT_MS'
   | 'MANDATE_DB_HEALTH_TIMEOUT_MS'
   | 'MANDATE_DB_PRIMARY_WAIT'
+  | 'MANDATE_DB_ASYNC_REPLICATION'
 >;
 
 function checkDatabase(e: DatabaseEnv): void {
@@ -214,6 +217,7 @@ function databaseConfig(e: DatabaseEnv): Config['database'] {
       healthMs: e.MANDATE_DB_HEALTH_TIMEOUT_MS,
     },
     primaryWaitMs: e.MANDATE_DB_PRIMARY_WAIT * 1000,
+    asyncReplication: e.MANDATE_DB_ASYNC_REPLICATION,
   };
 }
 
@@ -257,6 +261,7 @@ const auditToolKeys = {
   MANDATE_DB_TRANSACTION_TIMEOUT_MS: true,
   MANDATE_DB_HEALTH_TIMEOUT_MS: true,
   MANDATE_DB_PRIMARY_WAIT: true,
+  MANDATE_DB_ASYNC_REPLICATION: true,
   NATS_URL: true,
   MANDATE_AUDIT_STREAM: true,
   MANDATE_AUDIT_SUBJECT_PREFIX: true,

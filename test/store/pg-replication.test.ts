@@ -1,0 +1,106 @@
+/**
+ * The start-up warning when commits are not synchronously replicated (issue 18 item 4), on a real
+ * primary with a streaming standby started by the test: silent on a lone server, the exact warning
+ * while a standby streams asynchronously (synchronous_standby_names empty, or synchronous_commit
+ * local for Mandate's role), silent again once commits wait for the standby or the operator
+ * accepts it (MANDATE_DB_ASYNC_REPLICATION=accept).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryLogger } from '../../src/log.js';
+import { openDb } from '../../src/store/index.js';
+import {
+  asyncReason,
+  asyncReplicationWarning,
+  type AsyncReplicationPolicy,
+} from '../../src/store/pg-replication.js';
+import { eventually } from '../helpers/exchange.js';
+import { startPgServer, stopAllPgServers, type PgServer } from '../helpers/pg-server.js';
+
+let primary: PgServer;
+let dataDir: string;
+
+const WARNING_TAIL =
+  ': a failover can lose tokens clients already hold and fork the audit stream. Set synchronous_standby_names ' +
+  'on the primary (Patroni: synchronous_mode) or MANDATE_DB_ASYNC_REPLICATION=accept to accept it ' +
+  '(docs/ha.md#synchronous-replication)';
+
+beforeAll(async () => {
+  primary = await startPgServer();
+  await primary.sql('CREATE DATABASE m');
+  dataDir = primary.dir;
+}, 120_000);
+afterAll(stopAllPgServers);
+
+/** What the service logs about replication when it opens the database. */
+async function startupWarnings(policy: AsyncReplicationPolicy = 'warn'): Promise<string[]> {
+  const log = createMemoryLogger();
+  const db = await openDb({ databaseUrl: primary.url('m'), dataDir, log, replication: policy });
+  await db.close();
+  return log.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+}
+
+describe('asyncReason', () => {
+  it.each([
+    ['', 'on', 'synchronous_standby_names is empty'],
+    ['  ', 'remote_apply', 'synchronous_standby_names is empty'],
+    ['*', 'local', 'synchronous_commit is local'],
+    ['ANY 1 (s1, s2)', 'off', 'synchronous_commit is off'],
+    ['*', 'on', undefined],
+    ['FIRST 1 (s1)', 'remote_write', undefined],
+    ['s1', 'remote_apply', undefined],
+  ])('names %j, commit %s: %s', (names, commit, reason) => {
+    expect(asyncReason({ synchronousStandbyNames: names, synchronousCommit: commit, standbys: 1 })).toBe(
+      reason,
+    );
+  });
+
+  it('says nothing without a standby, and counts them', () => {
+    const s = { synchronousStandbyNames: '', synchronousCommit: 'on' };
+    expect(asyncReplicationWarning({ ...s, standbys: 0 })).toBeUndefined();
+    expect(asyncReplicationWarning({ ...s, standbys: 2 })).toBe(
+      'postgres: commits are not synchronously replicated (synchronous_standby_names is empty) while 2 standbys are attached' +
+        WARNING_TAIL,
+    );
+  });
+});
+
+describe('start-up replication check', () => {
+  it('is silent on a server without standbys', async () => {
+    expect(await startupWarnings()).toEqual([]);
+  });
+
+  it('warns while a standby streams asynchronously, unless accepted, and not once commits wait for it', async () => {
+    await startPgServer({ standbyOf: { host: '127.0.0.1', port: primary.port } });
+    const attached = await eventually(async () => {
+      const rows = await primary.sql<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'",
+      );
+      return rows[0]?.n === 1;
+    }, 30_000);
+    expect(attached).toBe(true);
+
+    expect(await startupWarnings()).toEqual([
+      'postgres: commits are not synchronously replicated (synchronous_standby_names is empty) while 1 standby is attached' +
+        WARNING_TAIL,
+    ]);
+    expect(await startupWarnings('accept')).toEqual([]);
+
+    await primary.sql("ALTER SYSTEM SET synchronous_standby_names = '*'");
+    await primary.sql('SELECT pg_reload_conf()');
+    await eventually(async () => {
+      const rows = await primary.sql<{ s: string }>(
+        "SELECT current_setting('synchronous_standby_names') AS s",
+      );
+      return rows[0]?.s === '*';
+    }, 10_000);
+    expect(await startupWarnings()).toEqual([]);
+
+    // Mandate's own sessions decide: a role (or database) default of synchronous_commit=local
+    // makes its commits asynchronous whatever the server's default.
+    await primary.sql('ALTER DATABASE m SET synchronous_commit = local');
+    expect(await startupWarnings()).toEqual([
+      'postgres: commits are not synchronously replicated (synchronous_commit is local) while 1 standby is attached' +
+        WARNING_TAIL,
+    ]);
+  });
+});
