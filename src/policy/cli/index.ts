@@ -1,5 +1,5 @@
 /**
- * `mandate policy build|check|eval` (rego/README.md "Commands"): the security team's workflow from
+ * `mandate policy build|check|eval|replay` (rego/README.md "Commands"): the security team's workflow from
  * a policy folder to a bundle the service loads. Exit status 2 is bad usage.
  */
 import { BUILD_USAGE, buildCommand } from './build.js';
@@ -7,6 +7,7 @@ import { CHECK_USAGE, checkCommand } from './check.js';
 import { EVAL_USAGE, evalCommand } from './eval.js';
 import type { PolicyCliIo } from './io.js';
 import { processIo, UsageError } from './io.js';
+import { REPLAY_USAGE, replayCommand } from './replay.js';
 
 type Command = (argv: string[], io: PolicyCliIo) => Promise<number>;
 
@@ -14,9 +15,12 @@ const commands: Record<string, Command> = {
   build: buildCommand,
   check: checkCommand,
   eval: evalCommand,
+  replay: replayCommand,
 };
 
-const USAGE = ['usage:', `  ${BUILD_USAGE}`, `  ${CHECK_USAGE}`, `  ${EVAL_USAGE}`].join('\n');
+const USAGE = ['usage:', `  ${BUILD_USAGE}`, `  ${CHECK_USAGE}`, `  ${EVAL_USAGE}`, `  ${REPLAY_USAGE}`].join(
+  '\n',
+);
 
 export async function run(argv: string[], io: PolicyCliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
