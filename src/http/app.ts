@@ -4,7 +4,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { OAuthContext } from '../oauth/context.js';
-import type { IntrospectionDeps } from '../oauth/endpoints/introspection.js';
+import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
+import { endpointPaths } from '../oauth/endpoint-urls.js';
 import { OAuthError } from '../oauth/errors.js';
 import { installDrain } from './drain.js';
 import { errorHandler, sendError, toWireError } from './error-handler.js';
@@ -32,7 +33,7 @@ export interface AppOptions {
   /** RFC 7591 dynamic registration: served at <issuer>/register when given. */
   register?: (body: unknown) => Promise<Record<string, unknown>>;
   /** RFC 7662 introspection: served at <issuer>/introspect when given. */
-  introspection?: IntrospectionDeps;
+  introspection?: IntrospectionPorts;
   /** URL client_ids resolve through Client ID Metadata Documents (advertised in metadata). */
   clientIdMetadataDocuments?: boolean;
   /** The first hop: authorization endpoint, consent, login callback, revocation (needs ctx.firstHop). */
@@ -66,29 +67,29 @@ export function createApp(opts: AppOptions): FastifyInstance {
   );
 
   const base = new URL(opts.ctx.issuer).pathname.replace(/\/$/, '');
-  tokenRoute(app, `${base}/token`, opts.ctx);
-  if (opts.register !== undefined) registerRoute(app, `${base}/register`, opts.register, opts.log);
-  if (opts.introspection !== undefined) introspectRoute(app, `${base}/introspect`, opts.introspection);
+  const paths = endpointPaths(opts.ctx.issuer);
+  const urls = opts.ctx.endpoints;
+  tokenRoute(app, paths.token, opts.ctx);
+  if (opts.register !== undefined) registerRoute(app, paths.register, opts.register, opts.log);
+  if (opts.introspection !== undefined)
+    introspectRoute(app, paths.introspect, { ...opts.ctx, ...opts.introspection });
   if (opts.firstHop !== undefined) {
-    authorizeRoutes(app, base, opts.ctx, opts.firstHop.login);
-    revokeRoute(app, `${base}/revoke`, opts.ctx);
+    authorizeRoutes(app, paths, opts.ctx, opts.firstHop.login);
+    revokeRoute(app, paths.revoke, opts.ctx);
     if (opts.firstHop.devIdp !== undefined) devIdpRoutes(app, base, opts.firstHop.devIdp);
   }
   discoveryRoutes(
     app,
     {
       issuer: opts.ctx.issuer,
-      tokenEndpoint: opts.ctx.tokenEndpoint,
-      jwksUri: `${opts.ctx.issuer}/jwks`,
-      jwksPath: `${base}/jwks`,
-      ...(opts.register === undefined ? {} : { registrationEndpoint: `${opts.ctx.issuer}/register` }),
-      ...(opts.introspection === undefined ? {} : { introspectionEndpoint: `${opts.ctx.issuer}/introspect` }),
+      tokenEndpoint: urls.token,
+      jwksUri: urls.jwks,
+      jwksPath: paths.jwks,
+      ...(opts.register === undefined ? {} : { registrationEndpoint: urls.register }),
+      ...(opts.introspection === undefined ? {} : { introspectionEndpoint: urls.introspect }),
       ...(opts.firstHop === undefined
         ? {}
-        : {
-            authorizationEndpoint: `${opts.ctx.issuer}/authorize`,
-            revocationEndpoint: `${opts.ctx.issuer}/revoke`,
-          }),
+        : { authorizationEndpoint: urls.authorize, revocationEndpoint: urls.revoke }),
     },
     opts.jwks,
     {

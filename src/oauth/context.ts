@@ -7,7 +7,9 @@ import type { Logger } from '../log.js';
 import type { DecisionService } from '../policy/contract.js';
 import type { ReplayStore } from '../store/replay.js';
 import type { Signer } from './tokens/mint-access-token.js';
+import type { ClientAuthDeps } from './clients/client-auth.js';
 import type { ClientLookup } from './clients/client.js';
+import type { Endpoint, EndpointUrls } from './endpoint-urls.js';
 import { OAuthError } from './errors.js';
 import type { FirstHop } from './first-hop.js';
 import type { TokenRequest } from './token-request.js';
@@ -18,7 +20,8 @@ export type ProofCheck = (req: TokenRequest) => Promise<string | undefined>;
 
 export interface OAuthContext {
   issuer: string;
-  tokenEndpoint: string;
+  /** The URLs of the endpoints this instance serves (endpoint-urls.ts). */
+  endpoints: EndpointUrls;
   clients: ClientLookup;
   tokens: TokenVerifier;
   /** Trusted issuers, for assertions verified outside `tokens` (ID-JAGs, RFC 7523 grants). */
@@ -44,4 +47,24 @@ export function firstHopOf(ctx: OAuthContext): FirstHop {
   if (ctx.firstHop === undefined)
     throw new OAuthError('server_error', 'the first hop is not configured on this instance');
   return ctx.firstHop;
+}
+
+/**
+ * What client authentication at `endpoint` needs: the context's lookups and clock, and the
+ * audiences a client assertion may name there (RFC 7523 §3: the issuer, the token endpoint, and the
+ * endpoint it is presented at).
+ */
+export function clientAuthAt(
+  ctx: Pick<OAuthContext, 'issuer' | 'endpoints' | 'clients' | 'replay' | 'clockSkew' | 'now'>,
+  endpoint: Extract<Endpoint, 'token' | 'revoke' | 'introspect'>,
+): ClientAuthDeps {
+  const audiences = [ctx.issuer, ctx.endpoints.token];
+  if (endpoint !== 'token') audiences.push(ctx.endpoints[endpoint]);
+  return {
+    clients: ctx.clients,
+    replay: ctx.replay,
+    assertionAudiences: audiences,
+    clockSkew: ctx.clockSkew,
+    now: ctx.now,
+  };
 }

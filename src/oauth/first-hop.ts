@@ -17,7 +17,6 @@ export interface FirstHop {
   subjects: SubjectRepo;
   /** Marks an access token revoked in `issued_tokens` (store/tokens.ts revokeToken). */
   revokeAccessToken(jti: string, at: number): Promise<boolean>;
-  authorizationEndpoint: string;
   /** First-hop access-token lifetime (seconds). */
   accessTokenTtl: number;
   /** Absolute lifetime of a refresh-token family (seconds). */

@@ -20,6 +20,7 @@
  * And the files every folder shares:
  *
  * - `context.ts`: the ports the core is given (stores, policy, keys, audit, clock).
+ * - `endpoint-urls.ts`: the one table of endpoint URLs (context, discovery and routes read it).
  * - `first-hop.ts`: the first hop's ports (codes, grants, consents, subjects, resources).
  * - `token-request.ts`: a form request as the core sees it, and what a grant hands back.
  * - `protected-resources.ts`: the MCP servers first-hop tokens are issued for (RFC 8707).

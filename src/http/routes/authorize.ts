@@ -9,6 +9,7 @@ import { LoginFailedError } from '../../federation/login.js';
 import { handleConsent } from '../../oauth/authorize/consent.js';
 import { handleAuthorize, type AuthorizeOutcome } from '../../oauth/authorize/authorization-endpoint.js';
 import type { OAuthContext } from '../../oauth/context.js';
+import type { EndpointUrls } from '../../oauth/endpoint-urls.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { Params } from '../../oauth/params.js';
 import { pageHeaders } from '../../ui/html.js';
@@ -51,8 +52,13 @@ function parse(raw: string): Params | AuthorizeOutcome {
   }
 }
 
-export function authorizeRoutes(app: FastifyInstance, base: string, ctx: OAuthContext, login: Login): void {
-  const consentAction = `${ctx.issuer}/consent`;
+export function authorizeRoutes(
+  app: FastifyInstance,
+  paths: EndpointUrls,
+  ctx: OAuthContext,
+  login: Login,
+): void {
+  const consentAction = ctx.endpoints.consent;
   const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.method === 'POST' ? (typeof req.body === 'string' ? req.body : '') : query(req);
     const params = parse(raw);
@@ -60,16 +66,16 @@ export function authorizeRoutes(app: FastifyInstance, base: string, ctx: OAuthCo
     const outcome = await handleAuthorize(params, raw, req.headers.cookie, ctx, login, req.ip);
     return send(req, reply, outcome, consentAction);
   };
-  app.get(`${base}/authorize`, authorize);
-  app.post(`${base}/authorize`, authorize);
+  app.get(paths.authorize, authorize);
+  app.post(paths.authorize, authorize);
 
-  app.post(`${base}/consent`, async (req, reply) => {
+  app.post(paths.consent, async (req, reply) => {
     const form = parse(typeof req.body === 'string' ? req.body : '');
     if (!(form instanceof Params)) return send(req, reply, form, consentAction);
     return send(req, reply, await handleConsent(form, req.headers.cookie, ctx, login, req.ip), consentAction);
   });
 
-  app.get(`${base}/login/callback`, async (req, reply) => {
+  app.get(paths.loginCallback, async (req, reply) => {
     try {
       const next = await login.callback(new URL(req.url, ctx.issuer), req.headers.cookie);
       return reply

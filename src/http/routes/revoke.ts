@@ -12,7 +12,7 @@ export function revokeRoute(app: FastifyInstance, path: string, ctx: OAuthContex
         authorization: req.headers.authorization,
         dpop: [],
         method: req.method,
-        url: `${ctx.issuer}/revoke`,
+        url: ctx.endpoints.revoke,
         ip: req.ip,
       },
       ctx,

@@ -38,7 +38,7 @@ export function tokenRoute(app: FastifyInstance, path: string, ctx: OAuthContext
         authorization: req.headers.authorization,
         dpop: dpopHeaders(req.raw.rawHeaders),
         method: req.method,
-        url: ctx.tokenEndpoint,
+        url: ctx.endpoints.token,
         ip: req.ip,
       },
       ctx,

@@ -7,10 +7,10 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { ReplayStore } from '../../store/replay.js';
 import type { IssuedTokenRow } from '../../store/tokens.js';
 import { authenticateClient } from '../clients/client-auth.js';
-import type { ClientLookup, OAuthClient } from '../clients/client.js';
+import type { OAuthClient } from '../clients/client.js';
+import { clientAuthAt, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import type { Params } from '../params.js';
 
@@ -28,19 +28,19 @@ export interface RefreshTokenView {
   usable: boolean;
 }
 
-export interface IntrospectionDeps {
-  issuer: string;
-  /** URLs a client assertion may name as audience (issuer, token and introspection endpoints). */
-  assertionAudiences: string[];
+/** What introspection reads beyond the context: Mandate's own keys and issuance records. */
+export interface IntrospectionPorts {
   selfKeys: () => Map<string, KeyObject>;
   issuedToken(jti: string): Promise<IssuedTokenRow | undefined>;
-  clients: ClientLookup;
-  replay: ReplayStore;
-  clockSkew: number;
-  now: () => number;
   /** Looks up an opaque refresh token; absent where no first hop runs (access tokens only). */
   refreshToken?(token: string): Promise<RefreshTokenView | undefined>;
 }
+
+export type IntrospectionDeps = Pick<
+  OAuthContext,
+  'issuer' | 'endpoints' | 'clients' | 'replay' | 'clockSkew' | 'now'
+> &
+  IntrospectionPorts;
 
 export interface IntrospectionRequest {
   params: Params;
@@ -62,13 +62,11 @@ export async function introspect(
   req: IntrospectionRequest,
   deps: IntrospectionDeps,
 ): Promise<Record<string, unknown>> {
-  const { client, method } = await authenticateClient(req.authorization, req.params, {
-    clients: deps.clients,
-    replay: deps.replay,
-    assertionAudiences: deps.assertionAudiences,
-    clockSkew: deps.clockSkew,
-    now: deps.now,
-  });
+  const { client, method } = await authenticateClient(
+    req.authorization,
+    req.params,
+    clientAuthAt(deps, 'introspect'),
+  );
   if (method === 'none')
     throw new OAuthError('invalid_client', 'introspection requires client authentication', {
       reason: 'public_client',

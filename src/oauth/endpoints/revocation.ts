@@ -6,7 +6,7 @@
  * (§2.2), so that the endpoint reveals nothing about tokens the caller does not hold.
  */
 import { authenticateClient } from '../clients/client-auth.js';
-import { firstHopOf, type OAuthContext } from '../context.js';
+import { clientAuthAt, firstHopOf, type OAuthContext } from '../context.js';
 import type { TokenRequest } from '../token-request.js';
 import { revokeGrant } from '../grants/revoke-grant.js';
 import { opaqueHash } from '../tokens/opaque-secret.js';
@@ -15,13 +15,7 @@ import { recordAfterTheFact } from '../audit-record.js';
 
 export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Promise<void> {
   const fh = firstHopOf(ctx);
-  const { client } = await authenticateClient(req.authorization, req.params, {
-    clients: ctx.clients,
-    replay: ctx.replay,
-    assertionAudiences: [ctx.issuer, ctx.tokenEndpoint, `${ctx.issuer}/revoke`],
-    clockSkew: ctx.clockSkew,
-    now: ctx.now,
-  });
+  const { client } = await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'revoke'));
   const token = req.params.require('token');
   // §2.1: the hint only speeds up the lookup; both kinds are tried whatever it says.
   const found = await fh.grants.findRefreshToken(opaqueHash(token));

@@ -5,7 +5,7 @@
  */
 import type { TokenFact } from '../../audit/port.js';
 import { authenticateClient } from '../clients/client-auth.js';
-import type { OAuthContext } from '../context.js';
+import { clientAuthAt, type OAuthContext } from '../context.js';
 import { OAuthError, toOAuthError } from '../errors.js';
 import type { TokenRequest, TokenResponse, Trace } from '../token-request.js';
 import { grants } from '../grants/index.js';
@@ -23,13 +23,7 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
     const grant = grants.get(grantType);
     if (grant === undefined)
       throw new OAuthError('unsupported_grant_type', `grant_type '${grantType}' is not supported`);
-    const auth = await authenticateClient(req.authorization, req.params, {
-      clients: ctx.clients,
-      replay: ctx.replay,
-      assertionAudiences: [ctx.issuer, ctx.tokenEndpoint],
-      clockSkew: ctx.clockSkew,
-      now: ctx.now,
-    });
+    const auth = await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'token'));
     clientId = auth.client.clientId;
     if (grant.requiresClientAuthentication && auth.method === 'none')
       throw new OAuthError('invalid_client', `grant_type '${grantType}' requires client authentication`, {

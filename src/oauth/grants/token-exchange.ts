@@ -93,7 +93,7 @@ export const tokenExchange: Grant = {
       // result) could name that user as the actor and satisfy a may_act naming them.
       if (
         ac.sub !== client.clientId &&
-        !audienceOf(ac).some((a) => a === ctx.issuer || a === ctx.tokenEndpoint)
+        !audienceOf(ac).some((a) => a === ctx.issuer || a === ctx.endpoints.token)
       )
         throw new OAuthError(
           'invalid_grant',

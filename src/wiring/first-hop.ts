@@ -4,20 +4,21 @@
  * IdP when UPSTREAM_OIDC_ISSUER is set, else the development IdP mounted at <issuer>/dev-idp. Either
  * way Mandate reaches it through the same relying-party code (src/federation/relying-party.ts).
  */
-import type { Config } from './config/index.js';
-import { createDevIdp, DEV_IDP_CLIENT_ID, type DevIdp } from './federation/dev-idp/provider.js';
-import { createLogin, type Login } from './federation/login.js';
-import { createRelyingParty } from './federation/relying-party.js';
-import type { Logger } from './log.js';
-import type { FirstHop } from './oauth/first-hop.js';
-import { createResourceRegistry } from './oauth/protected-resources.js';
-import { deriveKey } from './oauth/tokens/sealed-value.js';
-import { createAuthorizationCodeRepo } from './store/authorization-codes.js';
-import { createConsentRepo } from './store/consents.js';
-import type { Db } from './store/db.js';
-import { createGrantRepo } from './store/grants.js';
-import { createSubjectRepo } from './store/subjects.js';
-import { revokeToken } from './store/tokens.js';
+import type { Config } from '../config/index.js';
+import { createDevIdp, DEV_IDP_CLIENT_ID, type DevIdp } from '../federation/dev-idp/provider.js';
+import { createLogin, type Login } from '../federation/login.js';
+import { createRelyingParty } from '../federation/relying-party.js';
+import type { Logger } from '../log.js';
+import { endpointUrls } from '../oauth/endpoint-urls.js';
+import type { FirstHop } from '../oauth/first-hop.js';
+import { createResourceRegistry } from '../oauth/protected-resources.js';
+import { deriveKey } from '../oauth/tokens/sealed-value.js';
+import { createAuthorizationCodeRepo } from '../store/authorization-codes.js';
+import { createConsentRepo } from '../store/consents.js';
+import type { Db } from '../store/db.js';
+import { createGrantRepo } from '../store/grants.js';
+import { createSubjectRepo } from '../store/subjects.js';
+import { revokeToken } from '../store/tokens.js';
 
 export interface FirstHopService {
   firstHop: FirstHop;
@@ -34,7 +35,7 @@ export function createFirstHopService(opts: {
   const { config, db, kek, now, log } = opts;
   const resources = createResourceRegistry(config.file.resources);
   const subjects = createSubjectRepo(db);
-  const redirectUri = `${config.issuer}/login/callback`;
+  const redirectUri = endpointUrls(config.issuer).loginCallback;
   let devIdp: DevIdp | undefined;
   const upstream = config.upstream;
   if (upstream === undefined) {
@@ -78,7 +79,6 @@ export function createFirstHopService(opts: {
       consents: createConsentRepo(db),
       subjects,
       revokeAccessToken: (jti, at) => revokeToken(db, jti, at),
-      authorizationEndpoint: `${config.issuer}/authorize`,
       accessTokenTtl: config.firstHop.accessTokenTtl,
       refreshTokenTtl: config.firstHop.refreshTokenTtl,
       refreshGrace: config.firstHop.refreshGrace,

@@ -1,0 +1,56 @@
+/**
+ * The audit: the transactional outbox the core records into, and the relay that publishes it to
+ * NATS JetStream (NATS_URL) or to a JSON-lines file in the data folder. A test may hand in its own
+ * port instead; then no relay runs.
+ */
+import { createOutboxAudit } from '../audit/outbox.js';
+import type { AuditPort } from '../audit/port.js';
+import { createRelay } from '../audit/relay.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/db.js';
+import type { Built } from './built.js';
+
+export interface Audit {
+  port: AuditPort;
+  /** The relay's backlog as the database says it is now, for /metrics; absent without a relay. */
+  relayStats?: () => Promise<Record<string, unknown>>;
+}
+
+export function buildAudit(config: Config, db: Db, log: Logger, given?: AuditPort): Built<Audit> {
+  if (given !== undefined) return { value: { port: given }, close: () => given.close() };
+  const port = createOutboxAudit({ db, source: config.issuer, log });
+  const target = config.natsUrl ?? `${config.dataDir}/audit.jsonl`;
+  const relay = createRelay({
+    db,
+    log,
+    ...(config.natsUrl === undefined
+      ? { file: target }
+      : {
+          nats: {
+            servers: config.natsUrl,
+            stream: config.auditStream.name,
+            subjectPrefix: config.auditStream.subjectPrefix,
+            maxAgeSeconds: config.auditStream.maxAgeSeconds,
+            replicas: config.auditStream.replicas,
+            ...config.natsClient,
+          },
+        }),
+    statusTimeoutMs: config.database.timeouts.healthMs,
+  });
+  relay.start();
+  log.info(
+    config.natsUrl === undefined
+      ? 'audit: relaying to a JSON-lines file (set NATS_URL for JetStream)'
+      : 'audit: relaying to NATS JetStream',
+    { target },
+  );
+  return {
+    // Bounded like the readiness probe.
+    value: { port, relayStats: async () => ({ audit_relay: await relay.status() }) },
+    close: async () => {
+      await port.close();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The protocol core's context (src/oauth/context.ts): client lookup with RFC 7591 registration and
+ * Client ID Metadata Documents, trusted issuers, the token verifier, DPoP proofs and nonces, the
+ * first hop, and the ports the HTTP app needs beside it (registration, introspection, login).
+ */
+import { hkdfSync } from 'node:crypto';
+import type { AuditPort } from '../audit/port.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { cachedLookup } from '../oauth/clients/cached-lookup.js';
+import type { OAuthClient } from '../oauth/clients/client.js';
+import { createSelfRegistration } from '../oauth/clients/self-registration.js';
+import type { OAuthContext } from '../oauth/context.js';
+import { createNonceService } from '../oauth/dpop/dpop-nonce.js';
+import { createDpopVerifier } from '../oauth/dpop/proof-verifier.js';
+import { endpointUrls } from '../oauth/endpoint-urls.js';
+import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
+import { refreshTokenViews } from '../oauth/endpoints/refresh-introspection.js';
+import { createTokenVerifier, type TrustedIssuer } from '../oauth/tokens/token-verifier.js';
+import type { PolicyDecisionService } from '../policy/engine.js';
+import type { ClientRecord } from '../store/clients.js';
+import { createReplayStore } from '../store/replay.js';
+import { getIssuedToken } from '../store/tokens.js';
+import type { Built } from './built.js';
+import { createFirstHopService, type FirstHopService } from './first-hop.js';
+import type { Keys } from './keys.js';
+import type { Store } from './store.js';
+
+const LOOKUP_CACHE_MS = 5_000;
+
+export interface Protocol {
+  ctx: OAuthContext;
+  dpopAlgorithms: string[];
+  register: (body: unknown) => Promise<Record<string, unknown>>;
+  introspection: IntrospectionPorts;
+  firstHop: FirstHopService['http'];
+}
+
+export interface ProtocolParts {
+  config: Config;
+  log: Logger;
+  now: () => number;
+  store: Store;
+  keys: Keys;
+  decisions: PolicyDecisionService;
+  audit: AuditPort;
+}
+
+export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
+  const { config, log, now, store, keys } = parts;
+  const { db } = store;
+  const replay = createReplayStore(db);
+  const nonceSecret = new Uint8Array(hkdfSync('sha256', keys.kek, 'mandate', 'dpop-nonce', 32));
+  const nonces = createNonceService({ secret: nonceSecret });
+  const dpop = createDpopVerifier({ replay, nonces, requireNonce: config.dpopRequireNonce });
+  const clientCache = cachedLookup(
+    (id) => store.clients.get(id) as Promise<OAuthClient | undefined>,
+    LOOKUP_CACHE_MS,
+  );
+  // RFC 7591 registration and Client ID Metadata Documents; ctx.clients resolves all clients.
+  const selfRegistration = createSelfRegistration({
+    settings: config.clientRegistration,
+    repo: store.clients,
+    get: (id) => clientCache.get(id) as Promise<ClientRecord | undefined>,
+    now,
+    log,
+  });
+  const issuers = cachedLookup(
+    (iss) => store.issuers.get(iss) as Promise<TrustedIssuer | undefined>,
+    LOOKUP_CACHE_MS,
+  );
+  const firstHop = createFirstHopService({ config, db, kek: keys.kek, now, log });
+  const ctx: OAuthContext = {
+    issuer: config.issuer,
+    endpoints: endpointUrls(config.issuer),
+    clients: selfRegistration.lookup,
+    tokens: createTokenVerifier({
+      issuer: config.issuer,
+      selfKeys: () => keys.signing.publicKeys(),
+      issuers,
+      clockSkew: config.clockSkew,
+      now,
+      isRevoked: async (jti) => (await getIssuedToken(db, jti))?.revoked_at !== undefined,
+    }),
+    issuers,
+    decisions: parts.decisions,
+    signer: keys.signing,
+    audit: parts.audit,
+    replay,
+    proof: async (req) =>
+      req.dpop.length === 0
+        ? undefined
+        : (await dpop.verify({ headers: req.dpop, method: req.method, url: req.url, now: now() })).jkt,
+    ...(config.dpopRequireNonce ? { dpopNonce: () => nonces.issue(now()) } : {}),
+    maxTokenTtl: config.tokenTtl,
+    clockSkew: config.clockSkew,
+    now,
+    log,
+    firstHop: firstHop.firstHop,
+  };
+  const introspection: IntrospectionPorts = {
+    selfKeys: () => keys.signing.publicKeys(),
+    issuedToken: (jti) => getIssuedToken(db, jti),
+    refreshToken: refreshTokenViews(firstHop.firstHop.grants),
+  };
+  return {
+    value: {
+      ctx,
+      dpopAlgorithms: [...dpop.algorithms],
+      register: selfRegistration.register,
+      introspection,
+      firstHop: firstHop.http,
+    },
+    close: () => selfRegistration.stop(),
+  };
+}
