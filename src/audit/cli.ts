@@ -14,6 +14,7 @@ import { ConfigError, loadAuditToolConfig } from '../config/index.js';
 import type { AuditToolConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { openDb } from '../store/index.js';
+import { natsAuthOptions } from './nats-auth.js';
 import { tail } from './tail.js';
 import type { TailFormat } from './tail.js';
 import { readStreamEvents } from './verify-stream.js';
@@ -97,7 +98,11 @@ async function verify(argv: string[], io: CliIo, config: AuditToolConfig): Promi
     // events of another timeline (a fork) is named with the sequence where the timelines part.
     if (values.stream) {
       const name = values['stream-name'];
-      const nc = await connect({ servers: config.natsUrl!.split(','), name: 'mandate-audit-verify' });
+      const nc = await connect({
+        servers: config.natsUrl!.split(','),
+        name: 'mandate-audit-verify',
+        ...natsAuthOptions(config.natsClient.auth),
+      });
       try {
         const events = await readStreamEvents(nc, name);
         reports.push(withFork(verifyEvents(events, 'stream'), await findFork(db, events, `stream ${name}`)));
@@ -151,7 +156,12 @@ async function tailCommand(argv: string[], io: CliIo, config: AuditToolConfig): 
   const onSignal = (): void => controller.abort();
   io.signal?.addEventListener('abort', onSignal);
   if (io === defaultIo) process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  const nc = await connect({ servers: url.split(','), name: 'mandate-audit-tail', maxReconnectAttempts: -1 });
+  const nc = await connect({
+    servers: url.split(','),
+    name: 'mandate-audit-tail',
+    maxReconnectAttempts: -1,
+    ...natsAuthOptions(config.natsClient.auth),
+  });
   try {
     await tail({
       nc,

@@ -20,6 +20,7 @@ import { connect } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from '../log.js';
+import { natsAuthOptions, type NatsAuth } from './nats-auth.js';
 import type { Sink, SinkTail } from './sink.js';
 import { ForeignTailError, SinkConflictError, tailEvent } from './sink.js';
 import type { AuditStreamOptions } from './stream.js';
@@ -35,6 +36,8 @@ export interface NatsClientOptions {
   maxPingsOut?: number;
   /** How long to wait for each ack (default 2000). */
   publishTimeoutMs?: number;
+  /** Credentials (src/audit/nats-auth.ts); none when the server needs none. */
+  auth?: NatsAuth | undefined;
 }
 
 export interface JetStreamSinkOptions extends AuditStreamOptions, NatsClientOptions {
@@ -68,6 +71,7 @@ export function createJetStreamSink(opts: JetStreamSinkOptions): Sink {
         maxReconnectAttempts: -1,
         reconnectTimeWait: RECONNECT_WAIT_MS,
         waitOnFirstConnect: false,
+        ...natsAuthOptions(opts.auth),
       });
       nc = c;
       js = jetstream(c, { timeout });

@@ -66,7 +66,16 @@ export const envSchema = z.object({
     .string()
     .regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// (or tls://, ws://, wss://) URL')
     .optional()
-    .describe('NATS server for the audit stream. Unset: audit events go to a JSON-lines file.'),
+    .describe(
+      'NATS servers for the audit stream, comma-separated; a user and password (nats://mandate:secret@nats:4222, percent-encoded) or a token (nats://token@nats:4222) apply to all of them and are never logged. Unset: audit events go to a JSON-lines file.',
+    ),
+  NATS_CREDS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'NATS credentials file (user JWT and NKey seed, as `nsc` writes it) for the audit stream, instead of a user and password in NATS_URL; read again at every connection.',
+    ),
   MANDATE_NATS_CONNECT_TIMEOUT_MS: millis(100, 60_000, 2_000).describe(
     'Deadline (milliseconds) for the audit relay to open a NATS connection, handshake included; a server that accepts TCP but does not answer (frozen) is given up and the next one of NATS_URL is tried.',
   ),

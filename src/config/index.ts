@@ -2,12 +2,14 @@
  * Loads and validates all configuration once at boot. Any problem is a `ConfigError` whose message
  * names the variable (or file path and field) and what is wrong with it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '../store/connection-string.js';
+import type { NatsAuth } from '../audit/nats-auth.js';
 import { envSchema, type Env } from './env.js';
 import { configFileSchema, type ConfigFile } from './file.js';
+import { NatsUrlError, parseNatsUrl } from './nats.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
 import { unknownVariables, type UnknownVariable } from './unknown.js';
 
@@ -92,6 +94,8 @@ export interface NatsClientConfig {
   pingIntervalMs: number;
   maxPingsOut: number;
   publishTimeoutMs: number;
+  /** From NATS_URL's user and password or token, or NATS_CREDS (src/config/nats.ts). */
+  auth: NatsAuth | undefined;
 }
 
 export interface UpstreamOidcConfig {
@@ -238,19 +242,42 @@ function auditStreamConfig(
   };
 }
 
-function natsClientConfig(e: Env): NatsClientConfig {
+type NatsEnv = Pick<
+  Env,
+  | 'NATS_URL'
+  | 'NATS_CREDS'
+  | 'MANDATE_NATS_CONNECT_TIMEOUT_MS'
+  | 'MANDATE_NATS_PING_INTERVAL_MS'
+  | 'MANDATE_NATS_MAX_PINGS_OUT'
+  | 'MANDATE_NATS_PUBLISH_TIMEOUT_MS'
+>;
+
+/** The servers without their credentials (safe to log) and the client settings with them. */
+function natsConfig(e: NatsEnv): { natsUrl: string | undefined; natsClient: NatsClientConfig } {
+  let parsed: ReturnType<typeof parseNatsUrl> | undefined;
+  try {
+    if (e.NATS_URL !== undefined) parsed = parseNatsUrl(e.NATS_URL, e.NATS_CREDS);
+    else if (e.NATS_CREDS !== undefined) throw new NatsUrlError('NATS_CREDS: is set but NATS_URL is not');
+  } catch (err) {
+    if (err instanceof NatsUrlError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
-    connectTimeoutMs: e.MANDATE_NATS_CONNECT_TIMEOUT_MS,
-    pingIntervalMs: e.MANDATE_NATS_PING_INTERVAL_MS,
-    maxPingsOut: e.MANDATE_NATS_MAX_PINGS_OUT,
-    publishTimeoutMs: e.MANDATE_NATS_PUBLISH_TIMEOUT_MS,
+    natsUrl: parsed?.servers,
+    natsClient: {
+      connectTimeoutMs: e.MANDATE_NATS_CONNECT_TIMEOUT_MS,
+      pingIntervalMs: e.MANDATE_NATS_PING_INTERVAL_MS,
+      maxPingsOut: e.MANDATE_NATS_MAX_PINGS_OUT,
+      publishTimeoutMs: e.MANDATE_NATS_PUBLISH_TIMEOUT_MS,
+      auth: parsed?.auth,
+    },
   };
 }
 
 /** What `mandate audit` needs, read from the same variables, defaults and checks as the service. */
 export type AuditToolConfig = Pick<
   Config,
-  'databaseUrl' | 'database' | 'natsUrl' | 'auditStream' | 'dataDir'
+  'databaseUrl' | 'database' | 'natsUrl' | 'natsClient' | 'auditStream' | 'dataDir'
 >;
 
 const auditToolKeys = {
@@ -263,6 +290,11 @@ const auditToolKeys = {
   MANDATE_DB_PRIMARY_WAIT: true,
   MANDATE_DB_ASYNC_REPLICATION: true,
   NATS_URL: true,
+  NATS_CREDS: true,
+  MANDATE_NATS_CONNECT_TIMEOUT_MS: true,
+  MANDATE_NATS_PING_INTERVAL_MS: true,
+  MANDATE_NATS_MAX_PINGS_OUT: true,
+  MANDATE_NATS_PUBLISH_TIMEOUT_MS: true,
   MANDATE_AUDIT_STREAM: true,
   MANDATE_AUDIT_SUBJECT_PREFIX: true,
   MANDATE_AUDIT_MAX_AGE: true,
@@ -279,7 +311,7 @@ export function loadAuditToolConfig(env: Record<string, string | undefined> = pr
   return {
     databaseUrl: e.DATABASE_URL,
     database: databaseConfig(e),
-    natsUrl: e.NATS_URL,
+    ...natsConfig(e),
     auditStream: auditStreamConfig(e),
     dataDir: resolve(e.MANDATE_DATA_DIR),
   };
@@ -299,7 +331,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const issuer = e.MANDATE_ISSUER ?? `http://localhost:${e.PORT}`;
   // A development deployment (issuer on localhost) with no configuration file gets the demo clients
   // of examples/mandate.json, with a warning at start-up; anywhere else nothing is configured implicitly.
-  const demoConfig = e.MANDATE_CONFIG === undefined && isLocalhost(issuer);
+  // The image leaves examples/ out (its demo secrets too), so there a localhost start has no clients
+  // until MANDATE_CONFIG names a file (docker-compose.demo.yml mounts the demo one; ADR 0004).
+  const demoConfig = e.MANDATE_CONFIG === undefined && isLocalhost(issuer) && existsSync(demoConfigPath());
   const configPath =
     e.MANDATE_CONFIG !== undefined ? resolve(e.MANDATE_CONFIG) : demoConfig ? demoConfigPath() : undefined;
   let policyPublicKey: string | undefined;
@@ -322,9 +356,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuer,
     databaseUrl: e.DATABASE_URL,
     database: databaseConfig(e),
-    natsUrl: e.NATS_URL,
+    ...natsConfig(e),
     auditStream: auditStreamConfig(e),
-    natsClient: natsClientConfig(e),
     configPath,
     demoConfig,
     file,

@@ -42,7 +42,8 @@ export interface TestNatsServer {
   remove(): Promise<void>;
 }
 
-export async function createTestNatsServer(): Promise<TestNatsServer> {
+/** `args`: more nats-server flags, e.g. `--user`/`--pass` for a server that needs credentials. */
+export async function createTestNatsServer(args: string[] = []): Promise<TestNatsServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'mandate-nats-'));
   let proc: ChildProcess | undefined;
@@ -50,7 +51,9 @@ export async function createTestNatsServer(): Promise<TestNatsServer> {
     url: `nats://127.0.0.1:${port}`,
     async start() {
       if (proc) return;
-      const p = spawn(BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], { stdio: 'ignore' });
+      const p = spawn(BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir, ...args], {
+        stdio: 'ignore',
+      });
       proc = p;
       const deadline = Date.now() + 10_000;
       while (!(await reachable(port))) {
