@@ -1,5 +1,118 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layering from './eslint/layering.js';
+
+const nodePrefix = {
+  regex:
+    '^(fs|path|crypto|http|https|url|os|util|zlib|stream|net|events|child_process|cluster|timers)(/.*)?$',
+  message: 'Use the node: prefix.',
+};
+
+/** The ground floor every folder may stand on. */
+const GROUND = ['src/log.ts', 'src/text.ts'];
+/** Commands: entry points like main.ts, above every folder they live in. */
+const COMMANDS = ['src/cli.ts', 'src/audit/cli.ts', 'src/keys/cli.ts', 'src/policy/cli/'];
+const TOP = ['src/main.ts', 'src/service.ts', 'src/wiring/', ...COMMANDS];
+
+/**
+ * The layering of docs/architecture.md, one row per folder: a file matching `from` (and not
+ * `except`) may not import a file matching `deny` unless it matches `allow`.
+ */
+const LAYERS = [
+  {
+    from: ['src/store/'],
+    deny: ['src/'],
+    allow: ['src/store/', ...GROUND],
+    because: 'the store is the ground floor and imports nothing above it',
+  },
+  {
+    from: ['src/keys/'],
+    except: COMMANDS,
+    deny: ['src/'],
+    allow: ['src/keys/', 'src/store/', ...GROUND],
+    because: 'keys stand on the store alone',
+  },
+  {
+    from: ['src/policy/'],
+    except: COMMANDS,
+    deny: ['src/'],
+    allow: ['src/policy/', 'src/store/', ...GROUND],
+    because: 'the decision service knows nothing of OAuth, audit or HTTP: only its bundles',
+  },
+  {
+    from: ['src/audit/'],
+    except: COMMANDS,
+    deny: ['src/'],
+    allow: ['src/audit/', 'src/store/', 'src/policy/contract.ts', ...GROUND],
+    because: 'the audit stands on the store and records decisions in the decision contract’s shape',
+  },
+  {
+    from: ['src/oauth/'],
+    deny: ['src/'],
+    allow: ['src/oauth/', 'src/policy/', 'src/keys/', 'src/store/', 'src/audit/', ...GROUND],
+    because:
+      'the protocol core stands on policy, keys, store and audit, never on HTTP, login or configuration',
+  },
+  {
+    from: [
+      'src/oauth/tokens/',
+      'src/oauth/dpop/',
+      'src/oauth/clients/',
+      'src/oauth/errors.ts',
+      'src/oauth/params.ts',
+    ],
+    deny: [
+      'src/oauth/grants/',
+      'src/oauth/endpoints/',
+      'src/oauth/authorize/',
+      'src/oauth/id-jag/',
+      'src/oauth/decisions/',
+      'src/oauth/context.ts',
+      'src/oauth/token-request.ts',
+    ],
+    because: 'tokens, DPoP and clients are the building blocks the grants and endpoints use',
+  },
+  {
+    from: ['src/oauth/decisions/', 'src/oauth/id-jag/'],
+    deny: ['src/oauth/grants/', 'src/oauth/endpoints/', 'src/oauth/authorize/'],
+    because: 'decisions and ID-JAGs serve the grants, not the other way round',
+  },
+  {
+    from: ['src/oauth/grants/'],
+    deny: ['src/oauth/endpoints/', 'src/oauth/authorize/'],
+    because: 'the endpoints dispatch to the grants',
+  },
+  {
+    from: ['src/config/'],
+    deny: ['src/'],
+    allow: ['src/config/', 'src/oauth/', 'src/policy/', 'src/keys/', 'src/audit/', 'src/store/', ...GROUND],
+    because: 'configuration is checked with the core’s own rules, and nothing of the core reads it',
+  },
+  {
+    from: ['src/ui/', 'src/federation/'],
+    deny: ['src/'],
+    allow: ['src/ui/', 'src/federation/', 'src/oauth/', 'src/store/', ...GROUND],
+    because: 'login and pages serve the HTTP layer, on the core’s ports',
+  },
+  {
+    from: ['src/http/'],
+    deny: TOP,
+    because: 'the HTTP layer is wired by the composition root, never the reverse',
+  },
+  {
+    from: ['src/sdk/'],
+    deny: ['src/'],
+    // The server files the kit shares, which move into its own package (issue 15).
+    allow: [
+      'src/sdk/',
+      'src/oauth/errors.ts',
+      'src/oauth/dpop/',
+      'src/oauth/tokens/token-types.ts',
+      'src/store/replay.ts',
+    ],
+    because: 'the kit is a package of its own and imports nothing outside it',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'build', 'data', 'coverage', '.tools'] },
@@ -9,18 +122,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex:
-                '^(fs|path|crypto|http|https|url|os|util|zlib|stream|net|events|child_process|cluster|timers)(/.*)?$',
-              message: 'Use the node: prefix.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [nodePrefix] }],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
+    plugins: { layering },
+    rules: {
+      'layering/imports': ['error', { rules: LAYERS }],
+      'layering/no-cycle': 'error',
     },
   },
   {
@@ -32,14 +142,16 @@ export default tseslint.config(
       'src/audit/**',
       'src/config/**',
       'src/sdk/**',
+      'packages/*/src/**',
     ],
-    // The kit's fastify adapter is the one file of src/sdk that may name fastify (types only).
-    ignores: ['src/sdk/fastify.ts'],
+    // The kit's fastify adapter is the one file of the kit that may name fastify (types only).
+    ignores: ['src/sdk/fastify.ts', 'packages/*/src/fastify.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'fastify', message: 'Core modules never import fastify (see docs/architecture).' }],
+          patterns: [nodePrefix],
+          paths: [{ name: 'fastify', message: 'Core modules never import fastify (docs/architecture.md).' }],
         },
       ],
     },
