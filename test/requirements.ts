@@ -342,6 +342,44 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'POLICY-BUNDLE-SERVER',
+    source: 'https://www.openpolicyagent.org/docs/management-bundles#bundle-service-api',
+    behaviour:
+      'a bundle server is polled with If-None-Match (304 = unchanged), optionally long-polled and with a bearer token; a tampered, unsigned or failed download leaves the last good bundle in force',
+    tests: [
+      t(
+        'policy/remote.test.ts',
+        'loads the bundle at start, then polls with If-None-Match, the bearer token and Prefer: wait, getting 304',
+      ),
+      t('policy/remote.test.ts', 'refuses a tampered download and keeps the last good bundle'),
+      t('policy/remote.test.ts', 'refuses an unsigned download'),
+      t(
+        'policy/remote.test.ts',
+        'keeps the last good bundle while the server is down, and loads again when it is back',
+      ),
+      t(
+        'policy/remote.test.ts',
+        'long-polls a server that holds the request until the bundle changes, and asks again at once',
+      ),
+    ],
+  },
+  {
+    id: 'POLICY-REPLAY',
+    source: 'https://www.openpolicyagent.org/docs/management-decision-logs',
+    behaviour:
+      'recorded decisions replay identically against the bundle that made them, and a candidate bundle lists exactly the decisions it changes',
+    tests: [
+      t(
+        'policy/cli/replay.test.ts',
+        'lists exactly the decisions the edited policy changes, from the Postgres outbox',
+      ),
+      t(
+        'policy/cli/replay.test.ts',
+        'replays the recorded decisions identically against the bundle that made them',
+      ),
+    ],
+  },
+  {
     id: 'KEY-ROTATION',
     source: RFC(7517, '5'),
     behaviour: 'the next key is published before it signs; retired keys stay until their tokens expire',

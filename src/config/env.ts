@@ -131,8 +131,35 @@ export const envSchema = z.object({
     .min(1)
     .optional()
     .describe(
-      'Path of the policy bundle (.tar.gz from `opa build -t wasm`). Default: the built default policy.',
+      'The policy bundle (.tar.gz from `mandate policy build`): a file path (watched for replacement), or an http(s) URL of a bundle server, polled as OPA does (ETag/If-None-Match, 304). Default: the shipped default policy.',
     ),
+  MANDATE_POLICY_POLL_MIN_SECONDS: z.coerce
+    .number()
+    .min(0.1)
+    .max(86_400)
+    .default(60)
+    .describe(
+      'Bundle server only: least delay (seconds) between polls; each delay is drawn at random between the minimum and MANDATE_POLICY_POLL_MAX_SECONDS.',
+    ),
+  MANDATE_POLICY_POLL_MAX_SECONDS: z.coerce
+    .number()
+    .min(0.1)
+    .max(86_400)
+    .default(120)
+    .describe('Bundle server only: greatest delay (seconds) between polls.'),
+  MANDATE_POLICY_LONG_POLL_SECONDS: seconds(1, 3600)
+    .optional()
+    .describe(
+      'Bundle server only: ask it to hold each request up to this long until the bundle changes (`Prefer: wait=N`); a server that does answers with content type application/vnd.openpolicyagent.bundles and is asked again at once.',
+    ),
+  MANDATE_POLICY_BEARER_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Bundle server only: sent as `Authorization: Bearer <token>`.'),
+  MANDATE_POLICY_FETCH_TIMEOUT_MS: millis(100, 600_000, 10_000).describe(
+    'Bundle server only: deadline (milliseconds) of one download, on top of the long-poll wait.',
+  ),
   MANDATE_POLICY_PUBLIC_KEY: z
     .string()
     .min(1)

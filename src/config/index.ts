@@ -48,7 +48,16 @@ export interface Config {
   /** True when no MANDATE_CONFIG was given and the demo configuration was loaded (localhost only). */
   demoConfig: boolean;
   file: ConfigFile;
+  /** A file path, or the http(s) URL of a bundle server. */
   policyBundle: string;
+  /** How a bundle server is polled (when policyBundle is a URL). */
+  policyRemote: {
+    minDelaySeconds: number;
+    maxDelaySeconds: number;
+    longPollSeconds: number | undefined;
+    bearerToken: string | undefined;
+    timeoutMs: number;
+  };
   policyPublicKey: string | undefined;
   dataDir: string;
   kek: string | undefined;
@@ -302,6 +311,28 @@ const auditToolKeys = {
   MANDATE_DATA_DIR: true,
 } as const;
 
+/** MANDATE_POLICY_BUNDLE: a bundle server's URL as given, a file path resolved. */
+function policyBundle(e: Env): string {
+  const v = e.MANDATE_POLICY_BUNDLE;
+  if (v === undefined) return defaultBundlePath();
+  if (!/^https?:\/\//i.test(v)) return resolve(v);
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`MANDATE_POLICY_BUNDLE: ${JSON.stringify(v)} is not a valid URL`);
+  }
+  if (url.username !== '' || url.password !== '')
+    throw new ConfigError(
+      'MANDATE_POLICY_BUNDLE: a bundle server URL must not hold credentials; use MANDATE_POLICY_BEARER_TOKEN',
+    );
+  if (e.MANDATE_POLICY_POLL_MIN_SECONDS > e.MANDATE_POLICY_POLL_MAX_SECONDS)
+    throw new ConfigError(
+      `MANDATE_POLICY_POLL_MIN_SECONDS (${e.MANDATE_POLICY_POLL_MIN_SECONDS}) must not exceed MANDATE_POLICY_POLL_MAX_SECONDS (${e.MANDATE_POLICY_POLL_MAX_SECONDS})`,
+    );
+  return url.toString();
+}
+
 export function loadAuditToolConfig(env: Record<string, string | undefined> = process.env): AuditToolConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.pick(auditToolKeys).safeParse(cleaned);
@@ -361,8 +392,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     configPath,
     demoConfig,
     file,
-    policyBundle:
-      e.MANDATE_POLICY_BUNDLE === undefined ? defaultBundlePath() : resolve(e.MANDATE_POLICY_BUNDLE),
+    policyBundle: policyBundle(e),
+    policyRemote: {
+      minDelaySeconds: e.MANDATE_POLICY_POLL_MIN_SECONDS,
+      maxDelaySeconds: e.MANDATE_POLICY_POLL_MAX_SECONDS,
+      longPollSeconds: e.MANDATE_POLICY_LONG_POLL_SECONDS,
+      bearerToken: e.MANDATE_POLICY_BEARER_TOKEN,
+      timeoutMs: e.MANDATE_POLICY_FETCH_TIMEOUT_MS,
+    },
     policyPublicKey,
     dataDir: resolve(e.MANDATE_DATA_DIR),
     kek: e.MANDATE_KEK,

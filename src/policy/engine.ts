@@ -79,6 +79,11 @@ export async function createDecisionService(opts: DecisionServiceOptions): Promi
   }
   let lastReload: ReloadOutcome | undefined;
   log.info('policy bundle loaded', { source: source.location, ...current.info, signed });
+  if (source.remote && !signed)
+    log.warn(
+      'policy bundles come from a bundle server and MANDATE_POLICY_PUBLIC_KEY is not set: whoever can answer for that URL decides policy',
+      { source: source.location },
+    );
 
   const reload = async (): Promise<boolean> => {
     let bytes: Buffer | undefined;
@@ -93,7 +98,12 @@ export async function createDecisionService(opts: DecisionServiceOptions): Promi
       });
       return false;
     }
-    if (bytes === undefined) return false;
+    if (bytes === undefined) {
+      // 304 Not Modified: the bundle server answers again, offering what it offered before.
+      if (lastReload?.outcome === 'fetch_failed')
+        lastReload = { at: iso(), outcome: 'unchanged', digest: current.info.digest };
+      return false;
+    }
     if (sha256Hex(bytes) === current.info.digest) {
       lastReload = { at: iso(), outcome: 'unchanged', digest: current.info.digest };
       return false;

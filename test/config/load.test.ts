@@ -147,6 +147,21 @@ const cases: {
     env: () => ({ MANDATE_DB_STATEMENT_TIMEOUT_MS: '10' }),
     message: () => 'MANDATE_DB_STATEMENT_TIMEOUT_MS: Too small: expected number to be >=100',
   },
+  {
+    name: 'a bundle server URL holding credentials',
+    env: () => ({ MANDATE_POLICY_BUNDLE: 'https://ops:pw@bundles.example/policy.tar.gz' }),
+    message: () =>
+      'MANDATE_POLICY_BUNDLE: a bundle server URL must not hold credentials; use MANDATE_POLICY_BEARER_TOKEN',
+  },
+  {
+    name: 'a bundle server polled with a minimum delay above the maximum',
+    env: () => ({
+      MANDATE_POLICY_BUNDLE: 'https://bundles.example/policy.tar.gz',
+      MANDATE_POLICY_POLL_MIN_SECONDS: '300',
+    }),
+    message: () =>
+      'MANDATE_POLICY_POLL_MIN_SECONDS (300) must not exceed MANDATE_POLICY_POLL_MAX_SECONDS (120)',
+  },
 ];
 
 describe('loadConfig error messages', () => {
