@@ -468,6 +468,81 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'DB-STEPS-BOUNDED',
+    source: 'shared/standards.md#oauth-21-core-and-metadata',
+    behaviour:
+      'a database that stops answering or stops accepting writes gives 503 temporarily_unavailable with Retry-After within seconds, /readyz 503, and service again without a restart',
+    tests: [
+      t(
+        'store/pg-frozen.test.ts',
+        'gives 503 with Retry-After within seconds, /readyz 503 fast, and service again after SIGCONT',
+      ),
+      t(
+        'store/pg-readonly.test.ts',
+        'answers 503, reports not ready while writes fail, and resumes by itself',
+      ),
+    ],
+  },
+  {
+    id: 'DB-TARGET-SESSION-ATTRS',
+    source: 'https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-MULTIPLE-HOSTS',
+    behaviour:
+      'several hosts with target_session_attrs: connections land on the writable server, also after a failover; start-up against a standby says so',
+    tests: [
+      t('store/pg-standby.test.ts', 'refuses to start against a standby, saying that it is one'),
+      t('store/pg-standby.test.ts', 'honours target_session_attrs=read-write on a single host'),
+      t('store/pg-standby.test.ts', 'picks the writable server of a host list, whatever its place'),
+      t(
+        'store/pg-standby.test.ts',
+        'waits at start-up for a standby to be promoted, and a host list follows the failover',
+      ),
+    ],
+  },
+  {
+    id: 'DB-FAILOVER-SERVES',
+    source: 'https://www.postgresql.org/docs/15/warm-standby-failover.html',
+    behaviour:
+      'a primary failover under load (switch resetting, hanging, or reaching the standby before promotion): only 200 or 503 with Retry-After, nothing stalled, exchanges back within seconds of the switch without a restart, /readyz 503 exactly while no server takes writes',
+    tests: [
+      t(
+        'store/ha-switch.test.ts',
+        'reset switch (VIP, proxy), synchronous replication: nothing lost, nothing stalled, exchanges back within seconds',
+      ),
+      t(
+        'store/ha-switch.test.ts',
+        'hanging switch (DNS, partition): the dead host never answers, exchanges back within seconds',
+      ),
+      t(
+        'store/ha-switch.test.ts',
+        'switch before promotion: the standby is read-only, /readyz 503 until it is promoted',
+      ),
+    ],
+  },
+  {
+    id: 'DB-FAILOVER-SYNC-NO-LOSS',
+    source: 'https://www.postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION',
+    behaviour:
+      'with synchronous replication, every token a client got before a failover has its issuance record and its event on the promoted server, and the stream holds them as one timeline',
+    tests: [
+      t(
+        'store/ha-switch.test.ts',
+        'reset switch (VIP, proxy), synchronous replication: nothing lost, nothing stalled, exchanges back within seconds',
+      ),
+    ],
+  },
+  {
+    id: 'DB-FAILOVER-ASYNC-FORK',
+    source: 'shared/design.md#audit-and-decision-stream',
+    behaviour:
+      'a failover to a lagging asynchronous standby: the fork of the audit chain is detected, nothing of the new timeline is published on the old one, and audit verify --stream names the fork point',
+    tests: [
+      t(
+        'store/ha-async.test.ts',
+        'asynchronous with a lagging standby: the fork is detected, nothing forked is published, verify --stream names it',
+      ),
+    ],
+  },
+  {
     id: 'AUDIT-ATOMIC',
     source: 'shared/design.md#audit-and-decision-stream',
     behaviour: 'a token and its events are written in one transaction: neither exists without the other',

@@ -5,6 +5,8 @@
  * local for Mandate's role), silent again once commits wait for the standby or the operator
  * accepts it (MANDATE_DB_ASYNC_REPLICATION=accept).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/log.js';
 import { openDb } from '../../src/store/index.js';
@@ -13,7 +15,7 @@ import {
   asyncReplicationWarning,
   type AsyncReplicationPolicy,
 } from '../../src/store/pg-replication.js';
-import { eventually } from '../helpers/exchange.js';
+import { eventually, repoRoot } from '../helpers/exchange.js';
 import { startPgServer, stopAllPgServers, type PgServer } from '../helpers/pg-server.js';
 
 let primary: PgServer;
@@ -30,6 +32,17 @@ beforeAll(async () => {
   dataDir = primary.dir;
 }, 120_000);
 afterAll(stopAllPgServers);
+
+/** The statements of each SQL block of docs/ha.md, in order. */
+function docSql(): string[][] {
+  const doc = readFileSync(join(repoRoot, 'docs/ha.md'), 'utf8');
+  return [...doc.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) =>
+    m[1]!
+      .split(';')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
+  );
+}
 
 /** What the service logs about replication when it opens the database. */
 async function startupWarnings(policy: AsyncReplicationPolicy = 'warn'): Promise<string[]> {
@@ -51,6 +64,13 @@ describe('asyncReason', () => {
   ])('names %j, commit %s: %s', (names, commit, reason) => {
     expect(asyncReason({ synchronousStandbyNames: names, synchronousCommit: commit, standbys: 1 })).toBe(
       reason,
+    );
+  });
+
+  it('is quoted by docs/ha.md as the service logs it', () => {
+    const doc = readFileSync(join(repoRoot, 'docs/ha.md'), 'utf8');
+    expect(doc).toContain(
+      asyncReplicationWarning({ synchronousStandbyNames: '', synchronousCommit: 'on', standbys: 1 }),
     );
   });
 
@@ -85,8 +105,9 @@ describe('start-up replication check', () => {
     ]);
     expect(await startupWarnings('accept')).toEqual([]);
 
-    await primary.sql("ALTER SYSTEM SET synchronous_standby_names = '*'");
-    await primary.sql('SELECT pg_reload_conf()');
+    // docs/ha.md's SQL, statement by statement (ALTER SYSTEM cannot run in a transaction block).
+    const [enable, check] = docSql();
+    for (const statement of enable!) await primary.sql(statement);
     await eventually(async () => {
       const rows = await primary.sql<{ s: string }>(
         "SELECT current_setting('synchronous_standby_names') AS s",
@@ -94,6 +115,9 @@ describe('start-up replication check', () => {
       return rows[0]?.s === '*';
     }, 10_000);
     expect(await startupWarnings()).toEqual([]);
+    const [replication] = await primary.sql<{ state: string; sync_state: string }>(check![0]!);
+    expect(replication).toMatchObject({ state: 'streaming', sync_state: 'sync' });
+    for (const statement of check!.slice(1)) expect(await primary.sql(statement)).toHaveLength(1);
 
     // Mandate's own sessions decide: a role (or database) default of synchronous_commit=local
     // makes its commits asynchronous whatever the server's default.
