@@ -1,10 +1,73 @@
 /**
- * Generates docs/configuration.md from the environment schema, so the reference cannot drift from
- * the code (test/config/docs.test.ts fails when the committed file is stale).
+ * Generates docs/configuration.md from the environment schema and the configuration file's schema,
+ * so the reference cannot drift from the code (test/config/docs.test.ts fails when the committed
+ * file is stale, or when a field has no description).
  * Regenerate: `npx tsx src/config/docs.ts > docs/configuration.md`.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { envSchema } from './env.js';
+import { clientSchema, configFileSchema, issuerSchema, resourceSchema } from './file.js';
+
+/** A JSON Schema (draft 2020-12) property, as z.toJSONSchema writes the file's fields. */
+interface JsonSchema {
+  type?: string;
+  format?: string;
+  enum?: unknown[];
+  items?: JsonSchema;
+  default?: unknown;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.enum !== undefined) return `one of ${s.enum.map((v) => `\`${String(v)}\``).join(', ')}`;
+  if (s.type === 'array') return `list of ${s.items === undefined ? 'values' : typeOf(s.items)}`;
+  if (s.format === 'uri') return 'URL';
+  if (s.type === 'object') return s.properties?.keys === undefined ? 'object' : 'JWK Set';
+  return s.type ?? 'value';
+}
+
+/** The file's fields of one section: one row each, with its type, default and description. */
+export function fileFields(
+  schema: z.ZodType,
+): { field: string; type: string; dflt: string; meaning: string }[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return Object.entries(json.properties ?? {}).map(([field, p]) => ({
+    field,
+    type: typeOf(p),
+    dflt: json.required?.includes(field)
+      ? 'required'
+      : p.default === undefined
+        ? '—'
+        : `\`${JSON.stringify(p.default)}\``,
+    meaning: p.description ?? '',
+  }));
+}
+
+const FILE_SECTIONS = [
+  ['`clients[]`', clientSchema],
+  ['`issuers[]`', issuerSchema],
+  ['`resources[]`', resourceSchema],
+] as const;
+
+function fileReference(): string[] {
+  const table = (schema: z.ZodType) => [
+    '| field | type | default | meaning |',
+    '|---|---|---|---|',
+    ...fileFields(schema).map((f) => `| \`${f.field}\` | ${f.type} | ${f.dflt} | ${f.meaning} |`),
+  ];
+  return [
+    '## The configuration file',
+    '',
+    '`MANDATE_CONFIG` names a JSON file (see the README, section "Configuration file", for an example),',
+    'checked at start-up like the environment: an unknown field or a value that does not validate',
+    'stops the service with a message naming it.',
+    '',
+    ...table(configFileSchema),
+    ...FILE_SECTIONS.flatMap(([name, schema]) => ['', `### ${name}`, '', ...table(schema)]),
+  ];
+}
 
 function defaultOf(schema: z.ZodType): string {
   const parsed = schema.safeParse(undefined);
@@ -18,7 +81,7 @@ export function configurationReference(): string {
   return [
     '# Configuration reference',
     '',
-    '<!-- Generated from src/config/env.ts by `npx tsx src/config/docs.ts > docs/configuration.md`; do not edit. -->',
+    '<!-- Generated from src/config/env.ts and src/config/file.ts by `npx tsx src/config/docs.ts > docs/configuration.md`; do not edit. -->',
     '',
     'Mandate reads its configuration from the environment once, at start-up. A value that does not',
     'validate stops the service with a message naming the variable, e.g.',
@@ -31,7 +94,7 @@ export function configurationReference(): string {
     '|---|---|---|',
     ...rows,
     '',
-    'The configuration file (`MANDATE_CONFIG`) is described in the README, section "Configuration file".',
+    ...fileReference(),
     '',
   ].join('\n');
 }

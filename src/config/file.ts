@@ -14,26 +14,65 @@ const secretMinLength = 32;
 
 export const clientSchema = z
   .object({
-    client_id: z.string().min(1).max(255),
-    client_name: z.string().min(1).optional(),
+    client_id: z
+      .string()
+      .min(1)
+      .max(255)
+      .describe('The client identifier (RFC 6749 §2.2): how the client names itself at the token endpoint.'),
+    client_name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Name shown on the consent page and in logs. Default: the client_id.'),
     token_endpoint_auth_method: z
       .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'])
-      .default('client_secret_basic'),
+      .default('client_secret_basic')
+      .describe(
+        'How the client authenticates at the token, introspection and revocation endpoints (RFC 6749 §2.3.1, RFC 7523 §2.2); `none` is a public client, limited to the authorization code (with PKCE) and refresh grants and refused at introspection.',
+      ),
     client_secret: z
       .string()
       .min(secretMinLength, `must be at least ${secretMinLength} characters (high-entropy secrets only)`)
-      .optional(),
-    client_secret_env: z.string().min(1).optional(),
+      .optional()
+      .describe(
+        'The client secret itself (high-entropy: at least 32 characters); stored only as its SHA-256.',
+      ),
+    client_secret_env: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Name of the environment variable holding the client secret, read at start-up.'),
     client_secret_sha256: z
       .string()
       .regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url SHA-256 of the secret')
-      .optional(),
-    jwks: jwks.optional(),
-    jwks_uri: absoluteUrl.optional(),
-    audiences: z.array(z.string().min(1)).default([]),
-    grant_types: z.array(z.string().min(1)).default([GrantType.tokenExchange]),
-    redirect_uris: z.array(absoluteUrl).default([]),
-    scope: z.string().optional(),
+      .optional()
+      .describe('The base64url SHA-256 of the client secret, for a file that must not hold the secret.'),
+    jwks: jwks
+      .optional()
+      .describe('private_key_jwt: the JWK Set whose keys sign the client’s assertions (RFC 7523 §2.2).'),
+    jwks_uri: absoluteUrl
+      .optional()
+      .describe('private_key_jwt: where the client publishes that JWK Set instead (fetched and cached).'),
+    audiences: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'The audiences this client answers to as a resource server (an MCP server’s URL): it may exchange tokens issued for them (RFC 8693) and introspect them (RFC 7662).',
+      ),
+    grant_types: z
+      .array(z.string().min(1))
+      .default([GrantType.tokenExchange])
+      .describe('The grant types the client may use at the token endpoint (RFC 7591 §2).'),
+    redirect_uris: z
+      .array(absoluteUrl)
+      .default([])
+      .describe(
+        'Where the authorization endpoint may send the client’s users back (RFC 6749 §3.1.2), with the same rules as registered clients’ (a loopback URI’s port may differ).',
+      ),
+    scope: z
+      .string()
+      .optional()
+      .describe('The scopes the client registered (RFC 7591 §2), space-separated; kept with the client.'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -63,19 +102,36 @@ export const clientSchema = z
 
 export const issuerSchema = z
   .object({
-    issuer: absoluteUrl,
-    jwks_uri: absoluteUrl.optional(),
-    jwks: jwks.optional(),
-    algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
+    issuer: absoluteUrl.describe('The issuer URL, compared byte for byte with the `iss` of its tokens.'),
+    jwks_uri: absoluteUrl
+      .optional()
+      .describe('Where the issuer publishes its signing keys (fetched and cached).'),
+    jwks: jwks.optional().describe('The issuer’s signing keys, when they are not fetched.'),
+    algorithms: z
+      .array(z.enum(ASYMMETRIC_ALGORITHMS))
+      .min(1)
+      .default(['RS256', 'ES256'])
+      .describe('The JWS algorithms its tokens may be signed with; any other is refused.'),
     // `id_jag`: the issuer may assert ID-JAGs for the jwt-bearer grant
     // (draft-ietf-oauth-identity-assertion-authz-grant §4.4); never implied by the default.
     token_types: z
       .array(z.enum(['access_token', 'id_token', 'jwt', 'id_jag']))
       .min(1)
-      .default(['access_token', 'id_token', 'jwt']),
-    groups_claim: z.string().min(1).default('groups'),
+      .default(['access_token', 'id_token', 'jwt'])
+      .describe(
+        'The subject token types (RFC 8693 §3) Mandate accepts from it; `id_jag` lets it assert ID-JAGs for the jwt-bearer grant and is never implied.',
+      ),
+    groups_claim: z
+      .string()
+      .min(1)
+      .default('groups')
+      .describe('The claim of its tokens that holds the subject’s groups, handed to policy.'),
     /** A multi-tenant IdP's tenant: its ID-JAGs must carry this `tenant` claim. */
-    tenant: z.string().min(1).optional(),
+    tenant: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A multi-tenant IdP’s tenant: its ID-JAGs must carry this `tenant` claim.'),
   })
   .strict()
   .refine(
@@ -90,19 +146,33 @@ export const issuerSchema = z
  */
 export const resourceSchema = z
   .object({
-    resource: absoluteUrl.refine((v) => !v.includes('#'), 'must not have a fragment (RFC 8707 §2)'),
-    name: z.string().min(1),
+    resource: absoluteUrl
+      .refine((v) => !v.includes('#'), 'must not have a fragment (RFC 8707 §2)')
+      .describe('The resource indicator (RFC 8707 §2) clients name: the MCP server’s URL, no fragment.'),
+    name: z.string().min(1).describe('The name the consent page shows.'),
     scopes_supported: z
       .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'not a scope token'))
-      .default([]),
+      .default([])
+      .describe('The scopes it offers (RFC 9728 `scopes_supported`), advertised in the metadata.'),
   })
   .strict();
 
 export const configFileSchema = z
   .object({
-    clients: z.array(clientSchema).default([]),
-    issuers: z.array(issuerSchema).default([]),
-    resources: z.array(resourceSchema).default([]),
+    clients: z
+      .array(clientSchema)
+      .default([])
+      .describe(
+        'Pre-registered clients, synced into Postgres at start-up (those removed from the file are deleted).',
+      ),
+    issuers: z
+      .array(issuerSchema)
+      .default([])
+      .describe('Trusted issuers whose tokens may be exchanged, synced into Postgres at start-up.'),
+    resources: z
+      .array(resourceSchema)
+      .default([])
+      .describe('Protected resources (MCP servers) first-hop tokens are issued for, held in memory.'),
   })
   .strict()
   .superRefine((f, ctx) => {

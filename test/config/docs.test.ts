@@ -1,8 +1,12 @@
-/** docs/configuration.md is generated from the environment schema and must not drift from it. */
+/**
+ * docs/configuration.md is generated from the environment schema and the configuration file's
+ * schema and must not drift from them; every field of either has a description.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configurationReference } from '../../src/config/docs.js';
+import { configurationReference, fileFields } from '../../src/config/docs.js';
+import { clientSchema, configFileSchema, issuerSchema, resourceSchema } from '../../src/config/file.js';
 import { repoRoot } from '../helpers/exchange.js';
 
 describe('docs/configuration.md', () => {
@@ -25,5 +29,22 @@ describe('docs/configuration.md', () => {
       'MANDATE_KEK',
     ])
       expect(doc, name).toContain(`| \`${name}\` |`);
+  });
+
+  it.each([
+    ['the file', configFileSchema],
+    ['clients[]', clientSchema],
+    ['issuers[]', issuerSchema],
+    ['resources[]', resourceSchema],
+  ] as const)('describes every field of %s', (_name, schema) => {
+    const fields = fileFields(schema);
+    expect(fields.length).toBeGreaterThan(0);
+    expect(fields.filter((f) => f.meaning === '').map((f) => f.field)).toEqual([]);
+  });
+
+  it('shows each field of the file with its type, default and meaning', () => {
+    const doc = configurationReference();
+    expect(doc).toContain('| `client_secret_env` | string | — | Name of the environment variable');
+    expect(doc).toContain('| `resource` | URL | required |');
   });
 });
