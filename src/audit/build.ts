@@ -3,10 +3,11 @@
  * goes (mask.ts). Sequence and hashes are added later, under the chain-head lock (chain.ts).
  */
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import type { DecisionFact, TokenFact } from './port.js';
 import type { DecisionData, TokenData, UnsealedEvent } from './events.js';
-import { DECISION_EVENT_TYPE } from './events.js';
-import { mask } from './mask.js';
+import { DECISION_EVENT_TYPE, tokenDataSchema } from './events.js';
+import { MASK, mask } from './mask.js';
 
 /** The bundle name decision events report under `bundles` (Mandate loads one bundle). */
 export const BUNDLE_NAME = 'policy';
@@ -52,21 +53,44 @@ export function decisionEvent(fact: DecisionFact, source: string, time: Date = n
 
 export function tokenEvent(fact: TokenFact, source: string, time: Date = new Date()): UnsealedEvent {
   const m = mask(fact, '');
-  const data: TokenData = { ...m.value, ...(m.masked.length > 0 ? { masked: m.masked } : {}) };
+  const typed = typedTokenData(m.value as unknown as Record<string, unknown>, m.masked);
+  const data: TokenData = { ...typed, ...(m.masked.length > 0 ? { masked: m.masked } : {}) };
   return {
     specversion: '1.0',
     id: randomUUID(),
     source,
     type: `dev.mandate.token.${fact.kind}`,
     time: time.toISOString(),
-    ...principal(fact),
+    ...principal(typed),
     datacontenttype: 'application/json',
     data,
   };
 }
 
+const tokenMembers = tokenDataSchema.shape as Record<string, z.ZodType>;
+
+/**
+ * A token event's members as its schema types them. Facts carry what a request carried (a `sub`
+ * a trusted issuer signed as a number, a `jti` as an array); such a value would make `audit verify`
+ * report a sound event as invalid, so it is masked like a secret (optional members left out,
+ * required ones `[masked]`) and said so in `masked`. The event then holds exactly what was hashed.
+ */
+function typedTokenData(data: Record<string, unknown>, masked: string[]): TokenData {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const member = tokenMembers[key];
+    if (member === undefined || key === 'masked') continue;
+    if (member.safeParse(value).success) out[key] = value;
+    else {
+      masked.push(`/${key}`);
+      if (!member.safeParse(undefined).success) out[key] = MASK;
+    }
+  }
+  return out as TokenData;
+}
+
 /** The event's `subject`: the user, else the client; absent when neither is a non-empty string. */
-function principal(fact: TokenFact): { subject?: string } {
-  const p = fact.sub !== undefined && fact.sub !== '' ? fact.sub : fact.client_id;
-  return typeof p === 'string' && p !== '' ? { subject: p } : {};
+function principal(data: TokenData): { subject?: string } {
+  const p = data.sub !== undefined && data.sub !== '' ? data.sub : data.client_id;
+  return p !== '' && p !== MASK ? { subject: p } : {};
 }

@@ -8,7 +8,7 @@ import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
 import { endpointPaths } from '../oauth/endpoint-urls.js';
 import { OAuthError } from '../oauth/errors.js';
 import { installDrain } from './drain.js';
-import { errorHandler, sendError, toWireError } from './error-handler.js';
+import { clientErrorHandler, errorHandler, sendError, toWireError } from './error-handler.js';
 import type { DevIdp } from '../federation/dev-idp/provider.js';
 import type { Login } from '../federation/login.js';
 import { authorizeRoutes } from './routes/authorize.js';
@@ -50,6 +50,8 @@ export function createApp(opts: AppOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: false },
     // Errors fastify raises before routing (a malformed URL) get the same JSON body as every other.
     frameworkErrors: (err, _req, reply) => sendError(reply, toWireError(err)),
+    // And so do requests node's HTTP parser refuses before there is a request to route.
+    clientErrorHandler,
   });
   installDrain(app);
   // Form bodies are parsed by the core (it must see repeated parameters), so keep them as text.

@@ -1,8 +1,10 @@
 /**
  * The single serializer: OAuthError → RFC 6749 §5.2 JSON with its status and headers; fastify's own
- * request errors (body too large, wrong content type, malformed body) → `invalid_request`; anything
- * else → `server_error` with no internals.
+ * request errors (body too large, wrong content type, malformed body) and what node's HTTP parser
+ * refuses (`clientErrorHandler`) → `invalid_request`; anything else → `server_error` with no internals.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../log.js';
 import { OAuthError, toOAuthError } from '../oauth/errors.js';
@@ -45,4 +47,28 @@ export function errorHandler(log: Logger) {
       });
     return sendError(reply, wire);
   };
+}
+
+/** What node's HTTP parser refuses before fastify sees a request (RFC 9110 §15.5; RFC 6585 §5). */
+const parserErrors: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request did not arrive in time'],
+};
+
+/**
+ * Node's `clientError`: a request its HTTP parser refused (a NUL or CR in a header, a malformed
+ * request line, a broken chunked body, headers too large). No request object exists, so the answer
+ * is written to the socket, as node and fastify do, but as the same OAuth JSON as every other
+ * refusal instead of fastify's `{"error":"Bad Request","message":"Client Error"}`.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, description] = parserErrors[err.code ?? ''] ?? [400, 'the request is malformed HTTP'];
+  const body = JSON.stringify(new OAuthError('invalid_request', description, { status }).toJSON());
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
 }

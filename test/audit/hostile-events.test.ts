@@ -42,6 +42,24 @@ function hostileEntries(): AuditEntry[] {
   const emptySub = exchangeEntry({ allow: false });
   emptySub.tokens = emptySub.tokens.map((f) => ({ ...f, sub: '' }));
   entries.push(emptySub);
+  // Token facts carrying a claim of the wrong type where the event has a string or an integer (a
+  // trusted issuer's numeric `sub`, an array `jti`, a fractional `exp`): masked, never recorded as
+  // an event that `audit verify` would call invalid.
+  entries.push({
+    tokens: [
+      {
+        kind: 'refused',
+        action: 'token_exchange',
+        client_id: 42 as unknown as string,
+        sub: 12345 as unknown as string,
+        jti: ['a'] as unknown as string,
+        exp: 1.5,
+        aud: { x: 1 } as unknown as string,
+        act: 'agent' as unknown as Record<string, unknown>,
+        error: 'invalid_grant',
+      },
+    ],
+  });
   // Refusals that echo what was sent (a grant_type, a client_id) into `reason`.
   for (const reason of ['grant_type \u0000', 'x\ud800', 'r'.repeat(20_000), ''])
     entries.push({
@@ -76,7 +94,7 @@ describe('audit events of hostile facts', () => {
 
     const report = await verifyPostgres(t.db);
     expect(report.broken).toBeUndefined();
-    expect(report).toMatchObject({ ok: true, checked: honest.length * 2 + hostile.length * 2 - 4 });
+    expect(report).toMatchObject({ ok: true, checked: honest.length * 2 + hostile.length * 2 - 5 });
 
     // The same events as the JSON lines the relay writes (and JetStream carries), byte for byte.
     const rows = await t.db.query<{ body: string }>(
@@ -89,6 +107,11 @@ describe('audit events of hostile facts', () => {
     // What could not be represented is said to have been removed; `__proto__` stays a member.
     const texts = rows.rows.map((r) => r.body);
     expect(texts.some((x) => x.includes('"__proto__":{"polluted":true}'))).toBe(true);
+    const typed = texts.find((x) => x.includes('"action":"token_exchange","client_id":"[masked]"'));
+    expect(JSON.parse(typed!)).toMatchObject({
+      data: { masked: ['/client_id', '/sub', '/jti', '/exp', '/aud', '/act'] },
+    });
+    expect(JSON.parse(typed!)).not.toHaveProperty('subject');
     const big = texts.find((x) => x.includes('"huge"'));
     expect(big).toContain('"big":null');
     expect(big).toContain('"/input/subject/claims/big"');

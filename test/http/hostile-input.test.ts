@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { header, send, type RawRequest } from './fuzz-wire.js';
 
 const BASIC_CHALLENGE = 'Basic realm="mandate", charset="UTF-8"';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -84,6 +85,15 @@ describe('hostile values at the HTTP boundary', () => {
       'a form-encoded NUL in the Basic client id (RFC 6749 §2.3.1)',
       () => form('/token', 'grant_type=refresh_token', { authorization: basicRaw('mcp%00x:secret') }),
       unknownBasicClient,
+    ],
+    [
+      'an Authorization header of just "Basic" (an attempt at HTTP authentication, RFC 6749 §5.2)',
+      () => form('/token', 'grant_type=refresh_token&client_id=mcp-workday', { authorization: 'Basic' }),
+      {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'malformed Basic authorization header' },
+        wwwAuthenticate: BASIC_CHALLENGE,
+      },
     ],
     [
       'a client id of 5000 characters',
@@ -170,6 +180,44 @@ describe('hostile values at the HTTP boundary', () => {
     expect(expected.wwwAuthenticate === undefined ? { ...got, wwwAuthenticate: undefined } : got).toEqual(
       expected,
     );
+  });
+
+  // What node's HTTP parser refuses never reaches a route; it is answered with the same OAuth JSON.
+  it.each<[string, RawRequest, number, string]>([
+    [
+      'a NUL byte in a header value',
+      { method: 'POST', target: '/token', headers: [['Authorization', Buffer.from('Basic a\u0000b')]] },
+      400,
+      'the request is malformed HTTP',
+    ],
+    [
+      'headers far beyond 16 KiB',
+      { method: 'GET', target: '/jwks', headers: [['X-Big', 'x'.repeat(20_000)]] },
+      431,
+      'request headers are too large',
+    ],
+    [
+      'a broken chunked body',
+      {
+        method: 'POST',
+        target: '/token',
+        headers: [['Transfer-Encoding', 'chunked']],
+        body: Buffer.from('zz\r\n'),
+      },
+      400,
+      'the request is malformed HTTP',
+    ],
+  ])('answers %s before routing with OAuth JSON', async (_name, req, status, description) => {
+    const res = await send(Number(new URL(svc.issuer).port), req);
+    expect({
+      status: res.status,
+      type: header(res, 'content-type'),
+      body: JSON.parse(res.text) as unknown,
+    }).toEqual({
+      status,
+      type: 'application/json',
+      body: { error: 'invalid_request', error_description: description },
+    });
   });
 
   it('answers a NUL at the authorization endpoint with a page, never a redirect', async () => {

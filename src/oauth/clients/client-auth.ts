@@ -67,7 +67,9 @@ function failure(method: TokenEndpointAuthMethod, description: string, reason: s
 
 function presentedMethod(authorization: string | undefined, params: Params): TokenEndpointAuthMethod {
   const used: TokenEndpointAuthMethod[] = [];
-  if (authorization !== undefined && /^Basic /i.test(authorization)) used.push('client_secret_basic');
+  // `Basic` with nothing after it is an attempt too (node drops the trailing space): RFC 6749 §5.2's
+  // 401 with a Basic challenge, not "client authentication is required".
+  if (authorization !== undefined && /^Basic(\s|$)/i.test(authorization)) used.push('client_secret_basic');
   if (params.has('client_secret')) used.push('client_secret_post');
   if (params.has('client_assertion') || params.has('client_assertion_type')) used.push('private_key_jwt');
   if (used.length > 1)
