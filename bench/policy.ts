@@ -68,7 +68,7 @@ const inputs: DecisionInput[] = [
     client,
     target: { resource: 'https://mcp.salesforce.example/mcp' },
     scopes: ['crm.read'],
-    context: { tool: 'update_opportunity' },
+    context: { tool: 'update_opportunity_stage' },
   },
 ];
 

@@ -201,7 +201,9 @@ describe('tool_call', () => {
     });
   });
   it('refuses with insufficient_scope otherwise, and unknown tools', () => {
-    expect(codes(service.decide(tool('update_opportunity', ['crm.read'])))).toEqual(['insufficient_scope']);
+    expect(codes(service.decide(tool('update_opportunity_stage', ['crm.read'])))).toEqual([
+      'insufficient_scope',
+    ]);
     expect(codes(service.decide(tool('rm_rf', ['crm.read'])))).toEqual(['unknown_tool']);
   });
 });

@@ -17,9 +17,9 @@ test_tool_with_needed_scope if {
 }
 
 test_tool_missing_scope_is_insufficient_scope if {
-	d := authz.decision with input as tool("update_opportunity", ["crm.read"])
+	d := authz.decision with input as tool("update_opportunity_stage", ["crm.read"])
 	not d.allow
-	d.reasons == [{"code": "insufficient_scope", "message": "tool update_opportunity needs crm.write"}]
+	d.reasons == [{"code": "insufficient_scope", "message": "tool update_opportunity_stage needs crm.write"}]
 }
 
 test_tool_without_scope_requirement if {
