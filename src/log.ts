@@ -1,7 +1,11 @@
 /**
- * A small structured logger (JSON lines on stderr). Core modules take a `Logger` so that tests can
- * capture what they say; fastify's own request logging is off, so this is the one log format.
+ * The service's structured logger: JSON lines on stderr through pino, the logger fastify uses for
+ * its per-request lines (src/ops/request-log.ts), so that every line has one shape
+ * (`level` as a word, ISO `time`, `pid`, `msg`, fields). Core modules take a `Logger` so that tests
+ * can capture what they say. Fields that hold secrets are redacted whatever logs them.
  */
+import { pino, type Logger as PinoLogger } from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -9,27 +13,59 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** The pino instance behind it, for fastify (absent in test loggers). */
+  readonly pino?: PinoLogger;
 }
 
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * Field names never written with their value, at the top level and one level down (`headers.x`,
+ * `body.x`): credentials, tokens, codes and assertions (issue 14 §2).
+ */
+const SECRET_FIELDS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'dpop',
+  'password',
+  'client_secret',
+  'code',
+  'code_verifier',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'subject_token',
+  'actor_token',
+  'assertion',
+  'client_assertion',
+  'token',
+];
+export const REDACT_PATHS = [
+  ...SECRET_FIELDS.map((f) => `["${f}"]`),
+  ...SECRET_FIELDS.map((f) => `*["${f}"]`),
+];
 
 export function createLogger(
   level: LogLevel = 'info',
   write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
 ): Logger {
-  const min = order[level];
-  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
-    if (order[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }));
-  };
+  const p = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    { write: (line: string) => write(line.replace(/\n$/, '')) },
+  );
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
+    pino: p,
+    debug: (m, f) => p.debug(f ?? {}, m),
+    info: (m, f) => p.info(f ?? {}, m),
+    warn: (m, f) => p.warn(f ?? {}, m),
+    error: (m, f) => p.error(f ?? {}, m),
   };
 }
-
 /** A logger that keeps what it is told, for tests. */
 export function createMemoryLogger(): Logger & {
   lines: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[];

@@ -8,10 +8,13 @@
  * cluster passes the signal on to its workers and exits when they have. A second signal ends the
  * process at once.
  */
+// First: the development IdP's plain-text warnings become JSON lines before it is loaded.
+import './ops/console.js';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { describeUnknown } from './config/unknown.js';
 import { createLogger } from './log.js';
+import { setConsoleSink } from './ops/console.js';
 import { createService } from './service.js';
 
 function fail(message: string): never {
@@ -27,6 +30,7 @@ try {
   throw err;
 }
 const log = createLogger(config.logLevel);
+setConsoleSink((level, msg) => log[level](msg, { source: 'oidc-provider' }));
 // Once per start, not once per worker.
 if (cluster.isPrimary)
   for (const u of config.unknownVariables)

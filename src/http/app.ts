@@ -1,13 +1,14 @@
 /**
  * The fastify application: routes are thin adapters over the protocol core (parse → call → serialize).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { OAuthContext } from '../oauth/context.js';
 import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
 import { endpointPaths } from '../oauth/endpoint-urls.js';
 import { OAuthError } from '../oauth/errors.js';
 import { installDrain } from './drain.js';
+import { installRequestLog, requestId } from '../ops/request-log.js';
 import { clientErrorHandler, errorHandler, sendError, toWireError } from './error-handler.js';
 import type { DevIdp } from '../federation/dev-idp/provider.js';
 import type { Login } from '../federation/login.js';
@@ -42,7 +43,13 @@ export interface AppOptions {
 
 export function createApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    // One JSON line per request (src/ops/request-log.ts) through the service's pino logger;
+    // fastify's own request lines are off (they carry the URL, query string included).
+    ...(opts.log.pino === undefined
+      ? { logger: false }
+      : { loggerInstance: opts.log.pino as FastifyBaseLogger }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
+    genReqId: requestId,
     bodyLimit: BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
     // The drain (drain.ts) answers requests during shutdown, with OAuth JSON and Retry-After.
@@ -54,6 +61,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
     clientErrorHandler,
   });
   installDrain(app);
+  installRequestLog(app);
   // Form bodies are parsed by the core (it must see repeated parameters), so keep them as text.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditPort } from '../../src/audit/port.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createMemoryLogger } from '../../src/log.js';
+import { createMemoryLogger, type Logger } from '../../src/log.js';
 import { createService, type Service } from '../../src/service.js';
 import { createTestIdp, type TestIdp } from './idp.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
@@ -50,6 +50,8 @@ export interface TestServiceOptions {
   audit?: AuditPort;
   /** Use an existing database instead of creating one (e.g. a second instance). */
   db?: TestDatabase;
+  /** The service's logger (default: a memory logger, as `logs`); e.g. createLogger with a writer. */
+  log?: Logger;
 }
 
 export async function freePort(): Promise<number> {
@@ -109,7 +111,7 @@ export async function startTestService(opts: TestServiceOptions = {}): Promise<T
     ...opts.env,
   });
   const logs = createMemoryLogger();
-  const service = await createService(config, logs, {
+  const service = await createService(config, opts.log ?? logs, {
     ...(opts.now === undefined ? {} : { now: opts.now }),
     ...(opts.audit === undefined ? {} : { audit: opts.audit }),
   });
