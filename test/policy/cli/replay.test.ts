@@ -11,6 +11,7 @@ import { REPLAY_CHANGED } from '../../../src/policy/cli/replay.js';
 import type { ReplayReport } from '../../../src/policy/replay/replay.js';
 import { buildPolicyVariant, eventually, salesforceExchange, subjectClaims } from '../../helpers/exchange.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
+import { createTestNatsServer } from '../../audit/nats-server.js';
 import { policy } from './io.js';
 
 let svc: TestService;
@@ -152,5 +153,39 @@ describe('mandate policy replay', () => {
       code: 2,
       err: 'mandate policy replay: --since "yesterday": not an RFC 3339 time nor a span like 24h',
     });
+  });
+});
+
+describe('mandate policy replay --from stream', () => {
+  it('reads the decisions the relay published to JetStream', async () => {
+    const nats = await createTestNatsServer();
+    const streamed = await startTestService({ env: { NATS_URL: nats.url } });
+    try {
+      const res = await salesforceExchange(streamed, {
+        subject_token: await streamed.idp.mint(subjectClaims(streamed, { sub: 'alice', groups: ['sales'] }), {
+          typ: 'at+jwt',
+        }),
+        scope: 'crm.read crm.write',
+      });
+      expect(res.status).toBe(200);
+      const env = { DATABASE_URL: streamed.db.url, MANDATE_DATA_DIR: streamed.dataDir, NATS_URL: nats.url };
+      // The relay publishes after the response: poll until the stream holds the decision.
+      let r = { code: 1, out: '', err: '' };
+      expect(
+        await eventually(async () => {
+          r = await policy(['replay', candidate, '--json', '--from', 'stream'], { env });
+          return r.code !== 1 && json(r.out).decisions === 1;
+        }, 30_000),
+      ).toBe(true);
+      const report = json(r.out);
+      expect({ code: r.code, source: report.source, changed: report.changes.map((c) => c.subject) }).toEqual({
+        code: REPLAY_CHANGED,
+        source: 'stream AUTHZ_AUDIT',
+        changed: ['alice'],
+      });
+    } finally {
+      await streamed.close();
+      await nats.remove();
+    }
   });
 });
