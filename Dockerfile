@@ -8,6 +8,7 @@
 FROM node:22-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/mcp-kit/package.json ./packages/mcp-kit/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -17,8 +18,11 @@ WORKDIR /app
 # HOST: a container is reached through its own interface, not the loopback one.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 MANDATE_DATA_DIR=/app/data
 COPY package.json package-lock.json ./
+COPY packages/mcp-kit/package.json ./packages/mcp-kit/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The server imports the MCP server kit (an npm workspace) at run time.
+COPY --from=build /app/packages/mcp-kit/dist ./packages/mcp-kit/dist
 COPY bundles/default.tar.gz ./bundles/default.tar.gz
 COPY src/store/migrations ./src/store/migrations
 # The data folder (PGlite, the generated key-encryption key, audit.jsonl) is the one place the

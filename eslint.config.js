@@ -54,13 +54,7 @@ const LAYERS = [
       'the protocol core stands on policy, keys, store and audit, never on HTTP, login or configuration',
   },
   {
-    from: [
-      'src/oauth/tokens/',
-      'src/oauth/dpop/',
-      'src/oauth/clients/',
-      'src/oauth/errors.ts',
-      'src/oauth/params.ts',
-    ],
+    from: ['src/oauth/tokens/', 'src/oauth/clients/', 'src/oauth/errors.ts', 'src/oauth/params.ts'],
     deny: [
       'src/oauth/grants/',
       'src/oauth/endpoints/',
@@ -70,7 +64,7 @@ const LAYERS = [
       'src/oauth/context.ts',
       'src/oauth/token-request.ts',
     ],
-    because: 'tokens, DPoP and clients are the building blocks the grants and endpoints use',
+    because: 'tokens and clients are the building blocks the grants and endpoints use',
   },
   {
     from: ['src/oauth/decisions/', 'src/oauth/id-jag/'],
@@ -99,23 +93,12 @@ const LAYERS = [
     deny: TOP,
     because: 'the HTTP layer is wired by the composition root, never the reverse',
   },
-  {
-    from: ['src/sdk/'],
-    deny: ['src/'],
-    // The server files the kit shares, which move into its own package (issue 15).
-    allow: [
-      'src/sdk/',
-      'src/oauth/errors.ts',
-      'src/oauth/dpop/',
-      'src/oauth/tokens/token-types.ts',
-      'src/store/replay.ts',
-    ],
-    because: 'the kit is a package of its own and imports nothing outside it',
-  },
 ];
 
+const kitAdapters = ['packages/mcp-kit/src/express.ts', 'packages/mcp-kit/src/fastify.ts'];
+
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'build', 'data', 'coverage', '.tools'] },
+  { ignores: ['node_modules', 'dist', 'packages/*/dist', 'build', 'data', 'coverage', '.tools'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -141,11 +124,10 @@ export default tseslint.config(
       'src/store/**',
       'src/audit/**',
       'src/config/**',
-      'src/sdk/**',
-      'packages/*/src/**',
+      'packages/mcp-kit/src/**',
     ],
     // The kit's fastify adapter is the one file of the kit that may name fastify (types only).
-    ignores: ['src/sdk/fastify.ts', 'packages/*/src/fastify.ts'],
+    ignores: ['packages/mcp-kit/src/fastify.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -156,4 +138,27 @@ export default tseslint.config(
       ],
     },
   },
+  // The MCP server kit is its own package (layering keeps it inside it): of other packages it
+  // imports node: and jose only; its two adapters also name their optional framework peers.
+  ...[
+    { files: ['packages/mcp-kit/src/**'], ignores: kitAdapters, peers: '' },
+    { files: kitAdapters, peers: 'express$|fastify$|' },
+  ].map(({ peers, ...scope }) => ({
+    ...scope,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            nodePrefix,
+            {
+              regex: `^(?!node:|jose$|${peers}\\.)`,
+              message:
+                'The kit depends on jose only (express and fastify are optional peers of its adapters).',
+            },
+          ],
+        },
+      ],
+    },
+  })),
 );

@@ -13,6 +13,8 @@ export interface Requirement {
 
 const RFC = (n: number, section: string) => `https://www.rfc-editor.org/rfc/rfc${n}#section-${section}`;
 const t = (file: string, test: string) => ({ file: `test/${file}`, test });
+/** A test of the MCP server kit (packages/mcp-kit/test). */
+const kit = (file: string, test: string) => ({ file: `packages/mcp-kit/test/${file}`, test });
 
 export const requirements: Requirement[] = [
   {
@@ -287,7 +289,7 @@ export const requirements: Requirement[] = [
     source: RFC(9449, '4.3'),
     behaviour: 'DPoP proofs are checked point by point and are single-use across instances',
     tests: [
-      t('oauth/dpop/proof-verifier.test.ts', 'refuses a replayed proof on the same verifier'),
+      kit('dpop/proof-verifier.test.ts', 'refuses a replayed proof on the same verifier'),
       t('e2e/dpop-exchange.test.ts', 'refuses a replayed proof at the token endpoint'),
       t(
         'store/replay.test.ts',

@@ -4,9 +4,8 @@
  * scopes, DPoP where configured), and a hook that reports each call for the demo's story.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { accessHook, metadataRoute } from '../../src/sdk/fastify.js';
-import { OAuthError } from '../../src/oauth/errors.js';
-import { createResourceServer, type ResourceServer, type VerifiedAccess } from '../../src/sdk/resource.js';
+import { accessHook, metadataRoute } from '@mandate/mcp-kit/fastify';
+import { createResourceServer, OAuthError, type ResourceServer, type VerifiedAccess } from '@mandate/mcp-kit';
 
 export interface ApiOptions {
   /** Mandate's issuer. */

@@ -9,11 +9,16 @@ import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createExchangeClient, type DownstreamToken, type ExchangeClient } from '../../src/sdk/exchange.js';
-import { ExchangeError } from '../../src/sdk/exchange-errors.js';
-import { protectedResourceMetadataHandler, requireAccess } from '../../src/sdk/express.js';
-import type { ResourceServer, VerifiedAccess } from '../../src/sdk/resource.js';
-import type { ToolScopes } from '../../src/sdk/scopes.js';
+import {
+  createExchangeClient,
+  type DownstreamToken,
+  type ExchangeClient,
+  ExchangeError,
+  type ResourceServer,
+  type ToolScopes,
+  type VerifiedAccess,
+} from '@mandate/mcp-kit';
+import { protectedResourceMetadataHandler, requireAccess } from '@mandate/mcp-kit/express';
 
 export interface McpServerOptions {
   /** Mandate's issuer. */

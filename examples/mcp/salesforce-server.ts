@@ -5,7 +5,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { createResourceServer } from '../../src/sdk/resource.js';
+import { createResourceServer } from '@mandate/mcp-kit';
 import { SALESFORCE_API } from '../apis/salesforce-api.js';
 import { STAGES } from '../apis/data.js';
 import {

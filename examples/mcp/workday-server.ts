@@ -6,7 +6,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { createResourceServer } from '../../src/sdk/resource.js';
+import { createResourceServer } from '@mandate/mcp-kit';
 import { WORKDAY_API } from '../apis/workday-api.js';
 import {
   accessFrom,

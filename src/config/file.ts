@@ -3,7 +3,7 @@
  * into Postgres at start-up, and the protected resources (MCP servers), held in memory. Documented in docs/configuration.md.
  */
 import { z } from 'zod';
-import { ASYMMETRIC_ALGORITHMS } from '../oauth/tokens/jws-algorithms.js';
+import { ASYMMETRIC_ALGORITHMS } from '@mandate/mcp-kit';
 import { redirectUriProblem } from '../oauth/clients/redirect-uri-rules.js';
 import { GrantType } from '../oauth/tokens/token-types.js';
 

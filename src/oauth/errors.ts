@@ -1,105 +1,12 @@
 /**
- * The one OAuth error type. Every refusal on the wire is one of these, serialized as RFC 6749 §5.2
- * JSON (`{ error, error_description }`) with its status and headers; anything else becomes
- * `server_error` with no internals.
+ * The one OAuth error type lives in the MCP server kit, which Mandate shares (the server imports the
+ * kit, never the reverse); this module adds the server's mapping of anything thrown to a refusal.
  */
+import { OAuthError, toOAuthError as anyToOAuthError } from '@mandate/mcp-kit';
 import { isDatabaseUnavailable } from '../store/errors.js';
 
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope'
-  | 'invalid_target'
-  | 'invalid_dpop_proof'
-  | 'use_dpop_nonce'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'access_denied'
-  | 'temporarily_unavailable'
-  | 'server_error'
-  // RFC 7591 §3.2.2 (dynamic client registration).
-  | 'invalid_redirect_uri'
-  | 'invalid_client_metadata';
-
-const defaultStatus: Record<OAuthErrorCode, number> = {
-  invalid_request: 400,
-  invalid_client: 401,
-  invalid_grant: 400,
-  unauthorized_client: 400,
-  unsupported_grant_type: 400,
-  invalid_scope: 400,
-  invalid_target: 400,
-  invalid_dpop_proof: 400,
-  use_dpop_nonce: 400,
-  invalid_token: 401,
-  insufficient_scope: 403,
-  access_denied: 403,
-  temporarily_unavailable: 503,
-  server_error: 500,
-  invalid_redirect_uri: 400,
-  invalid_client_metadata: 400,
-};
-
-/** The wire body of a refusal; empty for a bare challenge (RFC 6750 §3.1). */
-export type OAuthErrorBody = { error: OAuthErrorCode; error_description: string } | Record<string, never>;
-
-/** Longest `error_description` sent: descriptions may quote what the client sent. */
-const MAX_DESCRIPTION = 300;
-
-/**
- * RFC 6749 §5.2: `error_description` holds only %x20-21 / %x23-5B / %x5D-7E. A description that
- * quotes a parameter may hold anything (U+0000, CR LF, `"`), so the wire copy replaces every other
- * character with `?` and is cut to a bounded length; the full text stays in logs and audit.
- */
-export function wireDescription(text: string): string {
-  const safe = text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
-  return safe.length <= MAX_DESCRIPTION ? safe : `${safe.slice(0, MAX_DESCRIPTION - 3)}...`;
-}
-
-export class OAuthError extends Error {
-  readonly error: OAuthErrorCode;
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  /** Precise internal reason for logs and audit (never sent on the wire). */
-  readonly reason: string | undefined;
-  /**
-   * RFC 6750 §3.1: a request that lacks any authentication information gets the challenge alone,
-   * with no error code or other error information (so the body is empty too).
-   */
-  readonly challengeOnly: boolean;
-
-  constructor(
-    error: OAuthErrorCode,
-    description: string,
-    options: {
-      status?: number;
-      headers?: Record<string, string>;
-      reason?: string;
-      cause?: unknown;
-      challengeOnly?: boolean;
-    } = {},
-  ) {
-    super(description, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'OAuthError';
-    this.error = error;
-    this.status = options.status ?? defaultStatus[error];
-    this.headers = options.headers ?? {};
-    this.reason = options.reason;
-    this.challengeOnly = options.challengeOnly === true;
-  }
-
-  get description(): string {
-    return this.message;
-  }
-
-  toJSON(): OAuthErrorBody {
-    if (this.challengeOnly) return {};
-    return { error: this.error, error_description: wireDescription(this.message) };
-  }
-}
+export { OAuthError, wireDescription } from '@mandate/mcp-kit';
+export type { OAuthErrorBody, OAuthErrorCode } from '@mandate/mcp-kit';
 
 /**
  * Maps anything thrown to an OAuthError: a database that cannot serve now is
@@ -118,5 +25,5 @@ export function toOAuthError(err: unknown): OAuthError {
         cause: err,
       },
     );
-  return new OAuthError('server_error', 'the server could not complete the request', { cause: err });
+  return anyToOAuthError(err);
 }

@@ -13,9 +13,8 @@
  * - `decisions/`: asking the decision service (src/policy) and turning its denials into OAuth errors.
  * - `clients/`: the client model, client authentication, the lookup, RFC 7591 registration and
  *   Client ID Metadata Documents (`clients/cimd/`).
- * - `dpop/`: DPoP proofs (RFC 9449) and their nonces.
- * - `tokens/`: minting and verifying JWTs (RFC 9068, RFC 7519), JWS algorithms, token type URIs,
- *   opaque and sealed values.
+ * - `tokens/`: minting and verifying JWTs (RFC 9068, RFC 7519), token type short names, opaque
+ *   and sealed values.
  *
  * And the files every folder shares:
  *
@@ -25,7 +24,10 @@
  * - `token-request.ts`: a form request as the core sees it, and what a grant hands back.
  * - `protected-resources.ts`: the MCP servers first-hop tokens are issued for (RFC 8707).
  * - `audit-record.ts`: a refusal recorded before it is answered (or 503), a revocation after the fact.
- * - `errors.ts`: the one OAuth error type.
+ * - `errors.ts`: the kit's OAuth error type, and the server's mapping of anything thrown to it.
  * - `params.ts`: form parameters (RFC 6749 §3.2) and scope parsing.
+ *
+ * DPoP proof checks (RFC 9449), the JWS algorithm table, token type URIs and the OAuthError type are
+ * the MCP server kit's (`@mandate/mcp-kit`, packages/mcp-kit), which the server imports.
  */
 export {};

@@ -11,20 +11,12 @@
  * a batch statement fails anyway, its records are retried one statement each, so only the record
  * that fails alone is refused.
  */
+import type { ReplayStore } from '@mandate/mcp-kit';
 import { isCleanText } from '../text.js';
 import type { Db } from './db.js';
 import { isDatabaseUnavailable } from './errors.js';
 
-export interface ReplayStore {
-  /**
-   * Records `key` in `namespace` until `expiresAt` (seconds since the epoch).
-   * Resolves true the first time a live key is seen, false when it is a replay.
-   * @throws ReplayRecordError (at once, without touching the database) for a record no column can hold.
-   */
-  remember(namespace: string, key: string, expiresAt: number): Promise<boolean>;
-  /** Deletes expired records; returns how many were removed. */
-  purgeExpired(now: number): Promise<number>;
-}
+export type { ReplayStore };
 
 /** A replay record refused before it was written: the caller's input, never the database's state. */
 export class ReplayRecordError extends Error {

@@ -118,14 +118,16 @@ export function buildLayout(root: string): ImageLayout {
         const paths = words.filter((w) => !w.startsWith('--'));
         const dest = paths.pop()!;
         if (from !== undefined) {
-          if (from !== '--from=build' || paths.join(' ') !== '/app/dist')
+          // The MCP server kit, an npm workspace the server imports, built as `npm run build` does.
+          const kit = paths.join(' ') === '/app/packages/mcp-kit/dist';
+          if (from !== '--from=build' || !(kit || paths.join(' ') === '/app/dist'))
             throw new Error(`layout: unknown COPY ${args}`);
           execFileSync(
             process.execPath,
             [
               join(repoRoot, 'node_modules/typescript/bin/tsc'),
               '-p',
-              'tsconfig.build.json',
+              kit ? 'packages/mcp-kit/tsconfig.json' : 'tsconfig.build.json',
               '--noCheck',
               '--outDir',
               inImage(dest),
@@ -183,7 +185,14 @@ function runStep(command: string, inImage: (p: string) => string, layout: ImageL
     const pkg = JSON.parse(readFileSync(inImage('package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
-    symlinkSync(join(repoRoot, 'node_modules'), inImage('node_modules'));
+    // npm ci links the image's own workspace packages (the kit) and installs the rest.
+    const workspaces = new Set(['@mandate']);
+    mkdirSync(inImage('node_modules'));
+    for (const entry of readdirSync(join(repoRoot, 'node_modules')))
+      if (!workspaces.has(entry))
+        symlinkSync(join(repoRoot, 'node_modules', entry), inImage(`node_modules/${entry}`));
+    mkdirSync(inImage('node_modules/@mandate'));
+    symlinkSync(inImage('packages/mcp-kit'), inImage('node_modules/@mandate/mcp-kit'));
     layout.checks.push(() => {
       for (const name of importedPackages(inImage('dist')))
         if (!(name in pkg.dependencies))

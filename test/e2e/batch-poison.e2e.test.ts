@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPostgres } from '../../src/audit/verify.js';
-import { generateDpopKey, type DpopKey } from '../../src/sdk/dpop-client.js';
+import { generateDpopKey, type DpopKey } from '@mandate/mcp-kit';
 import { API, basic, form, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
 import { ACCESS_TOKEN, nowSeconds, post, TOKEN_EXCHANGE, type WireResult } from '../helpers/exchange.js';
 

@@ -8,9 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OAuthError } from '../../src/oauth/errors.js';
-import { createDpopVerifier } from '../../src/oauth/dpop/proof-verifier.js';
-import { externalRequestUrl, verifyDpopBoundRequest } from '../../src/sdk/dpop.js';
+import { createDpopVerifier, externalRequestUrl, OAuthError, verifyDpopBoundRequest } from '@mandate/mcp-kit';
 import { createReplayStore } from '../../src/store/replay.js';
 import { API, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
 

@@ -5,7 +5,7 @@
  * trusts A's JWKS by URL. The AI client exchanges its ID token (from the test IdP) for an ID-JAG at
  * A, redeems it with the jwt-bearer grant at B, then calls a tool on an MCP server (the MCP SDK's
  * server and client over real HTTP) that verifies B's token with the MCP server kit's verifier
- * (src/sdk/access-token.ts) against B's JWKS. The installed
+ * (packages/mcp-kit/src/access-token.ts) against B's JWKS. The installed
  * MCP SDK has no cross-app-access helpers, so the two token requests are plain HTTP.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,9 +18,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier } from '../../src/sdk/access-token.js';
-import { wwwAuthenticate } from '../../src/sdk/challenge.js';
-import { createJwksClient } from '../../src/sdk/jwks.js';
+import { createAccessTokenVerifier, createJwksClient, wwwAuthenticate } from '@mandate/mcp-kit';
 import { buildBundle, repoRoot, tempDir } from '../policy/helpers.js';
 import { basic, freePort, MCP, startTestService, type TestService } from '../helpers/service.js';
 import {

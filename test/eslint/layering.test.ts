@@ -37,7 +37,6 @@ describe('layering/imports', () => {
     ['src/oauth/tokens/x.ts', "import type { OAuthContext } from '../context.js';", 'src/oauth/context.ts'],
     ['src/oauth/x.ts', "import { loadConfig } from '../config/index.js';", 'src/config/index.ts'],
     ['src/http/x.ts', "import { buildStore } from '../wiring/store.js';", 'src/wiring/store.ts'],
-    ['src/sdk/x.ts', "import { grants } from '../oauth/grants/index.js';", 'src/oauth/grants/index.ts'],
   ])('%s refuses %s', async (file, code, target) => {
     expect(await problems(file, `${code}\nexport {};\n`)).toEqual([
       expect.stringMatching(

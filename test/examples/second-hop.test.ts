@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../../src/oauth/tokens/mint-access-token.js';
-import { generateDpopKey } from '../../src/sdk/dpop-client.js';
-import { createExchangeClient } from '../../src/sdk/exchange.js';
+import { createExchangeClient, generateDpopKey } from '@mandate/mcp-kit';
 import { SALESFORCE_API } from '../../examples/apis/salesforce-api.js';
 import { WORKDAY_API } from '../../examples/apis/workday-api.js';
 import type { ApiCall } from '../../examples/apis/common.js';

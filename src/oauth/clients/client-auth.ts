@@ -12,7 +12,7 @@ import { OAuthError } from '../errors.js';
 import { describeJoseError } from '../tokens/jose-errors.js';
 import { localKeySet, remoteKeySet } from '../tokens/jwks-cache.js';
 import type { Params } from '../params.js';
-import { ASYMMETRIC_ALGORITHMS } from '../tokens/jws-algorithms.js';
+import { ASYMMETRIC_ALGORITHMS } from '@mandate/mcp-kit';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Longest lifetime accepted for a client assertion: a replay record is kept until it expires. */

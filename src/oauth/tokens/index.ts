@@ -8,8 +8,8 @@
  *   trusted issuers.
  * - `jwks-cache.ts`: key sets by URL or inline, built once.
  * - `jose-errors.ts`: jose's errors as precise reasons and descriptions.
- * - `jws-algorithms.ts`: the asymmetric JWS algorithms Mandate verifies.
- * - `token-types.ts`: token type URIs (RFC 8693 §3) and grant type identifiers: their one definition.
+ * - `token-types.ts`: token type URIs (RFC 8693 §3) and grant type identifiers, defined once in the
+ *   MCP server kit, and their short names in configuration.
  * - `opaque-secret.ts`: authorization codes and refresh tokens, stored only as hashes.
  * - `sealed-value.ts`: authenticated encryption of small values for one purpose (cookies, forms).
  */

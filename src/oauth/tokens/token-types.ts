@@ -1,11 +1,7 @@
-/** Token type identifiers (RFC 8693 §3) and grant type URNs. */
-export const TokenType = {
-  accessToken: 'urn:ietf:params:oauth:token-type:access_token',
-  refreshToken: 'urn:ietf:params:oauth:token-type:refresh_token',
-  idToken: 'urn:ietf:params:oauth:token-type:id_token',
-  jwt: 'urn:ietf:params:oauth:token-type:jwt',
-  idJag: 'urn:ietf:params:oauth:token-type:id-jag',
-} as const;
+/** Token type identifiers (RFC 8693 §3) and grant type URNs: shared with the MCP server kit. */
+import { TokenType } from '@mandate/mcp-kit';
+
+export { GrantType, TokenType } from '@mandate/mcp-kit';
 
 export type TokenTypeUri = (typeof TokenType)[keyof typeof TokenType];
 
@@ -15,10 +11,3 @@ export const tokenTypeName: Record<string, 'access_token' | 'id_token' | 'jwt' |
   [TokenType.idToken]: 'id_token',
   [TokenType.jwt]: 'jwt',
 };
-
-export const GrantType = {
-  tokenExchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
-  jwtBearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-  authorizationCode: 'authorization_code',
-  refreshToken: 'refresh_token',
-} as const;

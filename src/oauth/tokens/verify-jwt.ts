@@ -7,7 +7,7 @@
  */
 import { KeyObject, verify, type webcrypto } from 'node:crypto';
 import { errors, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { ALGORITHMS, verifyOptions, type AlgorithmSpec } from './jws-algorithms.js';
+import { ALGORITHMS, verifyOptions, type AlgorithmSpec } from '@mandate/mcp-kit';
 
 export interface VerifyJwtOptions {
   /** Allow-list; asymmetric algorithms only (`none` and HMAC are never in ALGORITHMS). */

@@ -1,0 +1,62 @@
+/**
+ * Express adapter (the MCP SDK's own server examples use Express): serves the RFC 9728 metadata and
+ * guards routes with a {@link ResourceServer}. Thin: everything is decided by the framework-free core.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { toOAuthError } from './errors.js';
+import type { ResourceServer, VerifiedAccess } from './resource.js';
+import { scopesForMcpMessage, type ToolScopes } from './scopes.js';
+
+/**
+ * The verified access of a request guarded by {@link requireAccess}. It is stored as `req.auth`,
+ * where the MCP SDK's transport finds it and hands it to tools as `extra.authInfo`; no module
+ * augmentation, so it never clashes with the SDK's own declaration of `req.auth`.
+ */
+export function accessOf(req: Request): VerifiedAccess | undefined {
+  return (req as Request & { auth?: VerifiedAccess }).auth;
+}
+
+/** Serves the RFC 9728 §3 document; mount it at `rs.metadataPath` (GET). */
+export function protectedResourceMetadataHandler(rs: ResourceServer): RequestHandler {
+  return (_req: Request, res: Response) => {
+    // A public document that browser-based MCP clients fetch cross-origin.
+    res.set('Access-Control-Allow-Origin', '*').set('Cache-Control', 'max-age=300').json(rs.metadata);
+  };
+}
+
+/** What {@link requireAccess} checks besides a valid token: scopes per request and per MCP tool. */
+export interface RequireAccessOptions {
+  /** Scopes every request needs (default: the resource server's `requiredScopes`). */
+  scopes?: readonly string[];
+  /**
+   * Scopes per MCP tool: a JSON-RPC `tools/call` for a listed tool needs them, else 403
+   * `insufficient_scope` (step-up). Needs a JSON body parser (`express.json()`) in front.
+   */
+  tools?: ToolScopes;
+}
+
+/**
+ * Verifies the access token (RFC 6750 §2.1 / RFC 9449 §7) and sets `req.auth`; refusals are sent
+ * with their status, `WWW-Authenticate` and an RFC 6750 §3 JSON body.
+ */
+export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {}): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const dpop = req.headers.dpop;
+    rs.authenticate(
+      { method: req.method, target: req.originalUrl, authorization: req.headers.authorization, dpop },
+      opts.scopes,
+    )
+      .then((access) => {
+        if (opts.tools !== undefined) rs.requireScopes(access, scopesForMcpMessage(req.body, opts.tools));
+        (req as Request & { auth?: VerifiedAccess }).auth = access;
+        next();
+      })
+      .catch((err: unknown) => sendRefusal(res, err));
+  };
+}
+
+/** Sends an OAuthError (anything else becomes a bare 500 `server_error`). */
+export function sendRefusal(res: Response, err: unknown): void {
+  const e = toOAuthError(err);
+  res.status(e.status).set(e.headers).set('Cache-Control', 'no-store').json(e.toJSON());
+}

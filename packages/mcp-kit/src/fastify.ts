@@ -1,0 +1,60 @@
+/**
+ * fastify adapter: a plugin-free pair of a metadata route handler and a `preHandler` hook that
+ * guards routes with a {@link ResourceServer}. Types only are imported from fastify, so the kit's
+ * core stays framework-free and fastify is needed only by those who use this file.
+ */
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteHandlerMethod } from 'fastify';
+import { toOAuthError } from './errors.js';
+import type { ResourceServer, VerifiedAccess } from './resource.js';
+import { scopesForMcpMessage, type ToolScopes } from './scopes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by {@link accessHook}. */
+    auth?: VerifiedAccess;
+  }
+}
+
+/** Serves the RFC 9728 §3 document: `app.get(rs.metadataPath, metadataRoute(rs))`. */
+export function metadataRoute(rs: ResourceServer): RouteHandlerMethod {
+  return async (_req: FastifyRequest, reply: FastifyReply) => {
+    void reply.header('access-control-allow-origin', '*').header('cache-control', 'max-age=300');
+    return rs.metadata;
+  };
+}
+
+/** What {@link accessHook} checks besides a valid token: scopes per request and per MCP tool. */
+export interface AccessHookOptions {
+  /** Scopes every request needs (default: the resource server's `requiredScopes`). */
+  scopes?: readonly string[];
+  /** Scopes per MCP tool, checked on JSON-RPC `tools/call` bodies (403 `insufficient_scope`). */
+  tools?: ToolScopes;
+}
+
+/**
+ * A `preHandler` that verifies the access token (RFC 6750 §2.1 / RFC 9449 §7) and sets
+ * `request.auth`; refusals are sent with their status, `WWW-Authenticate` and JSON body.
+ */
+export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): preHandlerAsyncHookHandler {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const access = await rs.authenticate(
+        {
+          method: req.method,
+          target: req.url,
+          authorization: req.headers.authorization,
+          dpop: req.headers.dpop,
+        },
+        opts.scopes,
+      );
+      if (opts.tools !== undefined) rs.requireScopes(access, scopesForMcpMessage(req.body, opts.tools));
+      req.auth = access;
+    } catch (err) {
+      const e = toOAuthError(err);
+      return reply
+        .code(e.status)
+        .headers({ ...e.headers, 'cache-control': 'no-store' })
+        .send(e.toJSON());
+    }
+  };
+}
