@@ -10,6 +10,21 @@ import { header, send, type RawRequest } from './fuzz-wire.js';
 
 const BASIC_CHALLENGE = 'Basic realm="mandate", charset="UTF-8"';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** An `alg: none` JWT: its claims are read (to find the client or issuer) before any signature. */
+const unsigned = (claims: Record<string, unknown>): string => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${b64({ alg: 'none' })}.${b64(claims)}.`;
+};
+/** Client assertions whose `sub` and `iss` name a client no registry row can be (issue 10 §2). */
+const unsignedAssertions: [string, Record<string, unknown>][] = [
+  ['sub holds a NUL', { sub: 'mcp\u0000x', iss: 'mcp\u0000x' }],
+  ['sub is a lone surrogate', { sub: '\ud800', iss: '\ud800' }],
+  ['sub is a number', { sub: 42, iss: 42 }],
+  ['sub is an object', { sub: { id: 'x' }, iss: ['x'] }],
+  ['sub is 5000 characters', { sub: 's'.repeat(5000), iss: 's'.repeat(5000) }],
+];
 
 interface Wire {
   status: number;
@@ -119,6 +134,25 @@ describe('hostile values at the HTTP boundary', () => {
       'a grant_type that echoes quotes and CR LF (RFC 6749 §5.2 charset)',
       () => form('/token', `grant_type=${encodeURIComponent('a"b\r\nc\\d\u00e9')}`),
       invalid('unsupported_grant_type', "grant_type 'a?b??c?d?' is not supported"),
+    ],
+    ...unsignedAssertions.map(([name, claims]): [string, () => Promise<Wire>, Wire] => [
+      `an unsigned client assertion whose ${name} (looked up before any signature check)`,
+      () =>
+        form(
+          '/token',
+          `grant_type=refresh_token&refresh_token=x&client_assertion_type=${encodeURIComponent(ASSERTION_TYPE)}&client_assertion=${unsigned(claims)}`,
+        ),
+      invalid('invalid_client', 'client authentication failed', 401),
+    ]),
+    [
+      'an unsigned subject token whose iss holds a NUL (looked up before any signature check)',
+      () =>
+        form(
+          '/token',
+          `grant_type=${encodeURIComponent(TOKEN_EXCHANGE)}&subject_token=${unsigned({ iss: 'https://idp\u0000.example', sub: 'a' })}&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&resource=https%3A%2F%2Fapi.salesforce.example`,
+          { authorization: basic('mcp-salesforce', SECRETS.salesforce) },
+        ),
+      invalid('invalid_grant', 'subject_token is from an issuer that is not trusted'),
     ],
     [
       'a NUL in revocation',

@@ -52,6 +52,9 @@ export function createClientLookup(deps: ClientLookupDeps): ClientLookup {
 
   return {
     async get(clientId) {
+      // The id may come from a claim read before any signature check (an unsigned client
+      // assertion's `sub`), whatever its JSON type: only a string can name a client (issue 10 §2).
+      if (typeof (clientId as unknown) !== 'string') return undefined;
       const stored = await deps.get(clientId);
       if (stored?.source === 'config') return stored as unknown as OAuthClient;
       if (deps.cimd !== undefined && isCimdClientId(clientId)) {
