@@ -37,6 +37,12 @@ export interface RemoteSourceOptions {
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
+/** The delay before the next poll (ms): uniform in [min, max] seconds for `u` uniform in [0, 1). */
+export function pollDelayMs(minSeconds: number, maxSeconds: number, u: number): number {
+  const max = Math.max(maxSeconds, minSeconds);
+  return Math.round((minSeconds + u * (max - minSeconds)) * 1000);
+}
+
 /** True when `text` names a bundle server rather than a file. */
 export function isBundleUrl(text: string): boolean {
   return /^https?:\/\//i.test(text);
@@ -95,11 +101,7 @@ export function remoteSource(urlText: string, opts: RemoteSourceOptions): Bundle
     return bytes;
   };
 
-  const delayMs = (): number => {
-    const min = opts.minDelaySeconds;
-    const max = Math.max(opts.maxDelaySeconds, min);
-    return Math.round((min + random() * (max - min)) * 1000);
-  };
+  const delayMs = (): number => pollDelayMs(opts.minDelaySeconds, opts.maxDelaySeconds, random());
 
   return {
     location,

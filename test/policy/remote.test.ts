@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/log.js';
 import { createDecisionService } from '../../src/policy/engine.js';
-import { LONG_POLL_CONTENT_TYPE, remoteSource } from '../../src/policy/remote.js';
+import { LONG_POLL_CONTENT_TYPE, pollDelayMs, remoteSource } from '../../src/policy/remote.js';
+import fc from 'fast-check';
 import { eventually, type PolicyData, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
 import { startNginx, type TestNginx } from '../helpers/nginx.js';
 import { startTestService, type TestService } from '../helpers/service.js';
@@ -260,5 +261,25 @@ describe('remoteSource', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('pollDelayMs', () => {
+  it('spreads polls uniformly between the minimum and the maximum (OPA: 60..120 s)', () => {
+    expect([0, 0.5, 0.999999].map((u) => pollDelayMs(60, 120, u))).toEqual([60_000, 90_000, 120_000]);
+    expect(pollDelayMs(5, 5, 0.7)).toBe(5000);
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.1, max: 1000, noNaN: true }),
+        fc.double({ min: 0.1, max: 1000, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (a, b, u) => {
+          const [min, max] = a <= b ? [a, b] : [b, a];
+          const ms = pollDelayMs(min, max, u);
+          expect(ms).toBeGreaterThanOrEqual(Math.round(min * 1000));
+          expect(ms).toBeLessThanOrEqual(Math.round(max * 1000));
+        },
+      ),
+    );
   });
 });
