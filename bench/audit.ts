@@ -8,12 +8,13 @@
  *   BENCH_SECONDS=10 BENCH_RATE=2000 npx tsx bench/audit.ts
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createLogger } from '../src/log.js';
 import type { AuditPort } from '../src/audit/port.js';
+import type { Db, Queryable } from '../src/store/db.js';
 import { createNoopAudit } from '../src/audit/noop.js';
 import { createOutboxAudit } from '../src/audit/outbox.js';
 import { createRelay } from '../src/audit/relay.js';
@@ -35,16 +36,74 @@ function machineCpu(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/**
+ * CPU seconds of the Postgres backends serving database `name` (their command line names it), so
+ * that Postgres's share is measured apart from whatever else the shared machine runs. Sampled as
+ * the phase runs, so that a backend that exits keeps what it had used.
+ */
+function postgresCpu(name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const raw = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = raw.lastIndexOf(')');
+      if (raw.slice(raw.indexOf('(') + 1, close) !== 'postgres') continue;
+      if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(` ${name} `)) continue;
+      const f = raw.slice(close + 2).split(' ');
+      out.set(Number(d), (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/**
+ * Counts the statements (client round trips) the database sees: each `query`, and a
+ * transaction's BEGIN and COMMIT.
+ */
+function counting(db: Db): { db: Db; statements: () => number } {
+  let n = 0;
+  const wrap = (q: Queryable): Queryable => ({
+    query: (sql, params, opts) => {
+      n++;
+      return q.query(sql, params, opts);
+    },
+    exec: (sql) => {
+      n++;
+      return q.exec(sql);
+    },
+  });
+  const counted: Db = Object.assign(Object.create(db) as Db, wrap(db), {
+    tx: <T>(fn: (q: Queryable) => Promise<T>, o?: Parameters<Db['tx']>[1]) => {
+      n += 2;
+      return db.tx((q) => fn(wrap(q)), o);
+    },
+  });
+  return { db: counted, statements: () => n };
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
 /** Closed loop: CONCURRENCY requests in flight, each committing its entry then starting the next. */
-async function closedLoop(name: string, audit: AuditPort): Promise<{ rate: number }> {
+async function closedLoop(
+  name: string,
+  audit: AuditPort,
+  pg?: { name: string; statements: () => number },
+): Promise<{ rate: number }> {
   const entries = Array.from({ length: 4096 }, (_, i) => exchangeEntry({ allow: i % 4 !== 0 }));
   const deadline = Date.now() + SECONDS * 1000;
   const cpu0 = machineCpu();
   const proc0 = process.cpuUsage();
+  const pg0 = pg ? postgresCpu(pg.name) : new Map<number, number>();
+  const pgLast = new Map(pg0);
+  const sampler = setInterval(() => {
+    if (pg) for (const [pid, c] of postgresCpu(pg.name)) pgLast.set(pid, c);
+  }, 250);
+  const st0 = pg?.statements() ?? 0;
   const t0 = performance.now();
   let done = 0;
   await Promise.all(
@@ -62,10 +121,15 @@ async function closedLoop(name: string, audit: AuditPort): Promise<{ rate: numbe
   const secs = (performance.now() - t0) / 1000;
   const cpu1 = machineCpu();
   const proc = process.cpuUsage(proc0);
+  clearInterval(sampler);
+  if (pg) for (const [pid, c] of postgresCpu(pg.name)) pgLast.set(pid, c);
+  let pgSecs = 0;
+  for (const [pid, c] of pgLast) pgSecs += c - (pg0.get(pid) ?? 0);
   const machine = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
   const rate = done / secs;
+  const perCommit = (x: number) => (pg ? ((x * 1e6) / done).toFixed(0) : '—');
   console.log(
-    `| ${name} | ${Math.round(rate)} | ${((proc.user + proc.system) / done).toFixed(1)} | ${((machine * cpus().length * secs * 1e6) / done).toFixed(0)} | ${(machine * 100).toFixed(0)}% |`,
+    `| ${name} | ${Math.round(rate)} | ${((proc.user + proc.system) / done).toFixed(1)} | ${perCommit(pgSecs)} | ${pg ? ((pg.statements() - st0) / done).toFixed(2) : '—'} | ${((machine * cpus().length * secs * 1e6) / done).toFixed(0)} | ${(machine * 100).toFixed(0)}% |`,
   );
   return { rate };
 }
@@ -74,20 +138,29 @@ async function main(): Promise<void> {
   console.log(
     `audit benchmark: ${SECONDS}s per phase, ${CONCURRENCY} commits in flight, ${cpus().length} × ${cpus()[0]?.model}`,
   );
-  console.log('\n| audit port | commits/s | node CPU µs/commit | machine CPU µs/commit | machine busy |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    '\n| audit port | commits/s | node CPU µs/commit | Postgres CPU µs/commit | statements/commit | machine CPU µs/commit | machine busy |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   const t = await createTestDatabase();
+  const dbName = new URL(t.url).pathname.slice(1);
+  const c = counting(t.db);
+  const pg = { name: dbName, statements: c.statements };
   const nc = await connect({ servers: NATS_URL });
   const tag = randomBytes(4).toString('hex');
   const stream = `BENCH_AUDIT_${tag}`;
   try {
     await closedLoop('no-op', createNoopAudit());
-    const naive = createOutboxAudit({ db: t.db, source: 'https://mandate.example', log, maxBatch: 1 });
-    await closedLoop('outbox, one transaction per commit', naive);
+    const naive = createOutboxAudit({ db: c.db, source: 'https://mandate.example', log, maxBatch: 1 });
+    await closedLoop('outbox, one transaction per commit', naive, pg);
     await naive.close();
-    const grouped = createOutboxAudit({ db: t.db, source: 'https://mandate.example', log });
-    await closedLoop('outbox, group commit', grouped);
-    console.log(`\ngroup commit: ${JSON.stringify(grouped.stats())}`);
+    const grouped = createOutboxAudit({ db: c.db, source: 'https://mandate.example', log });
+    const st0 = c.statements();
+    await closedLoop('outbox, group commit', grouped, pg);
+    const gs = grouped.stats();
+    console.log(
+      `\ngroup commit: ${JSON.stringify(gs)}, ${((c.statements() - st0) / Math.max(gs.flushes_total, 1)).toFixed(2)} statements per flush`,
+    );
     await grouped.close();
     // The relay starts after what the closed loops wrote (its mark at the chain head).
     await t.db.query(

@@ -3,28 +3,25 @@
  * its events are written in one Postgres transaction, so no token exists without its event and no
  * event without its token. The caller sends the token only after `commit` resolves.
  *
- * Group commit: every writer must lock the one chain-head row to extend the hash chain, so one
+ * Group commit: every writer must move the one chain-head row to extend the hash chain, so one
  * transaction per request would serialize all requests (of every instance) on a commit's fsync.
  * Instead `commit` queues the entry and one writer per process flushes everything waiting in ONE
- * transaction (lock head, insert tokens and events with consecutive sequences, move head), then
- * settles every waiter. Under load the batch grows by itself; idle, an entry waits one event-loop
+ * transaction (one statement: insert tokens and events with consecutive sequences, move the head;
+ * outbox-write.ts), then settles every waiter. Under load the batch grows by itself; idle, an entry waits one event-loop
  * turn. An issuance record no column can hold is refused before it is queued; if a batch fails
  * anyway, its entries are retried one transaction each, so a bad entry (say a duplicate jti) is
  * refused alone and its neighbours still commit; nothing is half-written.
  */
-import type { Db, Queryable } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
-import { checkIssuedRecord, insertIssuedTokens } from '../store/tokens.js';
+import { checkIssuedRecord } from '../store/tokens.js';
 import type { Logger } from '../log.js';
 import type { AuditEntry, AuditPort } from './port.js';
 import type { UnsealedEvent } from './events.js';
-import { eventSubject } from './events.js';
 import { decisionEvent, tokenEvent } from './build.js';
-import type { PreparedEvent, SealedEvent } from './chain.js';
-import { prepare, sealPrepared } from './chain.js';
-
-/** The channel the outbox NOTIFYs after a commit; the relay LISTENs on it. */
-export const OUTBOX_CHANNEL = 'mandate_outbox';
+import type { PreparedEvent } from './chain.js';
+import { prepare } from './chain.js';
+import { createChainWriter } from './outbox-write.js';
 
 export interface OutboxAuditOptions {
   db: Db;
@@ -61,6 +58,7 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
   let running: Promise<void> | undefined;
   let closed = false;
   const stats: OutboxStats = { committed_total: 0, failed_total: 0, flushes_total: 0, max_batch: 0 };
+  const chain = createChainWriter(db);
 
   const flushLoop = async (): Promise<void> => {
     // Yield one turn so that requests arriving together share the first transaction too.
@@ -74,7 +72,7 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
 
   const flush = async (batch: Pending[]): Promise<void> => {
     try {
-      await write(db, batch);
+      await write(batch);
       settle(batch, undefined);
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
@@ -96,7 +94,7 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
       });
       for (const p of batch) {
         try {
-          await write(db, [p]);
+          await write([p]);
           settle([p], undefined);
         } catch (e) {
           settle([p], e);
@@ -105,13 +103,10 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
     }
   };
 
-  const write = async (d: Db, batch: Pending[]): Promise<void> => {
-    await d.tx((q) =>
-      writeBatch(
-        q,
-        batch.map((p) => p.entry),
-        batch.map((p) => p.events),
-      ),
+  const write = async (batch: Pending[]): Promise<void> => {
+    await chain.write(
+      batch.flatMap((p) => (p.entry.issued ? [p.entry.issued] : [])),
+      batch.flatMap((p) => p.events),
     );
     stats.flushes_total++;
     stats.max_batch = Math.max(stats.max_batch, batch.length);
@@ -169,55 +164,4 @@ export function buildEvents(entry: AuditEntry, source: string, time: Date = new 
   if (entry.decision) events.push(decisionEvent(entry.decision, source, time));
   for (const t of entry.tokens) events.push(tokenEvent(t, source, time));
   return events;
-}
-
-interface Head {
-  sequence: number;
-  hash: string;
-}
-
-/**
- * Writes entries inside the caller's transaction: inserts each issuance record, then locks the
- * chain head (as late as possible: every writer of every instance waits for it), inserts every
- * event with consecutive sequences, moves the head and NOTIFYs the relay (Postgres delivers the
- * notification only if the transaction commits).
- */
-export async function writeBatch(
-  q: Queryable,
-  entries: AuditEntry[],
-  events: PreparedEvent[][],
-): Promise<SealedEvent[]> {
-  await insertIssuedTokens(
-    q,
-    entries.flatMap((e) => (e.issued ? [e.issued] : [])),
-  );
-  const head = await q.query<Head>('SELECT sequence, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
-  const h = head.rows[0];
-  if (!h) throw new Error('audit chain head is missing (migration 002_audit not applied?)');
-  let sequence = Number(h.sequence);
-  let prev = h.hash;
-  const sealed: SealedEvent[] = [];
-  for (const e of events.flat()) {
-    const s = sealPrepared(e, ++sequence, prev);
-    prev = s.event.hash;
-    sealed.push(s);
-  }
-  if (sealed.length === 0) return sealed;
-  // Column arrays: one statement whatever the batch size, cheap for Postgres to parse.
-  await q.query(
-    `INSERT INTO outbox (sequence, id, subject, event, prev_hash, hash)
-     SELECT s, i, sub, e::json, p, h
-       FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) AS r(s, i, sub, e, p, h)`,
-    [
-      sealed.map((s) => Number(s.event.sequence)),
-      sealed.map((s) => s.event.id),
-      sealed.map((s) => eventSubject(s.event)),
-      sealed.map((s) => s.text),
-      sealed.map((s) => s.event.prevhash),
-      sealed.map((s) => s.event.hash),
-    ],
-  );
-  await q.query('UPDATE audit_chain_head SET sequence = $1, hash = $2 WHERE id = 1', [sequence, prev]);
-  await q.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, String(sequence)]);
-  return sealed;
 }

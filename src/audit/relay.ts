@@ -22,7 +22,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { Logger } from '../log.js';
 import { GENESIS_HASH } from './chain.js';
-import { OUTBOX_CHANNEL } from './outbox.js';
+import { OUTBOX_CHANNEL } from './outbox-write.js';
 import type { RelayRow, Sink, SinkTail } from './sink.js';
 import { ForeignTailError, SinkConflictError } from './sink.js';
 import { createFileSink } from './file-sink.js';

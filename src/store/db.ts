@@ -7,8 +7,22 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
+/** How one statement is sent. */
+export interface QueryOptions {
+  /**
+   * Sends it as a named prepared statement: the server parses and plans it once per connection and
+   * then only binds and executes (for statements on the hot path; the text must be the same every
+   * time the name is used). PGlite ignores it.
+   */
+  name?: string;
+}
+
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    opts?: QueryOptions,
+  ): Promise<QueryResult<R>>;
   /**
    * Runs a script of several statements without parameters (migrations). Separate from `query`
    * because PGlite's `query` takes exactly one statement (extended protocol), while both drivers

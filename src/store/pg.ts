@@ -17,7 +17,7 @@
 import pg from 'pg';
 import type { Logger } from '../log.js';
 import { parseDatabaseUrl } from './connection-string.js';
-import type { Db, DbProbe, Queryable, QueryResult } from './db.js';
+import type { Db, DbProbe, Queryable, QueryOptions, QueryResult } from './db.js';
 import { DatabaseUnavailableError, classifyDatabaseError, isDatabaseUnavailable } from './errors.js';
 import { checkSession, createHostSelector } from './pg-hosts.js';
 import { createListener } from './pg-listen.js';
@@ -255,14 +255,26 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   };
 
   /** One statement on a checked-out connection, within `ms`. */
-  const run = async <R>(c: Checkout, sql: string, params: readonly unknown[] | undefined, ms: number) => {
+  const run = async <R>(
+    c: Checkout,
+    sql: string,
+    params: readonly unknown[] | undefined,
+    ms: number,
+    opts?: QueryOptions,
+  ) => {
     if (c.broken !== undefined) throw c.broken;
     if (ms <= 0) {
       c.broken = new DatabaseUnavailableError('timeout', 'the database transaction ran out of time');
       throw c.broken;
     }
     try {
-      const res = await within(c.client.query(sql, params as unknown[] | undefined), ms);
+      const values = params as unknown[] | undefined;
+      const res = await within(
+        opts?.name === undefined
+          ? c.client.query(sql, values)
+          : c.client.query({ name: opts.name, text: sql, ...(values ? { values } : {}) }),
+        ms,
+      );
       recovered();
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     } catch (err) {
@@ -275,10 +287,14 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     }
   };
 
-  const query = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+  const query = async <R>(
+    sql: string,
+    params?: readonly unknown[],
+    opts?: QueryOptions,
+  ): Promise<QueryResult<R>> => {
     const c = await acquire(t.acquireMs);
     try {
-      return await run<R>(c, sql, params, t.statementMs);
+      return await run<R>(c, sql, params, t.statementMs, opts);
     } finally {
       release(c);
     }
@@ -336,7 +352,8 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
           ? Math.min(t.statementMs, deadline - Date.now())
           : deadline - Date.now();
       const q: Queryable = {
-        query: <R>(sql: string, params?: readonly unknown[]) => run<R>(c, sql, params, stepMs()),
+        query: <R>(sql: string, params?: readonly unknown[], o?: QueryOptions) =>
+          run<R>(c, sql, params, stepMs(), o),
         async exec(sql) {
           await run(c, sql, undefined, stepMs());
         },

@@ -105,37 +105,46 @@ export async function insertIssuedToken(q: Queryable, r: IssuedTokenRecord): Pro
   );
 }
 
+/** A batch of issuance records as the one `jsonb` parameter `issuedTokensInsertSql` reads. */
+export function issuedRecordsParam(records: readonly IssuedTokenRecord[]): string {
+  return JSON.stringify(
+    records.map((r) => ({
+      jti: r.jti,
+      sub: r.sub,
+      client_id: r.client_id,
+      aud: r.aud,
+      scope: r.scope,
+      iat: r.iat,
+      exp: r.exp,
+      act: r.act ?? null,
+      cnf_jkt: r.cnf_jkt ?? null,
+      grant_type: r.grant_type,
+      decision_id: r.decision_id ?? null,
+    })),
+  );
+}
+
 /**
- * Records several issuances in one statement: the audit outbox writes a whole group commit's tokens
- * at once, inside the transaction that holds the audit-chain lock, so one round trip instead of one
- * per token.
+ * The INSERT of a batch of issuance records from parameter `param` (see `issuedRecordsParam`).
+ * `guard` joins another relation and a condition, so that a larger statement (the audit outbox's
+ * group commit) inserts them only when its own condition holds.
+ */
+export function issuedTokensInsertSql(param: string, guard?: { from: string; where: string }): string {
+  return `INSERT INTO issued_tokens (jti, sub, client_id, aud, scope, iat, exp, act, cnf_jkt, grant_type, decision_id)
+     SELECT r.jti, r.sub, r.client_id, r.aud, r.scope, r.iat, r.exp, r.act, r.cnf_jkt, r.grant_type, r.decision_id
+       FROM ${guard ? `${guard.from}, ` : ''}jsonb_to_recordset(${param}::jsonb) AS r(jti text, sub text, client_id text,
+            aud text[], scope text, iat bigint, exp bigint, act jsonb, cnf_jkt text, grant_type text, decision_id text)${
+              guard ? `\n      WHERE ${guard.where}` : ''
+            }`;
+}
+
+/**
+ * Records several issuances in one statement (one round trip whatever their number).
  */
 export async function insertIssuedTokens(q: Queryable, records: readonly IssuedTokenRecord[]): Promise<void> {
   if (records.length === 0) return;
   if (records.length === 1) return insertIssuedToken(q, records[0] as IssuedTokenRecord);
-  await q.query(
-    `INSERT INTO issued_tokens (jti, sub, client_id, aud, scope, iat, exp, act, cnf_jkt, grant_type, decision_id)
-     SELECT jti, sub, client_id, aud, scope, iat, exp, act, cnf_jkt, grant_type, decision_id
-       FROM jsonb_to_recordset($1::jsonb) AS r(jti text, sub text, client_id text, aud text[], scope text,
-            iat bigint, exp bigint, act jsonb, cnf_jkt text, grant_type text, decision_id text)`,
-    [
-      JSON.stringify(
-        records.map((r) => ({
-          jti: r.jti,
-          sub: r.sub,
-          client_id: r.client_id,
-          aud: r.aud,
-          scope: r.scope,
-          iat: r.iat,
-          exp: r.exp,
-          act: r.act ?? null,
-          cnf_jkt: r.cnf_jkt ?? null,
-          grant_type: r.grant_type,
-          decision_id: r.decision_id ?? null,
-        })),
-      ),
-    ],
-  );
+  await q.query(issuedTokensInsertSql('$1'), [issuedRecordsParam(records)]);
 }
 
 export async function getIssuedToken(q: Queryable, jti: string): Promise<IssuedTokenRow | undefined> {
