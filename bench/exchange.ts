@@ -9,11 +9,13 @@
  *   npx tsx bench/exchange.ts                       # 1 and 2 workers, 20 s per scenario
  *   BENCH_DURATION=30 BENCH_WORKERS=2 npx tsx bench/exchange.ts
  *   BENCH_PROFILE=1 npx tsx bench/exchange.ts       # also a --cpu-prof run (1 worker), summarized
+ *   BENCH_LOADGEN=wrk BENCH_PIN=1 BENCH_WORKERS=1 BENCH_SCENARIOS=fresh npx tsx bench/exchange.ts
+ *                                                   # the side-by-side harness's "pinned" mode
  *
  * Needs Postgres at 127.0.0.1:5432 (MANDATE_TEST_PG_ADMIN_URL overrides), like the tests. The load
  * generator runs on the same machine and competes for the same cores: figures are end to end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,6 +50,11 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
 const POOL = Number(process.env.BENCH_POOL ?? 60_000);
+/** `autocannon` (in this process, the default) or `wrk` (a child process, as ../shared/perf uses). */
+const LOADGEN = process.env.BENCH_LOADGEN ?? 'autocannon';
+/** 1: Mandate on CPU 1, the load generator on CPU 0 (Postgres floats): the harness's pinned mode. */
+const PIN = process.env.BENCH_PIN === '1';
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'repeated,fresh,dpop').split(',');
 const SECRET = 'bench-salesforce-mcp-secret-0123456789abcdef';
 const BASIC = `Basic ${Buffer.from(`mcp-salesforce:${SECRET}`).toString('base64')}`;
 const MCP = 'https://mcp.salesforce.example/mcp';
@@ -55,6 +62,8 @@ const MCP = 'https://mcp.salesforce.example/mcp';
 interface Running {
   url: string;
   child: ChildProcess;
+  /** Its database's name: Postgres backends are counted by it. */
+  database: string;
   stop(): Promise<void>;
 }
 
@@ -78,7 +87,9 @@ async function startMandate(idp: TestIdp, workers: number, extraNodeArgs: string
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const argv = [process.execPath, ...extraNodeArgs, '--import', 'tsx', 'src/main.ts'];
+  const [cmd, ...args] = PIN ? ['taskset', '-c', '1', ...argv] : argv;
+  const child = spawn(cmd!, args, {
     cwd: root,
     env: {
       ...process.env,
@@ -109,6 +120,7 @@ async function startMandate(idp: TestIdp, workers: number, extraNodeArgs: string
   return {
     url,
     child,
+    database: new URL(db.url).pathname.slice(1),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -168,20 +180,26 @@ interface CpuSnapshot {
 
 const TICK = 100; // USER_HZ on Linux
 
-function procStat(pid: string): { comm: string; ppid: number; cpu: number } | undefined {
+function procStat(pid: string): { comm: string; cmd: string; ppid: number; cpu: number } | undefined {
   try {
     const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = raw.lastIndexOf(')');
     const comm = raw.slice(raw.indexOf('(') + 1, close);
     const f = raw.slice(close + 2).split(' ');
-    return { comm, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK };
+    const cmd = comm === 'postgres' ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') : '';
+    return { comm, cmd, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK };
   } catch {
     return undefined;
   }
 }
 
-function cpuSnapshot(mandatePid: number): CpuSnapshot {
-  const procs = new Map<number, { comm: string; ppid: number; cpu: number }>();
+/**
+ * Postgres counts only the backends serving Mandate's database (their command line names it), as
+ * ../shared/perf/drive.mjs does: on a shared machine, other sessions' backends are not Mandate's.
+ * A backend that exits during the run loses its CPU from the sum (the pool keeps its connections).
+ */
+function cpuSnapshot(mandatePid: number, database: string): CpuSnapshot {
+  const procs = new Map<number, { comm: string; cmd: string; ppid: number; cpu: number }>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     const st = procStat(pid);
     if (st) procs.set(Number(pid), st);
@@ -197,16 +215,20 @@ function cpuSnapshot(mandatePid: number): CpuSnapshot {
   let postgres = 0;
   for (const [pid, st] of procs) {
     if (inTree(pid)) mandate += st.cpu;
-    else if (st.comm === 'postgres') postgres += st.cpu;
+    else if (st.comm === 'postgres' && st.cmd.includes(` ${database} `)) postgres += st.cpu;
   }
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
   const total = cpu.reduce((x, y) => x + y, 0);
   const self = process.cpuUsage();
+  // Reaped children: wrk, when it is the load generator (Mandate is reaped only after the runs).
+  const sf = readFileSync('/proc/self/stat', 'utf8');
+  const own = sf.slice(sf.lastIndexOf(')') + 2).split(' ');
+  const children = (Number(own[13]) + Number(own[14])) / TICK;
   return {
     mandate,
     postgres,
-    loadGenerator: (self.user + self.system) / 1e6,
+    loadGenerator: (self.user + self.system) / 1e6 + children,
     machineBusy: (total - idle) / TICK,
     machineTotal: total / TICK,
   };
@@ -258,6 +280,71 @@ function dpopProofs(url: string): () => string {
   };
 }
 
+/** wrk's request script: the bodies of WRK_BODIES in rotation, and one JSON line at the end. */
+const WRK_SCRIPT = `
+local bodies, i = {}, 0
+for line in io.lines(os.getenv("WRK_BODIES")) do bodies[#bodies + 1] = line end
+function request()
+  i = i % #bodies + 1
+  return wrk.format("POST", nil, nil, bodies[i])
+end
+function done(s, latency)
+  local e = s.errors
+  io.write(string.format('BENCHJSON {"requests":%d,"duration_us":%d,"errors":%d,"timeouts":%d,"non2xx":%d,"p50_us":%d,"p99_us":%d}\\n',
+    s.requests, s.duration, e.connect + e.read + e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+/** The same run with wrk (one thread) in a child process: what ../shared/perf/drive.mjs does. */
+async function loadWrk(url: string, bodies: string[], duration: number): Promise<AutocannonResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'mandate-wrk-'));
+  try {
+    writeFileSync(join(dir, 'bodies.txt'), bodies.join('\n') + '\n');
+    writeFileSync(join(dir, 'rotate.lua'), WRK_SCRIPT);
+    const argv = [
+      'wrk',
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${duration}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      join(dir, 'rotate.lua'),
+    ];
+    argv.push(
+      '-H',
+      'content-type: application/x-www-form-urlencoded',
+      '-H',
+      `authorization: ${BASIC}`,
+      `${url}/token`,
+    );
+    const [cmd, ...args] = PIN ? ['taskset', '-c', '0', ...argv] : argv;
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(cmd!, args, { env: { ...process.env, WRK_BODIES: join(dir, 'bodies.txt') } });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.stderr.on('data', (d) => (text += d));
+      child.on('error', reject);
+      child.on('exit', () => resolve(text));
+    });
+    const line = out.split('\n').find((l) => l.startsWith('BENCHJSON '));
+    if (line === undefined) throw new Error(`wrk failed: ${out.slice(-400)}`);
+    const r = JSON.parse(line.slice(10)) as Record<string, number>;
+    const secs = r.duration_us! / 1e6;
+    return {
+      requests: { average: r.requests! / secs, total: r.requests! },
+      latency: { p50: r.p50_us! / 1000, p90: 0, p99: r.p99_us! / 1000, max: 0, average: 0 },
+      errors: r.errors!,
+      timeouts: r.timeouts!,
+      non2xx: r.non2xx!,
+      duration: secs,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function load(
   url: string,
   bodies: string[],
@@ -265,6 +352,8 @@ async function load(
   duration = DURATION,
   proof?: () => string,
 ): Promise<AutocannonResult> {
+  // wrk cannot sign a DPoP proof per request: the DPoP scenario always uses autocannon.
+  if (LOADGEN === 'wrk' && proof === undefined) return loadWrk(url, bodies, duration);
   let i = 0;
   return autocannon({
     url: `${url}/token`,
@@ -354,7 +443,8 @@ async function main(): Promise<void> {
 
   console.log(`# token exchange benchmark, ${started}`);
   console.log(
-    `node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s per scenario`,
+    `node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s per scenario, ` +
+      `load generator ${LOADGEN}${PIN ? ', pinned (load generator CPU 0, Mandate CPU 1)' : ''}`,
   );
   const t0 = Date.now();
   const fresh = mintPool(benchIdp, POOL);
@@ -364,6 +454,9 @@ async function main(): Promise<void> {
   const floor = measureFloor();
   console.log(formatFloor(floor));
 
+  // autocannon runs in this process: pinned, all of its threads go to CPU 0 (after the floor, which
+  // is measured on every core).
+  if (PIN) execFileSync('taskset', ['-a', '-pc', '0', String(process.pid)], { stdio: 'ignore' });
   const rows: Row[] = [];
   for (const workers of WORKERS) {
     const m = await startMandate(benchIdp, workers);
@@ -376,14 +469,16 @@ async function main(): Promise<void> {
           .map((l) => l.toFixed(2))
           .join(' ')}`,
       );
-      for (const [scenario, bodies, proof] of [
-        ['repeated subject token', repeated, undefined],
-        ['fresh subject tokens', fresh.slice(1), undefined],
-        ['fresh subject tokens + DPoP proof', fresh.slice(1), dpopProofs(m.url)],
-      ] as const) {
-        const before = cpuSnapshot(m.child.pid ?? -1);
+      const scenarios = [
+        ['repeated', 'repeated subject token', repeated, undefined],
+        ['fresh', 'fresh subject tokens', fresh.slice(1), undefined],
+        ['dpop', 'fresh subject tokens + DPoP proof', fresh.slice(1), dpopProofs(m.url)],
+      ] as const;
+      for (const [key, scenario, bodies, proof] of scenarios) {
+        if (!SCENARIOS.includes(key)) continue;
+        const before = cpuSnapshot(m.child.pid ?? -1, m.database);
         const r = await load(m.url, bodies, scenario, DURATION, proof);
-        const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1), r.requests.total);
+        const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1, m.database), r.requests.total);
         rows.push({
           workers,
           scenario,
