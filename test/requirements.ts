@@ -96,6 +96,59 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'TE-SCOPE-CEILING',
+    source: 'shared/standards.md#claims-from-other-issuers',
+    behaviour:
+      "the subject token's scopes are a scope string, an scp string or array, or the issuer's scopes_claim; any other shape is invalid_grant; no scope claim is an empty ceiling unless the issuer sets scopes_when_absent: policy",
+    tests: [
+      t(
+        'oauth/grants/token-exchange.claims.test.ts',
+        "Entra ID's scp: 'crm.read' (a space-separated string) caps the scopes",
+      ),
+      t('oauth/grants/token-exchange.claims.test.ts', "Okta's scp: ['crm.read'] (an array) caps the scopes"),
+      t('oauth/grants/token-exchange.claims.test.ts', 'refused shape: %s'),
+      t('oauth/grants/token-exchange.claims.test.ts', 'scope as an array'),
+      t('oauth/grants/token-exchange.claims.test.ts', 'no scope claim at all: an empty ceiling'),
+      t(
+        'oauth/grants/token-exchange.claims.test.ts',
+        'an issuer configured with scopes_when_absent: policy leaves a claimless token to the policy',
+      ),
+      t('oauth/tokens/claims.test.ts', 'several scope claims hold only what they all hold'),
+    ],
+  },
+  {
+    id: 'TE-MAY-ACT-EVERY-MEMBER',
+    source: RFC(8693, '4.4'),
+    behaviour:
+      'every member may_act names (sub, client_id, iss) must match the actor; an unknown or no member allows no actor',
+    tests: [
+      t(
+        'oauth/grants/token-exchange.claims.test.ts',
+        'sub names agent-x, client_id the caller: an actor token for agent-y from the caller is refused',
+      ),
+      t(
+        'oauth/grants/token-exchange.claims.test.ts',
+        'client_id naming another client refuses even the sub it names',
+      ),
+      t(
+        'oauth/grants/token-exchange.claims.test.ts',
+        'a member Mandate cannot check (email), or no member at all',
+      ),
+    ],
+  },
+  {
+    id: 'CLAIMS-TYPED',
+    source: 'shared/standards.md#claims-from-other-issuers',
+    behaviour:
+      'every claim of a subject or actor token (sub, iss, aud, jti, exp/iat/nbf, auth_time, client_id, azp, acr, act, may_act, cnf, groups) is clean bounded text or a finite time within ten years, else invalid_grant',
+    tests: [
+      t('oauth/grants/token-exchange.claims.test.ts', 'sub with U+0000'),
+      t('oauth/grants/token-exchange.claims.test.ts', 'exp twenty years ahead'),
+      t('oauth/grants/token-exchange.claims.test.ts', 'an actor token in a shape nobody checked is refused'),
+      t('oauth/tokens/claims.test.ts', 'times: finite, non-negative, held by a timestamp column'),
+    ],
+  },
+  {
     id: 'AT-JWT',
     source: RFC(9068, '2.1'),
     behaviour:

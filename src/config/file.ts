@@ -125,13 +125,28 @@ export const issuerSchema = z
       .string()
       .min(1)
       .default('groups')
-      .describe('The claim of its tokens that holds the subject’s groups, handed to policy.'),
+      .describe(
+        'The claim of its tokens that holds the subject’s groups, handed to policy: an array of strings (any other shape refuses the token).',
+      ),
     /** A multi-tenant IdP's tenant: its ID-JAGs must carry this `tenant` claim. */
     tenant: z
       .string()
       .min(1)
       .optional()
       .describe('A multi-tenant IdP’s tenant: its ID-JAGs must carry this `tenant` claim.'),
+    scopes_claim: z
+      .string()
+      .regex(/^[\x21-\x7E]{1,255}$/, 'must be a claim name')
+      .optional()
+      .describe(
+        "A further claim holding the subject's scopes, beside `scope` (space-separated) and `scp` (a space-separated string, as Entra ID emits, or an array, as Okta emits), for an IdP that uses another name (Auth0 RBAC: `permissions`); a space-separated string or an array of scope tokens. When several are present the token holds only the scopes they all hold.",
+      ),
+    scopes_when_absent: z
+      .enum(['none', 'policy'])
+      .default('none')
+      .describe(
+        'What a token from this issuer holds when it carries no scope claim at all: `none`, no scopes (an exchange is then refused as `invalid_scope`), or `policy`, whatever the policy grants for the subject (only for an IdP whose tokens never carry scopes, configured so on purpose). A scope claim in any other shape refuses the token (`invalid_grant`) either way. (An ID token presented for an ID-JAG is an identity assertion, not a grant of scopes: there the policy decides.)',
+      ),
   })
   .strict()
   .refine(

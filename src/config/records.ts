@@ -42,6 +42,8 @@ export function issuerRecords(file: ConfigFile): TrustedIssuerRecord[] {
     tokenTypes: i.token_types,
     groupsClaim: i.groups_claim,
     tenant: i.tenant ?? null,
+    scopesClaim: i.scopes_claim ?? null,
+    scopesWhenAbsent: i.scopes_when_absent,
     source: 'config',
   }));
 }

@@ -17,6 +17,10 @@ export interface TrustedIssuerRecord {
   groupsClaim: string | null;
   /** Required `tenant` claim of the issuer's ID-JAGs, for a multi-tenant IdP (migration 005). */
   tenant?: string | null;
+  /** A further claim holding scopes, beside `scope` and `scp` (migration 010). */
+  scopesClaim?: string | null;
+  /** What a token without any scope claim holds: nothing, or what the policy grants (migration 010). */
+  scopesWhenAbsent?: 'none' | 'policy';
   source: string;
 }
 
@@ -35,6 +39,8 @@ interface Row {
   token_types: string[];
   groups_claim: string | null;
   tenant: string | null;
+  scopes_claim: string | null;
+  scopes_when_absent: 'none' | 'policy';
   source: string;
 }
 
@@ -46,6 +52,8 @@ const fromRow = (r: Row): TrustedIssuerRecord => ({
   tokenTypes: r.token_types,
   groupsClaim: r.groups_claim,
   ...(r.tenant === null ? {} : { tenant: r.tenant }),
+  scopesClaim: r.scopes_claim,
+  scopesWhenAbsent: r.scopes_when_absent,
   source: r.source,
 });
 
@@ -67,11 +75,14 @@ export function createIssuerRepo(db: Db): IssuerRepo {
       return db.tx(async (q) => {
         for (const r of records) {
           await q.query(
-            `INSERT INTO trusted_issuers (issuer, jwks_uri, jwks, algorithms, token_types, groups_claim, tenant, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            `INSERT INTO trusted_issuers (issuer, jwks_uri, jwks, algorithms, token_types, groups_claim, tenant,
+               scopes_claim, scopes_when_absent, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (issuer) DO UPDATE SET jwks_uri = EXCLUDED.jwks_uri, jwks = EXCLUDED.jwks,
                algorithms = EXCLUDED.algorithms, token_types = EXCLUDED.token_types,
-               groups_claim = EXCLUDED.groups_claim, tenant = EXCLUDED.tenant, source = EXCLUDED.source`,
+               groups_claim = EXCLUDED.groups_claim, tenant = EXCLUDED.tenant,
+               scopes_claim = EXCLUDED.scopes_claim, scopes_when_absent = EXCLUDED.scopes_when_absent,
+               source = EXCLUDED.source`,
             [
               r.issuer,
               r.jwksUri,
@@ -80,6 +91,8 @@ export function createIssuerRepo(db: Db): IssuerRepo {
               r.tokenTypes,
               r.groupsClaim,
               r.tenant ?? null,
+              r.scopesClaim ?? null,
+              r.scopesWhenAbsent ?? 'none',
               r.source,
             ],
           );

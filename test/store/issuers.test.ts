@@ -9,6 +9,8 @@ const issuer = (iss: string, over: Partial<TrustedIssuerRecord> = {}): TrustedIs
   algorithms: ['RS256', 'ES256'],
   tokenTypes: ['urn:ietf:params:oauth:token-type:id_token'],
   groupsClaim: null,
+  scopesClaim: null,
+  scopesWhenAbsent: 'none',
   source: 'config',
   ...over,
 });
@@ -24,7 +26,12 @@ describe('trusted issuer repository', () => {
 
   it('syncs configured issuers, lists them in order, and leaves other sources alone', async () => {
     const repo = createIssuerRepo(t.db);
-    const okta = issuer('https://okta.example', { groupsClaim: 'groups' });
+    // Migration 010: how its tokens carry scopes round-trips too.
+    const okta = issuer('https://okta.example', {
+      groupsClaim: 'groups',
+      scopesClaim: 'permissions',
+      scopesWhenAbsent: 'policy',
+    });
     const entra = issuer('https://entra.example', {
       jwksUri: null,
       jwks: { keys: [{ kty: 'RSA', n: 'n', e: 'AQAB', kid: 'k1' }] },

@@ -13,6 +13,7 @@ import { describeJoseError } from '../tokens/jose-errors.js';
 import { localKeySet, remoteKeySet } from '../tokens/jwks-cache.js';
 import type { Params } from '../params.js';
 import { ASYMMETRIC_ALGORITHMS } from '@mandate/mcp-kit';
+import { readClaims } from '../tokens/claims.js';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Longest lifetime accepted for a client assertion: a replay record is kept until it expires. */
@@ -157,10 +158,9 @@ async function verifyAssertion(client: OAuthClient, assertion: string, deps: Cli
   if (keys === undefined)
     throw new OAuthError('invalid_client', 'client has no registered keys', { reason: 'no_keys' });
   const now = deps.now();
-  let exp: number;
-  let jti: string | undefined;
+  let payload: Record<string, unknown>;
   try {
-    const { payload } = await jwtVerify(assertion, keys, {
+    ({ payload } = await jwtVerify(assertion, keys, {
       algorithms: ASYMMETRIC_ALGORITHMS,
       issuer: client.clientId,
       subject: client.clientId,
@@ -168,9 +168,7 @@ async function verifyAssertion(client: OAuthClient, assertion: string, deps: Cli
       requiredClaims: ['exp', 'jti'],
       clockTolerance: deps.clockSkew,
       currentDate: new Date(now * 1000),
-    });
-    exp = payload.exp ?? 0;
-    jti = payload.jti;
+    }));
   } catch (err) {
     const f = describeJoseError(err, 'client_assertion');
     if (f.outage)
@@ -180,6 +178,13 @@ async function verifyAssertion(client: OAuthClient, assertion: string, deps: Cli
       });
     throw new OAuthError('invalid_client', f.description, { reason: `assertion_${f.reason}` });
   }
+  // RFC 7523 §3: a jti that is not a non-empty string (a number, null, "") cannot be remembered.
+  const { exp, jti } = readClaims(payload, {
+    param: 'client_assertion',
+    error: 'invalid_client',
+    required: ['aud', 'jti'],
+    now,
+  });
   if (exp - now > MAX_ASSERTION_LIFETIME)
     throw new OAuthError(
       'invalid_client',

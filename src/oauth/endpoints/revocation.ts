@@ -11,6 +11,7 @@ import type { TokenRequest } from '../token-request.js';
 import { revokeGrant } from '../grants/revoke-grant.js';
 import { opaqueHash } from '../tokens/opaque-secret.js';
 import { TokenType } from '../tokens/token-types.js';
+import type { TokenClaims } from '../tokens/claims.js';
 import { recordAfterTheFact } from '../audit-record.js';
 
 export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Promise<void> {
@@ -48,7 +49,7 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
     return;
   }
   if (token.split('.').length !== 3) return;
-  let claims: Record<string, unknown>;
+  let claims: TokenClaims;
   try {
     const verified = await ctx.tokens.verify(token, TokenType.accessToken, 'token');
     if (!verified.self) return;
@@ -56,7 +57,7 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
   } catch {
     return; // expired, foreign or forged: nothing of ours to revoke
   }
-  if (claims.client_id !== client.clientId || typeof claims.jti !== 'string') return;
+  if (claims.client_id !== client.clientId || claims.jti === undefined) return;
   if (await fh.revokeAccessToken(claims.jti, ctx.now()))
     await recordAfterTheFact(
       ctx,
@@ -66,7 +67,7 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
             kind: 'revoked',
             action: 'revocation',
             client_id: client.clientId,
-            sub: String(claims.sub),
+            sub: claims.sub,
             jti: claims.jti,
             reason: 'access_token',
           },

@@ -12,13 +12,10 @@ import { OAuthError } from '../errors.js';
 import { isResourceIndicator } from '../id-jag/id-jag-profile.js';
 import { verifyIdJag } from '../id-jag/verify-id-jag.js';
 import { parseScope } from '../params.js';
-import { scopesOf, subjectInput, tokenContext } from '../decisions/subject-input.js';
+import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { GrantType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
-
-const strings = (v: unknown): string[] | undefined =>
-  typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
 
 /** The one resource the token is for: the request's `resource` (RFC 8707 §2.2), within the assertion's. */
 function resourceOf(requested: string[], asserted: string[] | undefined): string {
@@ -53,10 +50,10 @@ export const jwtBearer: Grant = {
     const explicitScopes = parseScope(p.get('scope'));
     const { claims, trusted } = await verifyIdJag(assertion, client.clientId, ctx);
     trace.sub = claims.sub;
-    const resource = resourceOf(p.all('resource'), strings(claims.resource));
+    const resource = resourceOf(p.all('resource'), claims.resource);
 
     // §4.4.1 and RFC 6749 §3.3: never more than the assertion carries; what it lacks is dropped.
-    const asserted = scopesOf(claims) ?? [];
+    const asserted = claims.scopes ?? [];
     const wanted = explicitScopes ?? asserted;
     const scopes = wanted.filter((s) => asserted.includes(s));
     if (wanted.length > 0 && scopes.length === 0)
@@ -66,7 +63,7 @@ export const jwtBearer: Grant = {
 
     // §7.4.1.2: a key-bound assertion needs a proof with that very key.
     const jkt = await ctx.proof(req);
-    const bound = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
+    const bound = claims.cnf?.jkt;
     if (bound !== undefined && jkt === undefined)
       throw new OAuthError('invalid_grant', 'proof of possession is required for this assertion', {
         reason: 'cnf_proof_missing',
@@ -81,7 +78,7 @@ export const jwtBearer: Grant = {
       action: 'jwt_bearer',
       now,
       // The assertion's lifetime bounds the token's: the IdP's word is only good until then.
-      subject: { ...subjectInput(claims, trusted.groupsClaim ?? 'groups'), scopes: asserted },
+      subject: { ...subjectInput(claims), scopes: asserted },
       client: { client_id: client.clientId, trust: client.trust as DecisionInput['client']['trust'] },
       target: { resource },
       scopes,
@@ -112,8 +109,8 @@ export const jwtBearer: Grant = {
       now,
       ...(jkt === undefined ? {} : { jkt }),
       extra: {
-        ...(typeof claims.auth_time === 'number' ? { auth_time: claims.auth_time } : {}),
-        ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}),
+        ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
+        ...(claims.acr === undefined ? {} : { acr: claims.acr }),
       },
     });
     const scope = decision.scopes.join(' ');

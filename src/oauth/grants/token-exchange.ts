@@ -10,13 +10,22 @@ import { mintAccessToken } from '../tokens/mint-access-token.js';
 import { OAuthError } from '../errors.js';
 import { issueIdJag } from '../id-jag/issue-id-jag.js';
 import { parseScope } from '../params.js';
-import { audienceOf, issuedTo, scopesOf, subjectInput, tokenContext } from '../decisions/subject-input.js';
+import { issuedTo, subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { GrantType, TokenType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 
 const MAX_ACT_DEPTH = 5;
 const issuable = new Set<string>([TokenType.accessToken, TokenType.jwt]);
+
+/** RFC 8693 §4.4: every member `may_act` names identifies the actor; one that matches no known claim fails. */
+function mayActAllows(mayAct: Readonly<Record<string, string>>, actor: Record<string, string>): boolean {
+  const members = Object.entries(mayAct);
+  return (
+    members.length > 0 &&
+    members.every(([name, value]) => Object.hasOwn(actor, name) && actor[name] === value)
+  );
+}
 
 function actDepth(act: unknown): number {
   let depth = 0;
@@ -74,13 +83,15 @@ export const tokenExchange: Grant = {
 
     const subject = await ctx.tokens.verify(subjectToken, subjectType, 'subject_token');
     const sc = subject.claims;
-    trace.sub = String(sc.sub);
+    trace.sub = sc.sub;
     if (!issuedTo(sc, client.clientId, client.audiences))
       throw new OAuthError('invalid_grant', 'subject_token was not issued to this client', {
         reason: 'subject_audience',
       });
 
+    // Without an actor token the actor is the calling client, which Mandate itself authenticated.
     let actorSub = client.clientId;
+    let actorIss = ctx.issuer;
     if (actorToken !== undefined) {
       const actor = await ctx.tokens.verify(actorToken, actorType ?? '', 'actor_token');
       const ac = actor.claims;
@@ -91,10 +102,7 @@ export const tokenExchange: Grant = {
       // A token naming someone else as its subject proves that actor only if it was issued to be
       // presented here: otherwise any token the caller holds (say, a user's earlier exchange
       // result) could name that user as the actor and satisfy a may_act naming them.
-      if (
-        ac.sub !== client.clientId &&
-        !audienceOf(ac).some((a) => a === ctx.issuer || a === ctx.endpoints.token)
-      )
+      if (ac.sub !== client.clientId && !ac.aud.some((a) => a === ctx.issuer || a === ctx.endpoints.token))
         throw new OAuthError(
           'invalid_grant',
           'actor_token must be issued for this authorization server (aud)',
@@ -102,17 +110,15 @@ export const tokenExchange: Grant = {
             reason: 'actor_audience',
           },
         );
-      actorSub = String(ac.sub);
+      actorSub = ac.sub;
+      actorIss = ac.iss;
     }
-    // RFC 8693 §4.4: when the subject names who may act for it, the actor must be one of them. The
-    // claim is a JSON object; any other value (null included) names no one, so no actor may act.
-    const mayAct =
-      typeof sc.may_act === 'object' && sc.may_act !== null
-        ? (sc.may_act as { sub?: unknown; client_id?: unknown })
-        : sc.may_act === undefined
-          ? undefined
-          : {};
-    if (mayAct !== undefined && mayAct.sub !== actorSub && mayAct.client_id !== client.clientId)
+    // RFC 8693 §4.4: when the subject names who may act for it, the actor must be that one: every
+    // member may_act names must match (a may_act that is not an object, or empty, names no one).
+    if (
+      sc.may_act !== undefined &&
+      !mayActAllows(sc.may_act, { sub: actorSub, client_id: client.clientId, iss: actorIss })
+    )
       throw new OAuthError('invalid_grant', 'the subject_token does not allow this actor', {
         reason: 'may_act',
       });
@@ -120,9 +126,9 @@ export const tokenExchange: Grant = {
     // Earlier actors nest under the current one: the subject token's own `act`, or else the client
     // it was issued to (the AI client below the MCP server).
     const prior =
-      typeof sc.act === 'object' && sc.act !== null
-        ? (sc.act as Record<string, unknown>)
-        : typeof sc.client_id === 'string' && sc.client_id !== client.clientId
+      sc.act !== undefined
+        ? sc.act
+        : sc.client_id !== undefined && sc.client_id !== client.clientId
           ? { sub: sc.client_id, client_id: sc.client_id }
           : undefined;
     const act = { sub: actorSub, client_id: client.clientId, ...(prior === undefined ? {} : { act: prior }) };
@@ -131,7 +137,7 @@ export const tokenExchange: Grant = {
         reason: 'act_depth',
       });
 
-    const requested = explicitScopes ?? scopesOf(sc);
+    const requested = explicitScopes ?? sc.scopes;
     if (requested === undefined || requested.length === 0)
       throw new OAuthError('invalid_scope', 'scope is required when the subject_token carries none');
 
@@ -140,7 +146,7 @@ export const tokenExchange: Grant = {
     const input: DecisionInput = {
       action: 'token_exchange',
       now,
-      subject: subjectInput(sc, subject.groupsClaim),
+      subject: subjectInput(sc),
       client: { client_id: client.clientId, trust: client.trust as DecisionInput['client']['trust'] },
       actor: { sub: act.sub, client_id: act.client_id, ...(prior === undefined ? {} : { act: prior }) },
       target: tgt,
@@ -149,12 +155,12 @@ export const tokenExchange: Grant = {
     };
     const decision = decideOrRefuse(ctx, trace, input);
 
-    const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, (sc.exp ?? 0) - now);
+    const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, sc.exp - now);
     if (ttl <= 0) throw new OAuthError('invalid_grant', 'subject_token expires too soon', { reason: 'ttl' });
     const aud = tgt.resource ?? tgt.audience ?? '';
     const { token, claims } = await mintAccessToken(ctx.signer, {
       issuer: ctx.issuer,
-      sub: String(sc.sub),
+      sub: sc.sub,
       aud,
       clientId: client.clientId,
       scopes: decision.scopes,
@@ -209,7 +215,7 @@ export const tokenExchange: Grant = {
             act,
             ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
             decision_id: decision.decision_id,
-            ...(typeof sc.jti === 'string' ? { subject_jti: sc.jti } : {}),
+            ...(sc.jti === undefined ? {} : { subject_jti: sc.jti }),
           },
         ],
       },

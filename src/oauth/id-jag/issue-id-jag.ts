@@ -15,6 +15,7 @@ import type { GrantResult, TokenRequest, Trace } from '../token-request.js';
 import { parseScope } from '../params.js';
 import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { TokenType } from '../tokens/token-types.js';
+import type { TokenClaims } from '../tokens/claims.js';
 import { ID_JAG_TYP, isResourceIndicator } from './id-jag-profile.js';
 import { signEs256 } from '../tokens/sign-jws.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
@@ -44,13 +45,10 @@ function targetOf(audiences: string[], resources: string[], self: string): Decis
 }
 
 /** §4.3.2: the ID token's audience must be the authenticated client (OIDC Core §3.1.3.7 for `azp`). */
-function issuedToClient(claims: Record<string, unknown>, clientId: string): boolean {
-  const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
-  if (!aud.includes(clientId)) return false;
-  return aud.length === 1 || claims.azp === clientId;
+function issuedToClient(claims: TokenClaims, clientId: string): boolean {
+  if (!claims.aud.includes(clientId)) return false;
+  return claims.aud.length === 1 || claims.azp === clientId;
 }
-
-const stringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 export async function issueIdJag(
   req: TokenRequest,
@@ -69,9 +67,12 @@ export async function issueIdJag(
   const target = targetOf(p.all('audience'), p.all('resource'), ctx.issuer);
   const requested = parseScope(p.get('scope')) ?? [];
 
-  const subject = await ctx.tokens.verify(subjectToken, subjectType, 'subject_token');
+  // The ID token asserts who the user is; it grants no scopes, so the policy decides them (§4.3).
+  const subject = await ctx.tokens.verify(subjectToken, subjectType, 'subject_token', {
+    identityAssertion: true,
+  });
   const sc = subject.claims;
-  trace.sub = String(sc.sub);
+  trace.sub = sc.sub;
   if (!issuedToClient(sc, client.clientId))
     throw new OAuthError('invalid_grant', 'subject_token was not issued to this client', {
       reason: 'subject_audience',
@@ -83,7 +84,7 @@ export async function issueIdJag(
   const input: DecisionInput = {
     action: 'id_jag',
     now,
-    subject: subjectInput(sc, subject.groupsClaim),
+    subject: subjectInput(sc),
     client: { client_id: client.clientId, trust: client.trust as DecisionInput['client']['trust'] },
     target,
     scopes: requested,
@@ -91,7 +92,7 @@ export async function issueIdJag(
   };
   const decision = decideOrRefuse(ctx, trace, input);
 
-  const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, (sc.exp ?? 0) - now);
+  const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, sc.exp - now);
   if (ttl <= 0) throw new OAuthError('invalid_grant', 'subject_token expires too soon', { reason: 'ttl' });
   // §5: the client_id the other server knows this client by: the policy's mapping, else the same id
   // (Client ID Metadata Document URLs are one namespace for every server).
@@ -100,7 +101,7 @@ export async function issueIdJag(
   const scope = decision.scopes.join(' ');
   const claims = {
     iss: ctx.issuer,
-    sub: String(sc.sub),
+    sub: sc.sub,
     aud: target.audience,
     client_id: remoteClientId,
     jti: newTokenId(),
@@ -108,10 +109,10 @@ export async function issueIdJag(
     exp: now + ttl,
     ...(target.resource === undefined ? {} : { resource: target.resource }),
     scope,
-    ...(typeof sc.auth_time === 'number' ? { auth_time: sc.auth_time } : {}),
-    ...(typeof sc.acr === 'string' ? { acr: sc.acr } : {}),
-    ...(stringArray(sc.amr) ? { amr: sc.amr } : {}),
-    ...(typeof sc.email === 'string' ? { email: sc.email } : {}),
+    ...(sc.auth_time === undefined ? {} : { auth_time: sc.auth_time }),
+    ...(sc.acr === undefined ? {} : { acr: sc.acr }),
+    ...(sc.amr === undefined ? {} : { amr: sc.amr }),
+    ...(sc.email === undefined ? {} : { email: sc.email }),
     ...(jkt === undefined ? {} : { cnf: { jkt } }),
   };
   const { kid, alg, privateKey } = ctx.signer.signingKey();
@@ -146,7 +147,7 @@ export async function issueIdJag(
           exp: claims.exp,
           ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
           decision_id: decision.decision_id,
-          ...(typeof sc.jti === 'string' ? { subject_jti: sc.jti } : {}),
+          ...(sc.jti === undefined ? {} : { subject_jti: sc.jti }),
         },
       ],
     },

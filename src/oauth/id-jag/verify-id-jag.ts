@@ -6,6 +6,7 @@
  * grant's job: it is written only once everything else has passed.
  */
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { readClaims, type TokenClaims } from '../tokens/claims.js';
 import { OAuthError } from '../errors.js';
 import { describeJoseError } from '../tokens/jose-errors.js';
 import { localKeySet, remoteKeySet } from '../tokens/jwks-cache.js';
@@ -24,7 +25,7 @@ export interface IdJagVerifierDeps {
 }
 
 export interface VerifiedIdJag {
-  claims: JWTPayload & Record<string, unknown> & { sub: string; jti: string; exp: number; iat: number };
+  claims: TokenClaims & { jti: string; iat: number; client_id: string };
   trusted: TrustedIssuer;
 }
 
@@ -33,8 +34,7 @@ function refuse(description: string, reason: string): OAuthError {
 }
 
 /** `aud` must be exactly our issuer: a string, or an array holding that one value (§4.4.1). */
-function checkAudience(aud: unknown, issuer: string): void {
-  const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+function checkAudience(values: string[], issuer: string): void {
   if (values.length > 1)
     throw refuse('assertion aud must name exactly one authorization server', 'aud_multiple');
   if (values[0] !== issuer) throw refuse('assertion aud is not this authorization server', 'aud_mismatch');
@@ -91,17 +91,25 @@ export async function verifyIdJag(
       });
     throw refuse(f.description, f.reason);
   }
-  if ((claims.iat ?? 0) > now + deps.clockSkew)
-    throw refuse('assertion is issued in the future', 'iat_future');
-  if ((claims.exp ?? 0) - now > MAX_ID_JAG_LIFETIME)
+  // §3: jti, iat and client_id are REQUIRED; a jti that is not a non-empty string refuses the grant.
+  const typed = readClaims(claims, {
+    param: 'assertion',
+    error: 'invalid_grant',
+    required: ['aud', 'client_id', 'jti', 'iat'],
+    groupsClaim: trusted.groupsClaim ?? 'groups',
+    scopesClaim: trusted.scopesClaim ?? null,
+    // §4.4.1: scopes = requested ∩ the ID-JAG's; an ID-JAG naming none grants none.
+    scopesWhenAbsent: 'none',
+    now,
+  }) as VerifiedIdJag['claims'];
+  if (typed.iat > now + deps.clockSkew) throw refuse('assertion is issued in the future', 'iat_future');
+  if (typed.exp - now > MAX_ID_JAG_LIFETIME)
     throw refuse(`assertion must expire within ${MAX_ID_JAG_LIFETIME} seconds`, 'lifetime');
-  if (typeof claims.jti !== 'string' || claims.jti === '')
-    throw refuse('assertion jti must be a string', 'jti');
-  checkAudience(claims.aud, deps.issuer);
+  checkAudience(typed.aud, deps.issuer);
   // §4.4.1: the client_id claim must identify the authenticated client.
-  if (claims.client_id !== clientId)
+  if (typed.client_id !== clientId)
     throw refuse('assertion was issued for another client', 'client_mismatch');
-  if (trusted.tenant != null && claims.tenant !== trusted.tenant)
+  if (trusted.tenant != null && typed.tenant !== trusted.tenant)
     throw refuse('assertion tenant is not the one trusted for this issuer', 'tenant_mismatch');
-  return { claims: claims as VerifiedIdJag['claims'], trusted };
+  return { claims: typed, trusted };
 }

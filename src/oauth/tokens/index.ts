@@ -6,6 +6,8 @@
  * - `verify-jwt.ts`: JWT verification with node:crypto signatures and jose key sets.
  * - `token-verifier.ts`: verifies subject and actor tokens (RFC 8693 §2.1) of Mandate and of
  *   trusted issuers.
+ * - `claims.ts`: the one place a verified token's claims become typed values (scope ceiling,
+ *   groups, act, may_act, bounded strings and times) for subject, actor, ID-JAG and client assertion.
  * - `jwks-cache.ts`: key sets by URL or inline, built once.
  * - `jose-errors.ts`: jose's errors as precise reasons and descriptions.
  * - `token-types.ts`: token type URIs (RFC 8693 §3) and grant type identifiers, defined once in the

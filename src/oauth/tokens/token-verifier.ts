@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { readClaims, type TokenClaims } from './claims.js';
 import { verifyJwt } from './verify-jwt.js';
 import { OAuthError } from '../errors.js';
 import { describeJoseError } from './jose-errors.js';
@@ -20,6 +21,10 @@ export interface TrustedIssuer {
   algorithms: string[];
   tokenTypes: string[];
   groupsClaim?: string | null;
+  /** A further claim holding scopes, beside `scope` and `scp`. */
+  scopesClaim?: string | null;
+  /** What a token without any scope claim holds: nothing (the default), or what the policy grants. */
+  scopesWhenAbsent?: 'none' | 'policy';
   /** Required `tenant` claim of this issuer's ID-JAGs (draft-ietf-oauth-identity-assertion-authz-grant §3). */
   tenant?: string | null;
 }
@@ -29,10 +34,18 @@ export interface IssuerLookup {
 }
 
 export interface VerifiedToken {
-  claims: JWTPayload & Record<string, unknown>;
+  /** The claims as typed values (claims.ts): nothing reads the raw payload. */
+  claims: TokenClaims;
   /** True when Mandate itself issued the token. */
   self: boolean;
-  groupsClaim: string;
+}
+
+export interface VerifyOptions {
+  /**
+   * Leave the scope ceiling to the policy when the token carries no scope claim, whatever its
+   * issuer says: for an ID token presented as an identity assertion (ID-JAG issuance).
+   */
+  identityAssertion?: boolean;
 }
 
 export interface TokenVerifierDeps {
@@ -75,7 +88,12 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
    * Every failure is `invalid_grant` (the token is the grant being exchanged), except an issuer's
    * key set being unreachable, which is `temporarily_unavailable`.
    */
-  async function verify(token: string, tokenTypeUri: string, param: string): Promise<VerifiedToken> {
+  async function verify(
+    token: string,
+    tokenTypeUri: string,
+    param: string,
+    opts: VerifyOptions = {},
+  ): Promise<VerifiedToken> {
     const typeName = tokenTypeName[tokenTypeUri];
     if (typeName === undefined)
       throw new OAuthError('invalid_request', `unsupported ${param}_type '${tokenTypeUri}'`);
@@ -95,7 +113,7 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
 
     let keys: JWTVerifyGetKey;
     let algorithms: string[];
-    let groupsClaim = 'groups';
+    let trusted: TrustedIssuer | undefined;
     const self = iss === deps.issuer;
     if (self) {
       // Mandate's own tokens are RFC 9068 access tokens and nothing else.
@@ -104,7 +122,7 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
       keys = selfKeySet;
       algorithms = ['ES256'];
     } else {
-      const trusted =
+      trusted =
         iss === undefined
           ? undefined
           : await deps.issuers.get(iss).catch((err: unknown) => {
@@ -124,7 +142,6 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
         throw fail(param, `has typ '${typ}', not an access token`, 'type_mismatch');
       keys = trusted.jwks ? localKeySet(trusted.jwks) : remoteKeySet(trusted.jwksUri ?? '');
       algorithms = trusted.algorithms;
-      groupsClaim = trusted.groupsClaim ?? 'groups';
     }
 
     const now = deps.now();
@@ -150,13 +167,19 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
     }
     if (typeof claims.iat === 'number' && claims.iat > now + deps.clockSkew)
       throw fail(param, 'is issued in the future', 'iat_future');
-    if (
-      self &&
-      deps.isRevoked !== undefined &&
-      (typeof claims.jti !== 'string' || (await deps.isRevoked(claims.jti)))
-    )
+    const typed = readClaims(claims, {
+      param,
+      error: 'invalid_grant',
+      // Mandate's own access tokens always carry these (RFC 9068 §2.2).
+      required: self ? ['jti', 'iat', 'client_id'] : [],
+      groupsClaim: trusted?.groupsClaim ?? 'groups',
+      scopesClaim: trusted?.scopesClaim ?? null,
+      scopesWhenAbsent: opts.identityAssertion ? 'policy' : (trusted?.scopesWhenAbsent ?? 'none'),
+      now,
+    });
+    if (self && deps.isRevoked !== undefined && (await deps.isRevoked(typed.jti ?? '')))
       throw fail(param, 'has been revoked', 'revoked');
-    return { claims: claims as JWTPayload & Record<string, unknown>, self, groupsClaim };
+    return { claims: typed, self };
   }
 
   return { verify };

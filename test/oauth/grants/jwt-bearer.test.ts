@@ -246,6 +246,20 @@ describe('jwt-bearer grant with an ID-JAG', () => {
       request: async () => redeem(await jag({ jti: undefined })),
       expected: refused('invalid_grant', 'assertion jti claim is missing'),
     },
+    // Typed at the boundary (src/oauth/tokens/claims.ts): a jti no replay record can hold.
+    ...([42, null, ['a'], '', 'j\u0000', 'j'.repeat(2049)] as unknown[]).map((jti) => ({
+      name: `jti ${JSON.stringify(jti).slice(0, 20)}`,
+      request: async () => redeem(await jag({ jti })),
+      expected: refused('invalid_grant', "assertion claim 'jti' must be a non-empty string"),
+    })),
+    {
+      name: 'scope as a number',
+      request: async () => redeem(await jag({ scope: 7 })),
+      expected: refused(
+        'invalid_grant',
+        "assertion claim 'scope' must be a space-separated string of at most 200 scope tokens",
+      ),
+    },
     {
       name: 'replayed jti',
       request: async () => {

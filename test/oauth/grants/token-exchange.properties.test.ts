@@ -79,10 +79,7 @@ describe('token exchange invariants (fast-check against the running service)', (
           const effective = requested ?? subjectScopes ?? [];
           const allowed = groupScopes(groups);
           const expected = effective.filter(
-            (s) =>
-              (subjectScopes === undefined || subjectScopes.includes(s)) &&
-              allowed.has(s) &&
-              salesforce.scopes.includes(s),
+            (s) => (subjectScopes ?? []).includes(s) && allowed.has(s) && salesforce.scopes.includes(s),
           );
 
           if (effective.length === 0) {
