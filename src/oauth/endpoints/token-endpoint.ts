@@ -4,6 +4,7 @@
  * outcome that cannot be recorded is answered 503 temporarily_unavailable (audit-record.ts).
  */
 import type { TokenFact } from '../../audit/port.js';
+import { IssuedRecordError } from '../../store/tokens.js';
 import { authenticateClient } from '../clients/client-auth.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
 import { OAuthError, toOAuthError } from '../errors.js';
@@ -35,6 +36,13 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
     try {
       await ctx.audit.commit(result.audit);
     } catch (err) {
+      // An issuance holding a value no record can hold is refused before it joins a group commit:
+      // that is about what the grant presented, not an outage (503 only when a dependency is down).
+      if (err instanceof IssuedRecordError)
+        throw new OAuthError('invalid_grant', `the token would carry a ${err.field} no record can hold`, {
+          reason: 'unrecordable_issuance',
+          cause: err,
+        });
       // No token leaves without its audit record.
       throw auditUnavailable(err);
     }
