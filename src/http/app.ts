@@ -18,6 +18,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { revokeRoute } from './routes/revoke.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
+import { authzenRoutes } from './routes/authzen.js';
 import { registerRoute } from './routes/register.js';
 import { tokenRoute } from './routes/token.js';
 
@@ -80,6 +81,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
   const paths = endpointPaths(opts.ctx.issuer);
   const urls = opts.ctx.endpoints;
   tokenRoute(app, paths.token, opts.ctx);
+  authzenRoutes(app, paths, opts.ctx);
   if (opts.register !== undefined) registerRoute(app, paths.register, opts.register, opts.log);
   if (opts.introspection !== undefined)
     introspectRoute(app, paths.introspect, { ...opts.ctx, ...opts.introspection });

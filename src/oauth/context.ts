@@ -56,7 +56,7 @@ export function firstHopOf(ctx: OAuthContext): FirstHop {
  */
 export function clientAuthAt(
   ctx: Pick<OAuthContext, 'issuer' | 'endpoints' | 'clients' | 'replay' | 'clockSkew' | 'now'>,
-  endpoint: Extract<Endpoint, 'token' | 'revoke' | 'introspect'>,
+  endpoint: Extract<Endpoint, 'token' | 'revoke' | 'introspect' | 'accessEvaluation' | 'accessEvaluations'>,
 ): ClientAuthDeps {
   const audiences = [ctx.issuer, ctx.endpoints.token];
   if (endpoint !== 'token') audiences.push(ctx.endpoints[endpoint]);

@@ -20,6 +20,10 @@ const SUFFIXES = {
   register: '/register',
   /** RFC 7517 §5: the keys Mandate's tokens verify against. */
   jwks: '/jwks',
+  /** OpenID AuthZEN Authorization API 1.0 §6: one access evaluation (tool calls). */
+  accessEvaluation: '/access/v1/evaluation',
+  /** OpenID AuthZEN Authorization API 1.0 §7: access evaluations in one request. */
+  accessEvaluations: '/access/v1/evaluations',
 } as const;
 
 export type Endpoint = keyof typeof SUFFIXES;

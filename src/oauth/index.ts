@@ -10,6 +10,8 @@
  *   a new grant type goes here.
  * - `id-jag/`: the Identity Assertion JWT Authorization Grant, issued by token exchange and
  *   accepted by the jwt-bearer grant.
+ * - `authzen/`: OpenID AuthZEN access evaluation of MCP tool calls for resource servers, decided by
+ *   the same policy and audited with the access token's `jti`.
  * - `decisions/`: asking the decision service (src/policy) and turning its denials into OAuth errors.
  * - `clients/`: the client model, client authentication, the lookup, RFC 7591 registration and
  *   Client ID Metadata Documents (`clients/cimd/`).

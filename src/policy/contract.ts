@@ -53,6 +53,10 @@ export const decisionInputSchema = z.object({
     acr: z.string().optional(),
     ip: z.string().optional(),
     tool: z.string().optional(),
+    /** A tool call's arguments (AuthZEN access evaluation, `resource.properties.arguments`). */
+    arguments: z.record(z.string(), z.unknown()).optional(),
+    /** The `jti` of the access token a tool call was made with, linking the decision to it. */
+    token_jti: z.string().optional(),
   }),
 });
 export type DecisionInput = z.infer<typeof decisionInputSchema>;

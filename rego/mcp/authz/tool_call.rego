@@ -30,3 +30,25 @@ scope_problem contains [s, concat("", ["not a scope of ", mcp_server.name])] if 
 }
 
 target_ttl := cfg.defaults.max_ttl_seconds if tool_call
+
+# Tool arguments (input.context.arguments, from the AuthZEN access evaluation of a tool call):
+# a tool's `subject_argument` names the argument that must be the subject itself unless one of
+# the subject's groups is in `any_subject_groups` (e.g. a record read: only your own, or HR).
+base_deny contains reason("argument_not_allowed", concat("", ["tool ", input.context.tool, ": ", tool.subject_argument, " must be yourself"])) if {
+	tool_call
+	is_string(tool.subject_argument)
+	object.get(object.get(input.context, "arguments", {}), tool.subject_argument, null) != input.subject.sub
+	not any_subject_group
+}
+
+any_subject_group if {
+	some g in input.subject.groups
+	g in object.get(tool, "any_subject_groups", [])
+}
+
+# What a resource server needs to act on the decision: every scope the tool needs (a step-up asks
+# for them all), and the arguments the audit log must not hold in clear.
+extra_obligations := {
+	"required_scopes": sort(object.get(tool, "scopes", [])),
+	"mask_arguments": sort(object.get(tool, "sensitive_arguments", [])),
+} if tool_call

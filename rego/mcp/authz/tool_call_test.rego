@@ -53,3 +53,28 @@ test_tool_call_ignores_foreign_token_scopes if {
 	d.allow
 	d.scopes == ["crm.read"]
 }
+
+record_read(employee, groups) := merge(tool("get_employee_record", []), {
+	"target": {"resource": workday_mcp},
+	"subject": {"sub": "alice", "iss": "https://idp.example", "groups": groups, "claims": {}},
+	"context": {"tool": "get_employee_record", "arguments": {"employee": employee}},
+})
+
+test_record_read_of_yourself if {
+	d := authz.decision with input as record_read("alice", ["sales"])
+	d.allow
+	d.obligations.required_scopes == []
+}
+
+test_record_read_of_another_needs_hr if {
+	d := authz.decision with input as record_read("bob", ["sales"])
+	not d.allow
+	d.reasons == [{"code": "argument_not_allowed", "message": "tool get_employee_record: employee must be yourself"}]
+	hr := authz.decision with input as record_read("bob", ["hr"])
+	hr.allow
+}
+
+test_tool_call_obligations_name_every_needed_scope if {
+	d := authz.decision with input as tool("update_opportunity_stage", ["crm.read"])
+	d.obligations == {"require_dpop": false, "required_scopes": ["crm.write"], "mask_arguments": []}
+}

@@ -1,0 +1,176 @@
+/**
+ * Tool calls decided by policy for resource servers: the OpenID AuthZEN Authorization API 1.0
+ * access evaluation (§6) and evaluations (§7). The caller (the PEP) is an MCP server
+ * authenticated as its client; the subject is an access token Mandate issued to that server's
+ * users, verified here, so the facts policy sees (subject, client, actor chain, scopes, `jti`) are
+ * the token's and never the caller's word. The same Rego decides (`tool_call`, with the tool's
+ * arguments), every decision is audited with the token's `jti`, arguments the policy marks
+ * sensitive masked; a denial carries its reason and every scope the tool needs (step-up).
+ */
+import { MASK } from '../../audit/mask.js';
+import type { Decision, DecisionInput, Reason } from '../../policy/contract.js';
+import { authenticateClient } from '../clients/client-auth.js';
+import type { OAuthClient } from '../clients/client.js';
+import { clientAuthAt, type OAuthContext } from '../context.js';
+import { audienceOf, issuedTo, scopesOf, subjectInput, tokenContext } from '../decisions/subject-input.js';
+import { OAuthError } from '../errors.js';
+import { Params } from '../params.js';
+import { TokenType } from '../tokens/token-types.js';
+import type { Evaluation, EvaluationsSemantic } from './request.js';
+
+/** The AuthZEN action and resource type of an MCP tool call. */
+export const TOOL_CALL = { action: 'tool_call', resourceType: 'mcp_tool' } as const;
+
+/** An Access Evaluation response (§6.2): the decision and, on a denial, why and what would help. */
+export interface EvaluationResponse {
+  decision: boolean;
+  context?: Record<string, unknown>;
+}
+
+/** Authenticates the PEP (HTTP Basic, RFC 6749 §2.3.1); public clients cannot ask. */
+export async function authenticatePep(
+  ctx: OAuthContext,
+  authorization: string | undefined,
+  endpoint: 'accessEvaluation' | 'accessEvaluations',
+): Promise<OAuthClient> {
+  const { client, method } = await authenticateClient(
+    authorization,
+    Params.parse(''),
+    clientAuthAt(ctx, endpoint),
+  );
+  if (method === 'none')
+    throw new OAuthError('invalid_client', 'access evaluation requires client authentication', {
+      reason: 'public_client',
+    });
+  return client;
+}
+
+/** A per-evaluation error (§7.2.1): a closed decision whose context says what was wrong. */
+function failed(status: number, message: string): EvaluationResponse {
+  return { decision: false, context: { error: { status, message } } };
+}
+
+function reasonText(r: Reason): string {
+  return typeof r === 'string' ? r : r.message;
+}
+
+function reasonCode(r: Reason): string {
+  return typeof r === 'string' ? r : r.code;
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+}
+
+/** The decision input as audited: arguments the policy marked sensitive replaced by the mask. */
+export function auditedInput(input: DecisionInput, decision: Decision): DecisionInput {
+  const sensitive = stringList(decision.obligations.mask_arguments);
+  const args = input.context.arguments;
+  if (args === undefined || sensitive.length === 0) return input;
+  const masked = Object.fromEntries(
+    Object.entries(args).map(([k, v]) => [k, sensitive.includes(k) ? MASK : v]),
+  );
+  return { ...input, context: { ...input.context, arguments: masked } };
+}
+
+/** Decides one evaluation: a tool call made with an access token issued for the caller. */
+export async function evaluateToolCall(
+  ctx: OAuthContext,
+  caller: OAuthClient,
+  ev: Evaluation,
+): Promise<EvaluationResponse> {
+  if (ev.action.name !== TOOL_CALL.action)
+    return failed(400, `action.name must be ${TOOL_CALL.action}: only MCP tool calls are evaluated`);
+  if (ev.resource.type !== TOOL_CALL.resourceType)
+    return failed(400, `resource.type must be ${TOOL_CALL.resourceType}`);
+  const token = ev.subject.properties.token;
+  if (typeof token !== 'string') return failed(400, 'subject.properties.token must hold the access token');
+  const args = ev.resource.properties.arguments ?? {};
+  if (typeof args !== 'object' || args === null || Array.isArray(args))
+    return failed(400, 'resource.properties.arguments must be an object');
+
+  let verified;
+  try {
+    verified = await ctx.tokens.verify(token, TokenType.accessToken, 'subject_token');
+  } catch (err) {
+    if (err instanceof OAuthError) return failed(401, `the access token is not valid: ${err.description}`);
+    throw err;
+  }
+  const claims = verified.claims;
+  // Only Mandate's own tokens, and only those issued for this caller (its MCP server resource).
+  if (!verified.self || !issuedTo(claims, caller.clientId, caller.audiences))
+    return failed(403, 'the access token was not issued for this client');
+  if (ev.subject.id !== claims.sub) return failed(400, "subject.id is not the access token's sub");
+
+  const resource = audienceOf(claims).find((a) => caller.audiences.includes(a));
+  const act =
+    typeof claims.act === 'object' && claims.act !== null
+      ? (claims.act as Record<string, unknown>)
+      : undefined;
+  const clientId = typeof claims.client_id === 'string' ? claims.client_id : caller.clientId;
+  const client = await ctx.clients.get(clientId);
+  const input: DecisionInput = {
+    action: 'tool_call',
+    now: ctx.now(),
+    subject: subjectInput(claims, verified.groupsClaim),
+    client: {
+      client_id: clientId,
+      trust: (client?.trust ?? 'dynamic') as DecisionInput['client']['trust'],
+    },
+    ...(act === undefined
+      ? {}
+      : {
+          actor: {
+            sub: String(act.sub),
+            ...(typeof act.client_id === 'string' ? { client_id: act.client_id } : {}),
+            ...(typeof act.act === 'object' && act.act !== null
+              ? { act: act.act as Record<string, unknown> }
+              : {}),
+          },
+        }),
+    target: resource === undefined ? {} : { resource },
+    scopes: scopesOf(claims) ?? [],
+    context: {
+      ...tokenContext(claims, undefined, undefined),
+      tool: ev.resource.id,
+      arguments: args as Record<string, unknown>,
+      token_jti: String(claims.jti),
+    },
+  };
+  const decision = ctx.decisions.decide(input);
+  await ctx.audit.commit({ decision: { decision, input: auditedInput(input, decision) }, tokens: [] });
+  if (decision.allow) return { decision: true };
+
+  const codes = decision.reasons.map(reasonCode);
+  const context: Record<string, unknown> = {
+    id: decision.decision_id,
+    reason_admin: { en: codes.join(' ') },
+    reason_user: { en: decision.reasons.map(reasonText).join('; ') },
+  };
+  // Step-up (MCP 2026-07-28): one challenge names every scope the call needs, with those held.
+  if (codes.includes('insufficient_scope')) {
+    const needed = new Set([
+      ...(scopesOf(claims) ?? []),
+      ...stringList(decision.obligations.required_scopes),
+    ]);
+    context.scope = [...needed].join(' ');
+  }
+  return { decision: false, context };
+}
+
+/** Access Evaluations (§7): each in order, stopping as the semantic says (§7.1.2.1). */
+export async function evaluateAll(
+  ctx: OAuthContext,
+  caller: OAuthClient,
+  evaluations: Evaluation[],
+  semantic: EvaluationsSemantic,
+): Promise<{ evaluations: EvaluationResponse[] }> {
+  const out: EvaluationResponse[] = [];
+  for (const ev of evaluations) {
+    const res = await evaluateToolCall(ctx, caller, ev);
+    out.push(res);
+    if (semantic === 'deny_on_first_deny' && !res.decision) break;
+    if (semantic === 'permit_on_first_permit' && res.decision) break;
+  }
+  return { evaluations: out };
+}
