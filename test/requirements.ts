@@ -198,7 +198,7 @@ export const requirements: Requirement[] = [
     id: 'PKCE',
     source: RFC(7636, '4.6'),
     behaviour: 'PKCE S256 is required and the verifier must match',
-    tests: [t('oauth/authorize/authorization-endpoint.refusals.test.ts', 'token: wrong PKCE verifier')],
+    tests: [t('oauth/grants/authorization-code.refusals.test.ts', 'wrong PKCE verifier')],
   },
   {
     id: 'REDIRECT-EXACT',
@@ -207,8 +207,8 @@ export const requirements: Requirement[] = [
       'redirect URIs match exactly (any port on loopback); an unregistered one is never redirected to; the token request repeats it',
     tests: [
       t(
-        'oauth/authorize/authorization-endpoint.refusals.test.ts',
-        'token: redirect_uri left out although the authorization request sent it',
+        'oauth/grants/authorization-code.refusals.test.ts',
+        'redirect_uri left out although the authorization request sent it',
       ),
       t(
         'oauth/authorize/authorization-endpoint.refusals.test.ts',
@@ -255,8 +255,8 @@ export const requirements: Requirement[] = [
     behaviour: 'an authorization code is single-use and a replay revokes what it issued',
     tests: [
       t(
-        'oauth/authorize/authorization-endpoint.refusals.test.ts',
-        'token: a replayed code is refused and revokes everything the first redemption issued',
+        'oauth/grants/authorization-code.refusals.test.ts',
+        'a replayed code is refused and revokes everything the first redemption issued',
       ),
       t(
         'store/tokens.test.ts',
@@ -269,8 +269,8 @@ export const requirements: Requirement[] = [
     source: RFC(8707, '2.2'),
     behaviour: 'the resource is fixed at authorization; a refresh never widens the audience',
     tests: [
-      t('oauth/authorize/authorization-endpoint.refusals.test.ts', 'token: resource changed at token time'),
-      t('oauth/authorize/authorization-endpoint.refusals.test.ts', 'another resource is invalid_target'),
+      t('oauth/grants/authorization-code.refusals.test.ts', 'resource changed at token time'),
+      t('oauth/grants/refresh-token.refusals.test.ts', 'another resource is invalid_target'),
     ],
   },
   {
@@ -280,7 +280,7 @@ export const requirements: Requirement[] = [
       'refresh tokens rotate; concurrent refreshes within the grace window share a successor; later reuse revokes the family',
     tests: [
       t(
-        'oauth/authorize/authorization-endpoint.refusals.test.ts',
+        'oauth/grants/refresh-token.refusals.test.ts',
         'two simultaneous refreshes get the same successor; reuse after the grace window revokes the family',
       ),
     ],
@@ -292,8 +292,8 @@ export const requirements: Requirement[] = [
       'revocation answers 200 for unknown tokens; a revoked token is inactive and cannot be exchanged',
     tests: [
       t(
-        'oauth/authorize/authorization-endpoint.refusals.test.ts',
-        'revocation answers 200 for unknown tokens and revokes access tokens by jti',
+        'oauth/endpoints/revocation.test.ts',
+        'answers 200 for unknown tokens and revokes access tokens by jti',
       ),
       t(
         'oauth/endpoints/introspection.test.ts',
