@@ -14,7 +14,9 @@ import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { describeUnknown } from './config/unknown.js';
 import { createLogger } from './log.js';
+import { serveClusterMetrics, workerMetrics } from './ops/cluster-metrics.js';
 import { setConsoleSink } from './ops/console.js';
+import { serveMetricsPort } from './ops/metrics-server.js';
 import { createService } from './service.js';
 
 function fail(message: string): never {
@@ -46,6 +48,14 @@ if (cluster.isPrimary && config.workers > 1) {
       'the development IdP keeps its login state in one process, so logins can fail with several workers: set UPSTREAM_OIDC_ISSUER',
       { workers: config.workers },
     );
+  // The workers' metrics, summed: for scrapes workers pass on, and on a port of its own.
+  const clusterText = serveClusterMetrics();
+  if (typeof config.metrics === 'object')
+    await serveMetricsPort(config.metrics.port, config.host, clusterText, log).catch((err: unknown) =>
+      fail(
+        `MANDATE_METRICS_PORT: cannot listen on ${config.host}:${(config.metrics as { port: number }).port}: ${String(err)}`,
+      ),
+    );
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {
@@ -66,6 +76,9 @@ if (cluster.isPrimary && config.workers > 1) {
 } else {
   try {
     const service = await createService(config, log);
+    if (cluster.isWorker) service.metrics.useText(workerMetrics(service.metrics.registry));
+    else if (typeof config.metrics === 'object')
+      await serveMetricsPort(config.metrics.port, config.host, () => service.metrics.text(), log);
     await service.app.listen({ port: config.port, host: config.host });
     log.info('Mandate is listening', {
       issuer: config.issuer,

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditPort } from './audit/port.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import type { OAuthContext } from './oauth/context.js';
 import { buildAudit } from './wiring/audit.js';
 import { Closers } from './wiring/built.js';
@@ -19,6 +20,8 @@ import { buildStore } from './wiring/store.js';
 export interface Service {
   app: FastifyInstance;
   ctx: OAuthContext;
+  /** Prometheus metrics (docs/operations.md#metrics); main.ts serves them on their own port if asked. */
+  metrics: Metrics;
   close(): Promise<void>;
   /** Graceful stop (SIGTERM): drain the HTTP server (src/http/drain.ts), then close. */
   shutdown(opts: { quietMs: number; timeoutMs: number }): Promise<{ timedOut: boolean; inFlight: number }>;
@@ -38,22 +41,25 @@ export async function createService(
   const now = overrides.now ?? (() => Math.floor(Date.now() / 1000));
   const parts = new Closers();
   const close = () => parts.close();
+  const metrics = createMetrics();
   try {
-    const store = parts.own(await buildStore(config, log, { env: overrides.env ?? process.env, now }));
-    const keys = parts.own(await buildKeys(config, store.db, log));
-    const decisions = parts.own(await buildPolicy(config, log));
-    const audit = parts.own(buildAudit(config, store.db, log, overrides.audit));
-    const protocol = parts.own(
-      buildProtocol({ config, log, now, store, keys, decisions, audit: audit.port }),
+    const store = parts.own(
+      await buildStore(config, log, { env: overrides.env ?? process.env, now, metrics }),
     );
-    const app = parts.own(buildHttp({ log, store, keys, decisions, audit, protocol }));
+    const keys = parts.own(await buildKeys(config, store.db, log));
+    const decisions = parts.own(await buildPolicy(config, log, metrics));
+    const audit = parts.own(buildAudit(config, store.db, log, metrics, overrides.audit));
+    const protocol = parts.own(
+      buildProtocol({ config, log, now, store, keys, decisions, audit: audit.port, metrics }),
+    );
+    const app = parts.own(buildHttp({ config, log, store, keys, decisions, audit, protocol, metrics }));
     const shutdown = async (opts: { quietMs: number; timeoutMs: number }) => {
       app.drain.begin();
       const drained = await app.drain.settled(opts);
       await close();
       return drained;
     };
-    return { app, ctx: protocol.ctx, close, shutdown };
+    return { app, ctx: protocol.ctx, metrics, close, shutdown };
   } catch (err) {
     await close();
     throw err;

@@ -76,6 +76,8 @@ export interface RelayStats {
   published_total: number;
   /** Times the destination did not end where expected and its tail was read again. */
   conflicts_total: number;
+  /** Deliveries that failed (destination down, refusing, or not where expected); each is retried. */
+  errors_total: number;
   last_error?: string;
   fork?: RelayFork;
 }
@@ -141,6 +143,7 @@ export function createRelay(opts: RelayOptions): Relay {
     state: 'starting',
     published_total: 0,
     conflicts_total: 0,
+    errors_total: 0,
   };
 
   let running = false;
@@ -332,6 +335,7 @@ export function createRelay(opts: RelayOptions): Relay {
           return;
         }
         stats.last_error = err instanceof Error ? err.message : String(err);
+        stats.errors_total++;
         if (err instanceof SinkConflictError) {
           // Someone appended (a relay whose mark was lost, an old relay): read the tail again now.
           stats.conflicts_total++;

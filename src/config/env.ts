@@ -268,6 +268,13 @@ export const envSchema = z.object({
     .max(64)
     .default(1)
     .describe('Worker processes sharing the port (node:cluster). Needs DATABASE_URL when above 1.'),
+  MANDATE_METRICS_PORT: z
+    .string()
+    .regex(/^(off|main|\d{1,5})$/, 'must be main, off or a TCP port')
+    .default('main')
+    .describe(
+      'Where Prometheus metrics are served (GET /metrics, aggregated over all workers): main (on PORT), a TCP port of their own on HOST (then not on PORT), or off. docs/operations.md#metrics lists the series.',
+    ),
   MANDATE_DYNAMIC_CLIENT_TTL: seconds(60, 31536000)
     .default(2592000)
     .describe(

@@ -67,6 +67,8 @@ export interface Config {
   dpopRequireNonce: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   workers: number;
+  /** GET /metrics: on the main port, on a port of its own, or not served. */
+  metrics: 'main' | 'off' | { port: number };
   /** Graceful shutdown: how the HTTP server drains on SIGTERM. */
   shutdown: { quietMs: number; timeoutMs: number };
   /** First hop (authorization code and refresh grants, login session). */
@@ -283,6 +285,14 @@ function natsConfig(e: NatsEnv): { natsUrl: string | undefined; natsClient: Nats
   };
 }
 
+function metricsPort(raw: string, main: number): number {
+  const n = Number(raw);
+  if (n < 1 || n > 65535)
+    throw new ConfigError('MANDATE_METRICS_PORT: must be main, off or a TCP port 1-65535');
+  if (n === main) throw new ConfigError('MANDATE_METRICS_PORT: is PORT; use main to serve metrics on it');
+  return n;
+}
+
 /** What `mandate audit` needs, read from the same variables, defaults and checks as the service. */
 export type AuditToolConfig = Pick<
   Config,
@@ -408,6 +418,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dpopRequireNonce: e.MANDATE_DPOP_REQUIRE_NONCE === 'true',
     logLevel: e.MANDATE_LOG_LEVEL,
     workers: e.MANDATE_WORKERS,
+    metrics:
+      e.MANDATE_METRICS_PORT === 'main' || e.MANDATE_METRICS_PORT === 'off'
+        ? e.MANDATE_METRICS_PORT
+        : { port: metricsPort(e.MANDATE_METRICS_PORT, e.PORT) },
     shutdown: { quietMs: e.MANDATE_DRAIN_QUIET_MS, timeoutMs: e.MANDATE_DRAIN_TIMEOUT_MS },
     firstHop: {
       accessTokenTtl: Math.min(e.MANDATE_ACCESS_TOKEN_TTL, e.MANDATE_TOKEN_TTL),

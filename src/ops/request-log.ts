@@ -45,22 +45,33 @@ export interface RequestLogLine {
   grant_type?: string;
 }
 
-export function requestLogLine(req: FastifyRequest, status: number, durationMs: number): RequestLogLine {
-  const form =
-    typeof req.body === 'string' &&
+function formOf(req: FastifyRequest): URLSearchParams | undefined {
+  return typeof req.body === 'string' &&
     /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')
-      ? new URLSearchParams(req.body)
-      : undefined;
+    ? new URLSearchParams(req.body)
+    : undefined;
+}
+
+/** The route's pattern; unmatched requests (404) have only their path without the query. */
+export function routeOf(req: FastifyRequest): string {
+  return req.routeOptions.url ?? req.url.split('?')[0]!.slice(0, 256);
+}
+
+export function grantTypeOf(req: FastifyRequest): string | undefined {
+  return formOf(req)?.get('grant_type')?.slice(0, 128) || undefined;
+}
+
+export function requestLogLine(req: FastifyRequest, status: number, durationMs: number): RequestLogLine {
+  const form = formOf(req);
   const client = clientId(req, form);
-  const grant = form?.get('grant_type');
+  const grant = grantTypeOf(req);
   return {
     method: req.method,
-    // Unmatched requests (404) have no route: the path without its query, which is all they have.
-    route: req.routeOptions.url ?? req.url.split('?')[0]!.slice(0, 256),
+    route: routeOf(req),
     status,
     duration_ms: Math.round(durationMs * 10) / 10,
     ...(client === undefined ? {} : { client_id: client }),
-    ...(grant ? { grant_type: grant.slice(0, 128) } : {}),
+    ...(grant === undefined ? {} : { grant_type: grant }),
   };
 }
 

@@ -8,6 +8,7 @@ import type { AuditPort } from '../audit/port.js';
 import { createRelay } from '../audit/relay.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { Db } from '../store/db.js';
 import type { Built } from './built.js';
 
@@ -17,7 +18,13 @@ export interface Audit {
   relayStats?: () => Promise<Record<string, unknown>>;
 }
 
-export function buildAudit(config: Config, db: Db, log: Logger, given?: AuditPort): Built<Audit> {
+export function buildAudit(
+  config: Config,
+  db: Db,
+  log: Logger,
+  metrics: Metrics,
+  given?: AuditPort,
+): Built<Audit> {
   if (given !== undefined) return { value: { port: given }, close: () => given.close() };
   const port = createOutboxAudit({ db, source: config.issuer, log });
   const target = config.natsUrl ?? `${config.dataDir}/audit.jsonl`;
@@ -39,6 +46,7 @@ export function buildAudit(config: Config, db: Db, log: Logger, given?: AuditPor
     statusTimeoutMs: config.database.timeouts.healthMs,
   });
   relay.start();
+  metrics.attach({ relayStats: () => relay.stats(), relayBacklog: () => relay.status() });
   log.info(
     config.natsUrl === undefined
       ? 'audit: relaying to a JSON-lines file (set NATS_URL for JetStream)'

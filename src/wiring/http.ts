@@ -4,7 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../http/app.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { installHttpMetrics } from '../ops/http-metrics.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { PolicyDecisionService } from '../policy/engine.js';
 import { policyReadiness } from '../policy/status.js';
 import type { Built } from './built.js';
@@ -14,6 +17,8 @@ import type { Protocol } from './protocol.js';
 import type { Store } from './store.js';
 
 export interface HttpParts {
+  config: Config;
+  metrics: Metrics;
   log: Logger;
   store: Store;
   keys: Keys;
@@ -43,6 +48,10 @@ export function buildHttp(parts: HttpParts): Built<FastifyInstance> {
       };
     },
     ...(audit.relayStats === undefined ? {} : { metrics: audit.relayStats }),
+  });
+  installHttpMetrics(app, parts.metrics, {
+    tokenPath: new URL(protocol.ctx.endpoints.token).pathname,
+    serveOnMainPort: parts.config.metrics === 'main',
   });
   return { value: app, close: () => app.close() };
 }

@@ -4,11 +4,17 @@
  */
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { instrumentDecisions } from '../ops/instrument.js';
+import type { Metrics } from '../ops/metrics.js';
 import { createDecisionService, type PolicyDecisionService } from '../policy/engine.js';
 import { isBundleUrl, remoteSource } from '../policy/remote.js';
 import type { Built } from './built.js';
 
-export async function buildPolicy(config: Config, log: Logger): Promise<Built<PolicyDecisionService>> {
+export async function buildPolicy(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+): Promise<Built<PolicyDecisionService>> {
   const decisions = await createDecisionService({
     bundlePath: config.policyBundle,
     ...(isBundleUrl(config.policyBundle)
@@ -18,5 +24,6 @@ export async function buildPolicy(config: Config, log: Logger): Promise<Built<Po
     log,
     watch: true,
   });
-  return { value: decisions, close: () => decisions.close() };
+  metrics.attach({ policy: () => decisions.status() });
+  return { value: instrumentDecisions(decisions, metrics), close: () => decisions.close() };
 }

@@ -7,6 +7,8 @@ import { hkdfSync } from 'node:crypto';
 import type { AuditPort } from '../audit/port.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { instrumentReplay } from '../ops/instrument.js';
+import type { Metrics } from '../ops/metrics.js';
 import { cachedLookup } from '../oauth/clients/cached-lookup.js';
 import type { OAuthClient } from '../oauth/clients/client.js';
 import { createSelfRegistration } from '../oauth/clients/self-registration.js';
@@ -43,12 +45,13 @@ export interface ProtocolParts {
   keys: Keys;
   decisions: PolicyDecisionService;
   audit: AuditPort;
+  metrics: Metrics;
 }
 
 export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
   const { config, log, now, store, keys } = parts;
   const { db } = store;
-  const replay = createReplayStore(db);
+  const replay = instrumentReplay(createReplayStore(db), parts.metrics);
   const nonceSecret = new Uint8Array(hkdfSync('sha256', keys.kek, 'mandate', 'dpop-nonce', 32));
   const nonces = createNonceService({ secret: nonceSecret });
   const dpop = createDpopVerifier({ replay, nonces, requireNonce: config.dpopRequireNonce });

@@ -5,6 +5,8 @@
 import type { Config } from '../config/index.js';
 import { clientRecords, issuerRecords } from '../config/records.js';
 import type { Logger } from '../log.js';
+import { instrumentDb } from '../ops/instrument.js';
+import type { Metrics } from '../ops/metrics.js';
 import { createClientRepo, type ClientRepo } from '../store/clients.js';
 import type { Db } from '../store/db.js';
 import { startHousekeeping } from '../store/housekeeping.js';
@@ -21,15 +23,16 @@ export interface Store {
 export async function buildStore(
   config: Config,
   log: Logger,
-  opts: { env: Record<string, string | undefined>; now: () => number },
+  opts: { env: Record<string, string | undefined>; now: () => number; metrics: Metrics },
 ): Promise<Built<Store>> {
-  const db = await openDb({
+  const opened = await openDb({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
     log,
     postgres: config.database,
     replication: config.database.asyncReplication,
   });
+  const db = instrumentDb(opened, opts.metrics);
   try {
     const clients = createClientRepo(db);
     const issuers = createIssuerRepo(db);

@@ -5,13 +5,11 @@
  * request has one line with its id, method, route, status, duration, client id and grant type, and
  * no secret the run used appears anywhere in the log.
  */
-import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { PASSWORDS, PUBLIC_CLIENT, RESOURCES } from '../helpers/browser.js';
 import { ACCESS_TOKEN, post, TOKEN_EXCHANGE } from '../helpers/exchange.js';
-import { loggedIn, newCode, REDIRECT } from '../helpers/first-hop-session.js';
+import { dpopProof, firstHop } from './flow.js';
 import { API, basic, form, SECRETS, startTestService, type TestService } from '../helpers/service.js';
 
 const lines: string[] = [];
@@ -29,32 +27,13 @@ afterAll(async () => {
   await svc?.close();
 });
 
-async function dpopProof(url: string): Promise<string> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  return new SignJWT({ htm: 'POST', htu: url, jti: randomUUID(), iat: Math.floor(Date.now() / 1000) })
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
-    .sign(privateKey);
-}
-
 type Line = Record<string, unknown> & { msg: string; level: string };
 const requestLines = (): Line[] => lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === 'request');
 
 describe('request logs', () => {
   it('a first hop and exchanges leave one line per request and not one secret', async () => {
-    const browser = await loggedIn(svc.issuer);
-    for (const c of browser.cookies.values()) secrets.push(c);
-    const g = await newCode(browser, svc.issuer);
-    secrets.push(g.code, g.pkce.verifier);
-    const redeemed = await post(
-      svc.tokenEndpoint,
-      form({
-        grant_type: 'authorization_code',
-        client_id: PUBLIC_CLIENT.client_id,
-        code: g.code,
-        code_verifier: g.pkce.verifier,
-        redirect_uri: REDIRECT,
-      }),
-    );
+    const { cookies, grant: g, redeemed } = await firstHop(svc);
+    secrets.push(...cookies, g.code, g.pkce.verifier);
     expect(redeemed.status).toBe(200);
     const access = String(redeemed.body.access_token);
     const refresh = String(redeemed.body.refresh_token);

@@ -1,0 +1,191 @@
+/**
+ * Prometheus metrics (prom-client), one registry per service so that several services in one
+ * process (tests) never collide. Series are fed three ways: the HTTP hooks (requests, token
+ * responses), decorators the composition root puts around ports (decisions, replay records,
+ * database), and gauges read at scrape time from what the components already report (relay,
+ * policy). Every series, and what an alert on it means: docs/operations.md#metrics.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface RelayFigures {
+  /** Events this process appended (a running total). */
+  published_total: number;
+  /** Failed deliveries (a running total). */
+  errors_total: number;
+  state: string;
+  last_error?: string;
+}
+
+export interface MetricsSources {
+  /** The relay's counters, read at scrape time. */
+  relayStats?: () => RelayFigures;
+  /** Outbox backlog as the database says it is now (pending events, age of the oldest). */
+  relayBacklog?: () => Promise<{ pending?: number; lag_seconds?: number }>;
+  /** The bundle in force and the last reload attempt. */
+  policy?: () => { revision: string; digest: string; last_reload?: { at: string; outcome: string } };
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  request(route: string, method: string, status: number, seconds: number): void;
+  tokenResponse(grantType: string, outcome: 'issued' | 'error', error: string): void;
+  decision(action: string, outcome: 'allow' | 'deny' | 'error', seconds: number): void;
+  replayRefused(kind: string): void;
+  dbError(): void;
+  /** Adds the scrape-time sources once the components exist. */
+  attach(sources: MetricsSources): void;
+  /** The text a scrape gets: this registry, or the cluster's (useText). */
+  text(): Promise<string>;
+  /** In a cluster worker: scrapes answer with what the primary aggregates. */
+  useText(text: () => Promise<string>): void;
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const DECISION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const sources: MetricsSources = {};
+  let text = (): Promise<string> => registry.metrics();
+  const registers = [registry];
+
+  const requests = new Counter({
+    name: 'mandate_http_requests_total',
+    help: 'HTTP requests answered, by route pattern, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'mandate_http_request_duration_seconds',
+    help: 'Time from request to response sent, by route pattern.',
+    labelNames: ['route'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'mandate_token_responses_total',
+    help: 'Token endpoint responses by grant type, outcome (issued or error) and OAuth error code.',
+    labelNames: ['grant_type', 'outcome', 'error'] as const,
+    registers,
+  });
+  const decisions = new Counter({
+    name: 'mandate_policy_decisions_total',
+    help: 'Policy decisions by action and outcome (allow, deny, error: evaluation failed, denied).',
+    labelNames: ['action', 'outcome'] as const,
+    registers,
+  });
+  const decisionSeconds = new Histogram({
+    name: 'mandate_policy_decision_duration_seconds',
+    help: 'Time to evaluate one policy decision (WebAssembly), by action.',
+    labelNames: ['action'] as const,
+    buckets: DECISION_BUCKETS,
+    registers,
+  });
+  let lastReloadAt: string | undefined;
+  new Counter({
+    name: 'mandate_policy_reloads_total',
+    help: 'Policy bundle reload attempts by outcome (loaded, unchanged, refused, fetch_failed), as scrapes see them (several between two scrapes count once).',
+    labelNames: ['outcome'] as const,
+    registers,
+    collect() {
+      const last = sources.policy?.().last_reload;
+      if (last === undefined || last.at === lastReloadAt) return;
+      lastReloadAt = last.at;
+      this.inc({ outcome: last.outcome });
+    },
+  });
+  new Gauge({
+    name: 'mandate_policy_bundle_info',
+    help: 'The policy bundle in force (value 1), by revision and digest.',
+    labelNames: ['revision', 'digest'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const p = sources.policy?.();
+      if (p) this.set({ revision: p.revision, digest: p.digest }, 1);
+    },
+  });
+  const replays = new Counter({
+    name: 'mandate_replay_refusals_total',
+    help: 'Replayed single-use values refused, by kind: dpop (proof jti), client_assertion, id_jag.',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const dbErrors = new Counter({
+    name: 'mandate_db_query_errors_total',
+    help: 'Database statements and transactions that failed (timeouts, lost connections, constraint errors).',
+    registers,
+  });
+  let lastPublished = 0;
+  new Counter({
+    name: 'mandate_audit_relay_published_total',
+    help: 'Audit events the relay appended to its destination (JetStream or file).',
+    registers,
+    collect() {
+      const s = sources.relayStats?.();
+      if (s === undefined) return;
+      if (s.published_total > lastPublished) this.inc(s.published_total - lastPublished);
+      lastPublished = s.published_total;
+    },
+  });
+  let lastErrors = 0;
+  new Counter({
+    name: 'mandate_audit_relay_errors_total',
+    help: 'Failed relay deliveries (destination down or refusing); the relay retries with backoff.',
+    registers,
+    collect() {
+      const s = sources.relayStats?.();
+      if (s === undefined) return;
+      if (s.errors_total > lastErrors) this.inc(s.errors_total - lastErrors);
+      lastErrors = s.errors_total;
+    },
+  });
+  new Gauge({
+    name: 'mandate_audit_relay_up',
+    help: '1 while the relay delivers (state relaying), 0 while it starts, retries after an error (failing) or stopped on a fork.',
+    registers,
+    collect() {
+      const s = sources.relayStats?.();
+      if (s !== undefined) this.set(s.state === 'relaying' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'mandate_audit_outbox_pending',
+    help: 'Audit events committed to the outbox and not yet delivered by the relay.',
+    registers,
+    async collect() {
+      const b = await sources.relayBacklog?.().catch(() => undefined);
+      if (b?.pending !== undefined) this.set(b.pending);
+    },
+  });
+  new Gauge({
+    name: 'mandate_audit_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest audit event not yet delivered (0 when none).',
+    registers,
+    async collect() {
+      const b = await sources.relayBacklog?.().catch(() => undefined);
+      if (b?.lag_seconds !== undefined) this.set(b.lag_seconds);
+    },
+  });
+
+  return {
+    registry,
+    request: (route, method, status, seconds) => {
+      requests.inc({ route, method, status: String(status) });
+      duration.observe({ route }, seconds);
+    },
+    tokenResponse: (grantType, outcome, error) => tokens.inc({ grant_type: grantType, outcome, error }),
+    decision: (action, outcome, seconds) => {
+      decisions.inc({ action, outcome });
+      decisionSeconds.observe({ action }, seconds);
+    },
+    replayRefused: (kind) => replays.inc({ kind }),
+    dbError: () => dbErrors.inc(),
+    attach: (s) => Object.assign(sources, s),
+    text: () => text(),
+    useText: (t) => {
+      text = t;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/** The first hop both operations tests drive, and a DPoP proof for the token endpoint. */
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { PUBLIC_CLIENT } from '../helpers/browser.js';
+import { post, type WireResult } from '../helpers/exchange.js';
+import { loggedIn, newCode, REDIRECT, type CodeGrant } from '../helpers/first-hop-session.js';
+import { form, type TestService } from '../helpers/service.js';
+
+/** alice signs in at the development IdP, consents, and the public client redeems the code. */
+export async function firstHop(
+  svc: TestService,
+): Promise<{ cookies: string[]; grant: CodeGrant; redeemed: WireResult }> {
+  const browser = await loggedIn(svc.issuer);
+  const grant = await newCode(browser, svc.issuer);
+  const redeemed = await post(
+    svc.tokenEndpoint,
+    form({
+      grant_type: 'authorization_code',
+      client_id: PUBLIC_CLIENT.client_id,
+      code: grant.code,
+      code_verifier: grant.pkce.verifier,
+      redirect_uri: REDIRECT,
+    }),
+  );
+  return { cookies: [...browser.cookies.values()], grant, redeemed };
+}
+
+export async function dpopProof(url: string): Promise<string> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  return new SignJWT({ htm: 'POST', htu: url, jti: randomUUID(), iat: Math.floor(Date.now() / 1000) })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
+    .sign(privateKey);
+}
