@@ -12,7 +12,7 @@ import type { Decision, DecisionInput, Reason } from '../../policy/contract.js';
 import { authenticateClient } from '../clients/client-auth.js';
 import type { OAuthClient } from '../clients/client.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
-import { audienceOf, issuedTo, scopesOf, subjectInput, tokenContext } from '../decisions/subject-input.js';
+import { issuedTo, subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { OAuthError } from '../errors.js';
 import { Params } from '../params.js';
 import { TokenType } from '../tokens/token-types.js';
@@ -102,17 +102,14 @@ export async function evaluateToolCall(
     return failed(403, 'the access token was not issued for this client');
   if (ev.subject.id !== claims.sub) return failed(400, "subject.id is not the access token's sub");
 
-  const resource = audienceOf(claims).find((a) => caller.audiences.includes(a));
-  const act =
-    typeof claims.act === 'object' && claims.act !== null
-      ? (claims.act as Record<string, unknown>)
-      : undefined;
-  const clientId = typeof claims.client_id === 'string' ? claims.client_id : caller.clientId;
+  const resource = claims.aud.find((a) => caller.audiences.includes(a));
+  const act = claims.act;
+  const clientId = claims.client_id ?? caller.clientId;
   const client = await ctx.clients.get(clientId);
   const input: DecisionInput = {
     action: 'tool_call',
     now: ctx.now(),
-    subject: subjectInput(claims, verified.groupsClaim),
+    subject: subjectInput(claims),
     client: {
       client_id: clientId,
       trust: (client?.trust ?? 'dynamic') as DecisionInput['client']['trust'],
@@ -121,20 +118,18 @@ export async function evaluateToolCall(
       ? {}
       : {
           actor: {
-            sub: String(act.sub),
-            ...(typeof act.client_id === 'string' ? { client_id: act.client_id } : {}),
-            ...(typeof act.act === 'object' && act.act !== null
-              ? { act: act.act as Record<string, unknown> }
-              : {}),
+            sub: act.sub,
+            ...(act.client_id === undefined ? {} : { client_id: act.client_id }),
+            ...(act.act === undefined ? {} : { act: act.act as Record<string, unknown> }),
           },
         }),
     target: resource === undefined ? {} : { resource },
-    scopes: scopesOf(claims) ?? [],
+    scopes: claims.scopes ?? [],
     context: {
       ...tokenContext(claims, undefined, undefined),
       tool: ev.resource.id,
       arguments: args as Record<string, unknown>,
-      token_jti: String(claims.jti),
+      ...(claims.jti === undefined ? {} : { token_jti: claims.jti }),
     },
   };
   const decision = ctx.decisions.decide(input);
@@ -149,10 +144,7 @@ export async function evaluateToolCall(
   };
   // Step-up (MCP 2026-07-28): one challenge names every scope the call needs, with those held.
   if (codes.includes('insufficient_scope')) {
-    const needed = new Set([
-      ...(scopesOf(claims) ?? []),
-      ...stringList(decision.obligations.required_scopes),
-    ]);
+    const needed = new Set([...(claims.scopes ?? []), ...stringList(decision.obligations.required_scopes)]);
     context.scope = [...needed].join(' ');
   }
   return { decision: false, context };
