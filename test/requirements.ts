@@ -523,6 +523,18 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'DB-SYNC-COMMIT-CONFIRMED',
+    source: 'https://www.postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION',
+    behaviour:
+      'a commit no synchronous standby confirmed (the wait timed out or was cancelled, which PostgreSQL reports as success with a warning) fails the request with 503',
+    tests: [
+      t(
+        'store/pg-replication.test.ts',
+        'a synchronous standby that is gone: commits wait, and Mandate answers unavailable at the deadline, also when the server stops waiting',
+      ),
+    ],
+  },
+  {
     id: 'DB-STEPS-BOUNDED',
     source: 'shared/standards.md#oauth-21-core-and-metadata',
     behaviour:
@@ -570,6 +582,10 @@ export const requirements: Requirement[] = [
       t(
         'store/ha-switch.test.ts',
         'switch before promotion: the standby is read-only, /readyz 503 until it is promoted',
+      ),
+      t(
+        'store/ha-hosts.test.ts',
+        'several hosts with target_session_attrs=read-write, no switch: connections find the promoted server',
       ),
     ],
   },

@@ -28,6 +28,12 @@ const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 /** Replacing the pool's connections more often than this would only churn a failing server. */
 const RECYCLE_INTERVAL_MS = 1_000;
 const PRIMARY_POLL_MS = 1_000;
+/**
+ * The server's warning when a COMMIT's wait for synchronous replication was cancelled (by
+ * statement_timeout, pg_cancel_backend, or a lost client): the transaction committed locally and
+ * the COMMIT reports success, though the standby may not have it.
+ */
+const SYNC_WAIT_CANCELLED = 'canceling wait for synchronous replication';
 
 /** Deadlines, in milliseconds (docs/configuration.md, MANDATE_DB_*_TIMEOUT_MS). */
 export interface DbTimeouts {
@@ -267,6 +273,11 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       c.broken = new DatabaseUnavailableError('timeout', 'the database transaction ran out of time');
       throw c.broken;
     }
+    let unreplicated: string | undefined;
+    const onNotice = (n: { message?: string }): void => {
+      if (n.message?.startsWith(SYNC_WAIT_CANCELLED)) unreplicated = n.message;
+    };
+    c.client.on('notice', onNotice);
     try {
       const values = params as unknown[] | undefined;
       const res = await within(
@@ -275,15 +286,27 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
           : c.client.query({ name: opts.name, text: sql, ...(values ? { values } : {}) }),
         ms,
       );
+      if (unreplicated !== undefined) {
+        // Committed on the primary but not confirmed by the synchronous standby: a failover could
+        // lose it, so nothing that depends on it (a token) may leave (docs/ha.md).
+        c.broken ??= new DatabaseUnavailableError(
+          'timeout',
+          `the commit was not confirmed by a synchronous standby (${unreplicated})`,
+        );
+        throw c.broken;
+      }
       recovered();
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     } catch (err) {
+      if (err === c.broken) throw err;
       const e =
         err instanceof Timeout
           ? new DatabaseUnavailableError('timeout', `no answer from the database within ${ms} ms`)
           : classifyDatabaseError(err);
       if (isDatabaseUnavailable(e)) c.broken ??= e as Error;
       throw e;
+    } finally {
+      c.client.removeListener('notice', onNotice);
     }
   };
 

@@ -13,13 +13,12 @@ import { verifyEvents } from '../../src/audit/verify.js';
 import { eventually } from '../helpers/exchange.js';
 import {
   NATS_URL,
-  checkFailover,
-  runFailover,
   sleep,
   startFailoverCluster,
   streamEvents,
   type FailoverCluster,
 } from '../helpers/failover.js';
+import { checkFailover, runFailover } from '../helpers/failover-run.js';
 import { stopAllPgServers } from '../helpers/pg-server.js';
 
 let cluster: FailoverCluster | undefined;

@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/log.js';
+import { DatabaseUnavailableError } from '../../src/store/errors.js';
 import { openDb } from '../../src/store/index.js';
+import { openPostgres } from '../../src/store/pg.js';
 import {
   asyncReason,
   asyncReplicationWarning,
@@ -127,4 +129,69 @@ describe('start-up replication check', () => {
         WARNING_TAIL,
     ]);
   });
+
+  it('a synchronous standby that is gone: commits wait, and Mandate answers unavailable at the deadline, also when the server stops waiting', async () => {
+    await primary.sql('ALTER DATABASE m RESET synchronous_commit');
+    await primary.sql("ALTER SYSTEM SET synchronous_standby_names = 'gone'");
+    await primary.sql('SELECT pg_reload_conf()');
+    await eventually(async () => {
+      const rows = await primary.sql<{ s: string }>(
+        "SELECT current_setting('synchronous_standby_names') AS s",
+      );
+      return rows[0]?.s === 'gone';
+    }, 10_000);
+    const db = await openPostgres(primary.url('m'), {
+      timeouts: {
+        connectMs: 2_000,
+        acquireMs: 2_000,
+        statementMs: 1_000,
+        transactionMs: 2_000,
+        healthMs: 1_000,
+      },
+    });
+    try {
+      const t0 = Date.now();
+      const write = db.tx((q) => q.query('CREATE TABLE waits_for_gone (x int)'));
+      await expect(write).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      await expect(write).rejects.toMatchObject({ kind: 'timeout' });
+      expect(Date.now() - t0).toBeLessThan(6_000);
+    } finally {
+      await db.close();
+      // Its backend still waits (a disconnected client is not noticed while waiting).
+      await primary.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'",
+      );
+    }
+    // The server gives up waiting (statement_timeout, pg_cancel_backend): its COMMIT reports success
+    // with a warning, though no standby confirmed it. Mandate counts it as not committed.
+    const patient = await openPostgres(primary.url('m'), {
+      timeouts: { statementMs: 30_000, transactionMs: 30_000 },
+    });
+    try {
+      const write = patient
+        .tx((q) => q.query('CREATE TABLE cancelled_wait (x int)'))
+        .then(
+          () => 'committed',
+          (e: unknown) => e,
+        );
+      const waiting = await eventually(async () => {
+        const rows = await primary.sql<{ n: number }>(
+          "SELECT count(pg_cancel_backend(pid))::int AS n FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND query = 'COMMIT'",
+        );
+        return rows[0]!.n > 0;
+      }, 10_000);
+      expect(waiting).toBe(true);
+      const outcome = await write;
+      expect(outcome).toBeInstanceOf(DatabaseUnavailableError);
+      expect(outcome).toMatchObject({
+        kind: 'timeout',
+        message:
+          'the commit was not confirmed by a synchronous standby (canceling wait for synchronous replication due to user request)',
+      });
+    } finally {
+      await patient.close();
+      await primary.sql('ALTER SYSTEM RESET synchronous_standby_names');
+      await primary.sql('SELECT pg_reload_conf()');
+    }
+  }, 90_000);
 });
