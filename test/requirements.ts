@@ -114,6 +114,10 @@ export const requirements: Requirement[] = [
         'an issuer configured with scopes_when_absent: policy leaves a claimless token to the policy',
       ),
       t('oauth/tokens/claims.test.ts', 'several scope claims hold only what they all hold'),
+      t(
+        'oauth/grants/token-exchange.claims.properties.test.ts',
+        'no 200 carries a scope outside requested ∩ ceiling, or an act that may_act did not allow',
+      ),
     ],
   },
   {
@@ -133,6 +137,10 @@ export const requirements: Requirement[] = [
       t(
         'oauth/grants/token-exchange.claims.test.ts',
         'a member Mandate cannot check (email), or no member at all',
+      ),
+      t(
+        'oauth/grants/token-exchange.claims.properties.test.ts',
+        'no 200 carries a scope outside requested ∩ ceiling, or an act that may_act did not allow',
       ),
     ],
   },
