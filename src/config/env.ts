@@ -245,7 +245,7 @@ export const envSchema = z.object({
     .string()
     .default('email,name,department')
     .describe(
-      "ID-token claims that become subject attributes policy sees, comma-separated; 'attr=claim' renames (e.g. 'department=extension_department' for an Entra ID directory extension).",
+      "ID-token claims that become subject attributes policy sees, comma-separated; 'attr=claim' renames (e.g. 'department=extension_department' for an Entra ID directory extension). Attributes travel in the first-hop access token, so a registered token claim name (iss, sub, aud, scope, scp, act, may_act, cnf, groups, …) is refused as an attribute name.",
     ),
   MANDATE_DPOP_REQUIRE_NONCE: z
     .enum(['true', 'false'])

@@ -120,6 +120,37 @@ export interface UpstreamOidcConfig {
   claims: Record<string, string>;
 }
 
+/**
+ * Attribute names the claim map may not produce: subject attributes travel as claims of the
+ * first-hop access token, so an attribute under one of these names would stand in the token as a
+ * registered JWT / OAuth claim (RFC 7519 §4.1, RFC 9068 §2.2, RFC 8693 §4, RFC 7800 §3) that
+ * Mandate did not decide, e.g. a `cnf` binding or an `act` chain taken from an IdP attribute.
+ */
+const RESERVED_ATTRIBUTES = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'typ',
+  'client_id',
+  'azp',
+  'scope',
+  'scp',
+  'act',
+  'may_act',
+  'cnf',
+  'auth_time',
+  'acr',
+  'amr',
+  'groups',
+  'nonce',
+  'sid',
+  'resource',
+]);
+
 /** Parses UPSTREAM_OIDC_CLAIMS: `a,b=c` → { a: 'a', b: 'c' }. */
 export function parseClaimMap(raw: string): Record<string, string> {
   const map: Record<string, string> = {};
@@ -128,6 +159,10 @@ export function parseClaimMap(raw: string): Record<string, string> {
     const [attr, claim] = part.split('=').map((p) => p.trim());
     if (attr === undefined || attr === '' || claim === '')
       throw new ConfigError(`UPSTREAM_OIDC_CLAIMS: '${part}' is not 'attr' or 'attr=claim'`);
+    if (RESERVED_ATTRIBUTES.has(attr))
+      throw new ConfigError(
+        `UPSTREAM_OIDC_CLAIMS: '${attr}' is a registered token claim; name the attribute otherwise ('${attr}_attr=${claim ?? attr}')`,
+      );
     map[attr] = claim ?? attr;
   }
   return map;

@@ -148,6 +148,26 @@ const cases: {
     message: () => 'MANDATE_DB_STATEMENT_TIMEOUT_MS: Too small: expected number to be >=100',
   },
   {
+    name: 'an upstream claim mapped to a registered token claim name',
+    env: () => ({
+      UPSTREAM_OIDC_ISSUER: 'https://idp.example',
+      UPSTREAM_OIDC_CLIENT_ID: 'mandate',
+      UPSTREAM_OIDC_CLAIMS: 'email,cnf=extension_key',
+    }),
+    message: () =>
+      "UPSTREAM_OIDC_CLAIMS: 'cnf' is a registered token claim; name the attribute otherwise ('cnf_attr=extension_key')",
+  },
+  {
+    name: 'an upstream claim kept under a registered token claim name',
+    env: () => ({
+      UPSTREAM_OIDC_ISSUER: 'https://idp.example',
+      UPSTREAM_OIDC_CLIENT_ID: 'mandate',
+      UPSTREAM_OIDC_CLAIMS: 'may_act',
+    }),
+    message: () =>
+      "UPSTREAM_OIDC_CLAIMS: 'may_act' is a registered token claim; name the attribute otherwise ('may_act_attr=may_act')",
+  },
+  {
     name: 'a bundle server URL holding credentials',
     env: () => ({ MANDATE_POLICY_BUNDLE: 'https://ops:pw@bundles.example/policy.tar.gz' }),
     message: () =>
