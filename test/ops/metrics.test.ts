@@ -179,18 +179,32 @@ describe('/metrics with two workers', () => {
   });
 
   it('sums the workers: every request counted once, whichever worker answered it or the scrape', async () => {
-    const N = 24;
-    for (let i = 0; i < N; i++)
-      expect((await fetch(`${proc.url}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
+    // Requests on new connections until the logs show both workers answering: the second worker
+    // may still be starting when the first is ready (seen on a quiet machine, where the first
+    // 24 requests all went to one worker).
     const pids = new Set<number>();
-    for (const line of proc.logs) {
-      try {
-        const l = JSON.parse(line) as { msg?: string; route?: string; pid?: number };
-        if (l.msg === 'request' && l.route === '/healthz' && l.pid !== undefined) pids.add(l.pid);
-      } catch {
-        // not JSON
+    const readPids = () => {
+      for (const line of proc.logs) {
+        try {
+          const l = JSON.parse(line) as { msg?: string; route?: string; pid?: number };
+          if (l.msg === 'request' && l.route === '/healthz' && l.pid !== undefined) pids.add(l.pid);
+        } catch {
+          // not JSON
+        }
+      }
+    };
+    let N = 0;
+    const deadline = Date.now() + 60_000;
+    while (N < 24 || (pids.size < 2 && Date.now() < deadline)) {
+      expect((await fetch(`${proc.url}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
+      N++;
+      if (N >= 24) {
+        await new Promise((r) => setTimeout(r, 50));
+        readPids();
       }
     }
+    await new Promise((r) => setTimeout(r, 200));
+    readPids();
     // Several scrapes, over new connections, so that both workers answer some.
     for (let i = 0; i < 4; i++) {
       const { series } = await scrape(proc.url).catch((err: unknown) => {
