@@ -19,7 +19,17 @@ function readmeCommands(): string[] {
 }
 
 const checkout = tempDir('mandate-readme-');
-for (const f of ['src', 'node_modules', 'rego', 'bundles', 'scripts', 'examples', '.tools', 'package.json'])
+for (const f of [
+  'src',
+  'packages',
+  'node_modules',
+  'rego',
+  'bundles',
+  'scripts',
+  'examples',
+  '.tools',
+  'package.json',
+])
   symlinkSync(join(repoRoot, f), join(checkout, f));
 for (const f of ['tsconfig.json', 'tsconfig.build.json']) copyFileSync(join(repoRoot, f), join(checkout, f));
 
