@@ -66,5 +66,6 @@ export function clientAuthAt(
     assertionAudiences: audiences,
     clockSkew: ctx.clockSkew,
     now: ctx.now,
+    ...(endpoint === 'accessEvaluation' || endpoint === 'accessEvaluations' ? { secretByBasic: true } : {}),
   };
 }

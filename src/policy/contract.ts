@@ -55,6 +55,11 @@ export const decisionInputSchema = z.object({
     tool: z.string().optional(),
     /** A tool call's arguments (AuthZEN access evaluation, `resource.properties.arguments`). */
     arguments: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * What the MCP server states about the object a tool call acts on (AuthZEN
+     * `resource.properties` besides `arguments`), e.g. an opportunity's owner and amount.
+     */
+    attributes: z.record(z.string(), z.unknown()).optional(),
     /** The `jti` of the access token a tool call was made with, linking the decision to it. */
     token_jti: z.string().optional(),
   }),

@@ -186,13 +186,13 @@ describe('id_jag', () => {
 });
 
 describe('tool_call', () => {
-  const tool = (name: string, scopes: string[]): DecisionInput =>
+  const tool = (name: string, scopes: string[], attributes?: Record<string, unknown>): DecisionInput =>
     input({
       action: 'tool_call',
       actor: undefined,
       target: { resource: sfMcp },
       scopes,
-      context: { tool: name },
+      context: { tool: name, ...(attributes === undefined ? {} : { attributes }) },
     });
   it('allows a tool whose scopes the token carries', () => {
     expect(service.decide(tool('search_accounts', ['crm.read']))).toMatchObject({
@@ -201,7 +201,8 @@ describe('tool_call', () => {
     });
   });
   it('refuses with insufficient_scope otherwise, and unknown tools', () => {
-    expect(codes(service.decide(tool('update_opportunity_stage', ['crm.read'])))).toEqual([
+    const own = { owner: 'alice', amount: 120_000 };
+    expect(codes(service.decide(tool('update_opportunity_stage', ['crm.read'], own)))).toEqual([
       'insufficient_scope',
     ]);
     expect(codes(service.decide(tool('rm_rf', ['crm.read'])))).toEqual(['unknown_tool']);

@@ -46,6 +46,32 @@ any_subject_group if {
 	g in object.get(tool, "any_subject_groups", [])
 }
 
+# What the MCP server states about the object a tool call acts on (AuthZEN
+# resource.properties other than arguments, in input.context.attributes): facts it read from its own
+# system before the call, e.g. the opportunity's owner and amount. The policy cannot read the CRM;
+# the PEP is trusted for these as for the arguments (AuthZEN 1.0 §12.4), and a fact that is absent
+# or of the wrong type denies.
+attributes := object.get(input.context, "attributes", {})
+
+# A tool's `owner_attribute` names the attribute that must be the subject (only your own records).
+base_deny contains reason("not_owner", concat("", ["tool ", input.context.tool, ": only the ", tool.owner_attribute, " may do this"])) if {
+	tool_call
+	is_string(tool.owner_attribute)
+	object.get(attributes, tool.owner_attribute, null) != input.subject.sub
+}
+
+# A tool's `below` maps attributes to limits they must stay under (an amount set in policy data).
+base_deny contains reason("over_limit", concat("", ["tool ", input.context.tool, ": ", name, " must be below ", format_int(limit, 10)])) if {
+	tool_call
+	some name, limit in object.get(tool, "below", {})
+	not below(object.get(attributes, name, null), limit)
+}
+
+below(v, limit) if {
+	is_number(v)
+	v < limit
+}
+
 # What a resource server needs to act on the decision: every scope the tool needs (a step-up asks
 # for them all), and the arguments the audit log must not hold in clear.
 extra_obligations := {

@@ -17,7 +17,7 @@ test_tool_with_needed_scope if {
 }
 
 test_tool_missing_scope_is_insufficient_scope if {
-	d := authz.decision with input as tool("update_opportunity_stage", ["crm.read"])
+	d := authz.decision with input as stage_update(["crm.read"], {"owner": "alice", "amount": 120000})
 	not d.allow
 	d.reasons == [{"code": "insufficient_scope", "message": "tool update_opportunity_stage needs crm.write"}]
 }
@@ -75,6 +75,54 @@ test_record_read_of_another_needs_hr if {
 }
 
 test_tool_call_obligations_name_every_needed_scope if {
-	d := authz.decision with input as tool("update_opportunity_stage", ["crm.read"])
+	d := authz.decision with input as stage_update(["crm.read"], {})
 	d.obligations == {"require_dpop": false, "required_scopes": ["crm.write"], "mask_arguments": []}
+}
+
+# update_opportunity_stage: only on opportunities the subject owns, and below the amount in the
+# data (tools.update_opportunity_stage.below.amount); owner and amount are what the MCP server read.
+stage_update(scopes, attributes) := merge(tool("update_opportunity_stage", scopes), {"context": {
+	"tool": "update_opportunity_stage",
+	"arguments": {"id": "opp-101", "stage": "Negotiation"},
+	"attributes": attributes,
+}})
+
+test_stage_update_of_own_opportunity_below_the_limit if {
+	d := authz.decision with input as stage_update(["crm.write"], {"owner": "alice", "amount": 120000})
+	d.allow
+	d.scopes == ["crm.write"]
+}
+
+test_stage_update_of_anothers_opportunity if {
+	d := authz.decision with input as stage_update(["crm.write"], {"owner": "carol", "amount": 1000})
+	not d.allow
+	d.reasons == [{"code": "not_owner", "message": "tool update_opportunity_stage: only the owner may do this"}]
+}
+
+test_stage_update_at_or_over_the_limit if {
+	at := authz.decision with input as stage_update(["crm.write"], {"owner": "alice", "amount": 250000})
+	not at.allow
+	at.reasons == [{"code": "over_limit", "message": "tool update_opportunity_stage: amount must be below 250000"}]
+	over := authz.decision with input as stage_update(["crm.write"], {"owner": "alice", "amount": 250001.5})
+	codes(over) == {"over_limit"}
+}
+
+test_stage_update_limit_is_policy_data if {
+	d := authz.decision with input as stage_update(["crm.write"], {"owner": "alice", "amount": 120000})
+		with data.mandate.mcp_servers["https://mcp.salesforce.example/mcp"].tools.update_opportunity_stage.below.amount as 100000
+	codes(d) == {"over_limit"}
+}
+
+test_stage_update_without_facts_is_denied if {
+	d := authz.decision with input as stage_update(["crm.write"], {})
+	codes(d) == {"not_owner", "over_limit"}
+	wrong_type := authz.decision with input as stage_update(["crm.write"], {"owner": ["alice"], "amount": "1"})
+	codes(wrong_type) == {"not_owner", "over_limit"}
+	no_attributes := authz.decision with input as tool("update_opportunity_stage", ["crm.write"])
+	codes(no_attributes) == {"not_owner", "over_limit"}
+}
+
+test_stage_update_missing_scope_and_not_owner_is_not_only_a_step_up if {
+	d := authz.decision with input as stage_update(["crm.read"], {"owner": "carol", "amount": 1000})
+	codes(d) == {"insufficient_scope", "not_owner"}
 }

@@ -85,7 +85,7 @@ export async function evaluateToolCall(
     return failed(400, `resource.type must be ${TOOL_CALL.resourceType}`);
   const token = ev.subject.properties.token;
   if (typeof token !== 'string') return failed(400, 'subject.properties.token must hold the access token');
-  const args = ev.resource.properties.arguments ?? {};
+  const { arguments: args = {}, ...attributes } = ev.resource.properties;
   if (typeof args !== 'object' || args === null || Array.isArray(args))
     return failed(400, 'resource.properties.arguments must be an object');
 
@@ -129,6 +129,7 @@ export async function evaluateToolCall(
       ...tokenContext(claims, undefined, undefined),
       tool: ev.resource.id,
       arguments: args as Record<string, unknown>,
+      ...(Object.keys(attributes).length === 0 ? {} : { attributes }),
       ...(claims.jti === undefined ? {} : { token_jti: claims.jti }),
     },
   };

@@ -26,6 +26,12 @@ export interface ClientAuthDeps {
   assertionAudiences: string[];
   clockSkew: number;
   now: () => number;
+  /**
+   * An endpoint whose body is not a form (the AuthZEN JSON API) has nowhere for
+   * `client_secret_post`'s parameters: there a client registered for either secret method
+   * presents the same secret with HTTP Basic.
+   */
+  secretByBasic?: boolean;
 }
 
 export function hashSecret(secret: string): string {
@@ -133,7 +139,11 @@ export async function authenticateClient(
     });
   });
   if (client === undefined) throw failure(method, 'client authentication failed', 'unknown_client');
-  if (client.tokenEndpointAuthMethod !== method)
+  const registered =
+    deps.secretByBasic === true && client.tokenEndpointAuthMethod === 'client_secret_post'
+      ? 'client_secret_basic'
+      : client.tokenEndpointAuthMethod;
+  if (registered !== method)
     throw failure(
       method,
       `client must authenticate with ${client.tokenEndpointAuthMethod}`,

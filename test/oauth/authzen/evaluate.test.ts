@@ -24,10 +24,9 @@ async function userToken(sub: string, aud: string, scopes: string[], groups: str
   });
 }
 
-// The PEP authenticates with HTTP Basic (RFC 6749 §2.3.1); the test Workday client uses
-// client_secret_post at the token endpoint, so its PEP is a client of its own for the same resource.
-const PEP_SECRET = 'test-workday-pep-secret-0123456789abcdef';
-const asWorkday = basic('mcp-workday-pep', PEP_SECRET);
+// The PEP authenticates with HTTP Basic (RFC 6749 §2.3.1) whichever secret method it is
+// registered for: the test Workday client uses client_secret_post at the token endpoint.
+const asWorkday = basic('mcp-workday', SECRETS.workday);
 const asSalesforce = basic('mcp-salesforce', SECRETS.salesforce);
 
 function post(path: string, body: unknown, authorization?: string, headers: Record<string, string> = {}) {
@@ -42,11 +41,17 @@ function post(path: string, body: unknown, authorization?: string, headers: Reco
   });
 }
 
-function toolCall(token: string, sub: string, tool: string, args: Record<string, unknown> = {}) {
+function toolCall(
+  token: string,
+  sub: string,
+  tool: string,
+  args: Record<string, unknown> = {},
+  attributes: Record<string, unknown> = {},
+) {
   return {
     subject: { type: 'user', id: sub, properties: { token } },
     action: { name: 'tool_call' },
-    resource: { type: 'mcp_tool', id: tool, properties: { arguments: args } },
+    resource: { type: 'mcp_tool', id: tool, properties: { arguments: args, ...attributes } },
     context: { time: '1985-10-26T01:22-07:00' },
   };
 }
@@ -61,16 +66,7 @@ async function decisionEvent(jti: string): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  ts = await startTestService({
-    clients: [
-      {
-        client_id: 'mcp-workday-pep',
-        token_endpoint_auth_method: 'client_secret_basic',
-        client_secret: PEP_SECRET,
-        audiences: [MCP.workday],
-      },
-    ],
-  });
+  ts = await startTestService();
 }, 120_000);
 afterAll(async () => ts?.close());
 
@@ -141,7 +137,13 @@ describe('AuthZEN access evaluation of MCP tool calls', () => {
     const { token } = await userToken('alice', MCP.salesforce, ['crm.read'], ['sales']);
     const res = await post(
       '/access/v1/evaluation',
-      toolCall(token, 'alice', 'update_opportunity_stage', { id: 'opp-101', stage: 'Negotiation' }),
+      toolCall(
+        token,
+        'alice',
+        'update_opportunity_stage',
+        { id: 'opp-101', stage: 'Negotiation' },
+        { owner: 'alice', amount: 120_000 },
+      ),
       asSalesforce,
     );
     expect(await res.json()).toMatchObject({
@@ -151,6 +153,34 @@ describe('AuthZEN access evaluation of MCP tool calls', () => {
         reason_user: { en: 'tool update_opportunity_stage needs crm.write' },
         scope: 'crm.read crm.write',
       },
+    });
+  });
+
+  it('decides on what the MCP server read about the object (resource.properties): owner and amount', async () => {
+    const { token, claims } = await userToken('alice', MCP.salesforce, ['crm.read', 'crm.write'], ['sales']);
+    const stage = (attributes: Record<string, unknown>) =>
+      post(
+        '/access/v1/evaluation',
+        toolCall(
+          token,
+          'alice',
+          'update_opportunity_stage',
+          { id: 'opp-9', stage: 'Closed Won' },
+          attributes,
+        ),
+        asSalesforce,
+      ).then((r) => r.json() as Promise<{ decision: boolean; context?: Record<string, unknown> }>);
+    expect(await stage({ owner: 'alice', amount: 120_000 })).toEqual({ decision: true });
+    expect((await decisionEvent(claims.jti)).input).toMatchObject({
+      context: { attributes: { owner: 'alice', amount: 120_000 }, token_jti: claims.jti },
+    });
+    expect((await stage({ owner: 'carol', amount: 1 })).context).toMatchObject({
+      reason_admin: { en: 'not_owner' },
+      reason_user: { en: 'tool update_opportunity_stage: only the owner may do this' },
+    });
+    expect((await stage({ owner: 'alice', amount: 250_000 })).context).toMatchObject({
+      reason_admin: { en: 'over_limit' },
+      reason_user: { en: 'tool update_opportunity_stage: amount must be below 250000' },
     });
   });
 
@@ -209,7 +239,7 @@ describe('AuthZEN access evaluation of MCP tool calls', () => {
     const wrong = await post(
       '/access/v1/evaluation',
       toolCall(token, 'alice', 'whoami'),
-      basic('mcp-workday-pep', 'nope'),
+      basic('mcp-workday', 'nope'),
     );
     expect(wrong.status).toBe(401);
     const bad = await post(

@@ -146,6 +146,22 @@ describe('client_secret_basic and client_secret_post (RFC 6749 §2.3.1)', () => 
     });
   });
 
+  it('where the body is no form (AuthZEN), a client_secret_post client presents its secret with Basic', async () => {
+    const json = deps({ secretByBasic: true });
+    await expect(authenticateClient(basic('post-client', SECRET), form({}), json)).resolves.toMatchObject({
+      client: { clientId: 'post-client' },
+      method: 'client_secret_basic',
+    });
+    expect(await refusal(authenticateClient(basic('post-client', 'wrong'), form({}), json))).toMatchObject({
+      error: 'invalid_client',
+      reason: 'bad_secret',
+    });
+    // Only the two secret methods are one credential: a key-based client is still refused.
+    expect(await refusal(authenticateClient(basic('jwt-client', SECRET), form({}), json))).toMatchObject({
+      reason: 'method_mismatch',
+    });
+  });
+
   it('refuses a body client_id that is not the header one, and two methods at once', async () => {
     expect(
       await refusal(authenticateClient(basic('basic-client', SECRET), form({ client_id: 'other' }), deps())),
