@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { envSchema } from './env.js';
+import { connectorSchema } from './connectors.js';
 import { clientSchema, configFileSchema, issuerSchema, resourceSchema } from './file.js';
 
 /** A JSON Schema (draft 2020-12) property, as z.toJSONSchema writes the file's fields. */
@@ -49,6 +50,7 @@ const FILE_SECTIONS = [
   ['`clients[]`', clientSchema],
   ['`issuers[]`', issuerSchema],
   ['`resources[]`', resourceSchema],
+  ['`connectors[]`', connectorSchema],
 ] as const;
 
 function fileReference(): string[] {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ASYMMETRIC_ALGORITHMS } from '@mandate/mcp-kit';
 import { redirectUriProblem } from '../oauth/clients/redirect-uri-rules.js';
 import { GrantType } from '../oauth/tokens/token-types.js';
+import { connectorConflicts, connectorSchema } from './connectors.js';
 
 const absoluteUrl = z.string().url();
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
@@ -188,6 +189,12 @@ export const configFileSchema = z
       .array(resourceSchema)
       .default([])
       .describe('Protected resources (MCP servers) first-hop tokens are issued for, held in memory.'),
+    connectors: z
+      .array(connectorSchema)
+      .default([])
+      .describe(
+        'Downstream services whose tokens Mandate obtains from their own authorization server after policy allows an exchange (docs/connectors.md).',
+      ),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -211,6 +218,8 @@ export const configFileSchema = z
         });
       resources.add(r.resource);
     });
+    for (const c of connectorConflicts(f.connectors))
+      ctx.addIssue({ code: 'custom', path: ['connectors', c.index, c.field], message: c.message });
   });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;

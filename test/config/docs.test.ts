@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configurationReference, fileFields } from '../../src/config/docs.js';
+import { connectorSchema } from '../../src/config/connectors.js';
 import { clientSchema, configFileSchema, issuerSchema, resourceSchema } from '../../src/config/file.js';
 import { repoRoot } from '../helpers/exchange.js';
 
@@ -36,6 +37,7 @@ describe('docs/configuration.md', () => {
     ['clients[]', clientSchema],
     ['issuers[]', issuerSchema],
     ['resources[]', resourceSchema],
+    ['connectors[]', connectorSchema],
   ] as const)('describes every field of %s', (_name, schema) => {
     const fields = fileFields(schema);
     expect(fields.length).toBeGreaterThan(0);
