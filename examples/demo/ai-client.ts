@@ -1,19 +1,21 @@
 /**
- * The AI client of the demo: the MCP TypeScript SDK's Client and streamable HTTP transport,
- * unmodified, with an OAuthClientProvider for a pre-registered public client (examples/mandate.json
+ * The AI client of the demo: the MCP TypeScript SDK v2's Client and streamable HTTP transport
+ * (`@modelcontextprotocol/client`), unmodified, with an OAuthClientProvider for a pre-registered public client (examples/mandate.json
  * `demo-mcp-client`, PKCE, loopback redirect URI) whose "browser" is headless. A tap on its fetch
  * reports what crossed the wire (challenges, tokens by `jti` and claims, never the tokens).
  */
 import { randomBytes } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+  type CallToolResult,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
+} from '@modelcontextprotocol/client';
 import { decodeJwt } from 'jose';
 import { HeadlessBrowser } from './browser.js';
 
@@ -40,18 +42,22 @@ export type Hop =
  * again rather than refresh (modelcontextprotocol/typescript-sdk#2255).
  */
 class HeadlessProvider implements OAuthClientProvider {
-  private info: OAuthClientInformationMixed = { client_id: DEMO_CLIENT_ID };
-  private saved: OAuthTokens | undefined;
+  /** Pre-registered at Mandate: stamped with its issuer, so the SDK sends it to no other AS (SEP-2352). */
+  private info: StoredOAuthClientInformation;
+  private saved: StoredOAuthTokens | undefined;
+  private discovery: OAuthDiscoveryState | undefined;
   private verifier = '';
   private readonly stateValue = randomBytes(16).toString('base64url');
-  code: string | undefined;
+  callback: URLSearchParams | undefined;
 
   constructor(
     private readonly user: { username: string; password: string },
-    private readonly issuer: () => string,
+    private readonly issuer: string,
     private readonly browser: HeadlessBrowser,
     private readonly onHop: (hop: Hop) => void,
-  ) {}
+  ) {
+    this.info = { client_id: DEMO_CLIENT_ID, issuer };
+  }
 
   get redirectUrl(): string {
     return REDIRECT_URI;
@@ -68,24 +74,31 @@ class HeadlessProvider implements OAuthClientProvider {
   state(): string {
     return this.stateValue;
   }
-  clientInformation(): OAuthClientInformationMixed {
+  clientInformation(): StoredOAuthClientInformation {
     return this.info;
   }
-  saveClientInformation(info: OAuthClientInformationMixed): void {
+  saveClientInformation(info: StoredOAuthClientInformation): void {
     this.info = info;
   }
-  tokens(): OAuthTokens | undefined {
+  tokens(): StoredOAuthTokens | undefined {
     return this.saved;
   }
-  saveTokens(tokens: OAuthTokens): void {
+  /** Kept with the verifier: the code is redeemed at the AS the redirect went to (SEP-2352). */
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.discovery = state;
+  }
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.discovery;
+  }
+  saveTokens(tokens: StoredOAuthTokens): void {
     const { refresh_token: _dropped, ...rest } = tokens;
     this.saved = rest;
   }
   async redirectToAuthorization(url: URL): Promise<void> {
     const before = this.browser.steps.length;
-    this.code = await this.browser.authorize(url, this.user, REDIRECT_URI, {
+    this.callback = await this.browser.authorize(url, this.user, REDIRECT_URI, {
       state: this.stateValue,
-      issuer: this.issuer(),
+      issuer: this.issuer,
     });
     this.onHop({
       kind: 'authorize',
@@ -103,11 +116,12 @@ class HeadlessProvider implements OAuthClientProvider {
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
     if (scope === 'all' || scope === 'tokens') this.saved = undefined;
   }
-  takeCode(): string {
-    const code = this.code;
-    this.code = undefined;
-    if (code === undefined) throw new Error('no authorization code');
-    return code;
+  /** The redirect's parameters: `finishAuth` checks `iss` (RFC 9207) and redeems `code`. */
+  takeCallback(): URLSearchParams {
+    const callback = this.callback;
+    this.callback = undefined;
+    if (callback === undefined) throw new Error('no authorization response');
+    return callback;
   }
 }
 
@@ -121,10 +135,11 @@ export class AiClient {
   private readonly browser = new HeadlessBrowser();
   private readonly connections = new Map<string, Connection>();
   private readonly tap: typeof fetch;
-  private issuer = '';
 
+  /** `issuer`: Mandate's, where the demo client is registered (examples/mandate.json). */
   constructor(
     private readonly user: { username: string; password: string },
+    private readonly issuer: string,
     resolve: typeof fetch,
     private readonly onHop: (hop: Hop) => void,
   ) {
@@ -138,14 +153,7 @@ export class AiClient {
           status: res.status,
           wwwAuthenticate: res.headers.get('www-authenticate') ?? '',
         });
-      if (url.endsWith('/.well-known/oauth-authorization-server') && res.ok)
-        this.issuer = ((await res.clone().json()) as { issuer: string }).issuer;
-      if (
-        res.ok &&
-        (init?.method ?? 'GET') === 'POST' &&
-        this.issuer !== '' &&
-        url === `${this.issuer}/token`
-      ) {
+      if (res.ok && (init?.method ?? 'GET') === 'POST' && url === `${this.issuer}/token`) {
         const body = (await res.clone().json()) as {
           access_token: string;
           expires_in: number;
@@ -169,7 +177,7 @@ export class AiClient {
   private async connect(serverUrl: string): Promise<Connection> {
     const existing = this.connections.get(serverUrl);
     if (existing !== undefined) return existing;
-    const provider = new HeadlessProvider(this.user, () => this.issuer, this.browser, this.onHop);
+    const provider = new HeadlessProvider(this.user, this.issuer, this.browser, this.onHop);
     for (let attempt = 0; attempt < 2; attempt++) {
       const transport = new StreamableHTTPClientTransport(new URL(serverUrl), {
         authProvider: provider,
@@ -184,7 +192,7 @@ export class AiClient {
       } catch (err) {
         if (!(err instanceof UnauthorizedError)) throw err;
         // The user went through the browser; the code completes the flow (RFC 6749 §4.1.3).
-        await transport.finishAuth(provider.takeCode());
+        await transport.finishAuth(provider.takeCallback());
       }
     }
     throw new Error(`could not connect to ${serverUrl}`);
@@ -201,7 +209,7 @@ export class AiClient {
       return (await conn.client.callTool({ name, arguments: args })) as CallToolResult;
     } catch (err) {
       if (!(err instanceof UnauthorizedError)) throw err;
-      await conn.transport.finishAuth(conn.provider.takeCode());
+      await conn.transport.finishAuth(conn.provider.takeCallback());
       return (await conn.client.callTool({ name, arguments: args })) as CallToolResult;
     }
   }

@@ -1,7 +1,7 @@
 /**
  * The user's browser, headless: follows redirects with a cookie jar per host, fills the development
  * IdP's login form and approves the consent page, and stops at the redirect back to the AI client
- * (RFC 6749 §4.1.2), returning the authorization code.
+ * (RFC 6749 §4.1.2), returning the authorization response's parameters.
  */
 
 import { Browser, firstForm, type Page } from '../lib/browser.js';
@@ -15,14 +15,15 @@ export class HeadlessBrowser {
 
   /**
    * Opens the authorization URL, signs in as `user` when asked, approves when asked, and returns
-   * the code from the redirect to `redirectUri` (checking `state` and RFC 9207 `iss`).
+   * the parameters of the redirect to `redirectUri` (`code`, `state`, `iss`), having checked
+   * `state` and RFC 9207 `iss`.
    */
   async authorize(
     authorizationUrl: URL,
     user: { username: string; password: string },
     redirectUri: string,
     expect: { state?: string; issuer: string },
-  ): Promise<string> {
+  ): Promise<URLSearchParams> {
     const stopAt = (url: string) => url.startsWith(redirectUri);
     let at = await this.browser.go(authorizationUrl.href, { stopAt });
     for (let step = 0; step < 5 && !('redirect' in at); step++) {
@@ -44,8 +45,7 @@ export class HeadlessBrowser {
       throw new Error('authorization response from another issuer');
     if (expect.state !== undefined && back.searchParams.get('state') !== expect.state)
       throw new Error('authorization response with another state');
-    const code = back.searchParams.get('code');
-    if (code === null) throw new Error('no code in the authorization response');
-    return code;
+    if (back.searchParams.get('code') === null) throw new Error('no code in the authorization response');
+    return back.searchParams;
   }
 }

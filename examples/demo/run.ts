@@ -3,7 +3,7 @@
  * two example MCP servers; every hop is told as it happens and the audit events follow each scene.
  * Returns what happened, so that the end-to-end test can assert on the same run.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { ApiCall } from '../apis/common.js';
 import type { ExchangeEvent } from '../mcp/common.js';
 import { SALESFORCE_MCP } from '../mcp/salesforce-server.js';
@@ -43,7 +43,7 @@ export async function runDemo(mandate: DemoMandate, opts: { print?: boolean } = 
     },
   });
   const client = (user: keyof typeof USERS) =>
-    new AiClient(USERS[user], ex.fetch, (hop) => {
+    new AiClient(USERS[user], mandate.issuer, ex.fetch, (hop) => {
       run.hops.push({ user, hop });
       if (print) story.hop(user, hop);
     });

@@ -1,14 +1,21 @@
 /**
- * What both example MCP servers share: streamable HTTP over Express as in the MCP SDK's stateless
- * example, guarded by the kit (RFC 9728 metadata, token check, tool scopes with step-up), an
- * exchange client for the second hop, and hooks that tell the demo what happened.
+ * What both example MCP servers share: the MCP SDK v2's HTTP handler (`createMcpHandler`, a fresh
+ * server per request) on its own Express adapter (`@modelcontextprotocol/express`, mounted with
+ * `toNodeHandler` as in the SDK's "Serve with Express" guide), guarded by the kit (RFC 9728
+ * metadata, token check, tool scopes with step-up), an exchange client for the second hop, and
+ * hooks that tell the demo what happened. The SDK's handler serves 2026-07-28 requests (and checks
+ * their `Mcp-Method` / `Mcp-Name` headers against the body) and 2025-era requests statelessly.
  */
 import type { Server } from 'node:http';
 import type { Request, Response } from 'express';
-import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createMcpExpressApp } from '@modelcontextprotocol/express';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  type CallToolResult,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import {
   createExchangeClient,
   type DownstreamToken,
@@ -104,9 +111,12 @@ export async function apiResult(res: globalThis.Response): Promise<CallToolResul
   return res.ok ? text(body) : text({ status: res.status, error: body }, true);
 }
 
-/** The kit's verified access, which the transport hands to tools as `extra.authInfo`. */
-export function accessFrom(extra: { authInfo?: unknown }): VerifiedAccess {
-  const auth = extra.authInfo as VerifiedAccess | undefined;
+/**
+ * The kit's verified access: `requireAccess` sets it as `req.auth`, `toNodeHandler` forwards it to
+ * the SDK's handler, and tools read it as `ctx.http.authInfo`.
+ */
+export function accessFrom(ctx: Pick<ServerContext, 'http'>): VerifiedAccess {
+  const auth = ctx.http?.authInfo as VerifiedAccess | undefined;
   if (auth === undefined) throw new Error('the MCP endpoint is not guarded by the kit');
   return auth;
 }
@@ -128,8 +138,9 @@ export function exchangeClient(
 }
 
 /**
- * Serves `build(access)`'s MCP server statelessly at `/mcp` (a new server and transport per
- * request, as in the SDK's simpleStatelessStreamableHttp example) behind the kit.
+ * Serves `build()`'s MCP server statelessly at `/mcp` behind the kit: `createMcpHandler` builds a
+ * fresh server per request; `createMcpExpressApp` parses JSON (which `requireAccess` needs for
+ * tool scopes) and checks `Host`/`Origin` for the loopback bind.
  */
 export async function serveMcp(
   rs: ResourceServer,
@@ -138,16 +149,11 @@ export async function serveMcp(
   port = 0,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const app = createMcpExpressApp();
+  const handler = createMcpHandler(build);
+  const node = toNodeHandler(handler);
   app.get(rs.metadataPath, protectedResourceMetadataHandler(rs));
-  app.post('/mcp', requireAccess(rs, { tools }), async (req: Request, res: Response) => {
-    const server = build();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+  app.post('/mcp', requireAccess(rs, { tools }), (req: Request, res: Response) => {
+    void node(req, res, req.body);
   });
   const notAllowed = (_req: Request, res: Response) => {
     res
@@ -164,10 +170,12 @@ export async function serveMcp(
   const p = typeof addr === 'object' && addr !== null ? addr.port : port;
   return {
     url: `http://127.0.0.1:${p}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await handler.close();
+      await new Promise<void>((resolve) => {
         http.closeAllConnections();
         http.close(() => resolve());
-      }),
+      });
+    },
   };
 }

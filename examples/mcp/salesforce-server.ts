@@ -3,7 +3,7 @@
  * stage. Protected by the kit; each tool exchanges the user's token for a CRM API token with just
  * the scope it needs, and the API returns only what that user owns.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { createResourceServer } from '@mandate/mcp-kit';
 import { SALESFORCE_API } from '../apis/salesforce-api.js';
@@ -41,7 +41,7 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
   const exchange = exchangeClient(opts, 'mcp-salesforce', 'client_secret_basic', {
     salesforce: { resource: SALESFORCE_API },
   });
-  const ctx = (tool: string) => ({
+  const hook = (tool: string) => ({
     server: 'mcp-salesforce',
     tool,
     exchange,
@@ -54,10 +54,10 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
       'search_accounts',
       {
         description: 'Search the CRM accounts you own by name',
-        inputSchema: { query: z.string().default('').describe('Part of the account name') },
+        inputSchema: z.object({ query: z.string().default('').describe('Part of the account name') }),
       },
-      async ({ query }, extra) =>
-        withDownstream(ctx('search_accounts'), accessFrom(extra), 'salesforce', ['crm.read'], async (t) =>
+      async ({ query }, ctx) =>
+        withDownstream(hook('search_accounts'), accessFrom(ctx), 'salesforce', ['crm.read'], async (t) =>
           apiResult(await t.fetch(`${api}/v1/accounts?q=${encodeURIComponent(query)}`)),
         ),
     );
@@ -65,10 +65,10 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
       'get_opportunity',
       {
         description: 'Read one of your opportunities',
-        inputSchema: { id: z.string().describe('e.g. opp-101') },
+        inputSchema: z.object({ id: z.string().describe('e.g. opp-101') }),
       },
-      async ({ id }, extra) =>
-        withDownstream(ctx('get_opportunity'), accessFrom(extra), 'salesforce', ['crm.read'], async (t) =>
+      async ({ id }, ctx) =>
+        withDownstream(hook('get_opportunity'), accessFrom(ctx), 'salesforce', ['crm.read'], async (t) =>
           apiResult(await t.fetch(`${api}/v1/opportunities/${encodeURIComponent(id)}`)),
         ),
     );
@@ -76,12 +76,12 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
       'update_opportunity_stage',
       {
         description: 'Move one of your opportunities to another sales stage',
-        inputSchema: { id: z.string(), stage: z.enum(STAGES as [string, ...string[]]) },
+        inputSchema: z.object({ id: z.string(), stage: z.enum(STAGES as [string, ...string[]]) }),
       },
-      async ({ id, stage }, extra) =>
+      async ({ id, stage }, ctx) =>
         withDownstream(
-          ctx('update_opportunity_stage'),
-          accessFrom(extra),
+          hook('update_opportunity_stage'),
+          accessFrom(ctx),
           'salesforce',
           ['crm.write'],
           async (t) =>

@@ -4,7 +4,7 @@
  * them to its own key. Who may read employee records is decided by Mandate's policy at the
  * exchange: the tool asks for `hr.records.read` and, when policy refuses, tells the user why.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { createResourceServer } from '@mandate/mcp-kit';
 import { WORKDAY_API } from '../apis/workday-api.js';
@@ -48,7 +48,7 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
   const exchange = exchangeClient(opts, 'mcp-workday', 'client_secret_post', {
     workday: { resource: WORKDAY_API, dpop: true },
   });
-  const ctx = (tool: string) => ({
+  const hook = (tool: string) => ({
     server: 'mcp-workday',
     tool,
     exchange,
@@ -57,17 +57,17 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
 
   const build = () => {
     const server = new McpServer({ name: 'workday-mcp', version: '1.0.0' });
-    server.registerTool('whoami', { description: 'Who the MCP server thinks you are' }, async (extra) => {
-      const a = accessFrom(extra);
+    server.registerTool('whoami', { description: 'Who the MCP server thinks you are' }, async (ctx) => {
+      const a = accessFrom(ctx);
       return text({ sub: a.sub, client_id: a.clientId, scopes: a.scopes, token_jti: a.extra.jti });
     });
-    server.registerTool('get_profile', { description: 'Your employee profile' }, async (extra) =>
-      withDownstream(ctx('get_profile'), accessFrom(extra), 'workday', ['hr.profile.read'], async (t) =>
+    server.registerTool('get_profile', { description: 'Your employee profile' }, async (ctx) =>
+      withDownstream(hook('get_profile'), accessFrom(ctx), 'workday', ['hr.profile.read'], async (t) =>
         apiResult(await t.fetch(`${api}/v1/workers/me`)),
       ),
     );
-    server.registerTool('list_time_off', { description: 'Your time off' }, async (extra) =>
-      withDownstream(ctx('list_time_off'), accessFrom(extra), 'workday', ['hr.timeoff.read'], async (t) =>
+    server.registerTool('list_time_off', { description: 'Your time off' }, async (ctx) =>
+      withDownstream(hook('list_time_off'), accessFrom(ctx), 'workday', ['hr.timeoff.read'], async (t) =>
         apiResult(await t.fetch(`${api}/v1/workers/me/time-off`)),
       ),
     );
@@ -75,12 +75,15 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
       'request_time_off',
       {
         description: 'Request time off (dates as YYYY-MM-DD)',
-        inputSchema: { from: z.string().describe('first day'), to: z.string().describe('last day') },
+        inputSchema: z.object({
+          from: z.string().describe('first day'),
+          to: z.string().describe('last day'),
+        }),
       },
-      async ({ from, to }, extra) =>
+      async ({ from, to }, ctx) =>
         withDownstream(
-          ctx('request_time_off'),
-          accessFrom(extra),
+          hook('request_time_off'),
+          accessFrom(ctx),
           'workday',
           ['hr.timeoff.write'],
           async (t) =>
@@ -97,12 +100,12 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
       'get_employee_record',
       {
         description: "An employee's HR record (salary, start date, rating): HR only",
-        inputSchema: { employee: z.string().describe('employee id, e.g. alice') },
+        inputSchema: z.object({ employee: z.string().describe('employee id, e.g. alice') }),
       },
-      async ({ employee }, extra) =>
+      async ({ employee }, ctx) =>
         withDownstream(
-          ctx('get_employee_record'),
-          accessFrom(extra),
+          hook('get_employee_record'),
+          accessFrom(ctx),
           'workday',
           ['hr.records.read'],
           async (t) => apiResult(await t.fetch(`${api}/v1/workers/${encodeURIComponent(employee)}/record`)),

@@ -1,11 +1,10 @@
 /**
- * Helpers for the examples' end-to-end tests: an MCP SDK client for a kit-protected server, tokens
+ * Helpers for the examples' end-to-end tests: an MCP SDK v2 client for a kit-protected server, tokens
  * signed by the running Mandate's own signer, and the audit events Mandate relayed to its file.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { mintAccessToken } from '../../src/oauth/tokens/mint-access-token.js';
 import type { TestService } from '../helpers/service.js';
 
