@@ -61,15 +61,21 @@ const LAYERS = [
       'src/oauth/authorize/',
       'src/oauth/id-jag/',
       'src/oauth/decisions/',
+      'src/oauth/issuance/',
       'src/oauth/context.ts',
       'src/oauth/token-request.ts',
     ],
     because: 'tokens and clients are the building blocks the grants and endpoints use',
   },
   {
-    from: ['src/oauth/decisions/', 'src/oauth/id-jag/'],
+    from: ['src/oauth/decisions/', 'src/oauth/issuance/', 'src/oauth/id-jag/'],
     deny: ['src/oauth/grants/', 'src/oauth/endpoints/', 'src/oauth/authorize/'],
-    because: 'decisions and ID-JAGs serve the grants, not the other way round',
+    because: 'decisions, issuance and ID-JAGs serve the grants, not the other way round',
+  },
+  {
+    from: ['src/oauth/decisions/', 'src/oauth/issuance/'],
+    deny: ['src/oauth/id-jag/'],
+    because: 'the ID-JAG issuer decides and issues through decisions and issuance, never the reverse',
   },
   {
     from: ['src/oauth/grants/'],

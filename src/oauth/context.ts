@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { DecisionService } from '../policy/contract.js';
 import type { ReplayStore } from '../store/replay.js';
 import type { Signer } from './tokens/mint-access-token.js';
+import type { Mint } from './tokens/mint.js';
 import type { ClientAuthDeps } from './clients/client-auth.js';
 import type { ClientLookup } from './clients/client.js';
 import type { Endpoint, EndpointUrls } from './endpoint-urls.js';
@@ -28,6 +29,11 @@ export interface OAuthContext {
   issuers: IssuerLookup;
   decisions: DecisionService;
   signer: Signer;
+  /**
+   * The mint step (tokens/mint.ts): produces each access token the policy allowed. Mandate's own
+   * (`mandateMint(signer)`) unless the composition root puts another in front of it.
+   */
+  mint: Mint;
   audit: AuditPort;
   replay: ReplayStore;
   proof: ProofCheck;

@@ -13,10 +13,12 @@
  * - `authzen/`: OpenID AuthZEN access evaluation of MCP tool calls for resource servers, decided by
  *   the same policy and audited with the access token's `jti`.
  * - `decisions/`: asking the decision service (src/policy) and turning its denials into OAuth errors.
+ * - `issuance/`: the one issuance helper every grant uses once the policy allows: the mint step
+ *   (`tokens/mint.ts`, a seam the composition root may fill), the issuance record, the audit event.
  * - `clients/`: the client model, client authentication, the lookup, RFC 7591 registration and
  *   Client ID Metadata Documents (`clients/cimd/`).
- * - `tokens/`: minting and verifying JWTs (RFC 9068, RFC 7519), token type short names, opaque
- *   and sealed values.
+ * - `tokens/`: minting and verifying JWTs (RFC 9068, RFC 7519), the contract of the mint step,
+ *   token type short names, opaque and sealed values.
  *
  * And the files every folder shares:
  *

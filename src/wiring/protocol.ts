@@ -17,6 +17,7 @@ import { createDpopVerifier, createNonceService } from '@mandate/mcp-kit';
 import { endpointUrls } from '../oauth/endpoint-urls.js';
 import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
 import { refreshTokenViews } from '../oauth/endpoints/refresh-introspection.js';
+import { mandateMint } from '../oauth/tokens/mint.js';
 import { createTokenVerifier, type TrustedIssuer } from '../oauth/tokens/token-verifier.js';
 import type { PolicyDecisionService } from '../policy/engine.js';
 import type { ClientRecord } from '../store/clients.js';
@@ -87,6 +88,7 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     issuers,
     decisions: parts.decisions,
     signer: keys.signing,
+    mint: mandateMint(keys.signing),
     audit: parts.audit,
     replay,
     proof: async (req) =>

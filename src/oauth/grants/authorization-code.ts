@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type { AuthorizationCodeRecord } from '../../store/authorization-codes.js';
 import { firstHopOf, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { firstHopInput, issuanceFacts, mintFirstHopToken } from './first-hop-token.js';
+import { issueToken } from '../issuance/issue-token.js';
+import { firstHopInput, firstHopToken } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { verifyS256 } from './pkce.js';
 import { GrantType } from '../tokens/token-types.js';
@@ -94,15 +95,23 @@ export const authorizationCode: Grant = {
     const decision = decideOrRefuse(ctx, trace, input);
 
     const ttl = Math.min(decision.ttl_seconds, fh.accessTokenTtl, ctx.maxTokenTtl);
-    const { token, claims } = await mintFirstHopToken(ctx, {
-      subject: c.subject,
-      clientId: client.clientId,
-      resource: c.resource,
-      scopes: decision.scopes,
-      ttl,
-      authTime: c.authTime,
-      jkt,
-      now,
+    const { body, minted, audit } = await issueToken(ctx, trace, {
+      allowed: {
+        grantType: GrantType.authorizationCode,
+        input,
+        decision,
+        token: firstHopToken(ctx, {
+          subject: c.subject,
+          clientId: client.clientId,
+          resource: c.resource,
+          scopes: decision.scopes,
+          ttl,
+          authTime: c.authTime,
+          jkt,
+          now,
+        }),
+      },
+      action: GrantType.authorizationCode,
     });
     const refresh = client.grantTypes.includes(GrantType.refreshToken) ? newOpaqueValue() : undefined;
     const started = await fh.grants.startFromCode(
@@ -122,24 +131,21 @@ export const authorizationCode: Grant = {
         revokedAt: null,
         revokedReason: null,
       },
-      { jti: claims.jti, exp: claims.exp },
+      { jti: minted.jti, exp: minted.exp },
       refresh === undefined ? undefined : { tokenHash: opaqueHash(refresh), scope: c.scope },
     );
     if (!started) throw invalidCode('code_replayed');
 
-    const { issued, fact } = issuanceFacts('issued', GrantType.authorizationCode, claims, decision);
     return {
       response: {
         body: {
-          access_token: token,
-          token_type: jkt === undefined ? 'Bearer' : 'DPoP',
-          expires_in: ttl,
-          scope: claims.scope,
+          ...body,
+          scope: minted.scope,
           ...(refresh === undefined ? {} : { refresh_token: refresh }),
         },
         headers: {},
       },
-      audit: { decision: trace.decision, issued, tokens: [fact] },
+      audit,
     };
   },
 };

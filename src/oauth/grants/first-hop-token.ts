@@ -1,14 +1,12 @@
 /**
  * What the authorization-code and refresh grants share: the decision input for a user reaching an
- * MCP server, and the first-hop access token itself, an RFC 9068 JWT whose audience is the MCP
+ * MCP server, and the first-hop access token itself (issued through issuance/issue-token.ts), an RFC 9068 JWT whose audience is the MCP
  * server (RFC 8707 §2). It carries the user's `groups` and mapped attributes because the MCP
  * server later presents it as the subject token of a token exchange, whose policy reads them there.
  */
-import type { TokenFact } from '../../audit/port.js';
-import type { Decision, DecisionInput } from '../../policy/contract.js';
+import type { DecisionInput } from '../../policy/contract.js';
 import type { SubjectAttributes } from '../../store/subjects.js';
-import type { IssuedTokenRecord } from '../../store/tokens.js';
-import { mintAccessToken, type MintedClaims } from '../tokens/mint-access-token.js';
+import type { MintRequest } from '../tokens/mint-access-token.js';
 import type { OAuthClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
 
@@ -43,11 +41,9 @@ export interface FirstHopIssue {
   now: number;
 }
 
-export async function mintFirstHopToken(
-  ctx: OAuthContext,
-  t: FirstHopIssue,
-): Promise<{ token: string; claims: MintedClaims }> {
-  return mintAccessToken(ctx.signer, {
+/** The first-hop access token as the mint step receives it (tokens/mint.ts). */
+export function firstHopToken(ctx: Pick<OAuthContext, 'issuer'>, t: FirstHopIssue): MintRequest {
+  return {
     issuer: ctx.issuer,
     sub: t.subject.sub,
     aud: t.resource,
@@ -58,43 +54,5 @@ export async function mintFirstHopToken(
     ...(t.jkt === undefined ? {} : { jkt: t.jkt }),
     // Attributes first: the registered claims mintAccessToken sets always win over a mapped name.
     extra: { ...t.subject.claims, groups: t.subject.groups, auth_time: t.authTime },
-  });
-}
-
-/** The issuance record and audit fact of a first-hop access token. */
-export function issuanceFacts(
-  kind: 'issued' | 'refreshed',
-  grantType: string,
-  claims: MintedClaims,
-  decision: Decision,
-): { issued: IssuedTokenRecord; fact: TokenFact } {
-  const jkt = claims.cnf?.jkt;
-  return {
-    issued: {
-      jti: claims.jti,
-      sub: claims.sub,
-      client_id: claims.client_id,
-      aud: [claims.aud],
-      scope: claims.scope,
-      iat: claims.iat,
-      exp: claims.exp,
-      ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
-      grant_type: grantType,
-      decision_id: decision.decision_id,
-    },
-    fact: {
-      kind,
-      action: grantType,
-      client_id: claims.client_id,
-      sub: claims.sub,
-      jti: claims.jti,
-      aud: claims.aud,
-      scope: claims.scope,
-      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
-      iat: claims.iat,
-      exp: claims.exp,
-      ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
-      decision_id: decision.decision_id,
-    },
   };
 }

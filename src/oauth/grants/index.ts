@@ -5,11 +5,15 @@
  * - `grant.ts`: the shape every grant exports.
  * - `authorization-code.ts`: the authorization code grant (RFC 6749 §4.1.3) with PKCE.
  * - `refresh-token.ts`: the refresh token grant with rotation (RFC 6749 §6, RFC 9700 §4.14.2).
- * - `token-exchange.ts`: token exchange (RFC 8693).
+ * - `token-exchange.ts`: token exchange (RFC 8693) in three steps: parse, check the parties, issue.
+ * - `exchange-request.ts`: the exchange's parameters as a typed request (RFC 8693 §2.1).
+ * - `exchange-parties.ts`: the exchange's parties: subject, actor, `may_act` (§4.4), the `act` chain.
  * - `jwt-bearer.ts`: the JWT bearer grant (RFC 7523 §2.1) for ID-JAGs.
- * - `first-hop-token.ts`: what the code and refresh grants share: decision input, token, records.
+ * - `first-hop-token.ts`: what the code and refresh grants share: the decision input and the token.
  * - `revoke-grant.ts`: revoking a grant with every token issued under it.
  * - `pkce.ts`: PKCE S256 (RFC 7636).
+ *
+ * Every grant issues through `issuance/issue-token.ts` once the policy allows.
  */
 import { authorizationCode } from './authorization-code.js';
 import type { Grant } from './grant.js';

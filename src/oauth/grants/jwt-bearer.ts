@@ -7,7 +7,6 @@
  * a key (`cnf.jkt`) needs a DPoP proof with that key (§7.4.1.2) and yields a DPoP-bound token.
  */
 import type { DecisionInput } from '../../policy/contract.js';
-import { mintAccessToken } from '../tokens/mint-access-token.js';
 import { OAuthError } from '../errors.js';
 import { isResourceIndicator } from '../id-jag/id-jag-profile.js';
 import { verifyIdJag } from '../id-jag/verify-id-jag.js';
@@ -16,6 +15,7 @@ import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { GrantType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
+import { issueToken } from '../issuance/issue-token.js';
 
 /** The one resource the token is for: the request's `resource` (RFC 8707 §2.2), within the assertion's. */
 function resourceOf(requested: string[], asserted: string[] | undefined): string {
@@ -99,57 +99,30 @@ export const jwtBearer: Grant = {
     if (!first)
       throw new OAuthError('invalid_grant', 'assertion has already been used', { reason: 'jti_replay' });
 
-    const { token, claims: at } = await mintAccessToken(ctx.signer, {
-      issuer: ctx.issuer,
-      sub: claims.sub,
-      aud: resource,
-      clientId: client.clientId,
-      scopes: decision.scopes,
-      ttlSeconds: ttl,
-      now,
-      ...(jkt === undefined ? {} : { jkt }),
-      extra: {
-        ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
-        ...(claims.acr === undefined ? {} : { acr: claims.acr }),
-      },
-    });
-    const scope = decision.scopes.join(' ');
-    const tokenType = jkt === undefined ? 'Bearer' : 'DPoP';
-    return {
-      response: { body: { access_token: token, token_type: tokenType, expires_in: ttl, scope }, headers: {} },
-      audit: {
-        decision: trace.decision,
-        issued: {
-          jti: at.jti,
-          sub: at.sub,
-          client_id: client.clientId,
-          aud: [resource],
-          scope,
-          iat: at.iat,
-          exp: at.exp,
-          ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
-          grant_type: GrantType.jwtBearer,
-          decision_id: decision.decision_id,
-        },
-        tokens: [
-          {
-            kind: 'issued',
-            action: 'jwt_bearer',
-            client_id: client.clientId,
-            sub: at.sub,
-            jti: at.jti,
-            aud: resource,
-            scope,
-            token_type: tokenType,
-            iat: at.iat,
-            exp: at.exp,
-            ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
-            decision_id: decision.decision_id,
-            // The accepted ID-JAG, for lineage back to the IdP's issuance event.
-            subject_jti: claims.jti,
+    const { body, minted, audit } = await issueToken(ctx, trace, {
+      allowed: {
+        grantType: GrantType.jwtBearer,
+        input,
+        decision,
+        token: {
+          issuer: ctx.issuer,
+          sub: claims.sub,
+          aud: resource,
+          clientId: client.clientId,
+          scopes: decision.scopes,
+          ttlSeconds: ttl,
+          now,
+          ...(jkt === undefined ? {} : { jkt }),
+          extra: {
+            ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
+            ...(claims.acr === undefined ? {} : { acr: claims.acr }),
           },
-        ],
+        },
       },
-    };
+      action: 'jwt_bearer',
+      // The accepted ID-JAG, for lineage back to the IdP's issuance event.
+      subjectJti: claims.jti,
+    });
+    return { response: { body: { ...body, scope: minted.scope }, headers: {} }, audit };
   },
 };

@@ -10,7 +10,8 @@ import type { TokenFact } from '../../audit/port.js';
 import type { GrantRecord, RefreshTokenRecord } from '../../store/grants.js';
 import { firstHopOf, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { firstHopInput, issuanceFacts, mintFirstHopToken } from './first-hop-token.js';
+import { issueToken } from '../issuance/issue-token.js';
+import { firstHopInput, firstHopToken } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { parseScope } from '../params.js';
 import { deriveKey, seal, unseal } from '../tokens/sealed-value.js';
@@ -128,28 +129,32 @@ export const refreshToken: Grant = {
     const decision = decideOrRefuse(ctx, trace, input);
 
     const ttl = Math.min(decision.ttl_seconds, fh.accessTokenTtl, ctx.maxTokenTtl);
-    const { token: access, claims } = await mintFirstHopToken(ctx, {
-      subject,
-      clientId: client.clientId,
-      resource: grant.resource,
-      scopes: decision.scopes,
-      ttl,
-      authTime: grant.authTime,
-      jkt,
-      now,
+    const issued = await issueToken(ctx, trace, {
+      allowed: {
+        grantType: GrantType.refreshToken,
+        input,
+        decision,
+        token: firstHopToken(ctx, {
+          subject,
+          clientId: client.clientId,
+          resource: grant.resource,
+          scopes: decision.scopes,
+          ttl,
+          authTime: grant.authTime,
+          jkt,
+          now,
+        }),
+      },
+      kind: 'refreshed',
+      action: GrantType.refreshToken,
     });
+    const { minted } = issued;
     const successor = newOpaqueValue();
-    const body: TokenResponse['body'] = {
-      access_token: access,
-      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
-      expires_in: ttl,
-      scope: claims.scope,
-      refresh_token: successor,
-    };
+    const body: TokenResponse['body'] = { ...issued.body, scope: minted.scope, refresh_token: successor };
     const sealed = seal(
       deriveKey(raw, SUCCESSOR),
       SUCCESSOR,
-      { body, exp: claims.exp, jti: claims.jti } satisfies StoredSuccessor,
+      { body, exp: minted.exp, jti: minted.jti } satisfies StoredSuccessor,
       now + fh.refreshGrace + 1,
     );
     // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces.
@@ -158,7 +163,7 @@ export const refreshToken: Grant = {
       grant.grantId,
       now,
       { tokenHash: opaqueHash(successor), scope: token.scope, sealed },
-      { jti: claims.jti, exp: claims.exp },
+      { jti: minted.jti, exp: minted.exp },
     );
     if (outcome === 'revoked') throw invalid('grant_revoked', 'the refresh token has been revoked');
     if (outcome === 'lost') {
@@ -167,7 +172,6 @@ export const refreshToken: Grant = {
       if (again === undefined) throw invalid('unknown_refresh_token', 'the refresh token is invalid');
       return rotated(ctx, raw, again.token, again.grant);
     }
-    const { issued, fact } = issuanceFacts('refreshed', GrantType.refreshToken, claims, decision);
-    return { response: { body, headers: {} }, audit: { decision: trace.decision, issued, tokens: [fact] } };
+    return { response: { body, headers: {} }, audit: issued.audit };
   },
 };

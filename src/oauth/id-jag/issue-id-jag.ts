@@ -6,15 +6,17 @@
  * trusted upstream IdP issued to the calling client; the policy (action `id_jag`) decides which
  * (audience, resource) pairs, clients, groups and scopes are allowed.
  */
-import type { DecisionInput } from '../../policy/contract.js';
+import type { Decision, DecisionInput } from '../../policy/contract.js';
 import type { AuthenticatedClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
-import { newTokenId } from '../tokens/mint-access-token.js';
+import { newTokenId, type MintRequest } from '../tokens/mint-access-token.js';
+import type { MintedToken } from '../tokens/mint.js';
+import { issueToken } from '../issuance/issue-token.js';
 import { OAuthError } from '../errors.js';
 import type { GrantResult, TokenRequest, Trace } from '../token-request.js';
 import { parseScope } from '../params.js';
 import { subjectInput, tokenContext } from '../decisions/subject-input.js';
-import { TokenType } from '../tokens/token-types.js';
+import { GrantType, TokenType } from '../tokens/token-types.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { ID_JAG_TYP, isResourceIndicator } from './id-jag-profile.js';
 import { signEs256 } from '../tokens/sign-jws.js';
@@ -42,6 +44,50 @@ function targetOf(audiences: string[], resources: string[], self: string): Decis
   if (resource !== undefined && !isResourceIndicator(resource))
     throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
   return { audience, ...(resource === undefined ? {} : { resource }) };
+}
+
+/**
+ * §5: the client_id the other server knows this client by: the policy's mapping, else the same id
+ * (Client ID Metadata Document URLs are one namespace for every server).
+ */
+function remoteClientId(decision: Decision, clientId: string): string {
+  return typeof decision.obligations.client_id === 'string' ? decision.obligations.client_id : clientId;
+}
+
+/** The ID-JAG (§3): not an access token, so `N_A`, and never recorded as one. */
+function signIdJag(
+  ctx: OAuthContext,
+  t: MintRequest,
+  sc: TokenClaims,
+  clientId: string,
+  target: DecisionInput['target'],
+): MintedToken {
+  const claims = {
+    iss: t.issuer,
+    sub: t.sub,
+    aud: t.aud,
+    client_id: clientId,
+    jti: newTokenId(),
+    iat: t.now,
+    exp: t.now + t.ttlSeconds,
+    ...(target.resource === undefined ? {} : { resource: target.resource }),
+    scope: t.scopes.join(' '),
+    ...(sc.auth_time === undefined ? {} : { auth_time: sc.auth_time }),
+    ...(sc.acr === undefined ? {} : { acr: sc.acr }),
+    ...(sc.amr === undefined ? {} : { amr: sc.amr }),
+    ...(sc.email === undefined ? {} : { email: sc.email }),
+    ...(t.jkt === undefined ? {} : { cnf: { jkt: t.jkt } }),
+  };
+  const { kid, alg, privateKey } = ctx.signer.signingKey();
+  const token = signEs256({ alg, kid, typ: ID_JAG_TYP }, claims, privateKey);
+  const { sub, aud, jti, iat, exp, scope } = claims;
+  return {
+    token,
+    tokenType: 'N_A',
+    ...{ sub, aud, jti, iat, exp, scope },
+    ...(t.jkt === undefined ? {} : { jkt: t.jkt }),
+    recorded: false,
+  };
 }
 
 /** §4.3.2: the ID token's audience must be the authenticated client (OIDC Core §3.1.3.7 for `azp`). */
@@ -94,62 +140,27 @@ export async function issueIdJag(
 
   const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, sc.exp - now);
   if (ttl <= 0) throw new OAuthError('invalid_grant', 'subject_token expires too soon', { reason: 'ttl' });
-  // §5: the client_id the other server knows this client by: the policy's mapping, else the same id
-  // (Client ID Metadata Document URLs are one namespace for every server).
-  const remoteClientId =
-    typeof decision.obligations.client_id === 'string' ? decision.obligations.client_id : client.clientId;
-  const scope = decision.scopes.join(' ');
-  const claims = {
-    iss: ctx.issuer,
-    sub: sc.sub,
-    aud: target.audience,
-    client_id: remoteClientId,
-    jti: newTokenId(),
-    iat: now,
-    exp: now + ttl,
-    ...(target.resource === undefined ? {} : { resource: target.resource }),
-    scope,
-    ...(sc.auth_time === undefined ? {} : { auth_time: sc.auth_time }),
-    ...(sc.acr === undefined ? {} : { acr: sc.acr }),
-    ...(sc.amr === undefined ? {} : { amr: sc.amr }),
-    ...(sc.email === undefined ? {} : { email: sc.email }),
-    ...(jkt === undefined ? {} : { cnf: { jkt } }),
-  };
-  const { kid, alg, privateKey } = ctx.signer.signingKey();
-  const token = signEs256({ alg, kid, typ: ID_JAG_TYP }, claims, privateKey);
-
-  return {
-    response: {
-      // §4.3.3: not an access token, so `N_A`; no refresh token.
-      body: {
-        access_token: token,
-        issued_token_type: TokenType.idJag,
-        token_type: 'N_A',
-        expires_in: ttl,
-        scope,
+  const { body, minted, audit } = await issueToken(ctx, trace, {
+    allowed: {
+      grantType: GrantType.tokenExchange,
+      input,
+      decision,
+      token: {
+        issuer: ctx.issuer,
+        sub: sc.sub,
+        aud: target.audience ?? '',
+        clientId: client.clientId,
+        scopes: decision.scopes,
+        ttlSeconds: ttl,
+        now,
+        ...(jkt === undefined ? {} : { jkt }),
       },
-      headers: {},
     },
-    audit: {
-      decision: trace.decision,
-      tokens: [
-        {
-          kind: 'issued',
-          action: 'id_jag',
-          client_id: client.clientId,
-          sub: claims.sub,
-          jti: claims.jti,
-          aud: claims.aud,
-          scope,
-          token_type: 'N_A',
-          issued_token_type: TokenType.idJag,
-          iat: claims.iat,
-          exp: claims.exp,
-          ...(jkt === undefined ? {} : { cnf_jkt: jkt }),
-          decision_id: decision.decision_id,
-          ...(sc.jti === undefined ? {} : { subject_jti: sc.jti }),
-        },
-      ],
-    },
-  };
+    action: 'id_jag',
+    issuedTokenType: TokenType.idJag,
+    ...(sc.jti === undefined ? {} : { subjectJti: sc.jti }),
+    mint: async ({ token: t }) => signIdJag(ctx, t, sc, remoteClientId(decision, client.clientId), target),
+  });
+  // §4.3.3: not an access token, so `N_A`; no refresh token.
+  return { response: { body: { ...body, scope: minted.scope }, headers: {} }, audit };
 }

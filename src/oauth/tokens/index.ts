@@ -2,6 +2,8 @@
  * Tokens and the values around them:
  *
  * - `mint-access-token.ts`: mints RFC 9068 JWT access tokens.
+ * - `mint.ts`: the mint step every grant's token passes through (what the policy allowed → the
+ *   token), a seam the composition root fills; Mandate's own minting is the default.
  * - `sign-jws.ts`: compact JWS signing with node:crypto (the hot path).
  * - `verify-jwt.ts`: JWT verification with node:crypto signatures and jose key sets.
  * - `token-verifier.ts`: verifies subject and actor tokens (RFC 8693 §2.1) of Mandate and of
