@@ -11,7 +11,13 @@ const nodePrefix = {
 /** The ground floor every folder may stand on. */
 const GROUND = ['src/log.ts', 'src/text.ts'];
 /** Commands: entry points like main.ts, above every folder they live in. */
-const COMMANDS = ['src/cli.ts', 'src/audit/cli.ts', 'src/keys/cli.ts', 'src/policy/cli/'];
+const COMMANDS = [
+  'src/cli.ts',
+  'src/audit/cli.ts',
+  'src/keys/cli.ts',
+  'src/keys/connectors-cli.ts',
+  'src/policy/cli/',
+];
 const TOP = ['src/main.ts', 'src/service.ts', 'src/wiring/', ...COMMANDS];
 
 /**

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * `mandate <command>`: operational commands. Each command lives beside the component it operates
- * (keys/cli.ts, audit/cli.ts, policy/cli/index.ts) and exports `run(argv): Promise<number>` (the exit status).
+ * (keys/cli.ts, keys/connectors-cli.ts, audit/cli.ts, policy/cli/index.ts) and exports `run(argv): Promise<number>` (the exit status).
  */
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   keys: () => import('./keys/cli.js'),
   audit: () => import('./audit/cli.js'),
   policy: () => import('./policy/cli/index.js'),
+  connectors: () => import('./keys/connectors-cli.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -8,6 +8,7 @@ export const LOCKS = {
   migrations: 1,
   signingKeys: 2,
   housekeeping: 3,
+  connectorKeys: 4,
 } as const;
 
 export type LockName = keyof typeof LOCKS;
