@@ -5,6 +5,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { toOAuthError } from './errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
+import { enforceToolPolicy } from './policy/enforce.js';
+import type { ToolPolicy } from './policy/tool-policy.js';
 import { scopesForMcpMessage, type ToolScopes } from './scopes.js';
 
 /**
@@ -31,13 +33,21 @@ export interface RequireAccessOptions {
   /**
    * Scopes per MCP tool: a JSON-RPC `tools/call` for a listed tool needs them, else 403
    * `insufficient_scope` (step-up). Needs a JSON body parser (`express.json()`) in front.
+   * @deprecated a local table the policy never sees: use `policy`.
    */
   tools?: ToolScopes;
+  /**
+   * Every JSON-RPC `tools/call` is decided by Mandate's policy ({@link createToolPolicy}): a
+   * refusal that scopes would lift is a 403 step-up, any other a tool error with the policy's
+   * reason. Needs a JSON body parser (`express.json()`) in front.
+   */
+  policy?: ToolPolicy;
 }
 
 /**
- * Verifies the access token (RFC 6750 §2.1 / RFC 9449 §7) and sets `req.auth`; refusals are sent
- * with their status, `WWW-Authenticate` and an RFC 6750 §3 JSON body.
+ * Verifies the access token (RFC 6750 §2.1 / RFC 9449 §7), asks the policy about each tool call
+ * when `policy` is given, and sets `req.auth`; refusals are sent with their status,
+ * `WWW-Authenticate` and an RFC 6750 §3 JSON body, policy refusals as MCP tool errors.
  */
 export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -46,8 +56,14 @@ export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {
       { method: req.method, target: req.originalUrl, authorization: req.headers.authorization, dpop },
       opts.scopes,
     )
-      .then((access) => {
+      .then(async (access) => {
         if (opts.tools !== undefined) rs.requireScopes(access, scopesForMcpMessage(req.body, opts.tools));
+        const refused =
+          opts.policy === undefined ? undefined : await enforceToolPolicy(opts.policy, rs, access, req.body);
+        if (refused !== undefined) {
+          res.status(200).set('Cache-Control', 'no-store').json(refused);
+          return;
+        }
         (req as Request & { auth?: VerifiedAccess }).auth = access;
         next();
       })

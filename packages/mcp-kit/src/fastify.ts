@@ -6,6 +6,8 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import { toOAuthError } from './errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
+import { enforceToolPolicy } from './policy/enforce.js';
+import type { ToolPolicy } from './policy/tool-policy.js';
 import { scopesForMcpMessage, type ToolScopes } from './scopes.js';
 
 declare module 'fastify' {
@@ -27,13 +29,22 @@ export function metadataRoute(rs: ResourceServer): RouteHandlerMethod {
 export interface AccessHookOptions {
   /** Scopes every request needs (default: the resource server's `requiredScopes`). */
   scopes?: readonly string[];
-  /** Scopes per MCP tool, checked on JSON-RPC `tools/call` bodies (403 `insufficient_scope`). */
+  /**
+   * Scopes per MCP tool, checked on JSON-RPC `tools/call` bodies (403 `insufficient_scope`).
+   * @deprecated a local table the policy never sees: use `policy`.
+   */
   tools?: ToolScopes;
+  /**
+   * Every JSON-RPC `tools/call` is decided by Mandate's policy ({@link createToolPolicy}): a
+   * refusal that scopes would lift is a 403 step-up, any other a tool error with the policy's reason.
+   */
+  policy?: ToolPolicy;
 }
 
 /**
- * A `preHandler` that verifies the access token (RFC 6750 §2.1 / RFC 9449 §7) and sets
- * `request.auth`; refusals are sent with their status, `WWW-Authenticate` and JSON body.
+ * A `preHandler` that verifies the access token (RFC 6750 §2.1 / RFC 9449 §7), asks the policy
+ * about each tool call when `policy` is given, and sets `request.auth`; refusals are sent with
+ * their status, `WWW-Authenticate` and JSON body, policy refusals as MCP tool errors.
  */
 export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): preHandlerAsyncHookHandler {
   return async (req: FastifyRequest, reply: FastifyReply) => {
@@ -48,6 +59,9 @@ export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): pr
         opts.scopes,
       );
       if (opts.tools !== undefined) rs.requireScopes(access, scopesForMcpMessage(req.body, opts.tools));
+      const refused =
+        opts.policy === undefined ? undefined : await enforceToolPolicy(opts.policy, rs, access, req.body);
+      if (refused !== undefined) return reply.code(200).header('cache-control', 'no-store').send(refused);
       req.auth = access;
     } catch (err) {
       const e = toOAuthError(err);

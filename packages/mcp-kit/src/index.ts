@@ -79,6 +79,16 @@ export type {
 /** RFC 6749 §5.2, RFC 8693 §2.2.2: typed exchange refusals a tool can explain. */
 export { ExchangeDeniedError, ExchangeError, ExchangeUnavailableError } from './exchange-errors.js';
 
+/**
+ * OpenID AuthZEN Authorization API 1.0 §6: tool calls decided by Mandate's policy, with a
+ * fail-closed timeout and a short-lived cache; refusals as 403 step-up or MCP tool errors.
+ */
+export { createToolPolicy, canonicalJson } from './policy/tool-policy.js';
+export type { ToolAttributes, ToolPolicy, ToolPolicyOptions } from './policy/tool-policy.js';
+export { evaluationRequest, readDecision, AuthzenResponseError } from './policy/authzen.js';
+export type { AccessEvaluationRequest, ToolCall, ToolDecision } from './policy/authzen.js';
+export { enforceToolPolicy, refusedToolResult, toolCallsOf } from './policy/enforce.js';
+
 /** RFC 6749 §3.3 scopes, and tool-level decisions (the decision contract's `tool_call` rule). */
 export { parseScopes, scopesForMcpMessage } from './scopes.js';
 export type { ToolScopes } from './scopes.js';

@@ -73,6 +73,31 @@ export function auditedInput(input: DecisionInput, decision: Decision): Decision
   return { ...input, context: { ...input.context, arguments: masked } };
 }
 
+/**
+ * The token's facts a PEP may state beside it (the kit does, so that a request reads on its own):
+ * the decision is on the verified token's, and a request whose stated facts differ is refused
+ * rather than decided on facts the caller did not mean. Returns the first member that differs.
+ */
+function statedFactMismatch(
+  props: Record<string, unknown>,
+  claims: { client_id?: string; jti?: string; scopes?: string[]; act?: { sub: string } },
+): string | undefined {
+  if (props.client_id !== undefined && props.client_id !== claims.client_id) return 'client_id';
+  if (props.jti !== undefined && props.jti !== claims.jti) return 'jti';
+  if (props.scopes !== undefined) {
+    const held = new Set(claims.scopes ?? []);
+    const said = Array.isArray(props.scopes) ? props.scopes : [null];
+    if (said.length !== held.size || !said.every((s) => typeof s === 'string' && held.has(s)))
+      return 'scopes';
+  }
+  if (props.act !== undefined) {
+    const sub =
+      typeof props.act === 'object' && props.act !== null ? (props.act as { sub?: unknown }).sub : null;
+    if (sub !== claims.act?.sub) return 'act';
+  }
+  return undefined;
+}
+
 /** Decides one evaluation: a tool call made with an access token issued for the caller. */
 export async function evaluateToolCall(
   ctx: OAuthContext,
@@ -101,6 +126,8 @@ export async function evaluateToolCall(
   if (!verified.self || !issuedTo(claims, caller.clientId, caller.audiences))
     return failed(403, 'the access token was not issued for this client');
   if (ev.subject.id !== claims.sub) return failed(400, "subject.id is not the access token's sub");
+  const stated = statedFactMismatch(ev.subject.properties, claims);
+  if (stated !== undefined) return failed(400, `subject.properties.${stated} is not the access token's`);
 
   const resource = claims.aud.find((a) => caller.audiences.includes(a));
   const act = claims.act;

@@ -1,0 +1,107 @@
+/**
+ * Enforcing the policy's decisions on an MCP JSON-RPC request before it reaches the server, the
+ * way MCP clients expect to be answered (MCP authorization spec 2025-11-25 "Scope Challenge
+ * Handling", MCP tools "Error Handling"):
+ * - a call the policy would allow with more scopes: 403 `insufficient_scope` whose `scope` is every
+ *   scope the call needs (the token's and the tool's), so that one step-up suffices;
+ * - a call refused for any other reason: a tool result with `isError: true` carrying the policy's
+ *   reason, which the client shows to the model and the user (scopes would not help, so no
+ *   challenge that a client would follow into a useless login).
+ * Framework-free: the Express and fastify adapters call {@link enforceToolPolicy}.
+ */
+import type { ResourceServer, VerifiedAccess } from '../resource.js';
+import type { ToolCall, ToolDecision } from './authzen.js';
+import type { ToolPolicy } from './tool-policy.js';
+
+type JsonRpcId = string | number | null;
+
+interface PendingCall {
+  id: JsonRpcId;
+  call: ToolCall;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function idOf(m: Record<string, unknown>): JsonRpcId {
+  return typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null;
+}
+
+/**
+ * The `tools/call` requests of a JSON-RPC message or batch. Arguments that are not an object are
+ * decided as none (the server refuses such a call as invalid params anyway).
+ */
+export function toolCallsOf(message: unknown): PendingCall[] {
+  const messages = Array.isArray(message) ? message : [message];
+  const calls: PendingCall[] = [];
+  for (const m of messages) {
+    if (!isObject(m) || m.method !== 'tools/call') continue;
+    const params = isObject(m.params) ? m.params : {};
+    const name = typeof params.name === 'string' ? params.name : '';
+    const args = isObject(params.arguments) ? params.arguments : {};
+    calls.push({ id: idOf(m), call: { name, arguments: args } });
+  }
+  return calls;
+}
+
+/** The MCP tool result of a refused call: `isError` with the policy's reason (and its decision id). */
+export function refusedToolResult(
+  decision: Extract<ToolDecision, { allow: false }>,
+): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: `Refused by policy: ${decision.message}` }],
+    isError: true,
+    _meta: {
+      'dev.mandate/decision': {
+        ...(decision.decisionId === undefined ? {} : { id: decision.decisionId }),
+        reasons: decision.codes,
+      },
+    },
+  };
+}
+
+/**
+ * Decides every `tools/call` in `message` with `policy`.
+ * @returns undefined when the request may go on to the MCP server, else the JSON-RPC answer to
+ *   send instead (HTTP 200, `application/json`): the refused calls as tool errors and, in a batch,
+ *   every other request answered as not run.
+ * @throws OAuthError 403 `insufficient_scope` (step-up) when more scopes would allow every refused
+ *   call; 503 / 500 from {@link ToolPolicy.decide} when no decision could be had (fail closed).
+ */
+export async function enforceToolPolicy(
+  policy: ToolPolicy,
+  rs: Pick<ResourceServer, 'requireScopes'>,
+  access: VerifiedAccess,
+  message: unknown,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const pending = toolCallsOf(message);
+  if (pending.length === 0) return undefined;
+  const decisions = await Promise.all(pending.map((p) => policy.decide(access, p.call, signal)));
+  const refused = decisions.flatMap((d, i) => (d.allow ? [] : [{ ...pending[i]!, decision: d }]));
+  if (refused.length === 0) return undefined;
+  if (refused.every((r) => r.decision.stepUpScopes !== undefined)) {
+    const needed = new Set(refused.flatMap((r) => r.decision.stepUpScopes ?? []));
+    rs.requireScopes(access, [...needed]); // throws the 403 unless the token has them all already
+  }
+  const answer = (r: (typeof refused)[number]) => ({
+    jsonrpc: '2.0',
+    id: r.id,
+    result: refusedToolResult(r.decision),
+  });
+  if (!Array.isArray(message)) return answer(refused[0]!);
+  const byId = new Map(refused.map((r) => [r.id, r]));
+  return message
+    .filter((m): m is Record<string, unknown> => isObject(m) && 'id' in m && typeof m.method === 'string')
+    .map((m) => {
+      const r = byId.get(idOf(m));
+      return r !== undefined && m.method === 'tools/call'
+        ? answer(r)
+        : {
+            jsonrpc: '2.0',
+            id: idOf(m),
+            error: { code: -32000, message: 'not run: another call in this batch was refused by policy' },
+          };
+    });
+}

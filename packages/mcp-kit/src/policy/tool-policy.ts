@@ -1,0 +1,167 @@
+/**
+ * Tool calls decided by the security team's policy: for each call the kit asks Mandate's OpenID
+ * AuthZEN access evaluation endpoint (AuthZEN 1.0 §6, §10), authenticated as this MCP server's
+ * client, with the verified access token, its facts, the tool, its arguments and what the server
+ * read about the object the call acts on. Mandate decides with the same Rego that decides tokens
+ * and audits the decision with the token's `jti` (ADR 0012: online evaluation, not a local table).
+ *
+ * - Fail closed: no answer within `timeoutMs`, a network error, a 5xx or anything that is not a
+ *   decision refuses the call (503 `temporarily_unavailable`); so does a PDP that refuses this
+ *   server's credentials (500: the server is misconfigured, the user can do nothing about it).
+ * - A short-lived cache keyed on everything that goes into the decision: the access token (so its
+ *   subject, client, actor chain, scopes and `jti`), the tool, the arguments and the attributes,
+ *   each in canonical JSON. Entries live `cacheSeconds` (default 5) and never past the token's
+ *   expiry, which bounds how long a policy change takes to reach this server; concurrent
+ *   identical calls share one request.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { OAuthError } from '../errors.js';
+import type { VerifiedAccess } from '../resource.js';
+import { createTokenCache } from '../token-cache.js';
+import { evaluationRequest, readDecision, type ToolCall, type ToolDecision } from './authzen.js';
+
+/**
+ * What the server read about the object a tool call acts on (an opportunity's owner and amount),
+ * for the policy to decide on: sent as the AuthZEN resource's properties besides `arguments`.
+ */
+export type ToolAttributes = (
+  call: ToolCall,
+  access: VerifiedAccess,
+  signal: AbortSignal,
+) => Promise<Record<string, unknown>>;
+
+/** Where Mandate's decision endpoint is, this server's credentials there, and how long to wait. */
+export interface ToolPolicyOptions {
+  /** Mandate's issuer identifier. */
+  issuer: string;
+  /** The access evaluation endpoint (default `<issuer>/access/v1/evaluation`, AuthZEN 1.0 §10). */
+  endpoint?: string;
+  /** This MCP server's client at Mandate; the secret is sent with HTTP Basic (RFC 6749 §2.3.1). */
+  clientId: string;
+  clientSecret: string;
+  /** Attributes per tool name (see {@link ToolAttributes}); a tool without one sends none. */
+  attributes?: Readonly<Record<string, ToolAttributes>>;
+  /** Longest wait for a decision before the call is refused (default 2000 ms). */
+  timeoutMs?: number;
+  /** How long a decision is reused, in seconds (default 5; 0 asks every time). */
+  cacheSeconds?: number;
+  /** Most cached decisions (default 10000). */
+  maxEntries?: number;
+  /** Seconds since the epoch. */
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+/** Asks the policy about tool calls. */
+export interface ToolPolicy {
+  /**
+   * The policy's decision on `call` made with `access`.
+   * @throws OAuthError 503 `temporarily_unavailable` when no decision could be had (fail closed),
+   *   500 `server_error` when Mandate refuses this server's client credentials.
+   */
+  decide(access: VerifiedAccess, call: ToolCall, signal?: AbortSignal): Promise<ToolDecision>;
+  /** How many evaluation requests were sent (cache hits and shared flights excluded). */
+  readonly evaluations: number;
+}
+
+/** JSON with object members sorted, so that equal values give equal cache keys. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function unavailable(description: string, cause?: unknown): OAuthError {
+  return new OAuthError('temporarily_unavailable', description, {
+    headers: { 'Retry-After': '2' },
+    reason: 'policy_unavailable',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * Creates the policy client of one MCP server: AuthZEN access evaluation at Mandate with a
+ * fail-closed timeout and a short-lived decision cache (AuthZEN 1.0 §6, §10).
+ */
+export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
+  const endpoint = opts.endpoint ?? `${opts.issuer.replace(/\/$/, '')}/access/v1/evaluation`;
+  const doFetch = opts.fetch ?? fetch;
+  const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const cacheSeconds = opts.cacheSeconds ?? 5;
+  const cache = createTokenCache<ToolDecision>({ maxEntries: opts.maxEntries ?? 10_000, now });
+  // RFC 6749 §2.3.1: each part form-urlencoded before being joined.
+  const credentials = Buffer.from(
+    `${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`,
+  ).toString('base64');
+  let evaluations = 0;
+
+  async function ask(body: unknown, signal: AbortSignal | undefined): Promise<ToolDecision> {
+    evaluations++;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    let res: Response;
+    try {
+      res = await doFetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          authorization: `Basic ${credentials}`,
+          'x-request-id': randomUUID(),
+        },
+        body: JSON.stringify(body),
+        signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
+      });
+    } catch (err) {
+      throw unavailable(
+        deadline.aborted
+          ? `the policy did not answer within ${timeoutMs} ms; try again`
+          : 'the policy cannot be reached; try again',
+        err,
+      );
+    }
+    if (res.status === 401 || res.status === 403)
+      throw new OAuthError('server_error', 'this server cannot ask the policy (its client credentials)', {
+        reason: 'policy_client_refused',
+      });
+    if (res.status !== 200) throw unavailable(`the policy answered ${res.status}; try again`);
+    try {
+      return readDecision(await res.json());
+    } catch (err) {
+      throw unavailable('the policy did not answer with a decision; try again', err);
+    }
+  }
+
+  async function attributesOf(call: ToolCall, access: VerifiedAccess, signal: AbortSignal | undefined) {
+    const read = Object.hasOwn(opts.attributes ?? {}, call.name) ? opts.attributes?.[call.name] : undefined;
+    if (read === undefined) return {};
+    try {
+      return await read(call, access, signal ?? new AbortController().signal);
+    } catch (err) {
+      if (err instanceof OAuthError) throw err;
+      // Without the facts there is nothing to decide on: fail closed, as for the policy itself.
+      throw unavailable(`what tool ${call.name} acts on could not be read for the policy; try again`, err);
+    }
+  }
+
+  return {
+    get evaluations() {
+      return evaluations;
+    },
+    async decide(access, call, signal) {
+      const attributes = await attributesOf(call, access, signal);
+      const body = evaluationRequest(access, call, attributes);
+      const lifetime = Math.min(cacheSeconds, access.expiresAt - now());
+      if (lifetime <= 0) return ask(body, signal);
+      const key = createHash('sha256')
+        .update(`${endpoint}\n${canonicalJson(body)}`)
+        .digest('base64url');
+      return cache.get(key, async () => ({ value: await ask(body, signal), refreshAt: now() + lifetime }));
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Turning the policy's decisions into the MCP answers clients act on (src/policy/enforce.ts): a
+ * refusal scopes would lift is a 403 step-up naming every needed scope; any other refusal is a
+ * tool result with `isError` and the policy's reason; a batch answers every request.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  createResourceServer,
+  enforceToolPolicy,
+  OAuthError,
+  type ToolCall,
+  type ToolDecision,
+  type ToolPolicy,
+  type VerifiedAccess,
+} from '../../src/index.js';
+
+const rs = createResourceServer({ resource: 'https://mcp.example/mcp', issuer: 'https://mandate.example' });
+const access = { sub: 'alice', scopes: ['crm.read'] } as VerifiedAccess;
+
+function policyOf(decide: (call: ToolCall) => ToolDecision): ToolPolicy & { calls: ToolCall[] } {
+  const calls: ToolCall[] = [];
+  return {
+    calls,
+    evaluations: 0,
+    decide: async (_a, call) => {
+      calls.push(call);
+      return decide(call);
+    },
+  };
+}
+
+const allow: ToolDecision = { allow: true, decisionId: 'd-ok' };
+const needsWrite: ToolDecision = {
+  allow: false,
+  decisionId: 'd-up',
+  codes: ['insufficient_scope'],
+  message: 'tool update needs crm.write',
+  stepUpScopes: ['crm.read', 'crm.write'],
+};
+const notOwner: ToolDecision = {
+  allow: false,
+  decisionId: 'd-no',
+  codes: ['not_owner'],
+  message: 'tool update: only the owner may do this',
+  stepUpScopes: undefined,
+};
+const rpc = (id: number, name: string, args: unknown = {}) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
+
+describe('enforceToolPolicy', () => {
+  it('lets through what is not a tool call, without asking', async () => {
+    const p = policyOf(() => notOwner);
+    expect(await enforceToolPolicy(p, rs, access, { jsonrpc: '2.0', id: 1, method: 'tools/list' })).toBe(
+      undefined,
+    );
+    expect(await enforceToolPolicy(p, rs, access, undefined)).toBe(undefined);
+    expect(p.calls).toEqual([]);
+  });
+
+  it('asks about the tool with its arguments and lets an allowed call through', async () => {
+    const p = policyOf(() => allow);
+    expect(await enforceToolPolicy(p, rs, access, rpc(1, 'search', { q: 'acme' }))).toBe(undefined);
+    expect(p.calls).toEqual([{ name: 'search', arguments: { q: 'acme' } }]);
+    await enforceToolPolicy(p, rs, access, rpc(2, 'search', ['not', 'an', 'object']));
+    expect(p.calls[1]).toEqual({ name: 'search', arguments: {} });
+  });
+
+  it('a refusal more scopes would lift: 403 insufficient_scope with every needed scope', async () => {
+    const e = await enforceToolPolicy(
+      policyOf(() => needsWrite),
+      rs,
+      access,
+      rpc(1, 'update'),
+    ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OAuthError);
+    expect(e).toMatchObject({ status: 403, error: 'insufficient_scope' });
+    expect((e as OAuthError).headers['WWW-Authenticate']).toBe(
+      'Bearer resource_metadata="https://mcp.example/.well-known/oauth-protected-resource/mcp", ' +
+        'error="insufficient_scope", error_description="this request needs scope crm.write", scope="crm.read crm.write"',
+    );
+  });
+
+  it('any other refusal: the tool error with the policy’s reason, as the JSON-RPC answer', async () => {
+    expect(
+      await enforceToolPolicy(
+        policyOf(() => notOwner),
+        rs,
+        access,
+        rpc(7, 'update'),
+      ),
+    ).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      result: {
+        content: [{ type: 'text', text: 'Refused by policy: tool update: only the owner may do this' }],
+        isError: true,
+        _meta: { 'dev.mandate/decision': { id: 'd-no', reasons: ['not_owner'] } },
+      },
+    });
+  });
+
+  it('a step-up whose scopes the token already has is no step-up: a tool error', async () => {
+    const held = { ...access, scopes: ['crm.read', 'crm.write'] } as VerifiedAccess;
+    expect(
+      await enforceToolPolicy(
+        policyOf(() => needsWrite),
+        rs,
+        held,
+        rpc(1, 'update'),
+      ),
+    ).toMatchObject({
+      result: { isError: true },
+    });
+  });
+
+  it('a batch: one step-up for all when scopes would lift every refusal, else every request answered', async () => {
+    const p = policyOf((c) => (c.name === 'search' ? allow : c.name === 'update' ? needsWrite : notOwner));
+    await expect(
+      enforceToolPolicy(p, rs, access, [rpc(1, 'search'), rpc(2, 'update')]),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(
+      await enforceToolPolicy(p, rs, access, [
+        rpc(1, 'update'),
+        rpc(2, 'delete'),
+        { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+      ]),
+    ).toEqual([
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        result: expect.objectContaining({ isError: true }),
+      },
+      { jsonrpc: '2.0', id: 2, result: expect.objectContaining({ isError: true }) },
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        error: { code: -32000, message: 'not run: another call in this batch was refused by policy' },
+      },
+    ]);
+  });
+});

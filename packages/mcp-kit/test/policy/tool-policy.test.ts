@@ -1,0 +1,250 @@
+/**
+ * The kit's policy client as a unit (src/policy/tool-policy.ts, authzen.ts): the exact AuthZEN
+ * 1.0 §6.1 request it sends, how it reads decisions, the fail-closed timeout, and a cache keyed on
+ * everything that goes into the decision. The PDP is a fetch stand-in; the same client against a
+ * real Mandate is test/oauth/authzen/kit-policy.test.ts in the repository.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  createToolPolicy,
+  OAuthError,
+  type ToolPolicyOptions,
+  type VerifiedAccess,
+} from '../../src/index.js';
+
+const NOW = 1_764_140_000;
+
+function access(over: Partial<VerifiedAccess> = {}): VerifiedAccess {
+  const claims = {
+    iss: 'https://mandate.example',
+    sub: 'alice',
+    aud: 'https://mcp.example/mcp',
+    exp: NOW + 300,
+    iat: NOW,
+    jti: 'jti-1',
+    client_id: 'claude-desktop',
+    scope: 'crm.read',
+  };
+  return {
+    token: 'eyJ.token.sig',
+    clientId: 'claude-desktop',
+    scopes: ['crm.read'],
+    expiresAt: NOW + 300,
+    resource: new URL('https://mcp.example/mcp'),
+    sub: 'alice',
+    claims,
+    scheme: 'Bearer',
+    extra: { sub: 'alice', jti: 'jti-1', scheme: 'Bearer' },
+    ...over,
+  };
+}
+
+interface Sent {
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+function pdp(answer: (body: unknown) => Response | Promise<Response>) {
+  const sent: Sent[] = [];
+  const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
+    const body: unknown = JSON.parse(String(init?.body));
+    sent.push({ url: String(url), headers: init?.headers as Record<string, string>, body });
+    return answer(body);
+  }) as typeof globalThis.fetch;
+  return { sent, fetch };
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+let clock = NOW;
+function policy(fetch: typeof globalThis.fetch, over: Partial<ToolPolicyOptions> = {}) {
+  clock = NOW;
+  return createToolPolicy({
+    issuer: 'https://mandate.example',
+    clientId: 'mcp-crm',
+    clientSecret: 's3cret:with/chars',
+    fetch,
+    now: () => clock,
+    ...over,
+  });
+}
+
+const call = { name: 'update_opportunity_stage', arguments: { id: 'opp-1', stage: 'Won' } };
+
+describe('the AuthZEN request (§6.1)', () => {
+  it('names the user with the token and its facts, the tool with its arguments and attributes', async () => {
+    const { sent, fetch } = pdp(() => json({ decision: true }));
+    const p = policy(fetch, {
+      attributes: { update_opportunity_stage: async () => ({ owner: 'alice', amount: 10 }) },
+    });
+    const act = { sub: 'mcp-a', client_id: 'mcp-a' };
+    const a = access();
+    expect(await p.decide({ ...a, claims: { ...a.claims, act } }, call)).toEqual({
+      allow: true,
+      decisionId: undefined,
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.url).toBe('https://mandate.example/access/v1/evaluation');
+    expect(sent[0]!.headers).toMatchObject({
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from('mcp-crm:s3cret%3Awith%2Fchars').toString('base64')}`,
+      'x-request-id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(sent[0]!.body).toEqual({
+      subject: {
+        type: 'user',
+        id: 'alice',
+        properties: {
+          token: 'eyJ.token.sig',
+          client_id: 'claude-desktop',
+          scopes: ['crm.read'],
+          jti: 'jti-1',
+          act,
+        },
+      },
+      action: { name: 'tool_call' },
+      resource: {
+        type: 'mcp_tool',
+        id: 'update_opportunity_stage',
+        properties: { owner: 'alice', amount: 10, arguments: { id: 'opp-1', stage: 'Won' } },
+      },
+    });
+  });
+});
+
+describe('reading the decision', () => {
+  it('a step-up only when insufficient_scope is the only reason', async () => {
+    const stepUp = {
+      decision: false,
+      context: {
+        id: 'd-1',
+        reason_admin: { en: 'insufficient_scope' },
+        reason_user: { en: 'tool update_opportunity_stage needs crm.write' },
+        scope: 'crm.read crm.write',
+      },
+    };
+    expect(await policy(pdp(() => json(stepUp)).fetch).decide(access(), call)).toEqual({
+      allow: false,
+      decisionId: 'd-1',
+      codes: ['insufficient_scope'],
+      message: 'tool update_opportunity_stage needs crm.write',
+      stepUpScopes: ['crm.read', 'crm.write'],
+    });
+    const both = {
+      ...stepUp,
+      context: { ...stepUp.context, reason_admin: { en: 'insufficient_scope not_owner' } },
+    };
+    expect(await policy(pdp(() => json(both)).fetch).decide(access(), call)).toMatchObject({
+      allow: false,
+      codes: ['insufficient_scope', 'not_owner'],
+      stepUpScopes: undefined,
+    });
+  });
+
+  it('a per-evaluation error (§7.2.1) is a refusal saying so', async () => {
+    const err = {
+      decision: false,
+      context: { error: { status: 403, message: 'not issued for this client' } },
+    };
+    expect(await policy(pdp(() => json(err)).fetch).decide(access(), call)).toMatchObject({
+      allow: false,
+      codes: ['evaluation_error'],
+      message: 'the policy could not decide: not issued for this client',
+    });
+  });
+});
+
+describe('fail closed', () => {
+  const cases: [string, () => Response | Promise<Response>, string, number][] = [
+    ['a 500', () => json('boom', 500), 'temporarily_unavailable', 503],
+    ['a body that is no decision', () => json({ decision: 'yes' }), 'temporarily_unavailable', 503],
+    ['no JSON', () => new Response('<html>', { status: 200 }), 'temporarily_unavailable', 503],
+    ['a refused client (401)', () => new Response('bad client', { status: 401 }), 'server_error', 500],
+    ['a network error', () => Promise.reject(new TypeError('fetch failed')), 'temporarily_unavailable', 503],
+  ];
+  it.each(cases)('%s refuses the call', async (_name, answer, error, status) => {
+    const e = await policy(pdp(answer).fetch)
+      .decide(access(), call)
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OAuthError);
+    expect(e).toMatchObject({ error, status });
+  });
+
+  it('no answer within timeoutMs: 503 with Retry-After, not a hang', async () => {
+    const hang = ((_u: unknown, init?: RequestInit) =>
+      new Promise((_r, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+      )) as typeof globalThis.fetch;
+    const started = Date.now();
+    const e = await policy(hang, { timeoutMs: 50 })
+      .decide(access(), call)
+      .catch((x: unknown) => x);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(e).toMatchObject({
+      error: 'temporarily_unavailable',
+      status: 503,
+      headers: { 'Retry-After': '2' },
+      message: 'the policy did not answer within 50 ms; try again',
+    });
+  });
+
+  it('attributes that cannot be read refuse the call', async () => {
+    const p = policy(pdp(() => json({ decision: true })).fetch, {
+      attributes: { update_opportunity_stage: () => Promise.reject(new Error('CRM down')) },
+    });
+    await expect(p.decide(access(), call)).rejects.toMatchObject({ error: 'temporarily_unavailable' });
+  });
+});
+
+describe('the decision cache', () => {
+  it('reuses a decision for the same token, tool, arguments and attributes only', async () => {
+    const { sent, fetch } = pdp(() => json({ decision: true }));
+    let amount = 10;
+    const p = policy(fetch, { attributes: { update_opportunity_stage: async () => ({ amount }) } });
+    await p.decide(access(), call);
+    await p.decide(access(), { name: call.name, arguments: { stage: 'Won', id: 'opp-1' } }); // same, reordered
+    expect(p.evaluations).toBe(1);
+    await p.decide(access(), { ...call, arguments: { id: 'opp-2', stage: 'Won' } });
+    await p.decide(access({ token: 'eyJ.other.sig' }), call);
+    await p.decide(access(), { ...call, name: 'get_opportunity' });
+    amount = 11;
+    await p.decide(access(), call);
+    expect(p.evaluations).toBe(5);
+    expect(sent).toHaveLength(5);
+  });
+
+  it('for cacheSeconds, never past the token’s expiry, and not at all with 0', async () => {
+    const { fetch } = pdp(() => json({ decision: true }));
+    const p = policy(fetch, { cacheSeconds: 5 });
+    await p.decide(access(), call);
+    clock += 4;
+    await p.decide(access(), call);
+    expect(p.evaluations).toBe(1);
+    clock += 1;
+    await p.decide(access(), call);
+    expect(p.evaluations).toBe(2);
+    const expiring = access({ expiresAt: NOW + 1 });
+    clock = NOW;
+    await p.decide(expiring, { ...call, name: 'x' });
+    clock += 1;
+    await p.decide(expiring, { ...call, name: 'x' });
+    expect(p.evaluations).toBe(4);
+    const none = policy(fetch, { cacheSeconds: 0 });
+    await none.decide(access(), call);
+    await none.decide(access(), call);
+    expect(none.evaluations).toBe(2);
+  });
+
+  it('never caches a failure, and shares one request between concurrent identical calls', async () => {
+    let fail = true;
+    const { fetch } = pdp(() => (fail ? json('down', 503) : json({ decision: true })));
+    const p = policy(fetch);
+    await expect(p.decide(access(), call)).rejects.toMatchObject({ status: 503 });
+    fail = false;
+    const both = await Promise.all([p.decide(access(), call), p.decide(access(), call)]);
+    expect(both.map((d) => d.allow)).toEqual([true, true]);
+    expect(p.evaluations).toBe(2);
+  });
+});
