@@ -391,6 +391,27 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'WIF-JWT-BEARER',
+    source: 'https://github.com/modelcontextprotocol/modelcontextprotocol/pull/1933',
+    behaviour:
+      'a trusted workload issuer’s platform JWT obtains a token with no client secret; an untrusted issuer, a wrong audience, an unnamed workload and a replay are invalid_grant',
+    tests: [
+      t(
+        'oauth/workload/redeem-workload.test.ts',
+        'issues a token for the resource with no client secret: sub the workload, client_id its rule’s client',
+      ),
+      t(
+        'oauth/workload/redeem-workload.test.ts',
+        'refuses a token from an issuer that is not trusted for workloads',
+      ),
+      t('oauth/workload/redeem-workload.test.ts', 'refuses a token addressed to another audience'),
+      t(
+        'oauth/workload/redeem-workload.test.ts',
+        'refuses a workload of the trusted issuer that no rule names',
+      ),
+    ],
+  },
+  {
     id: 'POLICY-SIGNED-BUNDLE',
     source: 'https://www.openpolicyagent.org/docs/management-bundles#signing',
     behaviour:

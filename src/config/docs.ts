@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { envSchema } from './env.js';
 import { connectorSchema } from './connectors.js';
 import { clientSchema, configFileSchema, issuerSchema, resourceSchema } from './file.js';
+import { workloadIssuerSchema, workloadRuleSchema } from './workload.js';
 
 /** A JSON Schema (draft 2020-12) property, as z.toJSONSchema writes the file's fields. */
 interface JsonSchema {
@@ -51,6 +52,8 @@ const FILE_SECTIONS = [
   ['`issuers[]`', issuerSchema],
   ['`resources[]`', resourceSchema],
   ['`connectors[]`', connectorSchema],
+  ['`workload_issuers[]`', workloadIssuerSchema],
+  ['`workload_issuers[].rules[]`', workloadRuleSchema],
 ] as const;
 
 function fileReference(): string[] {

@@ -7,6 +7,7 @@ import { ASYMMETRIC_ALGORITHMS } from '@mandate/mcp-kit';
 import { redirectUriProblem } from '../oauth/clients/redirect-uri-rules.js';
 import { GrantType } from '../oauth/tokens/token-types.js';
 import { connectorConflicts, connectorSchema } from './connectors.js';
+import { workloadIssuerSchema } from './workload.js';
 
 const absoluteUrl = z.string().url();
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
@@ -195,6 +196,12 @@ export const configFileSchema = z
       .describe(
         'Downstream services whose tokens Mandate obtains from their own authorization server after policy allows an exchange (docs/connectors.md).',
       ),
+    workload_issuers: z
+      .array(workloadIssuerSchema)
+      .default([])
+      .describe(
+        'Issuers trusted to authenticate workloads (agents, MCP servers) by their platform JWTs with the jwt-bearer grant and no client secret (MCP SEP-1933), with the claim rules naming each workload’s client; held in memory.',
+      ),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -207,6 +214,26 @@ export const configFileSchema = z
           message: `duplicate client_id '${c.client_id}'`,
         });
       seen.add(c.client_id);
+    });
+    f.workload_issuers.forEach((w, i) => {
+      if (f.workload_issuers.findIndex((o) => o.issuer === w.issuer) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workload_issuers', i, 'issuer'],
+          message: `duplicate workload issuer '${w.issuer}'`,
+        });
+      w.rules.forEach((r, j) => {
+        const client = f.clients.find((c) => c.client_id === r.client_id);
+        if (client === undefined || !client.grant_types.includes(GrantType.jwtBearer))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['workload_issuers', i, 'rules', j, 'client_id'],
+            message:
+              client === undefined
+                ? `'${r.client_id}' is not a client of clients[]`
+                : `client '${r.client_id}' does not have the grant type ${GrantType.jwtBearer}`,
+          });
+      });
     });
     const resources = new Set<string>();
     f.resources.forEach((r, i) => {

@@ -1,6 +1,11 @@
-/** Turns the configuration file's clients and issuers into the rows synced into Postgres at start-up. */
+/**
+ * Turns the configuration file's clients and issuers into the rows synced into Postgres at start-up,
+ * and its workload issuers into the trust the protocol core holds in memory.
+ */
 import { hashSecret } from '../oauth/clients/client-auth.js';
 import type { ClientRecord } from '../store/clients.js';
+import type { JSONWebKeySet } from 'jose';
+import type { WorkloadIssuer } from '../oauth/workload/trust.js';
 import type { TrustedIssuerRecord } from '../store/issuers.js';
 import type { ConfigFile } from './file.js';
 
@@ -45,5 +50,25 @@ export function issuerRecords(file: ConfigFile): TrustedIssuerRecord[] {
     scopesClaim: i.scopes_claim ?? null,
     scopesWhenAbsent: i.scopes_when_absent,
     source: 'config',
+  }));
+}
+
+export function workloadIssuers(file: ConfigFile): WorkloadIssuer[] {
+  return file.workload_issuers.map((w) => ({
+    issuer: w.issuer,
+    ...(w.jwks === undefined ? {} : { jwks: w.jwks as JSONWebKeySet }),
+    ...(w.jwks_uri === undefined ? {} : { jwksUri: w.jwks_uri }),
+    algorithms: w.algorithms,
+    audiences: w.audiences,
+    maxLifetimeSeconds: w.max_lifetime_seconds,
+    rules: w.rules.map((r) => ({
+      clientId: r.client_id,
+      ...(r.sub === undefined ? {} : { sub: r.sub }),
+      ...(r.sub_pattern === undefined ? {} : { subPattern: r.sub_pattern }),
+      claims: r.claims,
+      ...(r.resources === undefined ? {} : { resources: r.resources }),
+      ...(r.scopes === undefined ? {} : { scopes: r.scopes }),
+      groups: r.groups,
+    })),
   }));
 }

@@ -15,6 +15,7 @@ import { OAuthError } from './errors.js';
 import type { FirstHop } from './first-hop.js';
 import type { TokenRequest } from './token-request.js';
 import type { IssuerLookup, TokenVerifier } from './tokens/token-verifier.js';
+import type { WorkloadTrust } from './workload/trust.js';
 
 /** Verifies the request's DPoP proof, if any; resolves the proof key's thumbprint. */
 export type ProofCheck = (req: TokenRequest) => Promise<string | undefined>;
@@ -44,6 +45,8 @@ export interface OAuthContext {
   clockSkew: number;
   now: () => number;
   log: Logger;
+  /** Issuers trusted to authenticate workloads, with their claim rules (MCP SEP-1933). */
+  workloads?: WorkloadTrust;
   /** The authorization endpoint's state and settings; absent where only exchanges are served. */
   firstHop?: FirstHop;
 }

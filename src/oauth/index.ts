@@ -10,6 +10,8 @@
  *   a new grant type goes here.
  * - `id-jag/`: the Identity Assertion JWT Authorization Grant, issued by token exchange and
  *   accepted by the jwt-bearer grant.
+ * - `workload/`: workload identity federation (MCP SEP-1933): a workload's platform JWT as the
+ *   jwt-bearer grant and the client's authentication, under configured issuer and claim rules.
  * - `authzen/`: OpenID AuthZEN access evaluation of MCP tool calls for resource servers, decided by
  *   the same policy and audited with the access token's `jti`.
  * - `decisions/`: asking the decision service (src/policy) and turning its denials into OAuth errors.

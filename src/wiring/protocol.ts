@@ -22,6 +22,8 @@ import { createTokenVerifier, type TrustedIssuer } from '../oauth/tokens/token-v
 import type { PolicyDecisionService } from '../policy/engine.js';
 import type { ClientRecord } from '../store/clients.js';
 import { createReplayStore } from '../store/replay.js';
+import { workloadIssuers } from '../config/records.js';
+import { workloadTrust } from '../oauth/workload/trust.js';
 import { getIssuedToken } from '../store/tokens.js';
 import type { Built } from './built.js';
 import { createFirstHopService, type FirstHopService } from './first-hop.js';
@@ -100,6 +102,7 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     clockSkew: config.clockSkew,
     now,
     log,
+    workloads: workloadTrust(workloadIssuers(config.file)),
     firstHop: firstHop.firstHop,
   };
   const introspection: IntrospectionPorts = {

@@ -46,6 +46,8 @@ export interface TestServiceOptions {
   issuers?: Record<string, unknown>[];
   /** Protected resources (MCP servers) for the configuration file. */
   resources?: Record<string, unknown>[];
+  /** Issuers trusted for workload identity federation (`workload_issuers`). */
+  workloadIssuers?: Record<string, unknown>[];
   now?: () => number;
   audit?: AuditPort;
   /** Use an existing database instead of creating one (e.g. a second instance). */
@@ -68,7 +70,7 @@ export async function freePort(): Promise<number> {
 /** The configuration file of a test Mandate: the two test MCP servers, the test IdP as trusted issuer. */
 export function testConfigFile(
   idp: TestIdp,
-  opts: Pick<TestServiceOptions, 'clients' | 'issuers' | 'resources'> = {},
+  opts: Pick<TestServiceOptions, 'clients' | 'issuers' | 'resources' | 'workloadIssuers'> = {},
 ): Record<string, unknown> {
   return {
     clients: [
@@ -91,6 +93,7 @@ export function testConfigFile(
       ...(opts.issuers ?? []),
     ],
     ...(opts.resources === undefined ? {} : { resources: opts.resources }),
+    ...(opts.workloadIssuers === undefined ? {} : { workload_issuers: opts.workloadIssuers }),
   };
 }
 

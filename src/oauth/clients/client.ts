@@ -1,6 +1,7 @@
 /** What the protocol core needs to know about a registered client. */
 import type { JSONWebKeySet } from 'jose';
 import type { ClientTrust, TokenEndpointAuthMethod } from '../../store/clients.js';
+import type { VerifiedWorkload } from '../workload/verify-workload.js';
 
 export type { ClientTrust, TokenEndpointAuthMethod };
 
@@ -27,5 +28,8 @@ export interface ClientLookup {
 /** The client the token endpoint authenticated, and how. */
 export interface AuthenticatedClient {
   client: OAuthClient;
-  method: TokenEndpointAuthMethod;
+  /** `workload_assertion`: by a workload's platform JWT, the grant's assertion (MCP SEP-1933). */
+  method: TokenEndpointAuthMethod | 'workload_assertion';
+  /** The verified workload, when `method` is `workload_assertion`. */
+  workload?: VerifiedWorkload;
 }

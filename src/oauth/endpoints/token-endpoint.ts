@@ -24,7 +24,9 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
     const grant = grants.get(grantType);
     if (grant === undefined)
       throw new OAuthError('unsupported_grant_type', `grant_type '${grantType}' is not supported`);
-    const auth = await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'token'));
+    const auth =
+      (await grant.authenticate?.(req, ctx)) ??
+      (await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'token')));
     clientId = auth.client.clientId;
     if (grant.requiresClientAuthentication && auth.method === 'none')
       throw new OAuthError('invalid_client', `grant_type '${grantType}' requires client authentication`, {

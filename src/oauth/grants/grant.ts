@@ -7,6 +7,11 @@ export interface Grant {
   grantType: string;
   /** Public clients (`none`) may not use this grant. */
   requiresClientAuthentication: boolean;
+  /**
+   * For a grant whose own credential authenticates the client (MCP SEP-1933: a workload's platform
+   * JWT): the client it names, or undefined for the usual client authentication.
+   */
+  authenticate?(req: TokenRequest, ctx: OAuthContext): Promise<AuthenticatedClient | undefined>;
   handle(
     req: TokenRequest,
     client: AuthenticatedClient,

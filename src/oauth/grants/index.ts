@@ -8,7 +8,7 @@
  * - `token-exchange.ts`: token exchange (RFC 8693) in three steps: parse, check the parties, issue.
  * - `exchange-request.ts`: the exchange's parameters as a typed request (RFC 8693 §2.1).
  * - `exchange-parties.ts`: the exchange's parties: subject, actor, `may_act` (§4.4), the `act` chain.
- * - `jwt-bearer.ts`: the JWT bearer grant (RFC 7523 §2.1) for ID-JAGs.
+ * - `jwt-bearer.ts`: the JWT bearer grant (RFC 7523 §2.1) for ID-JAGs and workloads' platform JWTs.
  * - `first-hop-token.ts`: what the code and refresh grants share: the decision input and the token.
  * - `revoke-grant.ts`: revoking a grant with every token issued under it.
  * - `pkce.ts`: PKCE S256 (RFC 7636).

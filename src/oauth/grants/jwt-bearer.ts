@@ -5,6 +5,8 @@
  * resource. Scopes are requested ∩ the assertion's ∩ what the policy grants (action `jwt_bearer`);
  * the token is audience-restricted to the resource; no refresh token (§4.4.3); an assertion bound to
  * a key (`cnf.jkt`) needs a DPoP proof with that key (§7.4.1.2) and yields a DPoP-bound token.
+ * The same grant type redeems a workload's platform JWT sent without client credentials (MCP
+ * SEP-1933, src/oauth/workload/): the assertion then authenticates the client itself.
  */
 import type { DecisionInput } from '../../policy/contract.js';
 import { OAuthError } from '../errors.js';
@@ -16,6 +18,8 @@ import { GrantType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 import { issueToken } from '../issuance/issue-token.js';
+import { authenticateWorkload } from '../workload/authenticate-workload.js';
+import { redeemWorkload } from '../workload/redeem-workload.js';
 
 /** The one resource the token is for: the request's `resource` (RFC 8707 §2.2), within the assertion's. */
 function resourceOf(requested: string[], asserted: string[] | undefined): string {
@@ -43,8 +47,11 @@ export const jwtBearer: Grant = {
   grantType: GrantType.jwtBearer,
   // §7.1: confidential clients only.
   requiresClientAuthentication: true,
+  authenticate: authenticateWorkload,
 
-  async handle(req, { client }, ctx, trace) {
+  async handle(req, auth, ctx, trace) {
+    if (auth.workload !== undefined) return redeemWorkload(req, auth, auth.workload, ctx, trace);
+    const { client } = auth;
     const p = req.params;
     const assertion = p.require('assertion');
     const explicitScopes = parseScope(p.get('scope'));
