@@ -183,7 +183,11 @@ export class AiClient {
         authProvider: provider,
         fetch: this.tap,
       });
-      const client = new Client({ name: 'mandate-demo-ai-client', version: '1.0.0' });
+      // 2026-07-28 when the server speaks it (server/discover first), else the 2025 handshake.
+      const client = new Client(
+        { name: 'mandate-demo-ai-client', version: '1.0.0' },
+        { versionNegotiation: { mode: 'auto' } },
+      );
       try {
         await client.connect(transport);
         const conn = { client, transport, provider };
