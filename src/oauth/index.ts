@@ -8,6 +8,8 @@
  *   request validation, consent and the code it issues.
  * - `grants/`: one file per grant type and the registry the token endpoint dispatches through;
  *   a new grant type goes here.
+ * - `connectors/`: downstream connectors: the user's token from a service's own authorization
+ *   server (RFC 7523, Salesforce's JWT Bearer Flow, ID-JAG) after policy allowed the exchange.
  * - `id-jag/`: the Identity Assertion JWT Authorization Grant, issued by token exchange and
  *   accepted by the jwt-bearer grant.
  * - `workload/`: workload identity federation (MCP SEP-1933): a workload's platform JWT as the

@@ -80,3 +80,42 @@ recent_login(max_age) if input.now - input.context.auth_time <= max_age
 target_ttl := service.max_ttl_seconds if exchange
 
 target_dpop := service.require_dpop if exchange
+
+# Connector-backed services (docs/connectors.md): who the subject is at the service's own
+# authorization server. The table data.mandate.downstream_subjects[service][sub] first, else the
+# service's downstream_subject rule: the subject's `sub` or one of its claims, plus an optional
+# suffix (Salesforce sandbox usernames end in ".sandbox"). The obligation travels to the connector.
+downstream_subject := v if {
+	exchange
+	v := cfg.downstream_subjects[service_name][input.subject.sub]
+	non_empty(v)
+} else := v if {
+	exchange
+	rule := service.downstream_subject
+	a := subject_attribute(rule.claim)
+	v := concat("", [a, object.get(rule, "suffix", "")])
+}
+
+subject_attribute("sub") := input.subject.sub
+
+subject_attribute(name) := v if {
+	name != "sub"
+	v := object.get(input.subject.claims, name, "")
+	non_empty(v)
+}
+
+# A service that maps subjects must find a mapping for this one: no guessing downstream.
+maps_subjects if service.downstream_subject
+
+maps_subjects if cfg.downstream_subjects[service_name]
+
+base_deny contains reason("downstream_subject_unmapped", concat("", ["no ", service_name, " identity is mapped for ", input.subject.sub])) if {
+	exchange
+	maps_subjects
+	not downstream_subject
+}
+
+extra_obligations := {"downstream_subject": downstream_subject} if {
+	exchange
+	downstream_subject
+}

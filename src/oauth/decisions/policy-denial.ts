@@ -10,6 +10,7 @@ import { OAuthError, type OAuthErrorCode } from '../errors.js';
 const wireErrorByCode: Record<string, OAuthErrorCode> = {
   unknown_target: 'invalid_target',
   unknown_resource: 'invalid_target',
+  downstream_subject_unmapped: 'invalid_target',
   actor_not_allowed: 'unauthorized_client',
   client_not_allowed: 'unauthorized_client',
   scope_not_allowed: 'invalid_scope',
