@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@mandate\/mcp-kit$/, replacement: `${kit}index.ts` },
-      { find: /^@mandate\/mcp-kit\/(express|fastify)$/, replacement: `${kit}$1.ts` },
+      { find: /^@mandate\/mcp-kit\/(express|fastify|testing)$/, replacement: `${kit}$1.ts` },
     ],
   },
   test: {

@@ -26,6 +26,7 @@ import {
 } from './metadata.js';
 import { createMemoryReplayStore, type ReplayStore } from './replay.js';
 import { parseScopes } from './scopes.js';
+import { inTestMode, isTestIssuer } from './test-mode.js';
 
 /** One protected resource: its identifier, its authorization server, scopes and DPoP settings. */
 export interface ResourceServerOptions {
@@ -116,6 +117,12 @@ const TOKEN68 = /^([A-Za-z]+) +([A-Za-z0-9\-._~+/]+=*) *$/;
  * clients act on (RFC 6750 §3, RFC 9728 §5.1, step-up with every scope needed).
  */
 export function createResourceServer(opts: ResourceServerOptions): ResourceServer {
+  // A test issuer (@mandate/mcp-kit/testing) left in a production configuration stops the server
+  // here, rather than having it trust tokens anyone with the test code can mint.
+  if (isTestIssuer(opts.issuer) && !inTestMode())
+    throw new Error(
+      `createResourceServer: ${opts.issuer} is a test issuer (.test, RFC 6761), trusted only with NODE_ENV=test`,
+    );
   const { url: metadataUrl, path: metadataPath } = protectedResourceMetadataUrl(opts.resource);
   const dpopRequired = opts.dpop?.required === true;
   const dpop: DpopVerifier = createDpopVerifier({

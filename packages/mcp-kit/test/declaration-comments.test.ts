@@ -8,7 +8,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const src = join(import.meta.dirname, '../src');
-const entries = ['index.ts', 'express.ts', 'fastify.ts'];
+const entries = ['index.ts', 'express.ts', 'fastify.ts', 'testing.ts'];
 
 const program = ts.createProgram(
   entries.map((e) => join(src, e)),

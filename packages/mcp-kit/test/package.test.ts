@@ -65,7 +65,7 @@ describe('the packed kit', () => {
   it('holds only its own built files, and jose is its only dependency', () => {
     const paths = packed.files.map((f) => f.path).sort();
     for (const path of paths) expect(path).toMatch(/^(package\.json|README\.md|dist\/[\w/-]+\.(js|d\.ts))$/);
-    for (const entry of ['index', 'express', 'fastify']) {
+    for (const entry of ['index', 'express', 'fastify', 'testing']) {
       expect(paths).toContain(`dist/${entry}.js`);
       expect(paths).toContain(`dist/${entry}.d.ts`);
     }
