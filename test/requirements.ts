@@ -346,6 +346,41 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'MCP-SDK-V2-DPOP',
+    source: 'https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization',
+    behaviour:
+      'the MCP SDK v2 client, unmodified, logs in, gets a DPoP-bound token through its own DPoP support, calls tools with proofs and steps up on one 403 naming every needed scope',
+    tests: [
+      t(
+        'e2e/mcp-sdk-v2.e2e.test.ts',
+        'login with a DPoP-bound token, tool calls with proofs, step-up, and no Bearer downgrade',
+      ),
+    ],
+  },
+  {
+    id: 'MCP-SDK-V2-CROSS-APP-ACCESS',
+    source:
+      'https://github.com/modelcontextprotocol/ext-auth/blob/main/specification/stable/enterprise-managed-authorization.mdx',
+    behaviour:
+      "the MCP SDK v2 client's Cross-App Access flow gets an ID-JAG from Mandate as IdP and redeems it at Mandate as the MCP server's authorization server",
+    tests: [
+      t(
+        'e2e/cross-app-access.e2e.test.ts',
+        'ID-JAG from A, access token from B, tool call; the ID-JAG is single-use',
+      ),
+    ],
+  },
+  {
+    id: 'MCP-TRANSPORT-HEADERS',
+    source: 'https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http',
+    behaviour:
+      'Mcp-Method and Mcp-Name on a POST must match the body: a mismatch or a missing header is 400 -32020 before any tool runs',
+    tests: [
+      t('examples/mcp/common.test.ts', 'Mcp-Name names another tool'),
+      t('examples/mcp/common.test.ts', 'Mcp-Name is missing'),
+    ],
+  },
+  {
     id: 'DPOP-PROOF',
     source: RFC(9449, '4.3'),
     behaviour: 'DPoP proofs are checked point by point and are single-use across instances',

@@ -3,24 +3,23 @@
  * MCP SEP-990) across two real Mandates with different issuers, both on the compiled default policy
  * plus one `id_jag` entry: A is the enterprise IdP, B the authorization server of an MCP server and
  * trusts A's JWKS by URL. The AI client exchanges its ID token (from the test IdP) for an ID-JAG at
- * A, redeems it with the jwt-bearer grant at B, then calls a tool on an MCP server (the MCP SDK's
- * server and client over real HTTP) that verifies B's token with the MCP server kit's verifier
- * (packages/mcp-kit/src/access-token.ts) against B's JWKS. The installed
- * MCP SDK has no cross-app-access helpers, so the two token requests are plain HTTP.
+ * A, redeems it with the jwt-bearer grant at B, then calls a tool on an MCP server (the examples' MCP
+ * SDK v2 server behind the kit, over real HTTP) that accepts only B's tokens, checked against B's
+ * JWKS. The two token requests are plain HTTP here, so that the wire bodies can be asserted;
+ * test/e2e/cross-app-access.e2e.test.ts runs the same flow through the SDK v2 client's own
+ * Cross-App Access support.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { McpServer } from '@modelcontextprotocol/server';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier, createJwksClient, wwwAuthenticate } from '@mandate/mcp-kit';
+import { createResourceServer } from '@mandate/mcp-kit';
+import { hostsFetch } from '../../examples/lib/hosts.js';
+import { accessFrom, serveMcp, text } from '../../examples/mcp/common.js';
 import { buildBundle, repoRoot, tempDir } from '../policy/helpers.js';
-import { basic, freePort, MCP, startTestService, type TestService } from '../helpers/service.js';
+import { basic, MCP, startTestService, type TestService } from '../helpers/service.js';
 import {
   ID_JAG,
   ID_TOKEN,
@@ -55,66 +54,23 @@ async function bundleWithEntry(): Promise<string> {
 }
 
 /** An MCP server with one tool, accepting only B's access tokens for RESOURCE (RFC 9068 §4). */
-async function startMcpServer(asUrl: string): Promise<{ url: string; server: Server }> {
-  const verifier = createAccessTokenVerifier({
-    issuer: MCP_AS,
-    audience: RESOURCE,
-    jwks: createJwksClient({ jwksUri: `${asUrl}/jwks` }),
-  });
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/mcp`;
-  const unauthorized = (res: ServerResponse, description?: string) => {
-    res.writeHead(401, {
-      'www-authenticate': wwwAuthenticate({
-        scheme: 'Bearer',
-        resourceMetadata: `${RESOURCE.replace(/\/mcp$/, '')}/.well-known/oauth-protected-resource/mcp`,
-        ...(description === undefined ? {} : { error: 'invalid_token', description }),
-      }),
+async function startMcpServer(asUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  const rs = createResourceServer({ resource: RESOURCE, issuer: MCP_AS, jwksUri: `${asUrl}/jwks` });
+  return serveMcp(rs, {}, () => {
+    const mcp = new McpServer({ name: 'workday-test', version: '1.0.0' });
+    mcp.registerTool('whoami', { description: 'who the token says is calling' }, (ctx) => {
+      const a = accessFrom(ctx);
+      return text(JSON.stringify({ sub: a.sub, client_id: a.clientId }));
     });
-    res.end();
-  };
-  const server = createServer((req: IncomingMessage & { auth?: AuthInfo }, res) => {
-    void (async () => {
-      if (req.method !== 'POST') return void res.writeHead(405).end();
-      const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-      if (m?.[1] === undefined) return unauthorized(res);
-      try {
-        const payload = await verifier.verify(m[1]);
-        req.auth = {
-          token: m[1],
-          clientId: String(payload.client_id),
-          scopes: String(payload.scope ?? '').split(' '),
-          ...(payload.exp === undefined ? {} : { expiresAt: payload.exp }),
-          extra: { sub: payload.sub },
-        };
-      } catch {
-        return unauthorized(res, 'the access token is not valid for this resource');
-      }
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const mcp = new McpServer({ name: 'workday-test', version: '1.0.0' });
-      mcp.registerTool('whoami', { description: 'who the token says is calling' }, (extra) => ({
-        content: [
-          {
-            type: 'text',
-            text: JSON.stringify({ sub: extra.authInfo?.extra?.sub, client_id: extra.authInfo?.clientId }),
-          },
-        ],
-      }));
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => void transport.close().then(() => mcp.close()));
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res, JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    })();
+    return mcp;
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url, server };
 }
 
 describe('ID-JAG across two Mandates (enterprise IdP → MCP authorization server → MCP server)', () => {
   let idp: TestService;
   let mcpAs: TestService;
-  let mcp: { url: string; server: Server };
+  let mcp: { url: string; close(): Promise<void> };
+  let resolve: typeof fetch;
 
   beforeAll(async () => {
     const bundle = await bundleWithEntry();
@@ -134,9 +90,10 @@ describe('ID-JAG across two Mandates (enterprise IdP → MCP authorization serve
       ],
     });
     mcp = await startMcpServer(mcpAs.url);
+    resolve = hostsFetch({ [RESOURCE]: mcp.url });
   });
   afterAll(async () => {
-    await new Promise((resolve) => mcp?.server.close(resolve));
+    await mcp?.close();
     await mcpAs?.close();
     await idp?.close();
   });
@@ -193,7 +150,8 @@ describe('ID-JAG across two Mandates (enterprise IdP → MCP authorization serve
 
     const client = new Client({ name: 'ai-client', version: '1.0.0' });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(mcp.url), {
+      new StreamableHTTPClientTransport(new URL(RESOURCE), {
+        fetch: resolve,
         requestInit: { headers: { authorization: `Bearer ${accessToken}` } },
       }),
     );
@@ -216,7 +174,7 @@ describe('ID-JAG across two Mandates (enterprise IdP → MCP authorization serve
       error: 'invalid_grant',
       error_description: 'assertion has already been used',
     });
-    const direct = await fetch(mcp.url, {
+    const direct = await resolve(RESOURCE, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${String(jag.body.access_token)}`,
