@@ -34,6 +34,7 @@ export function decisionEvent(fact: DecisionFact, source: string, time: Date = n
     result: mResult.value,
     enforced: mEnforced.value,
     bundles: { [BUNDLE_NAME]: { revision: decision.bundle.revision, digest: decision.bundle.digest } },
+    ...(decision.bundle.registry === undefined ? {} : { registry: { digest: decision.bundle.registry } }),
     metrics: { ...decision.metrics },
     timestamp: decision.timestamp,
     ...(masked.length > 0 ? { masked } : {}),

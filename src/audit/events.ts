@@ -57,6 +57,12 @@ export const decisionDataSchema = z.object({
     })
     .describe('What Mandate enforced after its own invariants (granted scopes, lifetime, fail closed).'),
   bundles: z.record(z.string(), z.object({ revision: z.string(), digest: z.string().optional() })),
+  registry: z
+    .object({ digest: sha256Hex.describe('SHA-256 (hex) of the canonical JSON of the registry.') })
+    .optional()
+    .describe(
+      "The configuration file's registry of MCP servers and services overlaid onto the bundle's data (ADR 0007); absent when the bundle's own data decided.",
+    ),
   metrics: z.record(z.string(), z.number()),
   timestamp: z.string(),
   masked: z

@@ -9,6 +9,7 @@ import { envSchema } from './env.js';
 import { connectorSchema } from './connectors.js';
 import { clientSchema, configFileSchema, issuerSchema, resourceSchema } from './file.js';
 import { workloadIssuerSchema, workloadRuleSchema } from './workload.js';
+import { mcpServerSchema, serviceSchema, toolSchema } from './registry-schema.js';
 
 /** A JSON Schema (draft 2020-12) property, as z.toJSONSchema writes the file's fields. */
 interface JsonSchema {
@@ -51,6 +52,9 @@ const FILE_SECTIONS = [
   ['`clients[]`', clientSchema],
   ['`issuers[]`', issuerSchema],
   ['`resources[]`', resourceSchema],
+  ['`mcp_servers[]`', mcpServerSchema],
+  ['`mcp_servers[].tools.<name>`', toolSchema],
+  ['`services[]`', serviceSchema],
   ['`connectors[]`', connectorSchema],
   ['`workload_issuers[]`', workloadIssuerSchema],
   ['`workload_issuers[].rules[]`', workloadRuleSchema],

@@ -10,6 +10,8 @@ import type { NatsAuth } from '../audit/nats-auth.js';
 import { envSchema, type Env } from './env.js';
 import { configFileSchema, type ConfigFile } from './file.js';
 import { NatsUrlError, parseNatsUrl } from './nats.js';
+import type { PolicyRegistry } from '../policy/registry.js';
+import { resolveRegistry } from './registry.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
 import { unknownVariables, type UnknownVariable } from './unknown.js';
 
@@ -47,7 +49,10 @@ export interface Config {
   configPath: string | undefined;
   /** True when no MANDATE_CONFIG was given and the demo configuration was loaded (localhost only). */
   demoConfig: boolean;
+  /** The configuration file, its registry's clients and resources merged into `clients` and `resources`. */
   file: ConfigFile;
+  /** The registry the policy's data is overlaid with (ADR 0007); undefined when the file has none. */
+  registry: PolicyRegistry | undefined;
   /** A file path, or the http(s) URL of a bundle server. */
   policyBundle: string;
   /** How a bundle server is polled (when policyBundle is a URL). */
@@ -207,7 +212,8 @@ function describeIssues(error: z.ZodError, prefix: string): string {
     .join('\n');
 }
 
-function readConfigFile(path: string, env: Record<string, string | undefined>): ConfigFile {
+/** Reads and checks the file; `env` undefined leaves the secrets it names unread. */
+function readConfigFile(path: string, env: Record<string, string | undefined> | undefined): ConfigFile {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -218,16 +224,44 @@ function readConfigFile(path: string, env: Record<string, string | undefined>): 
   }
   const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, `MANDATE_CONFIG (${path}) `));
-  for (const [i, c] of parsed.data.clients.entries()) {
-    if (c.client_secret_env === undefined) continue;
+  const withSecrets = [
+    ...parsed.data.clients.map((c, i) => [`clients[${i}]`, c] as const),
+    ...parsed.data.mcp_servers.flatMap((s, j) =>
+      s.client === undefined ? [] : [[`mcp_servers[${j}].client`, s.client] as const],
+    ),
+  ];
+  for (const [at, c] of withSecrets) {
+    if (c.client_secret_env === undefined || env === undefined) continue;
     const secret = env[c.client_secret_env];
     if (secret === undefined || secret.length < 32)
       throw new ConfigError(
-        `MANDATE_CONFIG (${path}) clients[${i}].client_secret_env: environment variable ${c.client_secret_env} ` +
+        `MANDATE_CONFIG (${path}) ${at}.client_secret_env: environment variable ${c.client_secret_env} ` +
           (secret === undefined ? 'is not set' : 'must hold at least 32 characters'),
       );
   }
   return parsed.data;
+}
+
+/** The file as Mandate uses it: the registry's clients and resources merged in, and the policy's registry. */
+function resolveFile(
+  file: ConfigFile,
+  source: string,
+): { file: ConfigFile; registry: PolicyRegistry | undefined } {
+  const { clients, resources, registry } = resolveRegistry(file, source);
+  return { file: { ...file, clients, resources }, registry };
+}
+
+/**
+ * The registry `mandate policy check|eval|replay` overlay: the one the service would overlay with the
+ * file MANDATE_CONFIG names (client secrets are not read), or undefined without MANDATE_CONFIG.
+ */
+export function loadPolicyRegistry(
+  env: Record<string, string | undefined> = process.env,
+): PolicyRegistry | undefined {
+  const name = env.MANDATE_CONFIG;
+  if (name === undefined || name === '') return undefined;
+  const path = resolve(name);
+  return resolveFile(readConfigFile(path, undefined), path).registry;
 }
 
 type DatabaseEnv = Pick<
@@ -422,7 +456,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
-  const file = configPath === undefined ? configFileSchema.parse({}) : readConfigFile(configPath, cleaned);
+  const { file, registry } =
+    configPath === undefined
+      ? { file: configFileSchema.parse({}), registry: undefined }
+      : resolveFile(readConfigFile(configPath, cleaned), configPath);
   const secretVariables = file.clients.flatMap((c) =>
     c.client_secret_env === undefined ? [] : [c.client_secret_env],
   );
@@ -437,6 +474,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     configPath,
     demoConfig,
     file,
+    registry,
     policyBundle: policyBundle(e),
     policyRemote: {
       minDelaySeconds: e.MANDATE_POLICY_POLL_MIN_SECONDS,

@@ -107,7 +107,8 @@ export interface Decision {
   obligations: { require_dpop?: boolean; [k: string]: unknown };
   /** The raw policy result (for the decision log), or undefined when evaluation failed. */
   result: unknown;
-  bundle: { revision: string; digest: string };
+  /** The bundle that decided, and the digest of the registry overlaid onto its data (ADR 0007). */
+  bundle: { revision: string; digest: string; registry?: string };
   metrics: { timer_eval_ns: number };
   timestamp: string;
 }

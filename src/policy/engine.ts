@@ -11,6 +11,7 @@ import { createDecide } from './decide.js';
 import type { Current } from './decide.js';
 import { BundleRefusedError, loadBundle, sha256Hex } from './load.js';
 import type { BundleInfo } from './load.js';
+import type { PolicyRegistry } from './registry.js';
 import { fileSource } from './source.js';
 import type { BundleSource } from './source.js';
 import type { PolicyStatus, ReloadOutcome } from './status.js';
@@ -36,6 +37,8 @@ export interface DecisionServiceOptions {
   watchPollMs?: number;
   /** Wall clock for decision timestamps (ms since the epoch). The policy's clock is `input.now`. */
   now?: () => number;
+  /** The configuration's registry, overlaid onto every bundle's data (ADR 0007). */
+  registry?: PolicyRegistry | undefined;
 }
 
 export interface PolicyDecisionService extends DecisionService {
@@ -62,6 +65,14 @@ export async function createDecisionService(opts: DecisionServiceOptions): Promi
     entrypoint,
     verificationKey: opts.verificationKey,
     verificationAlgorithms: opts.verificationAlgorithms,
+    registry: opts.registry,
+  };
+  const noteDropped = (dropped: readonly string[], info: BundleInfo): void => {
+    if (dropped.length > 0)
+      log.warn(
+        "the bundle's data names entries the configuration's registry does not register; they are left out (ADR 0007)",
+        { entries: dropped, registry_source: opts.registry?.source, ...info },
+      );
   };
   const signed = opts.verificationKey !== undefined;
   const iso = (): string => new Date(now()).toISOString();
@@ -74,6 +85,7 @@ export async function createDecisionService(opts: DecisionServiceOptions): Promi
     const loaded = await loadBundle(bytes, loadOpts);
     current = { evaluator: loaded.evaluator, info: loaded.info };
     loadedAt = iso();
+    noteDropped(loaded.dropped, loaded.info);
   } catch (e) {
     throw new Error(`policy bundle ${source.location} cannot be loaded: ${message(e)}`, { cause: e });
   }
@@ -115,6 +127,7 @@ export async function createDecisionService(opts: DecisionServiceOptions): Promi
       loadedAt = iso();
       lastReload = { at: loadedAt, outcome: 'loaded', ...next.info };
       log.info('policy bundle reloaded', { source: source.location, ...next.info });
+      noteDropped(next.dropped, next.info);
       return true;
     } catch (e) {
       const refused = e instanceof BundleRefusedError ? e : undefined;

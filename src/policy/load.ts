@@ -1,19 +1,24 @@
 /**
  * Loading a bundle the one way the service does (and `mandate policy check` does): parse the
  * gzipped tarball, verify its signature when a key is configured, instantiate the WebAssembly
- * module with the host builtins, refuse a module needing a builtin nobody provides, load the data.
+ * module with the host builtins, refuse a module needing a builtin nobody provides, load the data
+ * with the configuration's registry overlaid (registry.ts).
  */
 import { createHash } from 'node:crypto';
 import { parseBundle } from './bundle.js';
 import type { PolicyBundle } from './bundle.js';
 import { createEvaluator } from './evaluator.js';
 import type { Evaluator } from './evaluator.js';
+import { overlayRegistry } from './registry.js';
+import type { PolicyRegistry } from './registry.js';
 import { verifyBundleSignature } from './signature.js';
 
 export interface BundleInfo {
   revision: string;
   /** SHA-256 (hex) of the bundle file. */
   digest: string;
+  /** SHA-256 (hex) of the registry overlaid onto the bundle's data (registry.ts), when there is one. */
+  registry?: string;
 }
 
 export interface LoadOptions {
@@ -24,12 +29,16 @@ export interface LoadOptions {
   verificationAlgorithms?: readonly string[] | undefined;
   /** The policy's own Rego sources, to name where an unsupported builtin is called (policy build). */
   sources?: { files: ReadonlyMap<string, Buffer>; of: string } | undefined;
+  /** The configuration's registry, overlaid onto the bundle's data (ADR 0007). */
+  registry?: PolicyRegistry | undefined;
 }
 
 export interface LoadedBundle {
   evaluator: Evaluator;
   bundle: PolicyBundle;
   info: BundleInfo;
+  /** Entries of the bundle's data the registry left out (registry.ts overlayRegistry). */
+  dropped: string[];
 }
 
 /** A bundle that was refused: why, and what is known of it (its digest; its revision if it parsed). */
@@ -63,8 +72,16 @@ export async function loadBundle(bytes: Buffer, opts: LoadOptions): Promise<Load
         ...(opts.verificationAlgorithms ? { algorithms: opts.verificationAlgorithms } : {}),
       });
     }
-    const evaluator = await createEvaluator(bundle, opts.entrypoint, opts.sources);
-    return { evaluator, bundle, info: { revision: revisionOf(bundle), digest } };
+    const overlaid =
+      opts.registry === undefined ? undefined : overlayRegistry(bundle.data, opts.registry.data);
+    const evaluator = await createEvaluator(
+      overlaid === undefined ? bundle : { ...bundle, data: overlaid.data },
+      opts.entrypoint,
+      opts.sources,
+    );
+    const info: BundleInfo = { revision: revisionOf(bundle), digest };
+    if (opts.registry !== undefined) info.registry = opts.registry.digest;
+    return { evaluator, bundle, info, dropped: overlaid?.dropped ?? [] };
   } catch (e) {
     throw new BundleRefusedError(
       e instanceof Error ? e.message : String(e),

@@ -21,6 +21,7 @@ export async function buildPolicy(
       ? { source: remoteSource(config.policyBundle, { ...config.policyRemote, log }) }
       : {}),
     ...(config.policyPublicKey === undefined ? {} : { verificationKey: config.policyPublicKey }),
+    registry: config.registry,
     log,
     watch: true,
   });

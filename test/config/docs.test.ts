@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { configurationReference, fileFields } from '../../src/config/docs.js';
 import { connectorSchema } from '../../src/config/connectors.js';
 import { clientSchema, configFileSchema, issuerSchema, resourceSchema } from '../../src/config/file.js';
+import { mcpServerSchema, serviceSchema, toolSchema } from '../../src/config/registry-schema.js';
 import { repoRoot } from '../helpers/exchange.js';
 
 describe('docs/configuration.md', () => {
@@ -37,6 +38,9 @@ describe('docs/configuration.md', () => {
     ['clients[]', clientSchema],
     ['issuers[]', issuerSchema],
     ['resources[]', resourceSchema],
+    ['mcp_servers[]', mcpServerSchema],
+    ['mcp_servers[].tools', toolSchema],
+    ['services[]', serviceSchema],
     ['connectors[]', connectorSchema],
   ] as const)('describes every field of %s', (_name, schema) => {
     const fields = fileFields(schema);

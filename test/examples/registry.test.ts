@@ -1,7 +1,8 @@
-// The example registrations agree (issue 13 §5, docs/adr/0007-one-registry.md): each example MCP
-// server's tools and the scopes they need are what the default policy's data registers for it;
-// examples/mandate.json's protected resources and MCP server clients are the policy's MCP servers
-// and actors, and every service an actor may call is registered.
+// The example registrations agree (issue 13 §5, docs/adr/0007-one-registry.md): examples/mandate.json
+// registers each example MCP server with one `mcp_servers` entry whose tools and the scopes they need
+// are the server's own, whose client is the server's and whose services are the APIs it calls; the
+// protected resources and clients the service derives from it are the examples'; and the registry
+// it hands the policy agrees with the default policy's data, which serves files without a registry.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,65 +10,66 @@ import { SALESFORCE_API } from '../../examples/apis/salesforce-api.js';
 import { WORKDAY_API } from '../../examples/apis/workday-api.js';
 import { SALESFORCE_MCP, SALESFORCE_TOOLS } from '../../examples/mcp/salesforce-server.js';
 import { WORKDAY_MCP, WORKDAY_TOOLS } from '../../examples/mcp/workday-server.js';
+import { loadConfig } from '../../src/config/index.js';
+import { overlayRegistry } from '../../src/policy/registry.js';
 import { repoRoot } from '../helpers/exchange.js';
 
-interface McpServerData {
-  name: string;
-  client_id: string;
-  scopes: string[];
-  tools: Record<string, { scopes: string[] }>;
-}
-interface Data {
-  mcp_servers: Record<string, McpServerData>;
-  services: Record<string, { resource: string; scopes: string[] }>;
-  actors: Record<string, { services: string[] }>;
-}
-interface ConfigFile {
-  clients: { client_id: string; audiences?: string[] }[];
-  resources: { resource: string; name: string; scopes_supported: string[] }[];
-}
-
-const data = JSON.parse(readFileSync(join(repoRoot, 'rego/mandate/data.json'), 'utf8')) as Data;
-const config = JSON.parse(readFileSync(join(repoRoot, 'examples/mandate.json'), 'utf8')) as ConfigFile;
+const config = loadConfig({ MANDATE_CONFIG: join(repoRoot, 'examples/mandate.json') });
+const registry = config.registry!;
+const shippedData = JSON.parse(readFileSync(join(repoRoot, 'rego/mandate/data.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 const servers = [
-  { mcp: SALESFORCE_MCP, tools: SALESFORCE_TOOLS, api: SALESFORCE_API },
-  { mcp: WORKDAY_MCP, tools: WORKDAY_TOOLS, api: WORKDAY_API },
+  { mcp: SALESFORCE_MCP, tools: SALESFORCE_TOOLS, api: SALESFORCE_API, client: 'mcp-salesforce' },
+  { mcp: WORKDAY_MCP, tools: WORKDAY_TOOLS, api: WORKDAY_API, client: 'mcp-workday' },
 ];
 
-describe('the example MCP servers and the default policy data', () => {
+describe('the example MCP servers and their registry entries', () => {
   it.each(servers)('$mcp: the tools the server has, needing the scopes it asks for', ({ mcp, tools }) => {
-    const registered = data.mcp_servers[mcp];
-    expect(registered, `data.mandate.mcp_servers["${mcp}"]`).toBeDefined();
-    const asData = Object.fromEntries(
-      Object.entries(tools).map(([name, scopes]) => [name, { scopes: [...scopes] }]),
-    );
-    // A tool's data may say more for policy (argument rules, sensitive arguments); its scopes agree.
-    const scopes = Object.fromEntries(
-      Object.entries(registered!.tools).map(([name, tool]) => [name, { scopes: tool.scopes }]),
-    );
-    expect(scopes).toEqual(asData);
+    const entry = config.file.mcp_servers.find((s) => s.resource === mcp);
+    expect(entry, `mcp_servers entry for ${mcp}`).toBeDefined();
+    const asRegistered = Object.fromEntries(Object.entries(entry!.tools).map(([n, t]) => [n, t.scopes]));
+    expect(asRegistered).toEqual(Object.fromEntries(Object.entries(tools).map(([n, s]) => [n, [...s]])));
   });
 
   it.each(servers)(
     '$mcp: one protected resource, one client, one actor, the services it calls',
-    ({ mcp, api }) => {
-      const registered = data.mcp_servers[mcp]!;
-      const resource = config.resources.find((r) => r.resource === mcp);
-      expect({ name: resource?.name, scopes: resource?.scopes_supported }).toEqual({
-        name: registered.name,
-        scopes: registered.scopes,
-      });
-      expect(config.clients.filter((c) => c.audiences?.includes(mcp)).map((c) => c.client_id)).toEqual([
-        registered.client_id,
+    ({ mcp, api, client }) => {
+      const entry = config.file.mcp_servers.find((s) => s.resource === mcp)!;
+      expect(config.file.resources.filter((r) => r.resource === mcp)).toEqual([
+        { resource: mcp, name: entry.name, scopes_supported: entry.scopes },
       ]);
-      const services = data.actors[registered.client_id]?.services ?? [];
-      expect(services.map((s) => data.services[s]?.resource)).toEqual([api]);
+      expect(config.file.clients.filter((c) => c.audiences.includes(mcp)).map((c) => c.client_id)).toEqual([
+        client,
+      ]);
+      const services = registry.data.actors[client]?.services ?? [];
+      expect(services.map((s) => registry.data.services[s]?.resource)).toEqual([api]);
     },
   );
 
-  it('registers no MCP server or resource that the examples do not have', () => {
-    expect(Object.keys(data.mcp_servers).sort()).toEqual(servers.map((s) => s.mcp).sort());
-    expect(config.resources.map((r) => r.resource).sort()).toEqual(servers.map((s) => s.mcp).sort());
+  it('registers no MCP server that the examples do not have, each with one entry', () => {
+    const mcps = servers.map((s) => s.mcp).sort();
+    expect(Object.keys(registry.data.mcp_servers).sort()).toEqual(mcps);
+    expect(config.file.resources.map((r) => r.resource).sort()).toEqual(mcps);
+    expect(config.file.mcp_servers.map((s) => s.resource).sort()).toEqual(mcps);
+  });
+
+  it("agrees with the default policy's data: overlaid on it, nothing is left out or decided otherwise", () => {
+    const { data, dropped } = overlayRegistry({ mandate: shippedData }, registry.data);
+    expect(dropped).toEqual([]);
+    // The data differs only by defaults the registry writes out (empty lists, false flags).
+    const strip = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(strip)
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(
+              Object.entries(v)
+                .filter(([, x]) => x !== false && !(Array.isArray(x) && x.length === 0))
+                .map(([k, x]) => [k, strip(x)]),
+            )
+          : v;
+    expect(strip(data.mandate)).toEqual(strip(shippedData));
   });
 });

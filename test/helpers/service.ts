@@ -48,6 +48,8 @@ export interface TestServiceOptions {
   resources?: Record<string, unknown>[];
   /** Issuers trusted for workload identity federation (`workload_issuers`). */
   workloadIssuers?: Record<string, unknown>[];
+  /** The whole configuration file instead of testConfigFile's (e.g. one with a registry). */
+  configFile?: (idp: TestIdp) => Record<string, unknown>;
   now?: () => number;
   audit?: AuditPort;
   /** Use an existing database instead of creating one (e.g. a second instance). */
@@ -104,7 +106,7 @@ export async function startTestService(opts: TestServiceOptions = {}): Promise<T
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const configPath = join(dataDir, 'mandate.json');
-  await writeFile(configPath, JSON.stringify(testConfigFile(idp, opts)));
+  await writeFile(configPath, JSON.stringify(opts.configFile?.(idp) ?? testConfigFile(idp, opts)));
   const config = loadConfig({
     PORT: String(port),
     MANDATE_ISSUER: issuer,
