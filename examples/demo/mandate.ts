@@ -4,13 +4,13 @@
  * data folder, audit to a JSON-lines file); the development IdP; the default policy bundle; the
  * clients of examples/mandate.json.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
 import { fileFeed, natsFeed, type AuditFeed } from './audit-feed.js';
@@ -55,14 +55,11 @@ async function natsAnswers(url: string | undefined): Promise<NatsConnection | un
   return connect({ servers: url, timeout: 1500, reconnect: false }).catch(() => undefined);
 }
 
-/** The MCP servers' client secrets, read from the same file Mandate loads. */
-async function secretsFrom(file: string): Promise<{ salesforce: string; workday: string }> {
-  const { clients } = JSON.parse(await readFile(file, 'utf8')) as {
-    clients: { client_id: string; client_secret?: string }[];
-  };
+/** The MCP servers' client secrets, from the clients Mandate registered (its `mcp_servers` entries). */
+function secretsOf(config: Config): { salesforce: string; workday: string } {
   const secret = (id: string) => {
-    const s = clients.find((c) => c.client_id === id)?.client_secret;
-    if (s === undefined) throw new Error(`${file} has no secret for ${id}`);
+    const s = config.file.clients.find((c) => c.client_id === id)?.client_secret;
+    if (s === undefined) throw new Error(`${CONFIG_FILE} has no secret for ${id}`);
     return s;
   };
   return { salesforce: secret('mcp-salesforce'), workday: secret('mcp-workday') };
@@ -99,7 +96,7 @@ export async function startMandate(
       issuer,
       database: databaseUrl === undefined ? `embedded PGlite in ${dataDir}` : 'Postgres at DATABASE_URL',
       audit,
-      secrets: await secretsFrom(CONFIG_FILE),
+      secrets: secretsOf(config),
       async close() {
         await service.close();
         await audit.close();

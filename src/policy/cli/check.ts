@@ -1,8 +1,10 @@
 /** `mandate policy check BUNDLE [--verification-key PEM] [--entrypoint PATH] [--json]` */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { ConfigError, loadPolicyRegistry } from '../../config/index.js';
 import { checkBundle } from '../check.js';
 import type { CheckReport } from '../check.js';
+import type { PolicyRegistry } from '../registry.js';
 import { DEFAULT_ENTRYPOINT } from '../contract.js';
 import type { PolicyCliIo } from './io.js';
 import { UsageError } from './io.js';
@@ -16,7 +18,24 @@ export function describeReport(r: CheckReport): string {
       ? 'no samples'
       : `${r.samples.filter((s) => !s.problem).length}/${r.samples.length} samples pass`;
   const builtins = r.builtins.length === 0 ? 'no host builtins' : `host builtins ${r.builtins.join(', ')}`;
-  return `revision ${JSON.stringify(r.info.revision)}, sha256 ${r.info.digest}, entrypoint ${r.entrypoint}, ${builtins}, ${samples}`;
+  const registry = r.info.registry === undefined ? '' : `, registry sha256 ${r.info.registry}`;
+  return `revision ${JSON.stringify(r.info.revision)}, sha256 ${r.info.digest}${registry}, entrypoint ${r.entrypoint}, ${builtins}, ${samples}`;
+}
+
+/**
+ * The registry the service would overlay onto the bundle's data: the one of the configuration file
+ * MANDATE_CONFIG names (ADR 0007), said on stderr; else none, and the bundle's own data decides.
+ */
+export function registryOf(io: PolicyCliIo): PolicyRegistry | undefined {
+  let registry: PolicyRegistry | undefined;
+  try {
+    registry = loadPolicyRegistry(io.env);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`configuration error: ${e.message}`);
+    throw e;
+  }
+  if (registry !== undefined) io.err(`registry: ${registry.source} (sha256 ${registry.digest})`);
+  return registry;
 }
 
 /** The verification key the service would use: --verification-key, else MANDATE_POLICY_PUBLIC_KEY. */
@@ -44,6 +63,7 @@ export async function checkCommand(argv: string[], io: PolicyCliIo): Promise<num
   const report = await checkBundle(await readFile(file), {
     entrypoint: values.entrypoint,
     verificationKey: await verificationKey(values['verification-key'], io.env),
+    registry: registryOf(io),
   });
   if (values.json) io.out(JSON.stringify(report));
   else if (report.ok) io.out(`${file}: ok: ${describeReport(report)}`);

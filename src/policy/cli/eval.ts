@@ -11,7 +11,7 @@ import type { DecisionInput } from '../contract.js';
 import { createDecide } from '../decide.js';
 import { loadBundle } from '../load.js';
 import { reasonCode } from '../reasons.js';
-import { verificationKey } from './check.js';
+import { registryOf, verificationKey } from './check.js';
 import type { PolicyCliIo } from './io.js';
 import { UsageError } from './io.js';
 
@@ -43,6 +43,7 @@ export async function evalCommand(argv: string[], io: PolicyCliIo): Promise<numb
   const loaded = await loadBundle(await readFile(file), {
     entrypoint: values.entrypoint,
     verificationKey: await verificationKey(values['verification-key'], io.env),
+    registry: registryOf(io),
   });
   const log = createMemoryLogger();
   const d = createDecide({ entrypoint: values.entrypoint, current: () => loaded, now: Date.now, log })(

@@ -71,6 +71,7 @@ export function recordedDecisions(events: Iterable<unknown>, w: Window): Omit<Re
       input: data.input,
       enforced: data.enforced,
       revision: Object.values(data.bundles)[0]?.revision ?? '',
+      ...(data.registry === undefined ? {} : { registry: data.registry.digest }),
       masked: (data.masked ?? []).some((p) => p.startsWith('/input/')),
     });
   }

@@ -12,7 +12,7 @@ import { DEFAULT_ENTRYPOINT } from '../contract.js';
 import { createDecide } from '../decide.js';
 import { loadBundle } from '../load.js';
 import { formatReport, replayDecisions } from '../replay/replay.js';
-import { verificationKey } from './check.js';
+import { registryOf, verificationKey } from './check.js';
 import type { PolicyCliIo } from './io.js';
 import { UsageError } from './io.js';
 import { parseInstant, readRecorded } from './replay-sources.js';
@@ -61,6 +61,7 @@ export async function replayCommand(argv: string[], io: PolicyCliIo): Promise<nu
   const loaded = await loadBundle(await readFile(file), {
     entrypoint: values.entrypoint,
     verificationKey: await verificationKey(values['verification-key'], io.env),
+    registry: registryOf(io),
   });
   const recorded = await readRecorded(
     values.from,

@@ -26,6 +26,8 @@ export interface RecordedDecision {
   enforced: Outcome;
   /** The revision of the bundle that decided it. */
   revision: string;
+  /** The digest of the registry overlaid onto that bundle's data (ADR 0007), if any. */
+  registry?: string;
   /** True when the audit masked part of the input: the replay saw `[masked]` where a value was. */
   masked: boolean;
 }

@@ -32,10 +32,12 @@ export interface Tally {
 }
 
 export interface ReplayReport {
-  /** The candidate bundle. */
-  bundle: { revision: string; digest: string };
+  /** The candidate bundle, and the digest of the registry overlaid onto it (ADR 0007). */
+  bundle: { revision: string; digest: string; registry?: string };
   /** Decisions replayed, by the revision that recorded them. */
   recorded_revisions: Record<string, number>;
+  /** Decisions replayed, by the digest of the registry they were decided with (`none`: the bundle's own data). */
+  recorded_registries: Record<string, number>;
   decisions: number;
   changed: number;
   allow_to_deny: number;
@@ -64,11 +66,12 @@ function tally(map: Record<string, Tally>, key: string, changed: boolean): void 
 export function replayDecisions(
   recorded: Iterable<RecordedDecision>,
   decide: (input: DecisionInput) => Decision,
-  bundle: { revision: string; digest: string },
+  bundle: { revision: string; digest: string; registry?: string },
 ): ReplayReport {
   const report: ReplayReport = {
     bundle,
     recorded_revisions: {},
+    recorded_registries: {},
     decisions: 0,
     changed: 0,
     allow_to_deny: 0,
@@ -82,6 +85,8 @@ export function replayDecisions(
   for (const r of recorded) {
     report.decisions += 1;
     report.recorded_revisions[r.revision] = (report.recorded_revisions[r.revision] ?? 0) + 1;
+    const registry = r.registry ?? 'none';
+    report.recorded_registries[registry] = (report.recorded_registries[registry] ?? 0) + 1;
     if (r.masked) report.masked_inputs += 1;
     const after = outcomeOf(decide(r.input));
     const change = compareOutcomes(r.enforced, after);
@@ -158,6 +163,16 @@ export function formatReport(r: ReplayReport): string[] {
       r.changed - r.allow_to_deny - r.deny_to_allow
     } otherwise (scopes, ttl, reasons, obligations)`,
   ];
+  const candidate = r.bundle.registry ?? 'none';
+  const otherRegistry = Object.entries(r.recorded_registries).filter(([d]) => d !== candidate);
+  if (otherRegistry.length > 0)
+    lines.push(
+      `${otherRegistry.reduce((n, [, k]) => n + k, 0)} decisions were made with another registry (${otherRegistry
+        .map(([d, n]) => `${d === 'none' ? 'none' : d.slice(0, 12)} (${n})`)
+        .join(
+          ', ',
+        )}) than the one replayed (${candidate === 'none' ? "none: the bundle's own data" : candidate.slice(0, 12)}; MANDATE_CONFIG names it)`,
+    );
   if (r.masked_inputs > 0)
     lines.push(
       `${r.masked_inputs} decisions had masked input: their replay saw "[masked]" where a value was`,

@@ -2,8 +2,9 @@
 // one input with the service's engine.
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicyRegistry } from '../../../src/config/index.js';
 import { buildBundle, input, NOW, repoRoot, tempDir, writePolicy } from '../helpers.js';
 import { policy } from './io.js';
 
@@ -102,5 +103,61 @@ describe('mandate policy eval', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ allow: false, reasons: [{ code: 'invalid_input' }] });
     expect((await policy(['eval', greedy, '-'], { stdin: 'nope' })).code).toBe(2);
+  });
+});
+
+describe('the registry of MANDATE_CONFIG (ADR 0007)', () => {
+  const shipped = join(repoRoot, 'bundles/default.tar.gz');
+  const example = join(repoRoot, 'examples/mandate.json');
+  // A server the shipped data does not know, registered by one entry, calling the Salesforce API.
+  const reportsInput = input({ actor: { sub: 'mcp-reports', client_id: 'mcp-reports' } });
+
+  it('is overlaid by eval as the service overlays it, and named in the output', async () => {
+    const config = join(dir, 'mandate.json');
+    const examples = JSON.parse(readFileSync(example, 'utf8')) as { mcp_servers: unknown[] };
+    const entry = {
+      resource: 'https://mcp.reports.example/mcp',
+      name: 'CRM reports MCP',
+      scopes: ['crm.read'],
+      client: { client_id: 'mcp-reports', client_secret_env: 'REPORTS_SECRET_NOT_NEEDED_HERE' },
+      services: ['salesforce'],
+    };
+    writeFileSync(config, JSON.stringify({ ...examples, mcp_servers: [...examples.mcp_servers, entry] }));
+    const stdin = JSON.stringify(reportsInput);
+    const without = JSON.parse((await policy(['eval', shipped, '-'], { stdin })).out) as Record<
+      string,
+      unknown
+    >;
+    expect(without).toMatchObject({ allow: false, reasons: [{ code: 'actor_not_allowed' }] });
+    const r = await policy(['eval', shipped, '-'], { stdin, env: { MANDATE_CONFIG: config } });
+    expect(r.code, r.err).toBe(0);
+    const registry = loadPolicyRegistry({ MANDATE_CONFIG: config })!;
+    expect(r.err).toBe(`registry: ${config} (sha256 ${registry.digest})`);
+    expect(JSON.parse(r.out)).toMatchObject({
+      allow: true,
+      scopes: ['crm.read'],
+      bundle: { registry: registry.digest },
+    });
+  });
+
+  it('is overlaid by check: the shipped samples pass under the example registry too', async () => {
+    const r = await policy(['check', shipped], { env: { MANDATE_CONFIG: example } });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(
+      /, registry sha256 [0-9a-f]{64}, entrypoint mcp\/authz\/decision, .*3\/3 samples pass$/,
+    );
+  });
+
+  it('stops the command with exit 2 and the start-up message when the file is refused', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ mcp_servers: [{ resource: 'https://x.example/mcp', name: 'X', services: ['nope'] }] }),
+    );
+    const r = await policy(['eval', shipped, '-'], { stdin: '{}', env: { MANDATE_CONFIG: bad } });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `mandate policy eval: configuration error: MANDATE_CONFIG (${bad}) mcp_servers[0].services[0]: service 'nope' is not in services[]`,
+    );
   });
 });

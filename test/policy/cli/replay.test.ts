@@ -6,10 +6,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicyRegistry } from '../../../src/config/index.js';
 import { defaultBundlePath } from '../../../src/config/paths.js';
 import { REPLAY_CHANGED } from '../../../src/policy/cli/replay.js';
 import type { ReplayReport } from '../../../src/policy/replay/replay.js';
-import { buildPolicyVariant, eventually, salesforceExchange, subjectClaims } from '../../helpers/exchange.js';
+import {
+  buildPolicyVariant,
+  eventually,
+  repoRoot,
+  salesforceExchange,
+  subjectClaims,
+} from '../../helpers/exchange.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 import { createTestNatsServer } from '../../audit/nats-server.js';
 import { policy } from './io.js';
@@ -120,6 +127,31 @@ describe('mandate policy replay', () => {
     expect(r.code).toBe(0);
     const report = json(r.out);
     expect({ decisions: report.decisions, changed: report.changed }).toEqual({ decisions: 5, changed: 0 });
+  });
+
+  it('overlays the registry of MANDATE_CONFIG and says the decisions were made without it', async () => {
+    const example = join(repoRoot, 'examples/mandate.json');
+    const withRegistry = { ...env, MANDATE_CONFIG: example };
+    const r = await policy(['replay', defaultBundlePath(), '--json', '--since', started], {
+      env: withRegistry,
+    });
+    expect(r.code, r.err).toBe(0);
+    const report = json(r.out);
+    const digest = loadPolicyRegistry({ MANDATE_CONFIG: example })!.digest;
+    // The example registry decides the recorded traffic as the bundle's own data did.
+    expect({
+      changed: report.changed,
+      registries: report.recorded_registries,
+      registry: report.bundle.registry,
+    }).toEqual({
+      changed: 0,
+      registries: { none: 5 },
+      registry: digest,
+    });
+    const text = await policy(['replay', defaultBundlePath(), '--since', started], { env: withRegistry });
+    expect(text.out.split('\n')).toContain(
+      `5 decisions were made with another registry (none (5)) than the one replayed (${digest.slice(0, 12)}; MANDATE_CONFIG names it)`,
+    );
   });
 
   it('reads only the window given', async () => {
