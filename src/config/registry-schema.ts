@@ -26,8 +26,10 @@ export const toolSchema = z
       ),
     sensitive_arguments: z
       .array(z.string().min(1))
-      .default([])
-      .describe('Arguments the audit log masks in the tool call’s decision event.'),
+      .optional()
+      .describe(
+        'Arguments the audit log masks in the tool call’s decision event. Unset, the policy’s data may name them.',
+      ),
   })
   .strict();
 

@@ -80,7 +80,7 @@ describe('one mcp_servers entry', () => {
           client_id: 'mcp-crm',
           scopes: ['crm.read', 'crm.write'],
           tools: {
-            search: { scopes: ['crm.read'], sensitive_arguments: [] },
+            search: { scopes: ['crm.read'] },
             update: { scopes: ['crm.write'], sensitive_arguments: ['note'] },
           },
           max_ttl_seconds: 3600,
