@@ -9,6 +9,7 @@ import { absoluteUrl, clientSchema, jwks } from './client-schema.js';
 import { registryIssues } from './registry.js';
 import { mcpServerSchema, serviceSchema } from './registry-schema.js';
 import { connectorConflicts, connectorSchema } from './connectors.js';
+import { GrantType } from '../oauth/tokens/token-types.js';
 import { workloadIssuerSchema } from './workload.js';
 
 export { clientSchema } from './client-schema.js';
@@ -149,7 +150,10 @@ export const configFileSchema = z
           message: `duplicate workload issuer '${w.issuer}'`,
         });
       w.rules.forEach((r, j) => {
-        const client = f.clients.find((c) => c.client_id === r.client_id);
+        // A workload may authenticate as a client of clients[] or as an MCP server's own client.
+        const client = [...f.clients, ...f.mcp_servers.flatMap((m) => m.client ?? [])].find(
+          (c) => c.client_id === r.client_id,
+        );
         if (client === undefined || !client.grant_types.includes(GrantType.jwtBearer))
           ctx.addIssue({
             code: 'custom',
