@@ -16,8 +16,7 @@ import { parseScope } from '../params.js';
 import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { GrantType } from '../tokens/token-types.js';
 import type { Grant } from './grant.js';
-import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
-import { issueToken } from '../issuance/issue-token.js';
+import { redeemAssertion } from '../issuance/redeem-assertion.js';
 import { authenticateWorkload } from '../workload/authenticate-workload.js';
 import { redeemWorkload } from '../workload/redeem-workload.js';
 
@@ -92,44 +91,18 @@ export const jwtBearer: Grant = {
       context: tokenContext(claims, jkt, req.ip),
     };
     // §7.4.1.2.4: a resource that requires sender-constrained tokens refuses an unbound request.
-    const decision = decideOrRefuse(ctx, trace, input, 'invalid_grant');
-    const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, claims.exp - now);
-    if (ttl <= 0) throw new OAuthError('invalid_grant', 'assertion expires too soon', { reason: 'ttl' });
-
-    // RFC 7523 §3 item 7: single use, across instances, remembered until the assertion expires.
-    // Written last, so that a refused request does not use up the assertion.
-    const first = await ctx.replay.remember(
-      `id_jag:${trusted.issuer}`,
-      claims.jti,
-      claims.exp + ctx.clockSkew,
-    );
-    if (!first)
-      throw new OAuthError('invalid_grant', 'assertion has already been used', { reason: 'jti_replay' });
-
-    const { body, minted, audit } = await issueToken(ctx, trace, {
-      allowed: {
-        grantType: GrantType.jwtBearer,
-        input,
-        decision,
-        token: {
-          issuer: ctx.issuer,
-          sub: claims.sub,
-          aud: resource,
-          clientId: client.clientId,
-          scopes: decision.scopes,
-          ttlSeconds: ttl,
-          now,
-          ...(jkt === undefined ? {} : { jkt }),
-          extra: {
-            ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
-            ...(claims.acr === undefined ? {} : { acr: claims.acr }),
-          },
-        },
+    return redeemAssertion(ctx, trace, input, {
+      // RFC 7523 §3 item 7: an ID-JAG's jti is single-use per issuer.
+      replayKey: `id_jag:${trusted.issuer}`,
+      claims,
+      resource,
+      clientId: client.clientId,
+      jkt,
+      now,
+      extra: {
+        ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
+        ...(claims.acr === undefined ? {} : { acr: claims.acr }),
       },
-      action: 'jwt_bearer',
-      // The accepted ID-JAG, for lineage back to the IdP's issuance event.
-      subjectJti: claims.jti,
     });
-    return { response: { body: { ...body, scope: minted.scope }, headers: {} }, audit };
   },
 };

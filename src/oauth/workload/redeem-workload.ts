@@ -8,14 +8,12 @@
 import type { DecisionInput } from '../../policy/contract.js';
 import type { AuthenticatedClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
-import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { OAuthError } from '../errors.js';
 import { isResourceIndicator } from '../id-jag/id-jag-profile.js';
-import { issueToken } from '../issuance/issue-token.js';
+import { redeemAssertion } from '../issuance/redeem-assertion.js';
 import { parseScope } from '../params.js';
 import type { GrantResult, TokenRequest, Trace } from '../token-request.js';
-import { GrantType } from '../tokens/token-types.js';
 import type { VerifiedWorkload } from './verify-workload.js';
 
 /** SEP-1933 "Token Endpoint": `resource` names the one MCP server the token is for. */
@@ -68,39 +66,12 @@ export async function redeemWorkload(
     scopes,
     context: tokenContext(claims, jkt, req.ip),
   };
-  const decision = decideOrRefuse(ctx, trace, input, 'invalid_grant');
-  const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, claims.exp - now);
-  if (ttl <= 0) throw new OAuthError('invalid_grant', 'assertion expires too soon', { reason: 'ttl' });
-
-  // RFC 7523 §3 item 7: single use, across instances, until the assertion expires; written last,
-  // so that a refused request does not use it up.
-  const first = await ctx.replay.remember(
-    `workload:${issuer.issuer}`,
-    claims.jti,
-    claims.exp + ctx.clockSkew,
-  );
-  if (!first)
-    throw new OAuthError('invalid_grant', 'assertion has already been used', { reason: 'jti_replay' });
-
-  const { body, minted, audit } = await issueToken(ctx, trace, {
-    allowed: {
-      grantType: GrantType.jwtBearer,
-      input,
-      decision,
-      token: {
-        issuer: ctx.issuer,
-        sub: claims.sub,
-        aud: resource,
-        clientId: client.clientId,
-        scopes: decision.scopes,
-        ttlSeconds: ttl,
-        now,
-        ...(jkt === undefined ? {} : { jkt }),
-      },
-    },
-    action: 'jwt_bearer',
-    // The accepted platform token's jti, for lineage back to the workload's platform.
-    subjectJti: claims.jti,
+  return redeemAssertion(ctx, trace, input, {
+    replayKey: `workload:${issuer.issuer}`,
+    claims,
+    resource,
+    clientId: client.clientId,
+    jkt,
+    now,
   });
-  return { response: { body: { ...body, scope: minted.scope }, headers: {} }, audit };
 }
