@@ -12,7 +12,8 @@
  *   subject, client, actor chain, scopes and `jti`), the tool, the arguments and the attributes,
  *   each in canonical JSON. Entries live `cacheSeconds` (default 5) and never past the token's
  *   expiry, which bounds how long a policy change takes to reach this server; concurrent
- *   identical calls share one request.
+ *   identical calls share one request, which runs on its own deadline: a caller whose signal
+ *   aborts is refused at once and the others still get the decision.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { OAuthError } from '../errors.js';
@@ -55,8 +56,10 @@ export interface ToolPolicyOptions {
 /** Asks the policy about tool calls. */
 export interface ToolPolicy {
   /**
-   * The policy's decision on `call` made with `access`.
-   * @throws OAuthError 503 `temporarily_unavailable` when no decision could be had (fail closed),
+   * The policy's decision on `call` made with `access`; `signal` abandons this caller's wait only
+   * (an evaluation shared with concurrent identical calls goes on for them).
+   * @throws OAuthError 503 `temporarily_unavailable` when no decision could be had (fail closed)
+   *   or `signal` aborted first,
    *   500 `server_error` when Mandate refuses this server's client credentials.
    */
   decide(access: VerifiedAccess, call: ToolCall, signal?: AbortSignal): Promise<ToolDecision>;
@@ -84,6 +87,22 @@ function unavailable(description: string, cause?: unknown): OAuthError {
   });
 }
 
+const ABANDONED = 'the call was abandoned before the policy answered';
+
+/**
+ * `shared` as this caller sees it: its own abort refuses it at once, while the evaluation it
+ * shares with concurrent identical calls goes on for them (its deadline is its own).
+ */
+function awaitOwn<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return shared;
+  if (signal.aborted) return Promise.reject(unavailable(ABANDONED, signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(unavailable(ABANDONED, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
  * Creates the policy client of one MCP server: AuthZEN access evaluation at Mandate with a
  * fail-closed timeout and a short-lived decision cache (AuthZEN 1.0 §6, §10).
@@ -101,7 +120,8 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
   ).toString('base64');
   let evaluations = 0;
 
-  async function ask(body: unknown, signal: AbortSignal | undefined): Promise<ToolDecision> {
+  // `signal` only when the evaluation is this caller's alone: a shared one runs on its own deadline.
+  async function ask(body: unknown, signal?: AbortSignal): Promise<ToolDecision> {
     evaluations++;
     const deadline = AbortSignal.timeout(timeoutMs);
     let res: Response;
@@ -121,7 +141,9 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
       throw unavailable(
         deadline.aborted
           ? `the policy did not answer within ${timeoutMs} ms; try again`
-          : 'the policy cannot be reached; try again',
+          : signal?.aborted === true
+            ? ABANDONED
+            : 'the policy cannot be reached; try again',
         err,
       );
     }
@@ -161,7 +183,9 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
       const key = createHash('sha256')
         .update(`${endpoint}\n${canonicalJson(body)}`)
         .digest('base64url');
-      return cache.get(key, async () => ({ value: await ask(body, signal), refreshAt: now() + lifetime }));
+      // Single flight: the first caller's signal must not cancel the others' decision.
+      const shared = cache.get(key, async () => ({ value: await ask(body), refreshAt: now() + lifetime }));
+      return awaitOwn(shared, signal);
     },
   };
 }

@@ -247,4 +247,57 @@ describe('the decision cache', () => {
     expect(both.map((d) => d.allow)).toEqual([true, true]);
     expect(p.evaluations).toBe(2);
   });
+
+  it('a caller that aborts leaves the others sharing its evaluation with their decision', async () => {
+    // Like the real fetch: rejects when its signal aborts, answers when the PDP does.
+    let answer: (r: Response) => void = () => undefined;
+    const signals: AbortSignal[] = [];
+    const fetch = ((_u: unknown, init?: RequestInit) =>
+      new Promise<Response>((resolve, reject) => {
+        const signal = init?.signal ?? undefined;
+        if (signal) signals.push(signal);
+        answer = resolve;
+        signal?.addEventListener('abort', () => reject(signal.reason));
+      })) as typeof globalThis.fetch;
+    const p = policy(fetch);
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = p.decide(access(), call, first.signal).catch((x: unknown) => x);
+    const b = p.decide(access(), call, second.signal);
+    const c = p.decide(access(), call); // no signal of its own
+    await new Promise((r) => setImmediate(r));
+    expect(p.evaluations).toBe(1);
+    first.abort(new Error('client went away'));
+    expect(await a).toMatchObject({
+      error: 'temporarily_unavailable',
+      message: 'the call was abandoned before the policy answered',
+    });
+    expect(signals[0]!.aborted).toBe(false);
+    answer(json({ decision: true }));
+    expect(await b).toEqual({ allow: true, decisionId: undefined });
+    expect(await c).toEqual({ allow: true, decisionId: undefined });
+    expect(p.evaluations).toBe(1);
+    // An already aborted signal is refused without waiting, and the cached decision stays.
+    const gone = AbortSignal.abort();
+    await expect(p.decide(access(), { ...call, name: 'other' }, gone)).rejects.toMatchObject({
+      message: 'the call was abandoned before the policy answered',
+    });
+  });
+
+  it('an uncached evaluation is cancelled with its caller', async () => {
+    const signals: AbortSignal[] = [];
+    const fetch = ((_u: unknown, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => {
+        const signal = init?.signal as AbortSignal;
+        signals.push(signal);
+        signal.addEventListener('abort', () => reject(signal.reason));
+      })) as typeof globalThis.fetch;
+    const p = policy(fetch, { cacheSeconds: 0 });
+    const own = new AbortController();
+    const pending = p.decide(access(), call, own.signal).catch((x: unknown) => x);
+    await new Promise((r) => setImmediate(r));
+    own.abort();
+    expect(await pending).toMatchObject({ message: 'the call was abandoned before the policy answered' });
+    expect(signals[0]!.aborted).toBe(true);
+  });
 });
