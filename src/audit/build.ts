@@ -74,7 +74,7 @@ const tokenMembers = tokenDataSchema.shape as Record<string, z.ZodType>;
  * A token event's members as its schema types them. Facts carry what a request carried (a `sub`
  * a trusted issuer signed as a number, a `jti` as an array); such a value would make `audit verify`
  * report a sound event as invalid, so it is masked like a secret (optional members left out,
- * required ones `[masked]`) and said so in `masked`. The event then holds exactly what was hashed.
+ * required ones and `client_id` `[masked]`) and said so in `masked`. The event then holds exactly what was hashed.
  */
 function typedTokenData(data: Record<string, unknown>, masked: string[]): TokenData {
   const out: Record<string, unknown> = {};
@@ -84,14 +84,18 @@ function typedTokenData(data: Record<string, unknown>, masked: string[]): TokenD
     if (member.safeParse(value).success) out[key] = value;
     else {
       masked.push(`/${key}`);
-      if (!member.safeParse(undefined).success) out[key] = MASK;
+      // An authenticated client's id stays `[masked]`: absent, it would read as none authenticated.
+      if (key === 'client_id' || !member.safeParse(undefined).success) out[key] = MASK;
     }
   }
   return out as TokenData;
 }
 
-/** The event's `subject`: the user, else the client; absent when neither is a non-empty string. */
+/**
+ * The event's `subject`: the user, else the authenticated client; absent when neither is a
+ * non-empty string (a client id a refused request only claimed is no principal).
+ */
 function principal(data: TokenData): { subject?: string } {
   const p = data.sub !== undefined && data.sub !== '' ? data.sub : data.client_id;
-  return p !== '' && p !== MASK ? { subject: p } : {};
+  return p !== undefined && p !== '' && p !== MASK ? { subject: p } : {};
 }

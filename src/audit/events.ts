@@ -75,7 +75,15 @@ export type DecisionData = z.infer<typeof decisionDataSchema>;
 export const tokenDataSchema = z.object({
   kind: z.enum(tokenEventKinds),
   action: z.string().min(1),
-  client_id: z.string().min(1),
+  client_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The authenticated client; absent when the request was refused before one authenticated.'),
+  claimed_client_id: z
+    .string()
+    .optional()
+    .describe('A refusal before client authentication: the client id the request named, unverified.'),
   sub: z.string().optional(),
   jti: z.string().optional(),
   aud: z.union([z.string(), z.array(z.string())]).optional(),

@@ -19,7 +19,10 @@ export interface TokenFact {
   kind: TokenEventKind;
   /** Grant type or action that produced it (e.g. `token_exchange`). */
   action: string;
-  client_id: string;
+  /** The authenticated client; absent when the request was refused before one authenticated. */
+  client_id?: string;
+  /** Refused before authentication: the client id the request named (unverified). */
+  claimed_client_id?: string;
   sub?: string;
   jti?: string;
   aud?: string | string[];

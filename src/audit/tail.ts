@@ -75,7 +75,7 @@ export function formatEvent(e: AuditEvent, format: TailFormat): string {
   const aud = Array.isArray(d.aud) ? d.aud.join(',') : (d.aud ?? '-');
   const extra =
     d.kind === 'refused' ? ` error=${d.error ?? '-'} reason=${d.reason ?? '-'}` : ` jti=${d.jti ?? '-'}`;
-  return `${e.time} ${seq} token.${d.kind} ${d.sub ?? '-'} via ${d.client_id} -> ${aud} scope=${d.scope ?? '-'}${extra}`;
+  return `${e.time} ${seq} token.${d.kind} ${d.sub ?? '-'} via ${d.client_id ?? `unauthenticated(${d.claimed_client_id ?? '-'})`} -> ${aud} scope=${d.scope ?? '-'}${extra}`;
 }
 
 /** Prints messages until aborted, `max` is reached or the stream stays idle; returns how many. */

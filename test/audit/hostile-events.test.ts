@@ -67,7 +67,7 @@ function hostileEntries(): AuditEntry[] {
         {
           kind: 'refused',
           action: 'unknown',
-          client_id: 'unauthenticated',
+          claimed_client_id: 'unauthenticated',
           error: 'invalid_request',
           reason,
           sub: '',
@@ -158,7 +158,7 @@ describe('audit events of hostile facts', () => {
         e.tokens.push({
           kind: 'refused',
           action: 'unknown',
-          client_id: 'unauthenticated',
+          claimed_client_id: 'unauthenticated',
           error: 'invalid_request',
           reason,
           sub,

@@ -39,8 +39,12 @@ describe('OCSF rendering', () => {
       activity_id: 4,
       type_uid: 300204,
       status_id: 1,
+      auth_protocol_id: 6,
+      auth_protocol: 'OAUTH 2.0',
       user: { uid: 'alice' },
+      actor: { app_uid: 'mcp-salesforce' },
       service: { name: 'https://api.salesforce.example' },
+      dst_endpoint: { hostname: 'mandate.example', svc_name: 'Mandate' },
       unmapped: { jti: entry.jti },
     });
   });
@@ -60,6 +64,8 @@ describe('OCSF rendering', () => {
       status_id: 2,
       status_detail: 'scope_not_allowed',
       status_code: 'invalid_scope',
+      // OCSF 3002 requires `service` or `dst_endpoint`; a refusal has no audience to name.
+      dst_endpoint: { hostname: 'mandate.example', svc_name: 'Mandate' },
     });
   });
 
@@ -79,7 +85,7 @@ describe('OCSF rendering', () => {
   });
 
   it.each([
-    ['refreshed', 6, 1, 1],
+    ['refreshed', 5, 1, 1],
     ['revoked', 99, 1, 1],
     ['reused', 99, 2, 4],
   ] as const)('maps token.%s to Authentication activity %i', (kind, activity, status, severity) => {
@@ -97,6 +103,50 @@ describe('OCSF rendering', () => {
       status_id: status,
       severity_id: severity,
       user: { uid: 'bob' },
+    });
+  });
+
+  // A failed client authentication has no identity: never `user.uid` "unauthenticated" (issue 17 §3).
+  it.each([
+    ['named a client', { claimed_client_id: 'mcp-salesforce' }, 'mcp-salesforce'],
+    ['named none', {}, 'anonymous'],
+  ] as const)(
+    'maps a refusal before client authentication that %s to a user of type Unknown',
+    (_, claim, name) => {
+      const e = seal(
+        tokenEvent(
+          {
+            kind: 'refused',
+            action: 'client_credentials',
+            error: 'invalid_client',
+            reason: 'bad_secret',
+            ...claim,
+          },
+          'https://mandate.example:8443',
+        ),
+        1,
+        GENESIS_HASH,
+      );
+      const o = toOcsf(e);
+      expect(o.user).toEqual({ name, type_id: 0, type: 'Unknown' });
+      expect(o).not.toHaveProperty('actor');
+      expect(o.dst_endpoint).toEqual({ svc_name: 'Mandate', hostname: 'mandate.example', port: 8443 });
+      expect(e).not.toHaveProperty('subject');
+    },
+  );
+
+  it('maps a client_credentials issuance (no user) to the client as the authenticated subject', () => {
+    const e = seal(
+      tokenEvent(
+        { kind: 'issued', action: 'client_credentials', client_id: 'reporting-job', jti: 'j2' },
+        SOURCE,
+      ),
+      1,
+      GENESIS_HASH,
+    );
+    expect(toOcsf(e)).toMatchObject({
+      user: { uid: 'reporting-job', type: 'OAuth Client' },
+      actor: { app_uid: 'reporting-job' },
     });
   });
 });

@@ -59,6 +59,22 @@ function basicCredentials(header: string): { id: string; secret: string } {
   }
 }
 
+/**
+ * The client id a request named, before (or without) authenticating: the `client_id` parameter or
+ * the Basic header's user. Never throws; for the audit of a refusal only, never for a decision.
+ */
+export function claimedClientId(authorization: string | undefined, params: Params): string | undefined {
+  try {
+    const body = params.get('client_id');
+    if (body !== undefined) return body;
+    return authorization !== undefined && /^Basic\s/i.test(authorization)
+      ? basicCredentials(authorization).id || undefined
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function basicFailure(description: string, reason?: string): OAuthError {
   return new OAuthError('invalid_client', description, {
     headers: { 'WWW-Authenticate': 'Basic realm="mandate", charset="UTF-8"' },

@@ -5,7 +5,7 @@
  */
 import type { TokenFact } from '../../audit/port.js';
 import { IssuedRecordError } from '../../store/tokens.js';
-import { authenticateClient } from '../clients/client-auth.js';
+import { authenticateClient, claimedClientId } from '../clients/client-auth.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
 import { OAuthError, toOAuthError } from '../errors.js';
 import type { TokenRequest, TokenResponse, Trace } from '../token-request.js';
@@ -58,23 +58,35 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
       ctx.log.error('token request failed', { err: String(err), stack: (err as Error)?.stack });
     // No refusal is answered without its record either: when it cannot be written, this throws
     // temporarily_unavailable instead (audit-record.ts).
-    await recordTokenRefusal(ctx, e, trace, clientId, grantType);
+    await recordTokenRefusal(
+      ctx,
+      e,
+      trace,
+      clientId === undefined ? claimed(req) : { client_id: clientId },
+      grantType,
+    );
     throw e;
   }
+}
+
+/** A refusal before the client authenticated names the client the request claimed, if any. */
+function claimed(req: TokenRequest): { claimed_client_id?: string } {
+  const id = claimedClientId(req.authorization, req.params);
+  return id === undefined ? {} : { claimed_client_id: id };
 }
 
 async function recordTokenRefusal(
   ctx: OAuthContext,
   e: OAuthError,
   trace: Trace,
-  clientId: string | undefined,
+  client: { client_id: string } | { claimed_client_id?: string },
   grantType: string | undefined,
 ): Promise<void> {
   if (e.reason === 'audit_unavailable') return;
   const fact: TokenFact = {
     kind: 'refused',
     action: grantType ?? 'unknown',
-    client_id: clientId ?? 'unauthenticated',
+    ...client,
     error: e.error,
     reason: e.reason ?? e.message,
     ...(trace.sub === undefined ? {} : { sub: trace.sub }),

@@ -2,15 +2,16 @@
  * The token endpoint's answer when the audit port refuses an issuance: a record holding a value no
  * column can hold (store/tokens.ts checks it before it joins a group commit) is refused as
  * `invalid_grant` for what the grant presented, and the refusal is recorded; only a store that is
- * really unavailable is 503 (issue 10 §2).
+ * really unavailable is 503 (issue 10 §2). And what a refusal before client authentication records
+ * of the client (issue 17 §3).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, AuditPort } from '../../../src/audit/port.js';
 import { IssuedRecordError } from '../../../src/store/tokens.js';
-import { salesforceExchange, subjectClaims } from '../../helpers/exchange.js';
-import { startTestService, type TestService } from '../../helpers/service.js';
+import { post, salesforceExchange, subjectClaims, TOKEN_EXCHANGE } from '../../helpers/exchange.js';
+import { basic, form, startTestService, type TestService } from '../../helpers/service.js';
 
-describe('token endpoint: an issuance the audit log cannot record', () => {
+describe('token endpoint: the record of a refusal', () => {
   let svc: TestService;
   const committed: AuditEntry[] = [];
   const audit: AuditPort = {
@@ -25,7 +26,7 @@ describe('token endpoint: an issuance the audit log cannot record', () => {
   });
   afterAll(async () => svc?.close());
 
-  it('is refused as invalid_grant, not 503, and the refusal is recorded', async () => {
+  it('of an issuance the audit log cannot hold: invalid_grant, not 503, and recorded', async () => {
     const res = await salesforceExchange(svc, {
       subject_token: await svc.idp.mint(subjectClaims(svc), { typ: 'at+jwt' }),
       scope: 'crm.read',
@@ -37,5 +38,20 @@ describe('token endpoint: an issuance the audit log cannot record', () => {
     expect(committed.at(-1)?.tokens).toMatchObject([
       { kind: 'refused', error: 'invalid_grant', reason: 'unrecordable_issuance' },
     ]);
+  });
+
+  // Issue 17 §3: a refusal before any client authenticated names no client (not "unauthenticated"):
+  // only the id the request claimed, apart, so that no SIEM takes it for an authenticated party.
+  it.each([
+    ['a wrong secret (Basic)', { authorization: basic('mcp-salesforce', 'wrong') }, {}, 'mcp-salesforce'],
+    ['an unknown client_id', {}, { client_id: 'no-such-client' }, 'no-such-client'],
+    ['no client at all', {}, {}, undefined],
+  ] as const)('records %s without a client_id, with the claimed id', async (_, headers, params, claimed) => {
+    const res = await post(svc.tokenEndpoint, form({ grant_type: TOKEN_EXCHANGE, ...params }), headers);
+    expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'invalid_client' });
+    const [fact] = committed.at(-1)!.tokens;
+    expect(fact).toMatchObject({ kind: 'refused', error: 'invalid_client' });
+    expect(fact).not.toHaveProperty('client_id');
+    expect(fact!.claimed_client_id).toBe(claimed);
   });
 });

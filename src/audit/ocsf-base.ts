@@ -1,0 +1,91 @@
+/**
+ * What every OCSF rendering of an audit event shares (ocsf.ts): the class, activity, status,
+ * severity and `metadata` members of the OCSF 1.3.0 base event, and Mandate as an endpoint.
+ */
+import type { AuditEvent } from './events.js';
+
+/** The OCSF schema version the renderings follow (test/fixtures/ocsf validates them against it). */
+export const OCSF_VERSION = '1.3.0';
+
+export const SEVERITY = { informational: 1, low: 2, medium: 3, high: 4 } as const;
+const STATUS = { success: 1, failure: 2 } as const;
+
+/** One OCSF event: the base event's required members, the rest by class. */
+export type OcsfEvent = Record<string, unknown> & {
+  class_uid: number;
+  category_uid: number;
+  activity_id: number;
+  type_uid: number;
+  severity_id: number;
+  status_id: number;
+  time: number;
+};
+
+/** An OCSF event class with its category. */
+export interface OcsfClass {
+  class_uid: number;
+  class_name: string;
+  category_uid: number;
+  category_name: string;
+}
+
+const IAM = { category_uid: 3, category_name: 'Identity & Access Management' };
+export const AUTHENTICATION: OcsfClass = { class_uid: 3002, class_name: 'Authentication', ...IAM };
+export const AUTHORIZE_SESSION: OcsfClass = { class_uid: 3003, class_name: 'Authorize Session', ...IAM };
+export const API_ACTIVITY: OcsfClass = {
+  class_uid: 6003,
+  class_name: 'API Activity',
+  category_uid: 6,
+  category_name: 'Application Activity',
+};
+
+function metadata(e: AuditEvent, version: string): Record<string, unknown> {
+  const correlation = (e.data as { decision_id?: string }).decision_id;
+  return {
+    version: OCSF_VERSION,
+    uid: e.id,
+    ...(correlation === undefined ? {} : { correlation_uid: correlation }),
+    sequence: Number(e.sequence),
+    log_name: e.type,
+    product: { name: 'Mandate', vendor_name: 'Mandate', version },
+  };
+}
+
+/** The base event members: class, activity, `type_uid` (class × 100 + activity), status, time. */
+export function base(
+  e: AuditEvent,
+  cls: OcsfClass,
+  activity: [number, string],
+  success: boolean,
+  severity: number,
+  version: string,
+): OcsfEvent {
+  return {
+    ...cls,
+    activity_id: activity[0],
+    activity_name: activity[1],
+    type_uid: cls.class_uid * 100 + activity[0],
+    severity_id: severity,
+    status_id: success ? STATUS.success : STATUS.failure,
+    status: success ? 'Success' : 'Failure',
+    time: Date.parse(e.time),
+    metadata: metadata(e, version),
+  };
+}
+
+/**
+ * Mandate as the network endpoint a request was addressed to (OCSF `dst_endpoint`): the host and
+ * port of the issuer URL the event's `source` holds, or that string as the endpoint's name.
+ */
+export function mandateEndpoint(source: string): Record<string, unknown> {
+  try {
+    const url = new URL(source);
+    return {
+      svc_name: 'Mandate',
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+    };
+  } catch {
+    return { svc_name: 'Mandate', name: source };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Token events as OCSF Authentication (3002): issued and refused = Service Ticket Request (4),
+ * refreshed = Service Ticket Renew (5), revoked and reuse detected = Other (99); the protocol is
+ * OCSF's OAuth 2.0 (`auth_protocol_id` 6).
+ */
+import type { TokenEvent } from './events.js';
+import { AUTHENTICATION, base, mandateEndpoint, type OcsfEvent, SEVERITY } from './ocsf-base.js';
+
+const tokenActivity: Record<TokenEvent['data']['kind'], [number, string]> = {
+  issued: [4, 'Service Ticket Request'],
+  refused: [4, 'Service Ticket Request'],
+  refreshed: [5, 'Service Ticket Renew'],
+  revoked: [99, 'Token Revoked'],
+  reused: [99, 'Refresh Token Reuse Detected'],
+};
+
+/** OCSF `auth_protocol_id` 6, whose caption is "OAUTH 2.0" (dictionary.json). */
+const OAUTH2 = { auth_protocol_id: 6, auth_protocol: 'OAUTH 2.0' } as const;
+
+const present = (s: string | undefined): s is string => s !== undefined && s !== '';
+
+/**
+ * The subject authenticated (OCSF `user`, required in 3002): the user the token is for, else the
+ * authenticated client. A request refused before any client authenticated has no identity: the
+ * user is of type Unknown, named by the client id it claimed (never as a `uid`) or "anonymous".
+ */
+function subject(d: TokenEvent['data']): Record<string, unknown> {
+  if (present(d.sub)) return { uid: d.sub, name: d.sub };
+  if (present(d.client_id)) return { uid: d.client_id, name: d.client_id, type_id: 99, type: 'OAuth Client' };
+  return {
+    name: present(d.claimed_client_id) ? d.claimed_client_id : 'anonymous',
+    type_id: 0,
+    type: 'Unknown',
+  };
+}
+
+/** Maps one token event to OCSF Authentication. */
+export function fromToken(e: TokenEvent, version: string): OcsfEvent {
+  const d = e.data;
+  const success = d.kind !== 'refused' && d.kind !== 'reused';
+  const severity =
+    d.kind === 'reused' ? SEVERITY.high : d.kind === 'refused' ? SEVERITY.low : SEVERITY.informational;
+  const aud = Array.isArray(d.aud) ? d.aud.join(' ') : d.aud;
+  return {
+    ...base(e, AUTHENTICATION, tokenActivity[d.kind], success, severity, version),
+    ...OAUTH2,
+    user: subject(d),
+    ...(present(d.client_id) ? { actor: { app_name: d.client_id, app_uid: d.client_id } } : {}),
+    // OCSF 3002 wants `service` or `dst_endpoint`: Mandate is always the endpoint addressed.
+    dst_endpoint: mandateEndpoint(e.source),
+    ...(present(aud) ? { service: { name: aud, uid: aud } } : {}),
+    ...(d.reason || d.error ? { status_detail: d.reason ?? d.error, status_code: d.error } : {}),
+    unmapped: {
+      jti: d.jti,
+      scope: d.scope,
+      cnf_jkt: d.cnf_jkt,
+      act: d.act,
+      exp: d.exp,
+      action: d.action,
+      subject_jti: d.subject_jti,
+      claimed_client_id: d.claimed_client_id,
+    },
+  };
+}
