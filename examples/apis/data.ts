@@ -72,6 +72,14 @@ export function crmData(): { accounts: Account[]; opportunities: Opportunity[] }
         owner: 'alice',
       },
       {
+        id: 'opp-103',
+        accountId: 'acc-001',
+        name: 'Acme global rollout',
+        stage: 'Qualification',
+        amount: 400_000,
+        owner: 'alice',
+      },
+      {
         id: 'opp-201',
         accountId: 'acc-003',
         name: 'Initech expansion',

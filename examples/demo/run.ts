@@ -85,19 +85,42 @@ export async function runDemo(mandate: DemoMandate, opts: { print?: boolean } = 
     );
     await scene(
       4,
+      `alice: "move opp-201 to Closed Won" — carol's: refused by the tool-call policy`,
+      'alice.update.other',
+      () =>
+        alice.callTool(SALESFORCE_MCP, 'update_opportunity_stage', { id: 'opp-201', stage: 'Closed Won' }),
+    );
+    await scene(
+      5,
+      'alice: "move opp-103 to Negotiation" — hers, but over the amount limit in policy data',
+      'alice.update.large',
+      () =>
+        alice.callTool(SALESFORCE_MCP, 'update_opportunity_stage', { id: 'opp-103', stage: 'Negotiation' }),
+    );
+    await scene(
+      6,
       'alice opens Workday: "what does my profile say?" — a DPoP-bound token',
       'alice.profile',
       () => alice.callTool(WORKDAY_MCP, 'get_profile'),
     );
-    await scene(5, `alice: "show me bob's HR record" — the exchange is denied`, 'alice.record', () =>
-      alice.callTool(WORKDAY_MCP, 'get_employee_record', { employee: 'bob' }),
+    await scene(
+      7,
+      `alice: "show me bob's HR record" — the tool-call policy refuses: not herself, not HR`,
+      'alice.record.other',
+      () => alice.callTool(WORKDAY_MCP, 'get_employee_record', { employee: 'bob' }),
     );
-    await scene(6, `bob (HR): "show me alice's HR record"`, 'bob.record', () =>
+    await scene(
+      8,
+      `alice: "show me my HR record" — the tool call is allowed, the exchange is denied`,
+      'alice.record',
+      () => alice.callTool(WORKDAY_MCP, 'get_employee_record', { employee: 'alice' }),
+    );
+    await scene(9, `bob (HR): "show me alice's HR record"`, 'bob.record', () =>
       bob.callTool(WORKDAY_MCP, 'get_employee_record', { employee: 'alice' }),
     );
     if (print) {
       const decisions = run.audit.filter((e) => e.type === 'dev.mandate.decision').length;
-      story.scene(7, 'done');
+      story.scene(10, 'done');
       story.note(
         `${run.audit.length} audit events (${decisions} decisions), ${run.exchanges.filter((e) => e.outcome === 'issued').length} downstream tokens issued, ${run.exchanges.filter((e) => e.outcome === 'refused').length} refused, ${run.exchanges.filter((e) => e.outcome === 'cached').length} served from cache; no admin key anywhere.`,
       );

@@ -59,7 +59,7 @@ export function hop(user: string, h: Hop): void {
 }
 
 export function exchange(e: ExchangeEvent): void {
-  const who = `${e.server} for ${e.sub}`;
+  const who = `${e.server} for ${e.sub}${e.forPolicy === true ? ` (reads what ${e.tool} acts on, for the policy)` : ''}`;
   if (e.outcome === 'refused') {
     out(`   ${who} → Mandate /token (RFC 8693 exchange) service=${e.service} scope="${e.scopes.join(' ')}"`);
     out(`   ${red('✗ policy refused')}: ${e.error}: ${e.description}`);

@@ -2,8 +2,8 @@
  * What both example MCP servers share: the MCP SDK v2's HTTP handler (`createMcpHandler`, a fresh
  * server per request) on its own Express adapter (`@modelcontextprotocol/express`, mounted with
  * `toNodeHandler` as in the SDK's "Serve with Express" guide), guarded by the kit (RFC 9728
- * metadata, token check, tool scopes with step-up), an exchange client for the second hop, and
- * hooks that tell the demo what happened. The SDK's handler serves 2026-07-28 requests (and checks
+ * metadata, token check, every tool call decided by Mandate's policy through AuthZEN, with step-up),
+ * an exchange client for the second hop, and hooks that tell the demo what happened. The SDK's handler serves 2026-07-28 requests (and checks
  * their `Mcp-Method` / `Mcp-Name` headers against the body) and 2025-era requests statelessly.
  */
 import type { Server } from 'node:http';
@@ -18,14 +18,20 @@ import {
 } from '@modelcontextprotocol/server';
 import {
   createExchangeClient,
+  createToolPolicy,
   type DownstreamToken,
   type ExchangeClient,
   ExchangeError,
   type ResourceServer,
-  type ToolScopes,
+  type ToolAttributes,
+  type ToolPolicy,
   type VerifiedAccess,
 } from '@mandate/mcp-kit';
-import { protectedResourceMetadataHandler, requireAccess } from '@mandate/mcp-kit/express';
+import {
+  protectedResourceMetadataHandler,
+  requireAccess,
+  type RequireAccessOptions,
+} from '@mandate/mcp-kit/express';
 
 export interface McpServerOptions {
   /** Mandate's issuer. */
@@ -50,6 +56,8 @@ export interface ExchangeEvent {
   service: string;
   scopes: readonly string[];
   outcome: 'issued' | 'cached' | 'refused';
+  /** Set when the token was for reading what the policy decides the call on, not for the tool. */
+  forPolicy?: true;
   jti?: string;
   tokenType?: string;
   grantedScopes?: string[];
@@ -72,26 +80,38 @@ export const text = (value: unknown, isError = false): CallToolResult => ({
   ...(isError ? { isError: true } : {}),
 });
 
-/**
- * Runs `work` with a downstream token for `service`; a refusal becomes a tool error the user can
- * read (the policy's reason), never an exception that would surface as a protocol error.
- */
-export async function withDownstream(
-  ctx: { server: string; tool: string; exchange: ExchangeClient; onExchange?: (e: ExchangeEvent) => void },
+/** Who asks for a downstream token, for the demo's account of it. */
+export interface ExchangeContext {
+  server: string;
+  tool: string;
+  exchange: ExchangeClient;
+  onExchange?: (e: ExchangeEvent) => void;
+  forPolicy?: true;
+}
+
+/** A downstream token for `service`, or the exchange's refusal; either is told to `onExchange`. */
+export async function downstreamToken(
+  ctx: ExchangeContext,
   auth: VerifiedAccess,
   service: string,
   scopes: string[],
-  work: (token: DownstreamToken) => Promise<CallToolResult>,
-): Promise<CallToolResult> {
+): Promise<DownstreamToken | ExchangeError> {
   const before = ctx.exchange.exchanges;
-  const base = { server: ctx.server, tool: ctx.tool, sub: auth.sub, service, scopes };
+  const base = {
+    server: ctx.server,
+    tool: ctx.tool,
+    sub: auth.sub,
+    service,
+    scopes,
+    ...(ctx.forPolicy === undefined ? {} : { forPolicy: ctx.forPolicy }),
+  };
   let token: DownstreamToken;
   try {
     token = await ctx.exchange.getDownstreamToken(auth.token, service, scopes);
   } catch (err) {
     if (!(err instanceof ExchangeError)) throw err;
     ctx.onExchange?.({ ...base, outcome: 'refused', error: err.error, description: err.description });
-    return text(err.explain(), true);
+    return err;
   }
   ctx.onExchange?.({
     ...base,
@@ -102,7 +122,22 @@ export async function withDownstream(
     expiresAt: token.expiresAt,
     act: token.act,
   });
-  return work(token);
+  return token;
+}
+
+/**
+ * Runs `work` with a downstream token for `service`; a refusal becomes a tool error the user can
+ * read (the policy's reason), never an exception that would surface as a protocol error.
+ */
+export async function withDownstream(
+  ctx: ExchangeContext,
+  auth: VerifiedAccess,
+  service: string,
+  scopes: string[],
+  work: (token: DownstreamToken) => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  const token = await downstreamToken(ctx, auth, service, scopes);
+  return token instanceof ExchangeError ? text(token.explain(), true) : work(token);
 }
 
 /** Reads an API response: JSON on success, a tool error with the API's answer otherwise. */
@@ -138,13 +173,32 @@ export function exchangeClient(
 }
 
 /**
- * Serves `build()`'s MCP server statelessly at `/mcp` behind the kit: `createMcpHandler` builds a
- * fresh server per request; `createMcpExpressApp` parses JSON (which `requireAccess` needs for
- * tool scopes) and checks `Host`/`Origin` for the loopback bind.
+ * The MCP server's policy client: every tool call is asked of Mandate's AuthZEN endpoint as the
+ * server's own client (the secret it exchanges with), with what `attributes` read per tool.
+ */
+export function toolPolicy(
+  opts: McpServerOptions,
+  clientId: string,
+  attributes: Readonly<Record<string, ToolAttributes>> = {},
+): ToolPolicy {
+  return createToolPolicy({
+    issuer: opts.issuer,
+    clientId,
+    clientSecret: opts.clientSecret,
+    attributes,
+    ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
+  });
+}
+
+/**
+ * Serves `build()`'s MCP server statelessly at `/mcp` behind the kit (`access`: the policy that
+ * decides its tool calls): `createMcpHandler` builds a fresh server per request;
+ * `createMcpExpressApp` parses JSON (which `requireAccess` needs to read tool calls) and checks
+ * `Host`/`Origin` for the loopback bind.
  */
 export async function serveMcp(
   rs: ResourceServer,
-  tools: ToolScopes,
+  access: RequireAccessOptions,
   build: () => McpServer,
   port = 0,
 ): Promise<{ url: string; close(): Promise<void> }> {
@@ -152,7 +206,7 @@ export async function serveMcp(
   const handler = createMcpHandler(build);
   const node = toNodeHandler(handler);
   app.get(rs.metadataPath, protectedResourceMetadataHandler(rs));
-  app.post('/mcp', requireAccess(rs, { tools }), (req: Request, res: Response) => {
+  app.post('/mcp', requireAccess(rs, access), (req: Request, res: Response) => {
     void node(req, res, req.body);
   });
   const notAllowed = (_req: Request, res: Response) => {

@@ -1,18 +1,23 @@
 /**
  * A Salesforce-like CRM MCP server: search accounts, read an opportunity, update an opportunity's
- * stage. Protected by the kit; each tool exchanges the user's token for a CRM API token with just
- * the scope it needs, and the API returns only what that user owns.
+ * stage. Protected by the kit, which asks Mandate's policy about every tool call: updating a stage
+ * is allowed only for an opportunity the user owns whose amount is below the limit in the policy's
+ * data, so before asking, the server reads the opportunity's owner and amount from the CRM. Each
+ * tool exchanges the user's token for a CRM API token with just the scope it needs, and the API
+ * returns only what that user owns.
  */
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { createResourceServer } from '@mandate/mcp-kit';
+import { createResourceServer, ExchangeError, type ToolAttributes } from '@mandate/mcp-kit';
 import { SALESFORCE_API } from '../apis/salesforce-api.js';
-import { STAGES } from '../apis/data.js';
+import { STAGES, type Opportunity } from '../apis/data.js';
 import {
   accessFrom,
   apiResult,
+  downstreamToken,
   exchangeClient,
   serveMcp,
+  toolPolicy,
   withDownstream,
   type McpServerOptions,
   type RunningMcpServer,
@@ -20,12 +25,11 @@ import {
 
 export const SALESFORCE_MCP = 'https://mcp.salesforce.example/mcp';
 
-/** What each tool needs at the first hop (rego/mandate/data.json, mcp_servers tools). */
-export const SALESFORCE_TOOLS = {
-  search_accounts: ['crm.read'],
-  get_opportunity: ['crm.read'],
-  update_opportunity_stage: ['crm.write'],
-} as const;
+/**
+ * The server's tools. What each needs (scopes, owner, amount limit) is the policy's, registered in
+ * examples/mandate.json and rego/mandate/data.json, not the server's.
+ */
+export const SALESFORCE_TOOLS = ['search_accounts', 'get_opportunity', 'update_opportunity_stage'] as const;
 
 export async function startSalesforceMcp(opts: McpServerOptions): Promise<RunningMcpServer> {
   const resource = opts.resource ?? SALESFORCE_MCP;
@@ -47,6 +51,22 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
     exchange,
     ...(opts.onExchange === undefined ? {} : { onExchange: opts.onExchange }),
   });
+
+  // What update_opportunity_stage acts on, for the policy: the opportunity's owner and amount, read
+  // with the user's own CRM access. The API hides another owner's opportunity (404): no owner to
+  // name, so the policy refuses (not_owner); any other failure refuses the call (fail closed).
+  const opportunityFacts: ToolAttributes = async (call, access, signal) => {
+    const ctx = { ...hook('update_opportunity_stage'), forPolicy: true as const };
+    const token = await downstreamToken(ctx, access, 'salesforce', ['crm.read']);
+    if (token instanceof ExchangeError) throw token;
+    const id = encodeURIComponent(String(call.arguments.id ?? ''));
+    const res = await token.fetch(`${api}/v1/opportunities/${id}`, { signal });
+    if (res.status === 404) return {};
+    if (!res.ok) throw new Error(`the CRM answered ${res.status}`);
+    const opp = (await res.json()) as Opportunity;
+    return { owner: opp.owner, amount: opp.amount };
+  };
+  const policy = toolPolicy(opts, 'mcp-salesforce', { update_opportunity_stage: opportunityFacts });
 
   const build = () => {
     const server = new McpServer({ name: 'salesforce-mcp', version: '1.0.0' });
@@ -97,6 +117,6 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
     return server;
   };
 
-  const http = await serveMcp(rs, SALESFORCE_TOOLS, build, opts.port);
+  const http = await serveMcp(rs, { policy }, build, opts.port);
   return { ...http, resource, exchange };
 }

@@ -1,8 +1,10 @@
 /**
  * A Workday-like HR MCP server: who am I, my profile, my time off, request time off, and an
- * employee's record (HR only). Its API requires DPoP-bound tokens, so the exchange client binds
- * them to its own key. Who may read employee records is decided by Mandate's policy at the
- * exchange: the tool asks for `hr.records.read` and, when policy refuses, tells the user why.
+ * employee's record. Its API requires DPoP-bound tokens, so the exchange client binds them to its
+ * own key. Mandate's policy decides twice: the kit asks it about every tool call (an employee's
+ * record only for the user themself or HR, from the call's `employee` argument), and the exchange
+ * for `hr.records.read` is decided again by the user's groups; either refusal reaches the user
+ * with the policy's reason.
  */
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
@@ -14,6 +16,7 @@ import {
   exchangeClient,
   serveMcp,
   text,
+  toolPolicy,
   withDownstream,
   type McpServerOptions,
   type RunningMcpServer,
@@ -23,16 +26,16 @@ export const WORKDAY_MCP = 'https://mcp.workday.example/mcp';
 const SCOPES = ['hr.profile.read', 'hr.timeoff.read', 'hr.timeoff.write', 'hr.records.read'];
 
 /**
- * What each tool needs at the first hop. `get_employee_record` needs nothing here: the exchange
- * for `hr.records.read` is where policy decides (and explains) who may read records.
+ * The server's tools. What each needs is the policy's (examples/mandate.json, rego/mandate/data.json):
+ * scopes, and for `get_employee_record` that `employee` is the user unless the user is in HR.
  */
-export const WORKDAY_TOOLS = {
-  whoami: [],
-  get_profile: ['hr.profile.read'],
-  list_time_off: ['hr.timeoff.read'],
-  request_time_off: ['hr.timeoff.write'],
-  get_employee_record: [],
-} as const;
+export const WORKDAY_TOOLS = [
+  'whoami',
+  'get_profile',
+  'list_time_off',
+  'request_time_off',
+  'get_employee_record',
+] as const;
 
 export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMcpServer> {
   const resource = opts.resource ?? WORKDAY_MCP;
@@ -54,6 +57,8 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
     exchange,
     ...(opts.onExchange === undefined ? {} : { onExchange: opts.onExchange }),
   });
+
+  const policy = toolPolicy(opts, 'mcp-workday');
 
   const build = () => {
     const server = new McpServer({ name: 'workday-mcp', version: '1.0.0' });
@@ -114,6 +119,6 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
     return server;
   };
 
-  const http = await serveMcp(rs, WORKDAY_TOOLS, build, opts.port);
+  const http = await serveMcp(rs, { policy }, build, opts.port);
   return { ...http, resource, exchange };
 }

@@ -87,6 +87,37 @@ describe('the demo flow', () => {
     expect(json('alice.update')).toMatchObject({ id: 'opp-101', stage: 'Negotiation' });
   });
 
+  it("the tool-call policy refuses carol's opportunity and one over the amount limit; nothing is written", () => {
+    expect(run.results['alice.update.other']).toEqual({
+      isError: true,
+      text: 'Refused by policy: tool update_opportunity_stage: amount must be below 250000; tool update_opportunity_stage: only the owner may do this',
+    });
+    expect(run.results['alice.update.large']).toEqual({
+      isError: true,
+      text: 'Refused by policy: tool update_opportunity_stage: amount must be below 250000',
+    });
+    const writes = run.calls.filter((c) => c.method === 'PATCH');
+    expect(writes.map((c) => [c.path, c.status])).toEqual([['/v1/opportunities/opp-101', 200]]);
+  });
+
+  it('every tool call is decided by policy and audited with the access token’s jti', () => {
+    const toolCalls = run.audit.filter(
+      (e) => e.type === 'dev.mandate.decision' && e.data.input?.action === 'tool_call',
+    );
+    const context = (e: (typeof toolCalls)[number]) =>
+      (e.data.input as { context: { tool: string; arguments: unknown; token_jti: string } }).context;
+    // 9 scenes, plus the call that was answered with the step-up before it was sent again
+    expect(toolCalls).toHaveLength(10);
+    const jtis = new Set(run.hops.flatMap((h) => (h.hop.kind === 'token' ? [h.hop.jti] : [])));
+    for (const e of toolCalls) expect(jtis.has(context(e).token_jti)).toBe(true);
+    const large = toolCalls.find((e) => JSON.stringify(context(e).arguments).includes('opp-103'));
+    expect(large?.data.enforced?.allow).toBe(false);
+    expect(JSON.stringify(large?.data.enforced?.reasons)).toContain('over_limit');
+    const other = toolCalls.find((e) => context(e).tool === 'get_employee_record' && e.subject === 'alice');
+    expect(other?.data.enforced?.allow).toBe(false);
+    expect(JSON.stringify(other?.data.enforced?.reasons)).toContain('argument_not_allowed');
+  });
+
   it("alice gets a DPoP-bound Workday token for her profile but is refused the HR record with the policy's reason", () => {
     expect(json('alice.profile')).toMatchObject({ id: 'alice', department: 'Sales' });
     const wd = run.hops.filter((h) => h.user === 'alice' && h.hop.kind === 'token').map((h) => h.hop);
@@ -97,6 +128,10 @@ describe('the demo flow', () => {
     expect(run.exchanges.find((e) => e.sub === 'alice' && e.tool === 'get_profile')).toMatchObject({
       outcome: 'issued',
       tokenType: 'DPoP',
+    });
+    expect(run.results['alice.record.other']).toEqual({
+      isError: true,
+      text: 'Refused by policy: tool get_employee_record: employee must be yourself',
     });
     expect(run.results['alice.record']).toEqual({
       isError: true,

@@ -11,7 +11,7 @@ import { SALESFORCE_API } from '../../examples/apis/salesforce-api.js';
 import { WORKDAY_API } from '../../examples/apis/workday-api.js';
 import type { ApiCall } from '../../examples/apis/common.js';
 import type { ExchangeEvent } from '../../examples/mcp/common.js';
-import { SALESFORCE_MCP } from '../../examples/mcp/salesforce-server.js';
+import { SALESFORCE_MCP, SALESFORCE_TOOLS } from '../../examples/mcp/salesforce-server.js';
 import { WORKDAY_MCP } from '../../examples/mcp/workday-server.js';
 import { startExamples, type Examples } from '../../examples/stack.js';
 import { SECRETS, startTestService, type TestService } from '../helpers/service.js';
@@ -107,13 +107,23 @@ describe('example MCP servers behind the kit, second hop through Mandate', () =>
     await client.close();
   });
 
-  it("alice is refused the HR record with the policy's reason", async () => {
+  it("alice is refused bob's HR record by the tool-call policy, with its reason, before any exchange", async () => {
     const client = await mcpClient(WORKDAY_MCP, await alice(WORKDAY_MCP, HR.slice(0, 3)), ex.fetch);
     const r = toolText(
       await client.callTool({ name: 'get_employee_record', arguments: { employee: 'bob' } }),
     );
-    expect(r.isError).toBe(true);
-    expect(r.text).toMatch(
+    expect(r).toMatchObject({
+      isError: true,
+      text: 'Refused by policy: tool get_employee_record: employee must be yourself',
+    });
+    expect(exchanges.filter((e) => e.sub === 'alice' && e.tool === 'get_employee_record')).toEqual([]);
+    // Her own record passes the tool-call policy; the exchange for hr.records.read is refused by
+    // her groups, and the tool says why.
+    const own = toolText(
+      await client.callTool({ name: 'get_employee_record', arguments: { employee: 'alice' } }),
+    );
+    expect(own.isError).toBe(true);
+    expect(own.text).toMatch(
       /^Access to workday \(hr\.records\.read\) was refused by policy: .*scope hr\.records\.read: not allowed for the subject's groups/,
     );
     const profile = toolText(await client.callTool({ name: 'get_profile', arguments: {} }));
@@ -122,6 +132,54 @@ describe('example MCP servers behind the kit, second hop through Mandate', () =>
     expect(exchanges.find((e) => e.sub === 'alice' && e.tool === 'get_employee_record')).toMatchObject({
       outcome: 'refused',
       error: 'invalid_scope',
+    });
+  });
+
+  it('updating an opportunity is decided by policy on what the CRM says of it: owner and amount', async () => {
+    const client = await mcpClient(
+      SALESFORCE_MCP,
+      await alice(SALESFORCE_MCP, ['crm.read', 'crm.write']),
+      ex.fetch,
+    );
+    const update = async (id: string) =>
+      toolText(
+        await client.callTool({ name: 'update_opportunity_stage', arguments: { id, stage: 'Closed Won' } }),
+      );
+    const writes = () => calls.filter((c) => c.api === 'salesforce-api' && c.method === 'PATCH').length;
+    const before = writes();
+    // carol's: the CRM hides it from alice, so the policy has no owner or amount and refuses both.
+    expect(await update('opp-201')).toMatchObject({
+      isError: true,
+      text: 'Refused by policy: tool update_opportunity_stage: amount must be below 250000; tool update_opportunity_stage: only the owner may do this',
+    });
+    expect(await update('opp-103')).toMatchObject({
+      isError: true,
+      text: 'Refused by policy: tool update_opportunity_stage: amount must be below 250000',
+    });
+    expect(writes()).toBe(before);
+    // The facts were read with alice's own CRM access, told as such.
+    expect(exchanges.filter((e) => e.sub === 'alice' && e.forPolicy === true).length).toBeGreaterThan(0);
+    const names = (await client.listTools()).tools.map((t) => t.name).sort();
+    expect(names).toEqual([...SALESFORCE_TOOLS].sort());
+    await client.close();
+    const events = await auditEvents(
+      ts,
+      (ev) => ev.filter((e) => e.data.input?.action === 'tool_call').length >= 2,
+    );
+    const toolCalls = events.filter(
+      (e) => e.type === 'dev.mandate.decision' && e.data.input?.action === 'tool_call',
+    );
+    const refused = toolCalls.find(
+      (e) => JSON.stringify(e.data.input).includes('opp-103') && e.data.enforced?.allow === false,
+    );
+    expect(refused?.data.input).toMatchObject({
+      subject: { sub: 'alice' },
+      target: { resource: SALESFORCE_MCP },
+      context: {
+        tool: 'update_opportunity_stage',
+        arguments: { id: 'opp-103', stage: 'Closed Won' },
+        attributes: { owner: 'alice', amount: 400_000 },
+      },
     });
   });
 

@@ -118,6 +118,7 @@ describe('tool calls decided by Mandate’s policy through the kit', () => {
         jsonrpc: '2.0',
         id: 1,
         result: {
+          resultType: 'complete',
           content: [
             {
               type: 'text',

@@ -45,11 +45,16 @@ export function toolCallsOf(message: unknown): PendingCall[] {
   return calls;
 }
 
-/** The MCP tool result of a refused call: `isError` with the policy's reason (and its decision id). */
+/**
+ * The MCP tool result of a refused call: `isError` with the policy's reason (and its decision id).
+ * `resultType: "complete"` is required of a 2026-07-28 server (the v2 client refuses a result
+ * without it) and is an extra member an earlier revision's `Result` allows, so it is always sent.
+ */
 export function refusedToolResult(
   decision: Extract<ToolDecision, { allow: false }>,
 ): Record<string, unknown> {
   return {
+    resultType: 'complete',
     content: [{ type: 'text', text: `Refused by policy: ${decision.message}` }],
     isError: true,
     _meta: {

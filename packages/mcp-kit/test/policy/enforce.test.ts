@@ -96,6 +96,7 @@ describe('enforceToolPolicy', () => {
       jsonrpc: '2.0',
       id: 7,
       result: {
+        resultType: 'complete',
         content: [{ type: 'text', text: 'Refused by policy: tool update: only the owner may do this' }],
         isError: true,
         _meta: { 'dev.mandate/decision': { id: 'd-no', reasons: ['not_owner'] } },
