@@ -8,6 +8,7 @@ import type { AuditPort } from './audit/port.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
+import { traceAudit } from './ops/trace-ports.js';
 import type { OAuthContext } from './oauth/context.js';
 import { buildAudit } from './wiring/audit.js';
 import { Closers } from './wiring/built.js';
@@ -50,7 +51,7 @@ export async function createService(
     const decisions = parts.own(await buildPolicy(config, log, metrics));
     const audit = parts.own(buildAudit(config, store.db, log, metrics, overrides.audit));
     const protocol = parts.own(
-      buildProtocol({ config, log, now, store, keys, decisions, audit: audit.port, metrics }),
+      buildProtocol({ config, log, now, store, keys, decisions, audit: traceAudit(audit.port), metrics }),
     );
     const app = parts.own(buildHttp({ config, log, store, keys, decisions, audit, protocol, metrics }));
     const shutdown = async (opts: { quietMs: number; timeoutMs: number }) => {

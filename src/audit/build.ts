@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { DecisionFact, TokenFact } from './port.js';
+import type { DecisionFact, TokenFact, TraceIds } from './port.js';
 import type { DecisionData, TokenData, UnsealedEvent } from './events.js';
 import { DECISION_EVENT_TYPE, tokenDataSchema } from './events.js';
 import { MASK, mask } from './mask.js';
@@ -12,7 +12,12 @@ import { MASK, mask } from './mask.js';
 /** The bundle name decision events report under `bundles` (Mandate loads one bundle). */
 export const BUNDLE_NAME = 'policy';
 
-export function decisionEvent(fact: DecisionFact, source: string, time: Date = new Date()): UnsealedEvent {
+export function decisionEvent(
+  fact: DecisionFact,
+  source: string,
+  time: Date = new Date(),
+  trace?: TraceIds,
+): UnsealedEvent {
   const { decision, input } = fact;
   const mInput = mask(input, '/input');
   const mResult = mask(decision.result ?? null, '/result');
@@ -37,6 +42,7 @@ export function decisionEvent(fact: DecisionFact, source: string, time: Date = n
     ...(decision.bundle.registry === undefined ? {} : { registry: { digest: decision.bundle.registry } }),
     metrics: { ...decision.metrics },
     timestamp: decision.timestamp,
+    ...(trace === undefined ? {} : { trace_id: trace.trace_id, span_id: trace.span_id }),
     ...(masked.length > 0 ? { masked } : {}),
   };
   return {

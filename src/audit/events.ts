@@ -65,6 +65,18 @@ export const decisionDataSchema = z.object({
     ),
   metrics: z.record(z.string(), z.number()),
   timestamp: z.string(),
+  trace_id: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional()
+    .describe(
+      "W3C trace id of the request that caused the decision (its `traceparent`'s, else a fresh one), as in OPA decision logs; the request's log line has the same `trace_id`.",
+    ),
+  span_id: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional()
+    .describe("The request's span id (the log line's `span_id`)."),
   masked: z
     .array(z.string())
     .optional()

@@ -35,6 +35,8 @@ function fromDecision(e: DecisionEvent, version: string): OcsfEvent {
       audience: input.target.audience,
       client_trust: input.client.trust,
       ttl_seconds: d.enforced.ttl_seconds,
+      trace_id: d.trace_id,
+      span_id: d.span_id,
     },
   };
   if (input.action === 'tool_call') {

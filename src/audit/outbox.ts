@@ -161,7 +161,7 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
 /** One entry's events, in chain order: the decision first, then its token events. */
 export function buildEvents(entry: AuditEntry, source: string, time: Date = new Date()): UnsealedEvent[] {
   const events: UnsealedEvent[] = [];
-  if (entry.decision) events.push(decisionEvent(entry.decision, source, time));
+  if (entry.decision) events.push(decisionEvent(entry.decision, source, time, entry.trace));
   for (const t of entry.tokens) events.push(tokenEvent(t, source, time));
   return events;
 }

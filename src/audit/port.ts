@@ -41,8 +41,16 @@ export interface TokenFact {
   subject_jti?: string;
 }
 
+/** The W3C trace a request ran in (lowercase hex ids), for joining its events to its traces and logs. */
+export interface TraceIds {
+  trace_id: string;
+  span_id: string;
+}
+
 export interface AuditEntry {
   decision?: DecisionFact;
+  /** The request's trace; the decision event carries it (data.trace_id, data.span_id). */
+  trace?: TraceIds;
   tokens: TokenFact[];
   /** When set, the issuance record is written in the same transaction as the events. */
   issued?: IssuedTokenRecord;

@@ -9,6 +9,7 @@ import { endpointPaths } from '../oauth/endpoint-urls.js';
 import { OAuthError } from '../oauth/errors.js';
 import { installDrain } from './drain.js';
 import { installRequestLog, requestId } from '../ops/request-log.js';
+import { installTracing } from '../ops/http-tracing.js';
 import { clientErrorHandler, errorHandler, sendError, toWireError } from './error-handler.js';
 import type { DevIdp } from '../federation/dev-idp/provider.js';
 import type { Login } from '../federation/login.js';
@@ -62,6 +63,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
     clientErrorHandler,
   });
   installDrain(app);
+  installTracing(app);
   installRequestLog(app);
   // Form bodies are parsed by the core (it must see repeated parameters), so keep them as text.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>

@@ -8,23 +8,31 @@ import type { Db } from '../store/db.js';
 import type { ReplayStore } from '../store/replay.js';
 import type { Metrics } from './metrics.js';
 
-export function instrumentDecisions(d: PolicyDecisionService, m: Metrics): PolicyDecisionService {
+/** `d` with another `decide` (a decorator's); every other method is `d`'s. */
+export function withDecide(
+  d: PolicyDecisionService,
+  decide: PolicyDecisionService['decide'],
+): PolicyDecisionService {
   return {
-    decide(input) {
-      const r = d.decide(input);
-      m.decision(
-        input.action,
-        r.result === undefined ? 'error' : r.allow ? 'allow' : 'deny',
-        r.metrics.timer_eval_ns / 1e9,
-      );
-      return r;
-    },
+    decide,
     ready: () => d.ready(),
     close: () => d.close(),
     reload: () => d.reload(),
     bundle: () => d.bundle(),
     status: () => d.status(),
   };
+}
+
+export function instrumentDecisions(d: PolicyDecisionService, m: Metrics): PolicyDecisionService {
+  return withDecide(d, (input) => {
+    const r = d.decide(input);
+    m.decision(
+      input.action,
+      r.result === undefined ? 'error' : r.allow ? 'allow' : 'deny',
+      r.metrics.timer_eval_ns / 1e9,
+    );
+    return r;
+  });
 }
 
 /** Namespaces are `<kind>:<scope>` (dpop:<jkt>, client_assertion:<client>, id_jag:<issuer>). */
@@ -47,7 +55,7 @@ export function instrumentDb(db: Db, m: Metrics): Db {
     });
   return {
     kind: db.kind,
-    query: (sql, params) => counted(db.query(sql, params)),
+    query: (sql, params, opts) => counted(db.query(sql, params, opts)),
     exec: (sql) => counted(db.exec(sql)),
     tx: (fn, opts) => counted(db.tx(fn, opts)),
     probe: () => db.probe(),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requestTrace } from './http-tracing.js';
 
 /** A request id a caller may send (X-Request-Id) is kept when it is short and plain. */
 const CALLER_ID = /^[\w.:-]{1,128}$/;
@@ -43,6 +44,9 @@ export interface RequestLogLine {
   duration_ms: number;
   client_id?: string;
   grant_type?: string;
+  /** The request's W3C trace (http-tracing.ts): the decision event it caused has the same. */
+  trace_id?: string;
+  span_id?: string;
 }
 
 function formOf(req: FastifyRequest): URLSearchParams | undefined {
@@ -65,6 +69,7 @@ export function requestLogLine(req: FastifyRequest, status: number, durationMs: 
   const form = formOf(req);
   const client = clientId(req, form);
   const grant = grantTypeOf(req);
+  const trace = requestTrace(req);
   return {
     method: req.method,
     route: routeOf(req),
@@ -72,6 +77,7 @@ export function requestLogLine(req: FastifyRequest, status: number, durationMs: 
     duration_ms: Math.round(durationMs * 10) / 10,
     ...(client === undefined ? {} : { client_id: client }),
     ...(grant === undefined ? {} : { grant_type: grant }),
+    ...trace,
   };
 }
 

@@ -5,6 +5,7 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { instrumentDecisions } from '../ops/instrument.js';
+import { traceDecisions } from '../ops/trace-ports.js';
 import type { Metrics } from '../ops/metrics.js';
 import { createDecisionService, type PolicyDecisionService } from '../policy/engine.js';
 import { isBundleUrl, remoteSource } from '../policy/remote.js';
@@ -26,5 +27,5 @@ export async function buildPolicy(
     watch: true,
   });
   metrics.attach({ policy: () => decisions.status() });
-  return { value: instrumentDecisions(decisions, metrics), close: () => decisions.close() };
+  return { value: traceDecisions(instrumentDecisions(decisions, metrics)), close: () => decisions.close() };
 }

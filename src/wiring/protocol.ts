@@ -8,6 +8,7 @@ import type { AuditPort } from '../audit/port.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { instrumentReplay } from '../ops/instrument.js';
+import { traceMint } from '../ops/trace-ports.js';
 import type { Metrics } from '../ops/metrics.js';
 import { cachedLookup } from '../oauth/clients/cached-lookup.js';
 import type { OAuthClient } from '../oauth/clients/client.js';
@@ -90,7 +91,7 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     issuers,
     decisions: parts.decisions,
     signer: keys.signing,
-    mint: mandateMint(keys.signing),
+    mint: traceMint(mandateMint(keys.signing)),
     audit: parts.audit,
     replay,
     proof: async (req) =>

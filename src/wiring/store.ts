@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import { clientRecords, issuerRecords } from '../config/records.js';
 import type { Logger } from '../log.js';
 import { instrumentDb } from '../ops/instrument.js';
+import { traceDb } from '../ops/trace-ports.js';
 import type { Metrics } from '../ops/metrics.js';
 import { createClientRepo, type ClientRepo } from '../store/clients.js';
 import type { Db } from '../store/db.js';
@@ -32,7 +33,7 @@ export async function buildStore(
     postgres: config.database,
     replication: config.database.asyncReplication,
   });
-  const db = instrumentDb(opened, opts.metrics);
+  const db = traceDb(instrumentDb(opened, opts.metrics));
   try {
     const clients = createClientRepo(db);
     const issuers = createIssuerRepo(db);
