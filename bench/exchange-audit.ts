@@ -40,6 +40,7 @@ async function run(mode: 'outbox + relay (JetStream)' | 'no-op audit port'): Pro
       MANDATE_AUDIT_STREAM: STREAM,
       MANDATE_AUDIT_SUBJECT_PREFIX: PREFIX,
       MANDATE_LOG_LEVEL: 'error',
+      MANDATE_RATE_LIMIT_TOKEN: 'off',
     },
     ...(mode === 'no-op audit port' ? { audit: createNoopAudit() } : {}),
   });

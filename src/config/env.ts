@@ -3,6 +3,7 @@
  * optional) and a description; docs/configuration.md is generated from this schema.
  */
 import { z } from 'zod';
+import { rateLimitEnv } from './rate-limits.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const millis = (min: number, max: number, dflt: number) =>
@@ -275,6 +276,7 @@ export const envSchema = z.object({
     .describe(
       'Where Prometheus metrics are served (GET /metrics, aggregated over all workers): main (on PORT), a TCP port of their own on HOST (then not on PORT), or off. docs/operations.md#metrics lists the series.',
     ),
+  ...rateLimitEnv,
   MANDATE_DYNAMIC_CLIENT_TTL: seconds(60, 31536000)
     .default(2592000)
     .describe(

@@ -14,6 +14,8 @@ import type { PolicyRegistry } from '../policy/registry.js';
 import { resolveRegistry } from './registry.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
 import { unknownVariables, type UnknownVariable } from './unknown.js';
+import { parseTrustProxy, rateRules, type TrustProxy } from './rate-limits.js';
+import type { RateLimitName, RateRule } from '../oauth/rate-limit.js';
 
 function isLocalhost(url: string): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
@@ -74,6 +76,10 @@ export interface Config {
   workers: number;
   /** GET /metrics: on the main port, on a port of its own, or not served. */
   metrics: 'main' | 'off' | { port: number };
+  /** Rate limits by name (ADR 0010); a name without a rule is not limited. */
+  rateLimits: Partial<Record<RateLimitName, RateRule>>;
+  /** fastify's trustProxy: whose X-Forwarded-For gives the client address. */
+  trustProxy: TrustProxy;
   /** Graceful shutdown: how the HTTP server drains on SIGTERM. */
   shutdown: { quietMs: number; timeoutMs: number };
   /** First hop (authorization code and refresh grants, login session). */
@@ -495,6 +501,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.MANDATE_METRICS_PORT === 'main' || e.MANDATE_METRICS_PORT === 'off'
         ? e.MANDATE_METRICS_PORT
         : { port: metricsPort(e.MANDATE_METRICS_PORT, e.PORT) },
+    rateLimits: rateRules(e),
+    trustProxy: parseTrustProxy(e.MANDATE_TRUST_PROXY) ?? false,
     shutdown: { quietMs: e.MANDATE_DRAIN_QUIET_MS, timeoutMs: e.MANDATE_DRAIN_TIMEOUT_MS },
     firstHop: {
       accessTokenTtl: Math.min(e.MANDATE_ACCESS_TOKEN_TTL, e.MANDATE_TOKEN_TTL),

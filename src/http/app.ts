@@ -32,7 +32,8 @@ export interface AppOptions {
   readiness: ReadinessCheck;
   metrics?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   dpopAlgorithms?: string[];
-  trustProxy?: boolean;
+  /** fastify's trustProxy (MANDATE_TRUST_PROXY): whose X-Forwarded-For gives `req.ip`. */
+  trustProxy?: boolean | number | string[];
   /** RFC 7591 dynamic registration: served at <issuer>/register when given. */
   register?: (body: unknown) => Promise<Record<string, unknown>>;
   /** RFC 7662 introspection: served at <issuer>/introspect when given. */
@@ -41,6 +42,13 @@ export interface AppOptions {
   clientIdMetadataDocuments?: boolean;
   /** The first hop: authorization endpoint, consent, login callback, revocation (needs ctx.firstHop). */
   firstHop?: { login: Login; devIdp?: DevIdp; scopesSupported: string[] };
+}
+
+/** A hop count as the function fastify makes of one (its types omit the number form). */
+function trustProxyOption(
+  t: boolean | number | string[],
+): boolean | string[] | ((a: string, hop: number) => boolean) {
+  return typeof t === 'number' ? (_address, hop) => hop < t : t;
 }
 
 export function createApp(opts: AppOptions): FastifyInstance {
@@ -53,7 +61,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
     genReqId: requestId,
     bodyLimit: BODY_LIMIT,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: trustProxyOption(opts.trustProxy ?? false),
     // The drain (drain.ts) answers requests during shutdown, with OAuth JSON and Retry-After.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false },

@@ -13,6 +13,7 @@ import type { ClientLookup } from './clients/client.js';
 import type { Endpoint, EndpointUrls } from './endpoint-urls.js';
 import { OAuthError } from './errors.js';
 import type { FirstHop } from './first-hop.js';
+import type { RateLimits } from './rate-limit.js';
 import type { TokenRequest } from './token-request.js';
 import type { IssuerLookup, TokenVerifier } from './tokens/token-verifier.js';
 import type { WorkloadTrust } from './workload/trust.js';
@@ -47,6 +48,8 @@ export interface OAuthContext {
   log: Logger;
   /** Issuers trusted to authenticate workloads, with their claim rules (MCP SEP-1933). */
   workloads?: WorkloadTrust;
+  /** Rate limits (rate-limit.ts): the token endpoint counts each authenticated client's requests. */
+  rateLimits?: RateLimits;
   /** The authorization endpoint's state and settings; absent where only exchanges are served. */
   firstHop?: FirstHop;
 }

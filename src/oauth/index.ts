@@ -33,6 +33,8 @@
  * - `protected-resources.ts`: the MCP servers first-hop tokens are issued for (RFC 8707).
  * - `audit-record.ts`: a refusal recorded before it is answered (or 503), a revocation after the fact.
  * - `errors.ts`: the kit's OAuth error type, and the server's mapping of anything thrown to it.
+ * - `rate-limit.ts`: rate limits per client or address over a counter port, failing open (429 +
+ *   `Retry-After` past a limit).
  * - `params.ts`: form parameters (RFC 6749 §3.2) and scope parsing.
  *
  * DPoP proof checks (RFC 9449), the JWS algorithm table, token type URIs and the OAuthError type are

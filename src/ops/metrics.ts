@@ -32,6 +32,10 @@ export interface Metrics {
   decision(action: string, outcome: 'allow' | 'deny' | 'error', seconds: number): void;
   replayRefused(kind: string): void;
   dbError(): void;
+  /** A request refused by a rate limit (429). */
+  rateLimited(limit: string): void;
+  /** A request let through uncounted because the rate-limit counter failed (fail open). */
+  rateLimitFailure(limit: string): void;
   /** Adds the scrape-time sources once the components exist. */
   attach(sources: MetricsSources): void;
   /** The text a scrape gets: this registry, or the cluster's (useText). */
@@ -117,6 +121,18 @@ export function createMetrics(): Metrics {
     help: 'Database statements and transactions that failed (timeouts, lost connections, constraint errors).',
     registers,
   });
+  const rateLimited = new Counter({
+    name: 'mandate_rate_limit_refusals_total',
+    help: 'Requests refused with 429 by a rate limit, by limit (token, register, authorize, login).',
+    labelNames: ['limit'] as const,
+    registers,
+  });
+  const rateLimitFailures = new Counter({
+    name: 'mandate_rate_limit_failures_total',
+    help: 'Requests let through uncounted because the rate-limit counter failed or was slow (fail open), by limit.',
+    labelNames: ['limit'] as const,
+    registers,
+  });
   let lastPublished = 0;
   new Counter({
     name: 'mandate_audit_relay_published_total',
@@ -182,6 +198,8 @@ export function createMetrics(): Metrics {
     },
     replayRefused: (kind) => replays.inc({ kind }),
     dbError: () => dbErrors.inc(),
+    rateLimited: (limit) => rateLimited.inc({ limit }),
+    rateLimitFailure: (limit) => rateLimitFailures.inc({ limit }),
     attach: (s) => Object.assign(sources, s),
     text: () => text(),
     useText: (t) => {

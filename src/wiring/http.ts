@@ -36,6 +36,7 @@ export function buildHttp(parts: HttpParts): Built<FastifyInstance> {
     dpopAlgorithms: protocol.dpopAlgorithms,
     register: protocol.register,
     clientIdMetadataDocuments: true,
+    trustProxy: parts.config.trustProxy,
     firstHop: protocol.firstHop,
     introspection: protocol.introspection,
     readiness: async () => {

@@ -28,6 +28,7 @@ import { workloadTrust } from '../oauth/workload/trust.js';
 import { getIssuedToken } from '../store/tokens.js';
 import type { Built } from './built.js';
 import { createFirstHopService, type FirstHopService } from './first-hop.js';
+import { buildRateLimits } from './rate-limits.js';
 import type { Keys } from './keys.js';
 import type { Store } from './store.js';
 
@@ -104,6 +105,7 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     now,
     log,
     workloads: workloadTrust(workloadIssuers(config.file)),
+    rateLimits: buildRateLimits(config, db, log, parts.metrics),
     firstHop: firstHop.firstHop,
   };
   const introspection: IntrospectionPorts = {

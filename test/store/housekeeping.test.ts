@@ -36,6 +36,12 @@ async function seed(db: Db): Promise<void> {
        VALUES ($1, 'c', 'alice', 'https://idp', 'https://mcp', 's', 1, 1, $2)`,
       [id, expires],
     );
+  // Rate-limit windows: one ended over a minute ago (the margin for clocks ahead), one just ended.
+  await db.query(
+    `INSERT INTO rate_limits (name, key, window_start, expires_at, hits)
+     VALUES ('token', 'window-old', $1, $2, 3), ('token', 'window-recent', $3, $4, 3)`,
+    [now - 121, now - 61, now - 70, now - 10],
+  );
 }
 
 async function left(db: Db): Promise<Record<string, string[]>> {
@@ -45,6 +51,7 @@ async function left(db: Db): Promise<Record<string, string[]>> {
     issued_tokens: await col('SELECT jti AS k FROM issued_tokens'),
     authorization_codes: await col('SELECT code_hash AS k FROM authorization_codes'),
     grants: await col('SELECT grant_id AS k FROM grants'),
+    rate_limits: await col('SELECT key AS k FROM rate_limits'),
   };
 }
 
@@ -53,6 +60,7 @@ const expected = {
   issued_tokens: ['just-expired'],
   authorization_codes: ['code-recent'],
   grants: ['grant-live'],
+  rate_limits: ['window-recent'],
 };
 
 describe('housekeeping', () => {
@@ -82,7 +90,9 @@ describe('housekeeping', () => {
       // Either one took the lock while the other skipped, or they ran one after the other.
       expect(done.length).toBeGreaterThanOrEqual(1);
       const total = (table: string) => done.reduce((n, r) => n + (r?.[table] ?? 0), 0);
-      expect(['replay', 'issued_tokens', 'authorization_codes', 'grants'].map(total)).toEqual([1, 1, 1, 1]);
+      expect(['replay', 'issued_tokens', 'authorization_codes', 'grants', 'rate_limits'].map(total)).toEqual([
+        1, 1, 1, 1, 1,
+      ]);
       expect(await left(t.db)).toEqual(expected);
     } finally {
       a.stop();
@@ -96,7 +106,13 @@ describe('housekeeping', () => {
       await migrate(db);
       await seed(db);
       const h = startHousekeeping({ db, log: createMemoryLogger(), now: () => now, intervalMs: 3_600_000 });
-      expect(await h.runOnce()).toEqual({ replay: 1, issued_tokens: 1, authorization_codes: 1, grants: 1 });
+      expect(await h.runOnce()).toEqual({
+        replay: 1,
+        issued_tokens: 1,
+        authorization_codes: 1,
+        grants: 1,
+        rate_limits: 1,
+      });
       h.stop();
       expect(await left(db)).toEqual(expected);
     } finally {

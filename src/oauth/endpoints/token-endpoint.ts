@@ -28,6 +28,7 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
       (await grant.authenticate?.(req, ctx)) ??
       (await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'token')));
     clientId = auth.client.clientId;
+    await ctx.rateLimits?.take('token', rateKey(clientId, auth.method, req.ip));
     if (grant.requiresClientAuthentication && auth.method === 'none')
       throw new OAuthError('invalid_client', `grant_type '${grantType}' requires client authentication`, {
         reason: 'public_client',
@@ -73,6 +74,15 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
 function claimed(req: TokenRequest): { claimed_client_id?: string } {
   const id = claimedClientId(req.authorization, req.params);
   return id === undefined ? {} : { claimed_client_id: id };
+}
+
+/**
+ * The token endpoint's budget is per client, counted once the client is authenticated, so that no
+ * one else can spend it. A public client proves nothing by its id (every installation of an AI
+ * client shares it), so its budget is per client and address.
+ */
+function rateKey(clientId: string, method: string, ip: string | undefined): string {
+  return method === 'none' ? `${clientId} ${ip ?? ''}` : clientId;
 }
 
 async function recordTokenRefusal(
