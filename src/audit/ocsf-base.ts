@@ -39,10 +39,11 @@ export const API_ACTIVITY: OcsfClass = {
   category_name: 'Application Activity',
 };
 
-function metadata(e: AuditEvent, version: string): Record<string, unknown> {
+function metadata(e: AuditEvent, version: string, profiles: string[]): Record<string, unknown> {
   const correlation = (e.data as { decision_id?: string }).decision_id;
   return {
     version: OCSF_VERSION,
+    ...(profiles.length > 0 ? { profiles } : {}),
     uid: e.id,
     ...(correlation === undefined ? {} : { correlation_uid: correlation }),
     sequence: Number(e.sequence),
@@ -51,7 +52,10 @@ function metadata(e: AuditEvent, version: string): Record<string, unknown> {
   };
 }
 
-/** The base event members: class, activity, `type_uid` (class × 100 + activity), status, time. */
+/**
+ * The base event members: class, activity, `type_uid` (class × 100 + activity), status, time, and
+ * `metadata`, which lists the OCSF `profiles` whose attributes the rendering uses.
+ */
 export function base(
   e: AuditEvent,
   cls: OcsfClass,
@@ -59,6 +63,7 @@ export function base(
   success: boolean,
   severity: number,
   version: string,
+  profiles: string[] = [],
 ): OcsfEvent {
   return {
     ...cls,
@@ -69,7 +74,7 @@ export function base(
     status_id: success ? STATUS.success : STATUS.failure,
     status: success ? 'Success' : 'Failure',
     time: Date.parse(e.time),
-    metadata: metadata(e, version),
+    metadata: metadata(e, version, profiles),
   };
 }
 
@@ -80,9 +85,13 @@ export function base(
 export function mandateEndpoint(source: string): Record<string, unknown> {
   try {
     const url = new URL(source);
+    // An IPv6 literal is `[::1]` in a URL: OCSF has it as an `ip`, not a hostname.
+    const host = url.hostname.startsWith('[')
+      ? { ip: url.hostname.slice(1, -1) }
+      : { hostname: url.hostname };
     return {
       svc_name: 'Mandate',
-      hostname: url.hostname,
+      ...host,
       ...(url.port === '' ? {} : { port: Number(url.port) }),
     };
   } catch {

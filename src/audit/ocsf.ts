@@ -40,19 +40,25 @@ function fromDecision(e: DecisionEvent, version: string): OcsfEvent {
     },
   };
   if (input.action === 'tool_call') {
+    const service = input.target.audience ?? input.target.resource;
     return {
       ...base(e, API_ACTIVITY, [99, 'Tool Call'], allow, severity, version),
       actor: { user, app_name: input.client.client_id, app_uid: input.client.client_id },
       api: {
         operation: input.context.tool ?? 'tool_call',
-        service: { name: input.target.audience ?? input.target.resource },
+        ...(service === undefined ? {} : { service: { name: service } }),
       },
-      src_endpoint: { ip: input.context.ip },
+      // Required in 6003: the client's address when known; the client, which asked, in any case.
+      src_endpoint: {
+        ...(input.context.ip ? { ip: input.context.ip } : {}),
+        svc_name: input.client.client_id,
+      },
       ...common,
     };
   }
   return {
-    ...base(e, AUTHORIZE_SESSION, [1, 'Assign Privileges'], allow, severity, version),
+    // Authorize Session has `actor` only with OCSF's host profile, hence `metadata.profiles`.
+    ...base(e, AUTHORIZE_SESSION, [1, 'Assign Privileges'], allow, severity, version, ['host']),
     user,
     actor: { app_name: input.client.client_id, app_uid: input.client.client_id },
     privileges: d.enforced.scopes,
