@@ -2,11 +2,43 @@
  * The one OAuth error type lives in the MCP server kit, which Mandate shares (the server imports the
  * kit, never the reverse); this module adds the server's mapping of anything thrown to a refusal.
  */
-import { OAuthError, toOAuthError as anyToOAuthError } from '@mandate/mcp-kit';
+import { OAuthError as KitOAuthError, toOAuthError as anyToOAuthError } from '@mandate/mcp-kit';
+import type { OAuthErrorCode } from '@mandate/mcp-kit';
 import { isDatabaseUnavailable } from '../store/errors.js';
+import type { RefusalReason, RefusalReasonFor } from './refusals.js';
 
-export { OAuthError, wireDescription } from '@mandate/mcp-kit';
+export { wireDescription } from '@mandate/mcp-kit';
 export type { OAuthErrorBody, OAuthErrorCode } from '@mandate/mcp-kit';
+
+/** The options of a refusal, its `reason` one catalogued for its `error` (refusals.ts). */
+export interface RefusalOptions<E extends OAuthErrorCode> {
+  status?: number;
+  headers?: Record<string, string>;
+  reason?: RefusalReasonFor<E>;
+  cause?: unknown;
+  challengeOnly?: boolean;
+}
+
+/**
+ * The kit's OAuthError, the very class (so `instanceof` is one check for Mandate's refusals and the
+ * kit's), with a constructor that accepts only a catalogued reason for the error it is given: a
+ * reason missing from refusals.ts, or filed there under another wire error, does not compile.
+ */
+export const OAuthError = KitOAuthError as unknown as {
+  new <E extends OAuthErrorCode>(error: E, description: string, options?: RefusalOptions<E>): KitOAuthError;
+  readonly prototype: KitOAuthError;
+};
+/** An OAuth refusal (the kit's class; see {@link OAuthError}). */
+export type OAuthError = KitOAuthError;
+
+/**
+ * The reason of a refusal caught to be re-thrown. The kit's class types it as a string; every
+ * refusal Mandate constructs has a catalogued one (the constructor above), and the kit's that reach
+ * Mandate are DPoP's, catalogued as a family.
+ */
+export function reasonOf(err: KitOAuthError): RefusalReason | undefined {
+  return err.reason as RefusalReason | undefined;
+}
 
 /**
  * Maps anything thrown to an OAuthError: a database that cannot serve now is

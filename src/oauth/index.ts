@@ -32,7 +32,10 @@
  * - `token-request.ts`: a form request as the core sees it, and what a grant hands back.
  * - `protected-resources.ts`: the MCP servers first-hop tokens are issued for (RFC 8707).
  * - `audit-record.ts`: a refusal recorded before it is answered (or 503), a revocation after the fact.
- * - `errors.ts`: the kit's OAuth error type, and the server's mapping of anything thrown to it.
+ * - `errors.ts`: the kit's OAuth error type (its constructor takes only a catalogued reason), and
+ *   the server's mapping of anything thrown to it.
+ * - `refusals.ts`: the one catalogue of refusal reasons (reason, wire errors, meaning).
+ * - `refusals-doc.ts`: docs/audit.md's list of refusal reasons, generated from the catalogue.
  * - `rate-limit.ts`: rate limits per client or address over a counter port, failing open (429 +
  *   `Retry-After` past a limit).
  * - `params.ts`: form parameters (RFC 6749 §3.2) and scope parsing.

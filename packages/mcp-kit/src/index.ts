@@ -46,6 +46,8 @@ export { createDpopVerifier } from './dpop/proof-verifier.js';
 export type { DpopProof, DpopRequest, DpopVerifier, DpopVerifierOptions } from './dpop/proof-verifier.js';
 export { createNonceService } from './dpop/nonce.js';
 export type { NonceService, NonceServiceOptions } from './dpop/nonce.js';
+export { DPOP_REASONS } from './dpop/reasons.js';
+export type { DpopReason } from './dpop/reasons.js';
 
 /** RFC 7518 §3: the asymmetric JWS algorithms accepted (never `none`, never a MAC). */
 export {

@@ -7,8 +7,8 @@
  */
 import type { OAuthClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
-import type { OAuthErrorCode } from '../errors.js';
 import { OAuthError } from '../errors.js';
+import type { AuthorizeErrorCode, RefusalReason } from '../refusals.js';
 import type { FirstHop } from '../first-hop.js';
 import { parseScope, type Params } from '../params.js';
 import { isS256Challenge } from '../grants/pkce.js';
@@ -16,13 +16,7 @@ import { redirectUriMatches } from './redirect-match.js';
 import type { ProtectedResource } from '../protected-resources.js';
 import { GrantType } from '../tokens/token-types.js';
 
-export type AuthorizeErrorCode =
-  | OAuthErrorCode
-  | 'unsupported_response_type'
-  | 'login_required'
-  | 'consent_required'
-  | 'request_not_supported'
-  | 'request_uri_not_supported';
+export type { AuthorizeErrorCode } from '../refusals.js';
 
 /** Where an error goes: the client's redirect URI when it is safe to, else a page. */
 export interface RedirectTarget {
@@ -36,7 +30,7 @@ export class AuthorizeError extends Error {
     description: string,
     /** Undefined: show a page, never redirect. */
     readonly target: RedirectTarget | undefined,
-    readonly reason?: string,
+    readonly reason?: RefusalReason,
   ) {
     super(description);
     this.name = 'AuthorizeError';
@@ -73,7 +67,7 @@ export async function validateAuthorizationRequest(
   ctx: OAuthContext,
   fh: FirstHop,
 ): Promise<AuthorizationRequest> {
-  const page = (d: string, reason?: string): never => {
+  const page = (d: string, reason?: RefusalReason): never => {
     throw new AuthorizeError('invalid_request', d, undefined, reason);
   };
   const clientId = single(params, 'client_id', page) ?? page("missing required parameter 'client_id'");
@@ -107,7 +101,7 @@ export async function validateAuthorizationRequest(
     state = undefined;
   }
   const target: RedirectTarget = { redirectUri, state };
-  const fail = (error: AuthorizeErrorCode, d: string, reason?: string): never => {
+  const fail = (error: AuthorizeErrorCode, d: string, reason?: RefusalReason): never => {
     throw new AuthorizeError(error, d, target, reason);
   };
   const get = (name: string) => single(params, name, (d) => fail('invalid_request', d));

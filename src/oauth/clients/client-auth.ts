@@ -9,6 +9,7 @@ import { decodeJwt, jwtVerify } from 'jose';
 import type { ReplayStore } from '../../store/replay.js';
 import type { AuthenticatedClient, ClientLookup, OAuthClient, TokenEndpointAuthMethod } from './client.js';
 import { OAuthError } from '../errors.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { describeJoseError } from '../tokens/jose-errors.js';
 import { localKeySet, remoteKeySet } from '../tokens/jwks-cache.js';
 import type { Params } from '../params.js';
@@ -75,14 +76,18 @@ export function claimedClientId(authorization: string | undefined, params: Param
   }
 }
 
-function basicFailure(description: string, reason?: string): OAuthError {
+function basicFailure(description: string, reason?: RefusalReasonFor<'invalid_client'>): OAuthError {
   return new OAuthError('invalid_client', description, {
     headers: { 'WWW-Authenticate': 'Basic realm="mandate", charset="UTF-8"' },
     ...(reason === undefined ? {} : { reason }),
   });
 }
 
-function failure(method: TokenEndpointAuthMethod, description: string, reason: string): OAuthError {
+function failure(
+  method: TokenEndpointAuthMethod,
+  description: string,
+  reason: RefusalReasonFor<'invalid_client'>,
+): OAuthError {
   return method === 'client_secret_basic'
     ? basicFailure(description, reason)
     : new OAuthError('invalid_client', description, { reason });

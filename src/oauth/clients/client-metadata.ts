@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ClientRecord } from '../../store/clients.js';
 import type { TokenEndpointAuthMethod } from './client.js';
 import { OAuthError } from '../errors.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { parseScope } from '../params.js';
 import { isCleanText } from '../../text.js';
 import { GrantType } from '../tokens/token-types.js';
@@ -71,7 +72,7 @@ function jsonIsClean(v: unknown, depth: number): boolean {
   return entries.length <= 100 && entries.every(([k, x]) => isCleanText(k) && jsonIsClean(x, depth - 1));
 }
 
-function metadataError(description: string, reason: string): OAuthError {
+function metadataError(description: string, reason: RefusalReasonFor<'invalid_client_metadata'>): OAuthError {
   return new OAuthError('invalid_client_metadata', description, { reason });
 }
 

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuthorizationCodeRecord } from '../../store/authorization-codes.js';
 import { firstHopOf, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
 import { firstHopInput, firstHopToken } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
@@ -20,7 +21,7 @@ import { revokeGrant } from './revoke-grant.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 
 const invalidCode = (
-  reason: string,
+  reason: RefusalReasonFor<'invalid_grant'>,
   description = 'the authorization code is invalid, expired or already used',
 ) => new OAuthError('invalid_grant', description, { reason });
 

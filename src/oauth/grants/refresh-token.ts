@@ -10,6 +10,7 @@ import type { TokenFact } from '../../audit/port.js';
 import type { GrantRecord, RefreshTokenRecord } from '../../store/grants.js';
 import { firstHopOf, type OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
 import { firstHopInput, firstHopToken } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
@@ -29,7 +30,7 @@ interface StoredSuccessor {
   jti: string;
 }
 
-const invalid = (reason: string, description: string) =>
+const invalid = (reason: RefusalReasonFor<'invalid_grant'>, description: string) =>
   new OAuthError('invalid_grant', description, { reason });
 
 /** The response the rotation winner stored, for a refresh of the just-rotated token in the grace window. */

@@ -8,6 +8,7 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { readClaims, type TokenClaims } from '../tokens/claims.js';
 import { OAuthError } from '../errors.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { describeJoseError } from '../tokens/jose-errors.js';
 import { localKeySet, remoteKeySet } from '../tokens/jwks-cache.js';
 import type { IssuerLookup, TrustedIssuer } from '../tokens/token-verifier.js';
@@ -29,7 +30,7 @@ export interface VerifiedIdJag {
   trusted: TrustedIssuer;
 }
 
-function refuse(description: string, reason: string): OAuthError {
+function refuse(description: string, reason: RefusalReasonFor<'invalid_grant'>): OAuthError {
   return new OAuthError('invalid_grant', description, { reason });
 }
 

@@ -4,13 +4,22 @@
  * `temporarily_unavailable` (RFC 6749 §4.1.2.1) rather than blaming the client.
  */
 import { errors } from 'jose';
+import type { JwtFailure } from '../refusals.js';
 
+/** A jose failure as Mandate reports it: the reason (refusals.ts), the description, and whether it is an outage. */
 export interface JoseFailure {
-  reason: string;
+  reason: JwtFailure;
   description: string;
   outage: boolean;
 }
 
+/** jose's error `code` as a reason: `ERR_JWS_INVALID` is `err_jws_invalid`. */
+function joseCode(code: string): JwtFailure {
+  const lower = code.toLowerCase();
+  return lower.startsWith('err_') ? (lower as `err_${string}`) : `err_${lower}`;
+}
+
+/** What jose's `err` means for the token called `what`. */
 export function describeJoseError(err: unknown, what: string): JoseFailure {
   if (err instanceof errors.JWTExpired)
     return { reason: 'expired', description: `${what} has expired`, outage: false };
@@ -48,7 +57,7 @@ export function describeJoseError(err: unknown, what: string): JoseFailure {
     };
   if (err instanceof errors.JOSEError)
     return {
-      reason: err.code.toLowerCase(),
+      reason: joseCode(err.code),
       description: `${what} is malformed or unsupported`,
       outage: false,
     };

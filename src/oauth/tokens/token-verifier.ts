@@ -8,7 +8,8 @@ import type { KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { readClaims, type TokenClaims } from './claims.js';
 import { verifyJwt } from './verify-jwt.js';
-import { OAuthError } from '../errors.js';
+import { OAuthError, reasonOf } from '../errors.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { describeJoseError } from './jose-errors.js';
 import { localKeySet, remoteKeySet } from './jwks-cache.js';
 import { tokenTypeName } from './token-types.js';
@@ -71,7 +72,7 @@ const foreignTypes = new Set([
   'token-introspection+jwt',
 ]);
 
-function fail(param: string, description: string, reason: string): OAuthError {
+function fail(param: string, description: string, reason: RefusalReasonFor<'invalid_grant'>): OAuthError {
   return new OAuthError('invalid_grant', `${param} ${description}`, { reason });
 }
 
@@ -156,7 +157,7 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
       }));
     } catch (err) {
       if (err instanceof OAuthError)
-        throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: err.reason });
+        throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: reasonOf(err) });
       const f = describeJoseError(err, param);
       if (f.outage)
         throw new OAuthError('temporarily_unavailable', f.description, {

@@ -8,6 +8,7 @@
  */
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { OAuthError } from '../errors.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { ID_JAG_TYP } from '../id-jag/id-jag-profile.js';
 import { readClaims, type TokenClaims } from '../tokens/claims.js';
 import { describeJoseError } from '../tokens/jose-errors.js';
@@ -28,7 +29,7 @@ export interface VerifiedWorkload {
   rule: WorkloadRule;
 }
 
-function refuse(description: string, reason: string): OAuthError {
+function refuse(description: string, reason: RefusalReasonFor<'invalid_grant'>): OAuthError {
   return new OAuthError('invalid_grant', description, { reason });
 }
 

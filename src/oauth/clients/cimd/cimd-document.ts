@@ -12,7 +12,7 @@ export function isCimdClientId(clientId: string): boolean {
   return clientId.startsWith('https://');
 }
 
-function refuse(description: string, reason: string): OAuthError {
+function refuse(description: string, reason: 'url' | 'client_id_mismatch' | 'metadata'): OAuthError {
   return new OAuthError('invalid_client', description, { reason: `cimd_${reason}` });
 }
 

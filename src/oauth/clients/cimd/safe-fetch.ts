@@ -12,6 +12,7 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { isSpecialUse } from './special-use-address.js';
+import type { FetchFailureReason } from '../../refusals.js';
 
 export interface SafeFetchOptions {
   timeoutMs: number;
@@ -30,7 +31,7 @@ export interface FetchedJson {
 /** A failed fetch: `outage` when the host may answer later (timeout, 5xx), not a bad document. */
 export class FetchFailure extends Error {
   constructor(
-    readonly reason: string,
+    readonly reason: FetchFailureReason,
     message: string,
     readonly outage = false,
   ) {
