@@ -21,6 +21,8 @@ import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
 import { authzenRoutes } from './routes/authzen.js';
 import { registerRoute } from './routes/register.js';
+import { limitByAddress } from './rate-limit.js';
+import { noRateLimits } from '../oauth/rate-limit.js';
 import { tokenRoute } from './routes/token.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -90,15 +92,18 @@ export function createApp(opts: AppOptions): FastifyInstance {
   const base = new URL(opts.ctx.issuer).pathname.replace(/\/$/, '');
   const paths = endpointPaths(opts.ctx.issuer);
   const urls = opts.ctx.endpoints;
+  const limits = opts.ctx.rateLimits ?? noRateLimits;
   tokenRoute(app, paths.token, opts.ctx);
   authzenRoutes(app, paths, opts.ctx);
-  if (opts.register !== undefined) registerRoute(app, paths.register, opts.register, opts.log);
+  if (opts.register !== undefined)
+    registerRoute(app, paths.register, opts.register, opts.log, limitByAddress(limits, 'register'));
   if (opts.introspection !== undefined)
     introspectRoute(app, paths.introspect, { ...opts.ctx, ...opts.introspection });
   if (opts.firstHop !== undefined) {
-    authorizeRoutes(app, paths, opts.ctx, opts.firstHop.login);
+    authorizeRoutes(app, paths, opts.ctx, opts.firstHop.login, limitByAddress(limits, 'authorize'));
     revokeRoute(app, paths.revoke, opts.ctx);
-    if (opts.firstHop.devIdp !== undefined) devIdpRoutes(app, base, opts.firstHop.devIdp);
+    if (opts.firstHop.devIdp !== undefined)
+      devIdpRoutes(app, base, opts.firstHop.devIdp, (login) => limitByAddress(limits, 'login', login));
   }
   discoveryRoutes(
     app,

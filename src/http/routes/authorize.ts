@@ -3,7 +3,7 @@
  * src/federation: the authorization endpoint (GET, and POST per OAuth 2.1 §4.1.1), the consent
  * form's target, and the IdP's redirect back (`/login/callback`).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Login } from '../../federation/login.js';
 import { LoginFailedError } from '../../federation/login.js';
 import { handleConsent } from '../../oauth/authorize/consent.js';
@@ -57,6 +57,8 @@ export function authorizeRoutes(
   paths: EndpointUrls,
   ctx: OAuthContext,
   login: Login,
+  /** The rate limit of the authorization endpoint per client address. */
+  limit?: onRequestAsyncHookHandler,
 ): void {
   const consentAction = ctx.endpoints.consent;
   const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -66,8 +68,9 @@ export function authorizeRoutes(
     const outcome = await handleAuthorize(params, raw, req.headers.cookie, ctx, login, req.ip);
     return send(req, reply, outcome, consentAction);
   };
-  app.get(paths.authorize, authorize);
-  app.post(paths.authorize, authorize);
+  const limited = limit === undefined ? {} : { onRequest: limit };
+  app.get(paths.authorize, limited, authorize);
+  app.post(paths.authorize, limited, authorize);
 
   app.post(paths.consent, async (req, reply) => {
     const form = parse(typeof req.body === 'string' ? req.body : '');

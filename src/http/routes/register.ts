@@ -1,5 +1,5 @@
 /** POST <issuer>/register (RFC 7591 §3): JSON in, 201 with the registered metadata out. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from '../../log.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { errorHandler, sendError } from '../error-handler.js';
@@ -17,9 +17,12 @@ export function registerRoute(
   path: string,
   register: (body: unknown) => Promise<Record<string, unknown>>,
   log: Logger,
+  /** The rate limit per client address, counted before the body is read. */
+  limit?: onRequestAsyncHookHandler,
 ): void {
   const fallback = errorHandler(log);
   app.post(path, {
+    ...(limit === undefined ? {} : { onRequest: limit }),
     bodyLimit: REGISTRATION_BODY_LIMIT,
     errorHandler: (err: FastifyError, req, reply) =>
       err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? sendError(reply, notJson()) : fallback(err, req, reply),
