@@ -30,6 +30,8 @@ export interface AuditEvent {
       scopes?: string[];
       target?: Record<string, string>;
       actor?: { client_id?: string };
+      /** `tool_call` decisions: the tool (and its arguments, masked where policy says). */
+      context?: { tool?: string };
     };
     enforced?: { allow: boolean; scopes: string[]; reasons: unknown[] };
   };

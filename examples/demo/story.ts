@@ -110,7 +110,7 @@ export function audit(events: AuditEvent[]): void {
         .map((r) => (typeof r === 'string' ? r : ((r as { message?: string }).message ?? '')))
         .filter((r) => r !== '');
       out(
-        `   ${dim('audit ▸')} decision ${i.action} ${i.subject?.sub ?? ''} → ${target} [${(i.scopes ?? []).join(' ')}] ${allow ? green(`allow [${(d.enforced?.scopes ?? []).join(' ')}]`) : red('deny')}${reasons.length > 0 ? dim(`  (${reasons.join('; ')})`) : ''}`,
+        `   ${dim('audit ▸')} decision ${i.action}${i.context?.tool === undefined ? '' : ` ${i.context.tool}`} ${i.subject?.sub ?? ''} → ${target} [${(i.scopes ?? []).join(' ')}] ${allow ? green(`allow [${(d.enforced?.scopes ?? []).join(' ')}]`) : red('deny')}${reasons.length > 0 ? dim(`  (${reasons.join('; ')})`) : ''}`,
       );
     } else {
       const kind = e.type.replace('dev.mandate.', '');

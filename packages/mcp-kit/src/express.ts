@@ -5,9 +5,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { toOAuthError } from './errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
-import { enforceToolPolicy } from './policy/enforce.js';
+import { enforceToolPolicy, refuseToolsTable } from './policy/enforce.js';
 import type { ToolPolicy } from './policy/tool-policy.js';
-import { scopesForMcpMessage, type ToolScopes } from './scopes.js';
 
 /**
  * The verified access of a request guarded by {@link requireAccess}. It is stored as `req.auth`,
@@ -26,16 +25,10 @@ export function protectedResourceMetadataHandler(rs: ResourceServer): RequestHan
   };
 }
 
-/** What {@link requireAccess} checks besides a valid token: scopes per request and per MCP tool. */
+/** What {@link requireAccess} checks besides a valid token: scopes per request, the tool policy. */
 export interface RequireAccessOptions {
   /** Scopes every request needs (default: the resource server's `requiredScopes`). */
   scopes?: readonly string[];
-  /**
-   * Scopes per MCP tool: a JSON-RPC `tools/call` for a listed tool needs them, else 403
-   * `insufficient_scope` (step-up). Needs a JSON body parser (`express.json()`) in front.
-   * @deprecated a local table the policy never sees: use `policy`.
-   */
-  tools?: ToolScopes;
   /**
    * Every JSON-RPC `tools/call` is decided by Mandate's policy ({@link createToolPolicy}): a
    * refusal that scopes would lift is a 403 step-up, any other a tool error with the policy's
@@ -50,6 +43,7 @@ export interface RequireAccessOptions {
  * `WWW-Authenticate` and an RFC 6750 §3 JSON body, policy refusals as MCP tool errors.
  */
 export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {}): RequestHandler {
+  refuseToolsTable(opts, 'requireAccess');
   return (req: Request, res: Response, next: NextFunction) => {
     const dpop = req.headers.dpop;
     rs.authenticate(
@@ -57,7 +51,6 @@ export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {
       opts.scopes,
     )
       .then(async (access) => {
-        if (opts.tools !== undefined) rs.requireScopes(access, scopesForMcpMessage(req.body, opts.tools));
         const refused =
           opts.policy === undefined ? undefined : await enforceToolPolicy(opts.policy, rs, access, req.body);
         if (refused !== undefined) {

@@ -6,9 +6,8 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import { toOAuthError } from './errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
-import { enforceToolPolicy } from './policy/enforce.js';
+import { enforceToolPolicy, refuseToolsTable } from './policy/enforce.js';
 import type { ToolPolicy } from './policy/tool-policy.js';
-import { scopesForMcpMessage, type ToolScopes } from './scopes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,15 +24,10 @@ export function metadataRoute(rs: ResourceServer): RouteHandlerMethod {
   };
 }
 
-/** What {@link accessHook} checks besides a valid token: scopes per request and per MCP tool. */
+/** What {@link accessHook} checks besides a valid token: scopes per request, the tool policy. */
 export interface AccessHookOptions {
   /** Scopes every request needs (default: the resource server's `requiredScopes`). */
   scopes?: readonly string[];
-  /**
-   * Scopes per MCP tool, checked on JSON-RPC `tools/call` bodies (403 `insufficient_scope`).
-   * @deprecated a local table the policy never sees: use `policy`.
-   */
-  tools?: ToolScopes;
   /**
    * Every JSON-RPC `tools/call` is decided by Mandate's policy ({@link createToolPolicy}): a
    * refusal that scopes would lift is a 403 step-up, any other a tool error with the policy's reason.
@@ -47,6 +41,7 @@ export interface AccessHookOptions {
  * their status, `WWW-Authenticate` and JSON body, policy refusals as MCP tool errors.
  */
 export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): preHandlerAsyncHookHandler {
+  refuseToolsTable(opts, 'accessHook');
   return async (req: FastifyRequest, reply: FastifyReply) => {
     try {
       const access = await rs.authenticate(
@@ -58,7 +53,6 @@ export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): pr
         },
         opts.scopes,
       );
-      if (opts.tools !== undefined) rs.requireScopes(access, scopesForMcpMessage(req.body, opts.tools));
       const refused =
         opts.policy === undefined ? undefined : await enforceToolPolicy(opts.policy, rs, access, req.body);
       if (refused !== undefined) return reply.code(200).header('cache-control', 'no-store').send(refused);

@@ -91,9 +91,8 @@ export { evaluationRequest, readDecision, AuthzenResponseError } from './policy/
 export type { AccessEvaluationRequest, ToolCall, ToolDecision } from './policy/authzen.js';
 export { enforceToolPolicy, refusedToolResult, toolCallsOf } from './policy/enforce.js';
 
-/** RFC 6749 §3.3 scopes, and tool-level decisions (the decision contract's `tool_call` rule). */
-export { parseScopes, scopesForMcpMessage } from './scopes.js';
-export type { ToolScopes } from './scopes.js';
+/** RFC 6749 §3.3 scopes. */
+export { parseScopes } from './scopes.js';
 
 /** RFC 6749 §5.2: the error type every refusal is (status, headers, `error`, `error_description`). */
 export { OAuthError, toOAuthError, wireDescription } from './errors.js';

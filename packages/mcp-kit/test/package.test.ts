@@ -107,10 +107,11 @@ describe('the packed kit', () => {
     writeFileSync(
       join(scratch, 'consumer.ts'),
       `import express from 'express';
-import { createExchangeClient, createResourceServer, ExchangeError, OAuthError, type VerifiedAccess } from '@mandate/mcp-kit';
+import { createExchangeClient, createResourceServer, createToolPolicy, ExchangeError, OAuthError, type VerifiedAccess } from '@mandate/mcp-kit';
 import { protectedResourceMetadataHandler, requireAccess } from '@mandate/mcp-kit/express';
 
 const rs = createResourceServer({ resource: '${RESOURCE}', issuer: 'https://mandate.example', requiredScopes: ['notes.read'] });
+const policy = createToolPolicy({ issuer: 'https://mandate.example', clientId: 'notes', clientSecret: 's', timeoutMs: 1000 });
 const exchange = createExchangeClient({
   issuer: 'https://mandate.example', clientId: 'notes', clientSecret: 's',
   services: { notes: { resource: 'https://api.notes.example' } },
@@ -118,7 +119,7 @@ const exchange = createExchangeClient({
 const app = express();
 app.use(express.json());
 app.get(rs.metadataPath, protectedResourceMetadataHandler(rs));
-app.post('/mcp', requireAccess(rs, { tools: { write_note: ['notes.write'] } }), (req, res) => {
+app.post('/mcp', requireAccess(rs, { policy }), (req, res) => {
   const auth = (req as unknown as { auth: VerifiedAccess }).auth;
   exchange.getDownstreamToken(auth.token, 'notes', ['notes.read']).then(
     (t) => res.json({ sub: auth.sub, expiresAt: t.expiresAt }),
@@ -156,26 +157,54 @@ export { app, scopes };
     let child: ChildProcess;
     let base: string;
     let issuerUrl: string;
+    const evaluations: { authorization: string | undefined; body: unknown }[] = [];
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
     beforeAll(async () => {
       const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-      issuer = createServer((_req, res) =>
-        res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
-      );
+      // A stand-in for Mandate: its JWKS, and its AuthZEN endpoint deciding as a policy that says
+      // write_note needs notes.write would (Mandate itself: test/oauth/authzen/kit-policy.test.ts).
+      issuer = createServer((req, res) => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url !== '/access/v1/evaluation') {
+          res.end(JSON.stringify({ keys: [jwk] }));
+          return;
+        }
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          evaluations.push({ authorization: req.headers.authorization, body: JSON.parse(body) as unknown });
+          const { subject, resource } = JSON.parse(body) as {
+            subject: { properties: { scopes: string[] } };
+            resource: { id: string };
+          };
+          const scopes = subject.properties.scopes;
+          if (resource.id !== 'write_note' || scopes.includes('notes.write')) {
+            res.end(JSON.stringify({ decision: true }));
+            return;
+          }
+          const context = {
+            reason_admin: { en: 'insufficient_scope' },
+            reason_user: { en: 'tool write_note needs notes.write' },
+            scope: [...scopes, 'notes.write'].join(' '),
+          };
+          res.end(JSON.stringify({ decision: false, context }));
+        });
+      });
       issuer.listen(0, '127.0.0.1');
       await once(issuer, 'listening');
       issuerUrl = `http://127.0.0.1:${(issuer.address() as { port: number }).port}`;
       writeFileSync(
         join(scratch, 'server.mjs'),
         `import express from 'express';
-import { createResourceServer } from '@mandate/mcp-kit';
+import { createResourceServer, createToolPolicy } from '@mandate/mcp-kit';
 import { protectedResourceMetadataHandler, requireAccess } from '@mandate/mcp-kit/express';
 const rs = createResourceServer({ resource: '${RESOURCE}', issuer: process.env.ISSUER, scopesSupported: ['notes.read', 'notes.write'], requiredScopes: ['notes.read'] });
+const policy = createToolPolicy({ issuer: process.env.ISSUER, clientId: 'notes-mcp', clientSecret: 'notes-secret' });
 const app = express();
 app.use(express.json());
 app.get(rs.metadataPath, protectedResourceMetadataHandler(rs));
-app.post('/mcp', requireAccess(rs, { tools: { write_note: ['notes.write'] } }), (req, res) => res.json({ sub: req.auth.sub }));
+app.post('/mcp', requireAccess(rs, { policy }), (req, res) => res.json({ sub: req.auth.sub }));
 const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
 `,
       );
@@ -220,7 +249,7 @@ const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ por
       expect(await res.json()).toMatchObject({ resource: RESOURCE, authorization_servers: [issuerUrl] });
     });
 
-    it('challenges a request without a token, admits a valid one, and steps up a tool that needs more', async () => {
+    it('challenges a request without a token, admits a valid one, and steps up a tool the policy says needs more', async () => {
       const none = await call(undefined);
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe(
@@ -233,6 +262,14 @@ const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ por
       expect(more.status).toBe(403);
       expect(more.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
       expect(more.headers.get('www-authenticate')).toContain('scope="notes.read notes.write"');
+      // Both tool calls were the policy's to decide, asked as the server's client.
+      expect(evaluations.map((e) => (e.body as { resource: { id: string } }).resource.id)).toEqual([
+        'read_note',
+        'write_note',
+      ]);
+      expect(evaluations[0]?.authorization).toBe(
+        `Basic ${Buffer.from('notes-mcp:notes-secret').toString('base64')}`,
+      );
     });
   });
 });

@@ -67,6 +67,19 @@ export function refusedToolResult(
 }
 
 /**
+ * Refuses the adapters' removed `tools` option (a local tool → scope table): a server still passing
+ * it (from JavaScript, or through a variable TypeScript does not check for excess properties) stops
+ * at start-up instead of running with no check of its tool calls at all.
+ * @throws TypeError when `opts` has `tools`.
+ */
+export function refuseToolsTable(opts: object, adapter: string): void {
+  if (Object.hasOwn(opts, 'tools'))
+    throw new TypeError(
+      `${adapter}: the tools option (a local tool → scope table) was removed; tool calls are decided by Mandate's policy: pass { policy: createToolPolicy(…) }`,
+    );
+}
+
+/**
  * Decides every `tools/call` in `message` with `policy`.
  * @returns undefined when the request may go on to the MCP server, else the JSON-RPC answer to
  *   send instead (HTTP 200, `application/json`): the refused calls as tool errors and, in a batch,

@@ -145,3 +145,17 @@ describe('enforceToolPolicy', () => {
     ]);
   });
 });
+
+describe('the removed local tools table', () => {
+  it('stops a server that still passes it at start-up, in both adapters', async () => {
+    const { requireAccess } = await import('../../src/express.js');
+    const { accessHook } = await import('../../src/fastify.js');
+    const old = { tools: { update: ['crm.write'] } } as unknown as Record<string, never>;
+    const message =
+      "the tools option (a local tool → scope table) was removed; tool calls are decided by Mandate's policy: pass { policy: createToolPolicy(…) }";
+    expect(() => requireAccess(rs, old)).toThrow(`requireAccess: ${message}`);
+    expect(() => accessHook(rs, old)).toThrow(`accessHook: ${message}`);
+    expect(() => requireAccess(rs, { policy: policyOf(() => allow) })).not.toThrow();
+    expect(() => accessHook(rs, {})).not.toThrow();
+  });
+});
