@@ -226,6 +226,12 @@ export const REFUSALS = {
     errors: ['invalid_request', 'invalid_grant'],
     meaning: 'the policy requires a DPoP-bound token and no proof came',
   },
+  approval_required: {
+    errors: ['interaction_required'],
+    meaning:
+      'the policy allows the exchange once a person approves it (require_approval): nothing is issued; ' +
+      'the client asks at the backchannel authentication endpoint (OpenID CIBA, ADR 0014)',
+  },
   // The authorization endpoint (authorize/).
   client_lookup: { errors: req, meaning: 'the client_id could not be resolved (a page, no redirect)' },
   redirect_uri_missing: { errors: req, meaning: 'redirect_uri is missing and the client has several' },

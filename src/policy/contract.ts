@@ -3,6 +3,7 @@
  * Input and output are validated with zod; the default entrypoint is `mcp/authz/decision`.
  */
 import { z } from 'zod';
+import { approvalObligationSchema, type ApprovalObligation } from './approval.js';
 
 export const DEFAULT_ENTRYPOINT = 'mcp/authz/decision';
 
@@ -72,7 +73,14 @@ export type Reason = z.infer<typeof reasonSchema>;
 
 const resultExtras = {
   reasons: z.array(reasonSchema).default([]),
-  obligations: z.object({ require_dpop: z.boolean().optional() }).catchall(z.unknown()).default({}),
+  obligations: z
+    .object({
+      require_dpop: z.boolean().optional(),
+      /** A person must approve before anything is issued (approval.ts, ADR 0014). */
+      require_approval: approvalObligationSchema.optional(),
+    })
+    .catchall(z.unknown())
+    .default({}),
 };
 
 /**
@@ -96,6 +104,13 @@ export const policyResultSchema = z.discriminatedUnion('allow', [
 ]);
 export type PolicyResult = z.infer<typeof policyResultSchema>;
 
+/** The obligations the service acts on; a policy's other obligations pass through to the log. */
+export interface Obligations {
+  require_dpop?: boolean;
+  require_approval?: ApprovalObligation;
+  [k: string]: unknown;
+}
+
 /** What the decision service returns: the policy's result after the service's invariants. */
 export interface Decision {
   decision_id: string;
@@ -104,7 +119,7 @@ export interface Decision {
   scopes: string[];
   ttl_seconds: number;
   reasons: Reason[];
-  obligations: { require_dpop?: boolean; [k: string]: unknown };
+  obligations: Obligations;
   /** The raw policy result (for the decision log), or undefined when evaluation failed. */
   result: unknown;
   /** The bundle that decided, and the digest of the registry overlaid onto its data (ADR 0007). */

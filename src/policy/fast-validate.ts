@@ -85,6 +85,8 @@ export function fastResult(x: unknown): PolicyResult | undefined {
   if (!Number.isSafeInteger(x.ttl_seconds) || (x.ttl_seconds as number) < 0) return undefined;
   const o = x.obligations;
   if (!plain(o) || (o.require_dpop !== undefined && typeof o.require_dpop !== 'boolean')) return undefined;
+  // An approval obligation is rare and has rules of its own: zod checks it (approval.ts).
+  if (o.require_approval !== undefined) return undefined;
   if (!Array.isArray(x.reasons)) return undefined;
   const reasons: Reason[] = [];
   for (const r of x.reasons as unknown[]) {

@@ -3,19 +3,27 @@
  * RFC 8693 §2.1 / standards.md "Invariants: scopes never grow; lifetime never beyond the subject
  * token's"): granted scopes ⊆ requested ∩ the subject token's scopes, deduplicated, in request
  * order; lifetime ≤ the policy's and ≤ the subject token's remaining lifetime; an allow that is
- * left with nothing to grant, or with no lifetime, becomes a deny.
+ * left with nothing to grant, or with no lifetime, becomes a deny; so does an allow that requires a
+ * person's approval (`require_approval`) for an action that cannot wait for one.
  */
-import type { DecisionInput, PolicyResult, Reason } from './contract.js';
+import type { DecisionInput, Obligations, PolicyResult, Reason } from './contract.js';
 
 export interface EnforcedResult {
   allow: boolean;
   scopes: string[];
   ttl_seconds: number;
   reasons: Reason[];
-  obligations: { require_dpop?: boolean; [k: string]: unknown };
+  obligations: Obligations;
 }
 
+/**
+ * The actions whose answer may wait for a person (ADR 0014): a token exchange becomes an OpenID
+ * CIBA approval. Every other action answers now, so an allow that needs an approval is a deny there.
+ */
+export const DEFERRABLE_ACTIONS: ReadonlySet<string> = new Set(['token_exchange']);
+
 type InvariantInput = Pick<DecisionInput, 'now' | 'scopes'> & {
+  action?: DecisionInput['action'];
   subject: Pick<DecisionInput['subject'], 'scopes' | 'exp'>;
 };
 
@@ -28,6 +36,12 @@ export function enforceInvariants(input: InvariantInput, result: PolicyResult): 
     return { allow: false, scopes: [], ttl_seconds: 0, reasons, obligations };
   };
   if (result.allow !== true) return deny();
+  if (obligations.require_approval !== undefined && !DEFERRABLE_ACTIONS.has(input.action ?? '')) {
+    return deny({
+      code: 'approval_unsupported',
+      message: `the policy requires an approval, which action ${input.action ?? '(none)'} cannot wait for`,
+    });
+  }
 
   const policyGranted = new Set(result.scopes);
   const subjectScopes = input.subject.scopes === undefined ? undefined : new Set(input.subject.scopes);

@@ -15,6 +15,7 @@ export const serviceReasonCodes = [
   'scope_dropped',
   'policy_denied',
   'invariant_enforced',
+  'approval_unsupported',
 ] as const;
 
 /** The stable code of a reason; a bare string reason is its own code. */

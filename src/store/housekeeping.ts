@@ -2,7 +2,8 @@
  * Deletes state that has outlived its purpose, so that tables stay the size of the live working set:
  * replay records past their acceptance window, issuance records of long-expired tokens, authorization
  * codes a day after they expired, rate-limit windows that ended (kept that long so that a late replay is still recognised and
- * revokes what the code issued, RFC 6749 §10.5), and expired grants with their refresh tokens.
+ * revokes what the code issued, RFC 6749 §10.5), expired grants with their refresh tokens, and
+ * approval requests (CIBA) a day after they expired.
  * Every instance runs it; a try-lock makes one of them do the work each round. The audit outbox is
  * not touched: it is the audit record (docs/audit.md).
  */
@@ -21,6 +22,8 @@ const statements: Record<string, string> = {
   grants: 'DELETE FROM grants WHERE expires_at < $1',
   // Windows are in the database's clock; a minute's margin for an instance whose clock is ahead.
   rate_limits: 'DELETE FROM rate_limits WHERE expires_at < $1 - 60',
+  // Kept a day past expiry, as codes are, so that a late poll is told expired_token (CIBA §11).
+  approvals: `DELETE FROM approvals WHERE expires_at < $1 - ${CODE_RETENTION}`,
 };
 
 export interface Housekeeping {

@@ -42,6 +42,16 @@ async function seed(db: Db): Promise<void> {
      VALUES ('token', 'window-old', $1, $2, 3), ('token', 'window-recent', $3, $4, 3)`,
     [now - 121, now - 61, now - 70, now - 10],
   );
+  for (const [id, expires] of [
+    ['approval-old', now - 86_401],
+    ['approval-recent', now - 60],
+  ] as const)
+    await db.query(
+      `INSERT INTO approvals (id, auth_req_id_hash, client_id, sub, iss, obligation, input, decision, issuance,
+         status, created_at, expires_at, poll_interval)
+       VALUES ($1, $1, 'c', 'alice', 'https://idp', '{}', '{}', '{}', '{}', 'pending', 1, $2, 5)`,
+      [id, expires],
+    );
 }
 
 async function left(db: Db): Promise<Record<string, string[]>> {
@@ -52,6 +62,7 @@ async function left(db: Db): Promise<Record<string, string[]>> {
     authorization_codes: await col('SELECT code_hash AS k FROM authorization_codes'),
     grants: await col('SELECT grant_id AS k FROM grants'),
     rate_limits: await col('SELECT key AS k FROM rate_limits'),
+    approvals: await col('SELECT id AS k FROM approvals'),
   };
 }
 
@@ -61,6 +72,7 @@ const expected = {
   authorization_codes: ['code-recent'],
   grants: ['grant-live'],
   rate_limits: ['window-recent'],
+  approvals: ['approval-recent'],
 };
 
 describe('housekeeping', () => {
@@ -90,9 +102,9 @@ describe('housekeeping', () => {
       // Either one took the lock while the other skipped, or they ran one after the other.
       expect(done.length).toBeGreaterThanOrEqual(1);
       const total = (table: string) => done.reduce((n, r) => n + (r?.[table] ?? 0), 0);
-      expect(['replay', 'issued_tokens', 'authorization_codes', 'grants', 'rate_limits'].map(total)).toEqual([
-        1, 1, 1, 1, 1,
-      ]);
+      expect(
+        ['replay', 'issued_tokens', 'authorization_codes', 'grants', 'rate_limits', 'approvals'].map(total),
+      ).toEqual([1, 1, 1, 1, 1, 1]);
       expect(await left(t.db)).toEqual(expected);
     } finally {
       a.stop();
@@ -112,6 +124,7 @@ describe('housekeeping', () => {
         authorization_codes: 1,
         grants: 1,
         rate_limits: 1,
+        approvals: 1,
       });
       h.stop();
       expect(await left(db)).toEqual(expected);

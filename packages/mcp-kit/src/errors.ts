@@ -6,7 +6,8 @@
 
 /**
  * The `error` codes Mandate and the kit send: RFC 6749 §5.2, RFC 6750 §3.1, RFC 8693 §2.2.2,
- * RFC 8707 §2, RFC 9449 §7 and §8, RFC 7591 §3.2.2.
+ * RFC 8707 §2, RFC 9449 §7 and §8, RFC 7591 §3.2.2, OpenID Connect Core §3.1.2.6, OpenID CIBA Core
+ * 1.0 §11 and §13.
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -25,7 +26,16 @@ export type OAuthErrorCode =
   | 'server_error'
   // RFC 7591 §3.2.2 (dynamic client registration).
   | 'invalid_redirect_uri'
-  | 'invalid_client_metadata';
+  | 'invalid_client_metadata'
+  // OpenID Connect Core §3.1.2.6: a person must act before the request can succeed.
+  | 'interaction_required'
+  // OpenID CIBA Core 1.0 §11 (token endpoint, poll mode) and §13 (backchannel authentication).
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
+  | 'unknown_user_id'
+  | 'expired_login_hint_token'
+  | 'invalid_binding_message';
 
 const defaultStatus: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -44,6 +54,13 @@ const defaultStatus: Record<OAuthErrorCode, number> = {
   server_error: 500,
   invalid_redirect_uri: 400,
   invalid_client_metadata: 400,
+  interaction_required: 400,
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
+  unknown_user_id: 400,
+  expired_login_hint_token: 400,
+  invalid_binding_message: 400,
 };
 
 /** The wire body of a refusal; empty for a bare challenge (RFC 6750 §3.1). */

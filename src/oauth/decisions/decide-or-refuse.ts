@@ -2,7 +2,10 @@
  * What every grant at the token endpoint does with the decision service, in one place: decide,
  * record the decision on the trace (a refusal is then audited with it), turn a denial into its
  * OAuth error (policy-denial.ts), and honour the obligation to bind the token: a policy that says
- * `require_dpop` refuses a request that carried no DPoP proof, whatever the policy's `allow`.
+ * `require_dpop` refuses a request that carried no DPoP proof, whatever the policy's `allow`; a
+ * policy that says `require_approval` (only a token exchange can get one: invariants.ts) is answered
+ * `interaction_required`, and nothing is issued until a person approves the same request made at the
+ * backchannel authentication endpoint (OpenID CIBA, ADR 0014).
  */
 import type { Decision, DecisionInput } from '../../policy/contract.js';
 import { denialError } from './policy-denial.js';
@@ -20,6 +23,14 @@ export function decideOrRefuse(
   const decision = ctx.decisions.decide(input);
   trace.decision = { decision, input };
   if (!decision.allow) throw denialError(decision);
+  const approval = decision.obligations.require_approval;
+  if (approval !== undefined)
+    throw new OAuthError(
+      'interaction_required',
+      `a person must approve this request (${approval.binding_message}): ` +
+        'send it to the backchannel authentication endpoint',
+      { reason: 'approval_required' },
+    );
   if (decision.obligations.require_dpop === true && input.context.dpop_jkt === undefined)
     throw new OAuthError(dpopError, 'this target requires a DPoP-bound token: send a DPoP proof', {
       reason: 'dpop_required',
