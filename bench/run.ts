@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark in sequence, each in its own process so that none warms or loads
  * the machine for the next. Results are printed; bench/README.md records them with date and machine.
- *   npm run bench                 # policy, audit, exchange, exchange-audit
+ *   npm run bench                 # policy, audit, exchange, exchange-audit, rate-limit
  *   npm run bench -- exchange     # only the named ones
  *   npm run bench -- commit-cost  # not in the default set: needs valgrind, takes minutes
  */
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ['policy', 'audit', 'exchange', 'exchange-audit'];
+const all = ['policy', 'audit', 'exchange', 'exchange-audit', 'rate-limit'];
 const known = [...all, 'commit-cost'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const names = chosen.length > 0 ? chosen : all;

@@ -23,7 +23,10 @@ function fakeDb(kind: Db['kind']): Db & { queries: string[] } {
     queries,
     query: (sql: string) => {
       queries.push(sql);
-      return Promise.resolve({ rows: [{ hits: 1, reset_in: '30' }], rowCount: 1 }) as never;
+      return Promise.resolve({
+        rows: [{ name: 'register', key: '10.0.0.1', hits: 1, reset_in: '30' }],
+        rowCount: 1,
+      }) as never;
     },
   } as unknown as Db & { queries: string[] };
 }
