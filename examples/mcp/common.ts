@@ -191,14 +191,14 @@ export function toolPolicy(
 }
 
 /**
- * Serves `build()`'s MCP server statelessly at `/mcp` behind the kit (`access`: the policy that
- * decides its tool calls): `createMcpHandler` builds a fresh server per request;
+ * Serves `build()`'s MCP server statelessly at `/mcp` behind the kit (`access.policy` decides its
+ * tool calls; there is no serving without one): `createMcpHandler` builds a fresh server per request;
  * `createMcpExpressApp` parses JSON (which `requireAccess` needs to read tool calls) and checks
  * `Host`/`Origin` for the loopback bind.
  */
 export async function serveMcp(
   rs: ResourceServer,
-  access: RequireAccessOptions,
+  access: RequireAccessOptions & { policy: ToolPolicy },
   build: () => McpServer,
   port = 0,
 ): Promise<{ url: string; close(): Promise<void> }> {

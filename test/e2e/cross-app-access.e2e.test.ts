@@ -5,7 +5,9 @@
  * issues the ID-JAG (RFC 8693 token exchange, reached by the SDK's
  * `discoverAndRequestJwtAuthGrant`), B is the MCP server's authorization server that redeems it
  * (RFC 7523 jwt-bearer, sent by the SDK's `CrossAppAccessProvider` after RFC 9728 discovery from the
- * MCP server's 401). The MCP server is the examples' v2 server behind the kit, trusting B only.
+ * MCP server's 401). The MCP server is the examples' v2 server behind the kit, trusting B only,
+ * and its tool call is decided by B's policy (AuthZEN, asked as the MCP server's client at B),
+ * audited with the access token's `jti`.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,11 +20,11 @@ import {
 import { McpServer } from '@modelcontextprotocol/server';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResourceServer } from '@mandate/mcp-kit';
+import { createResourceServer, createToolPolicy } from '@mandate/mcp-kit';
 import { hostsFetch } from '../../examples/lib/hosts.js';
 import { accessFrom, serveMcp, text } from '../../examples/mcp/common.js';
 import { buildBundle, repoRoot, tempDir } from '../policy/helpers.js';
-import { MCP, startTestService, type TestService } from '../helpers/service.js';
+import { MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
 import { toolText } from '../examples/helpers.js';
 import { JWT_BEARER, nowSeconds, TOKEN_EXCHANGE } from '../oauth/id-jag/fixtures.js';
 
@@ -54,6 +56,7 @@ let idp: TestService;
 let mcpAs: TestService;
 let mcp: { url: string; close(): Promise<void> };
 let resolve: typeof fetch;
+let policy: ReturnType<typeof createToolPolicy>;
 
 beforeAll(async () => {
   const bundle = await bundleWithEntry();
@@ -83,7 +86,14 @@ beforeAll(async () => {
     scopesSupported: ['hr.profile.read', 'hr.timeoff.read'],
     requiredScopes: ['hr.profile.read'],
   });
-  mcp = await serveMcp(rs, {}, () => {
+  // B decides the tool calls: the Workday MCP server asks as its own client there.
+  policy = createToolPolicy({
+    issuer: MCP_AS,
+    endpoint: `${mcpAs.url}/access/v1/evaluation`,
+    clientId: 'mcp-workday',
+    clientSecret: SECRETS.workday,
+  });
+  mcp = await serveMcp(rs, { policy }, () => {
     const server = new McpServer({ name: 'caa-test', version: '1.0.0' });
     server.registerTool('whoami', { description: 'who the token says is calling' }, (ctx) => {
       const a = accessFrom(ctx);
@@ -150,6 +160,17 @@ describe('Cross-App Access with the MCP SDK v2 client: Mandate as IdP and as the
     } finally {
       await client.close();
     }
+    // B's policy decided the tool call on the token B issued, and audited it with that token's jti.
+    expect(policy.evaluations).toBe(1);
+    const jti = String(decodeJwt(String(provider.tokens()?.access_token)).jti);
+    const decided = await mcpAs.db.db.query<{ allow: boolean }>(
+      `SELECT (event->'data'->'enforced'->>'allow')::boolean AS allow FROM outbox
+        WHERE event->>'type' = 'dev.mandate.decision' AND event->'data'->'input'->>'action' = 'tool_call'
+          AND event->'data'->'input'->'context'->>'token_jti' = $1
+          AND event->'data'->'input'->'context'->>'tool' = 'whoami'`,
+      [jti],
+    );
+    expect(decided.rows).toEqual([{ allow: true }]);
 
     // A issued the ID-JAG for B and the MCP server, naming the client as B knows it (§5).
     expect(grants).toHaveLength(1);

@@ -15,11 +15,11 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { McpServer } from '@modelcontextprotocol/server';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResourceServer } from '@mandate/mcp-kit';
+import { createResourceServer, createToolPolicy } from '@mandate/mcp-kit';
 import { hostsFetch } from '../../examples/lib/hosts.js';
 import { accessFrom, serveMcp, text } from '../../examples/mcp/common.js';
 import { buildBundle, repoRoot, tempDir } from '../policy/helpers.js';
-import { basic, MCP, startTestService, type TestService } from '../helpers/service.js';
+import { basic, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
 import {
   ID_JAG,
   ID_TOKEN,
@@ -53,10 +53,19 @@ async function bundleWithEntry(): Promise<string> {
   return buildBundle(join(src, 'bundle.tar.gz'), { src });
 }
 
-/** An MCP server with one tool, accepting only B's access tokens for RESOURCE (RFC 9068 §4). */
+/**
+ * An MCP server with one tool, accepting only B's access tokens for RESOURCE (RFC 9068 §4), its
+ * tool calls decided by B's policy (asked as the Workday MCP server's client at B).
+ */
 async function startMcpServer(asUrl: string): Promise<{ url: string; close(): Promise<void> }> {
   const rs = createResourceServer({ resource: RESOURCE, issuer: MCP_AS, jwksUri: `${asUrl}/jwks` });
-  return serveMcp(rs, {}, () => {
+  const policy = createToolPolicy({
+    issuer: MCP_AS,
+    endpoint: `${asUrl}/access/v1/evaluation`,
+    clientId: 'mcp-workday',
+    clientSecret: SECRETS.workday,
+  });
+  return serveMcp(rs, { policy }, () => {
     const mcp = new McpServer({ name: 'workday-test', version: '1.0.0' });
     mcp.registerTool('whoami', { description: 'who the token says is calling' }, (ctx) => {
       const a = accessFrom(ctx);
