@@ -706,4 +706,37 @@ export const requirements: Requirement[] = [
     behaviour: 'no raw token, secret or key enters an event',
     tests: [t('audit/outbox.test.ts', 'masks credentials but keeps jti and key thumbprints')],
   },
+  {
+    id: 'RATE-LIMIT-429',
+    source: RFC(6585, '4'),
+    behaviour:
+      'past a rate limit the token endpoint, registration, the authorization endpoint and the development IdP login answer 429 with Retry-After and OAuth JSON (temporarily_unavailable), one budget shared by every instance',
+    tests: [
+      t(
+        'http/rate-limit-token.test.ts',
+        'lets the budget through once across both and answers the rest 429 with Retry-After',
+      ),
+      t(
+        'http/rate-limit.test.ts',
+        'dynamic registration: the budget, then 429; a forged X-Forwarded-For gets no fresh one',
+      ),
+      t('http/rate-limit.test.ts', 'limits each client named by X-Forwarded-For on its own budget'),
+    ],
+  },
+  {
+    id: 'RATE-LIMIT-FAIL-OPEN',
+    source: 'shared/design.md#what-round-two-adds-see-the-open-issues',
+    behaviour:
+      'a rate-limit counter that fails or is slow never turns a request into an error (fail open, logged)',
+    tests: [
+      t(
+        'http/rate-limit-token.test.ts',
+        'fails open when the counter cannot count: requests are answered, one warning is logged',
+      ),
+      t(
+        'http/rate-limit-token.test.ts',
+        'fails open when the counter is slow: a held row lock delays the request by the 1 s deadline, no more',
+      ),
+    ],
+  },
 ];

@@ -2,11 +2,14 @@
  * The token endpoint's rate limit per client (issue 14 §4), on two real Mandates sharing one
  * Postgres: a concurrent burst spread over both gets exactly the shared budget through and 429 +
  * Retry-After + OAuth JSON for the rest, whichever instance answers; another client keeps its own
- * budget; each refusal is in the audit outbox and in /metrics. When the counter fails (its table
- * gone), requests are answered as if there were no limit, with one log line (fail open, ADR 0010).
+ * budget; each refusal is in the audit outbox and in /metrics. When the counter is slow (its row
+ * locked) or fails (its table gone), requests are answered as if there were no limit, with one log
+ * line (fail open, ADR 0010).
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTER_DEADLINE_MS } from '../../src/oauth/rate-limit.js';
 import {
   API,
   basic,
@@ -101,6 +104,31 @@ describe('token endpoint rate limit shared by two instances', () => {
     // The burst's refusals and the one after the other client's request.
     expect(counted[0]! + counted[1]!).toBe(2 * LIMIT + 1);
     expect(Number(refusals.rows[0]?.n)).toBe(2 * LIMIT + 1);
+  });
+
+  it('fails open when the counter is slow: a held row lock delays the request by the 1 s deadline, no more', async () => {
+    // mcp-salesforce is past its budget (the burst above): an answer other than 429 is the limit
+    // not applied. Another session holds the lock of its counter row, as a stuck statement would.
+    const holder = new pg.Client({ connectionString: a.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        `SELECT hits FROM rate_limits WHERE name = 'token' AND key = 'mcp-salesforce' FOR UPDATE`,
+      );
+      const started = Date.now();
+      const res = await exchange(b, a);
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(took).toBeGreaterThanOrEqual(COUNTER_DEADLINE_MS - 50);
+      expect(took).toBeLessThan(COUNTER_DEADLINE_MS + 4000);
+      expect(b.logs.lines.filter((l) => l.msg.startsWith('rate limit not applied'))).toHaveLength(1);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // The lock gone, the limit applies again.
+    expect((await exchange(b, a)).status).toBe(429);
   });
 
   it('fails open when the counter cannot count: requests are answered, one warning is logged', async () => {
