@@ -110,6 +110,19 @@ export const tokenDataSchema = z.object({
   error: z.string().optional(),
   reason: z.string().optional(),
   subject_jti: z.string().optional(),
+  downstream: z
+    .object({
+      service: z.string(),
+      kind: z.string(),
+      subject: z.string().optional(),
+      cached: z.boolean().optional(),
+      error: z.string().optional(),
+      error_description: z.string().optional(),
+    })
+    .optional()
+    .describe(
+      'A connector-backed token exchange (ADR 0013): the downstream service and connector kind, the downstream subject the policy mapped, whether the token came from the cache, and for a refusal the downstream error (or downstream_unavailable). Never a token or an assertion.',
+    ),
   masked: z.array(z.string()).optional(),
 });
 export type TokenData = z.infer<typeof tokenDataSchema>;

@@ -39,6 +39,23 @@ export interface TokenFact {
   reason?: string;
   /** Subject token's jti when known (exchange lineage). */
   subject_jti?: string;
+  /** A connector-backed exchange (ADR 0013): the service, kind, downstream subject, cache use, downstream error. */
+  downstream?: DownstreamFact;
+}
+
+/** What the audit event of a downstream issuance or refusal says (never a token or an assertion). */
+export interface DownstreamFact {
+  service: string;
+  /** The connector kind (`salesforce`, `jwt-bearer`, `id-jag`). */
+  kind: string;
+  /** The downstream subject the policy mapped. */
+  subject?: string;
+  /** Whether the token came from Mandate's cache rather than a downstream call. */
+  cached?: boolean;
+  /** The downstream server's `error` (a refusal), or Mandate's reason it could not get an answer. */
+  error?: string;
+  /** The downstream server's `error_description`, when it sent one. */
+  error_description?: string;
 }
 
 /** The W3C trace a request ran in (lowercase hex ids), for joining its events to its traces and logs. */

@@ -232,6 +232,30 @@ export const REFUSALS = {
       'the policy allows the exchange once a person approves it (require_approval): nothing is issued; ' +
       'the client asks at the backchannel authentication endpoint (OpenID CIBA, ADR 0014)',
   },
+  // Downstream connectors (connectors/, ADR 0013).
+  downstream_refused: {
+    errors: target,
+    meaning:
+      'the downstream service’s authorization server refused the token (its error is in the description and the event’s downstream)',
+  },
+  downstream_unavailable: {
+    errors: busy,
+    meaning:
+      'the downstream service’s token endpoint could not be reached, timed out, or answered 5xx or 429 (an outage)',
+  },
+  downstream_invalid_response: {
+    errors: busy,
+    meaning: 'the downstream service’s token endpoint answered with something that is not a token response',
+  },
+  downstream_subject_missing: {
+    errors: target,
+    meaning:
+      'the policy allowed a connector-backed exchange without a downstream_subject obligation (no call made)',
+  },
+  downstream_dpop_unsupported: {
+    errors: target,
+    meaning: 'the policy requires DPoP for a service whose tokens come from its own authorization server',
+  },
   // The authorization endpoint (authorize/).
   client_lookup: { errors: req, meaning: 'the client_id could not be resolved (a page, no redirect)' },
   redirect_uri_missing: { errors: req, meaning: 'redirect_uri is missing and the client has several' },

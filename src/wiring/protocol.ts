@@ -18,6 +18,8 @@ import { createDpopVerifier, createNonceService } from '@mandate/mcp-kit';
 import { endpointUrls } from '../oauth/endpoint-urls.js';
 import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
 import { refreshTokenViews } from '../oauth/endpoints/refresh-introspection.js';
+import { connectorMint } from '../oauth/connectors/connector-mint.js';
+import { createConnectors } from '../oauth/connectors/create-connectors.js';
 import { mandateMint } from '../oauth/tokens/mint.js';
 import { createTokenVerifier, type TrustedIssuer } from '../oauth/tokens/token-verifier.js';
 import type { PolicyDecisionService } from '../policy/engine.js';
@@ -92,7 +94,12 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     issuers,
     decisions: parts.decisions,
     signer: keys.signing,
-    mint: traceMint(mandateMint(keys.signing)),
+    // Connector-backed services' tokens come from their own authorization servers (ADR 0013).
+    mint: connectorMint({
+      connectors: createConnectors(config.file.connectors, { issuer: config.issuer, keys: keys.connectors }),
+      fallback: traceMint(mandateMint(keys.signing)),
+      log,
+    }),
     audit: parts.audit,
     replay,
     proof: async (req) =>

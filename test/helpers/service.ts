@@ -48,6 +48,8 @@ export interface TestServiceOptions {
   resources?: Record<string, unknown>[];
   /** Issuers trusted for workload identity federation (`workload_issuers`). */
   workloadIssuers?: Record<string, unknown>[];
+  /** Downstream connectors (`connectors`, ADR 0013). */
+  connectors?: Record<string, unknown>[];
   /** The whole configuration file instead of testConfigFile's (e.g. one with a registry). */
   configFile?: (idp: TestIdp) => Record<string, unknown>;
   now?: () => number;
@@ -72,7 +74,7 @@ export async function freePort(): Promise<number> {
 /** The configuration file of a test Mandate: the two test MCP servers, the test IdP as trusted issuer. */
 export function testConfigFile(
   idp: TestIdp,
-  opts: Pick<TestServiceOptions, 'clients' | 'issuers' | 'resources' | 'workloadIssuers'> = {},
+  opts: Pick<TestServiceOptions, 'clients' | 'issuers' | 'resources' | 'workloadIssuers' | 'connectors'> = {},
 ): Record<string, unknown> {
   return {
     clients: [
@@ -96,6 +98,7 @@ export function testConfigFile(
     ],
     ...(opts.resources === undefined ? {} : { resources: opts.resources }),
     ...(opts.workloadIssuers === undefined ? {} : { workload_issuers: opts.workloadIssuers }),
+    ...(opts.connectors === undefined ? {} : { connectors: opts.connectors }),
   };
 }
 

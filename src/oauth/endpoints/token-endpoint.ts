@@ -10,6 +10,7 @@ import { clientAuthAt, type OAuthContext } from '../context.js';
 import { OAuthError, toOAuthError } from '../errors.js';
 import type { TokenRequest, TokenResponse, Trace } from '../token-request.js';
 import { grants } from '../grants/index.js';
+import { downstreamFactOf } from '../connectors/downstream-error.js';
 import { auditUnavailable, recordAfterTheFact, recordRefusal } from '../audit-record.js';
 
 /** RFC 6749 §5.1: token responses, and their errors, must not be cached. */
@@ -102,6 +103,8 @@ async function recordTokenRefusal(
     ...(trace.sub === undefined ? {} : { sub: trace.sub }),
     ...(trace.decision === undefined ? {} : { decision_id: trace.decision.decision.decision_id }),
   };
+  const downstream = downstreamFactOf(e);
+  if (downstream !== undefined) fact.downstream = downstream;
   const entry = { ...(trace.decision === undefined ? {} : { decision: trace.decision }), tokens: [fact] };
   // An outage answer (503) says nothing about the request: its record is kept when it can be.
   if (e.error === 'temporarily_unavailable')

@@ -73,6 +73,7 @@ export async function issueToken(
     ...bound,
     decision_id: decisionId,
     ...(subjectJti === undefined ? {} : { subject_jti: subjectJti }),
+    ...(m.downstream === undefined ? {} : { downstream: m.downstream }),
   };
   return {
     minted: m,

@@ -8,6 +8,7 @@
  * rest to Mandate's.
  */
 import type { Decision, DecisionInput } from '../../policy/contract.js';
+import type { DownstreamFact } from '../../audit/port.js';
 import { mintAccessToken, type MintRequest, type Signer } from './mint-access-token.js';
 
 /** A token as the policy allowed it, before it exists. */
@@ -44,6 +45,8 @@ export interface MintedToken {
   issuedTokenType?: string;
   /** Members the response carries beyond the standard ones (each documented by its mint). */
   response?: Record<string, unknown>;
+  /** A token a connector obtained downstream (connectors/connector-mint.ts): what its audit event says. */
+  downstream?: DownstreamFact;
 }
 
 /** The seam: produces the token the policy allowed, or throws an OAuthError refusing it. */

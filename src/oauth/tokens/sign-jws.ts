@@ -18,3 +18,16 @@ export function signEs256(
   const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
 }
+
+/**
+ * Signs with RS256 (RSASSA-PKCS1-v1_5 with SHA-256, RFC 7518 §3.3): the downstream connectors'
+ * assertions (connectors/assertion.ts), since Salesforce accepts nothing else.
+ */
+export function signRs256(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: KeyObject,
+): string {
+  const input = `${b64({ ...header, alg: 'RS256' })}.${b64(payload)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+}

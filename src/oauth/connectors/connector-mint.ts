@@ -1,0 +1,146 @@
+/**
+ * The connectors on the mint seam (tokens/mint.ts, ADR 0013): a token exchange the policy allowed
+ * for a service with a connector is answered with the user's token from that service's own
+ * authorization server, through the cache; every other token is Mandate's own (`fallback`). A
+ * refusal downstream is `invalid_target` naming the downstream error; an outage is 503
+ * `temporarily_unavailable` with `Retry-After`. Both carry the audit's `downstream` fact.
+ */
+import type { Logger } from '../../log.js';
+import { newTokenId } from '../tokens/mint-access-token.js';
+import type { AllowedToken, Mint, MintedToken } from '../tokens/mint.js';
+import { GrantType, TokenType } from '../tokens/token-types.js';
+import { cacheKey, createTokenCache, type TokenCache } from './cache.js';
+import {
+  DownstreamRefusal,
+  DownstreamUnavailable,
+  type Connector,
+  type DownstreamFact,
+} from './downstream.js';
+import { downstreamError } from './downstream-error.js';
+
+export interface ConnectorMintOptions {
+  connectors: readonly Connector[];
+  fallback: Mint;
+  log: Logger;
+  cache?: TokenCache;
+}
+
+/** The connector answering an exchange for `aud` (its `resource` or one of its `audiences`). */
+function byTarget(connectors: readonly Connector[]): Map<string, Connector> {
+  const out = new Map<string, Connector>();
+  for (const c of connectors)
+    if (c.config.kind !== 'mandate')
+      for (const id of [c.config.resource, ...c.config.audiences]) out.set(id, c);
+  return out;
+}
+
+/** The subject token's claims an ID-JAG may carry on (draft-ietf-oauth-identity-assertion-authz-grant §3). */
+function carriedClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of ['auth_time', 'acr', 'amr', 'email'])
+    if (claims[name] !== undefined) out[name] = claims[name];
+  return out;
+}
+
+function failure(err: unknown, fact: DownstreamFact, retryAfter: number): Error {
+  const service = fact.service;
+  if (err instanceof DownstreamRefusal) {
+    const said = err.errorDescription === undefined ? err.error : `${err.error}: ${err.errorDescription}`;
+    return downstreamError(
+      'invalid_target',
+      `${service}'s authorization server refused the token (${said})`,
+      {
+        ...fact,
+        error: err.error,
+        ...(err.errorDescription === undefined ? {} : { error_description: err.errorDescription }),
+      },
+      { reason: 'downstream_refused' },
+    );
+  }
+  if (err instanceof DownstreamUnavailable)
+    return downstreamError(
+      'temporarily_unavailable',
+      `${service}'s authorization server is unavailable; try again shortly`,
+      { ...fact, error: err.reason },
+      { reason: err.reason, headers: { 'Retry-After': String(err.retryAfter ?? retryAfter) } },
+    );
+  return err as Error;
+}
+
+async function obtain(
+  connector: Connector,
+  cache: TokenCache,
+  allowed: AllowedToken,
+  log: Logger,
+): Promise<MintedToken> {
+  const { config } = connector;
+  const { token: t, input, decision } = allowed;
+  const subject = decision.obligations.downstream_subject;
+  const fact: DownstreamFact = { service: config.service, kind: config.kind };
+  if (typeof subject !== 'string' || subject.length === 0)
+    throw downstreamError('invalid_target', `no ${config.service} identity is mapped for ${t.sub}`, fact, {
+      reason: 'downstream_subject_missing',
+    });
+  fact.subject = subject;
+  if (decision.obligations.require_dpop === true)
+    throw downstreamError(
+      'invalid_target',
+      `${config.service}'s tokens cannot be bound to a DPoP key`,
+      fact,
+      {
+        reason: 'downstream_dpop_unsupported',
+      },
+    );
+  const scopes = [...t.scopes].sort();
+  const ask = {
+    subject,
+    user: { iss: input.subject.iss, sub: t.sub },
+    scopes,
+    clientId: t.clientId,
+    claims: carriedClaims(input.subject.claims),
+    now: t.now,
+  };
+  const key = cacheKey(config.service, ask.user.iss, ask.user.sub, subject, scopes);
+  let got;
+  try {
+    got = await cache.get(key, config.refresh_before_seconds, t.now, () => connector.obtain(ask));
+  } catch (err) {
+    const e = failure(err, fact, config.retry_after_seconds);
+    log.warn('downstream token refused', { service: config.service, kind: config.kind, error: e.message });
+    throw e;
+  }
+  const { token, exp, cached } = got;
+  if (token.tokenType.toLowerCase() !== 'bearer')
+    throw failure(
+      new DownstreamUnavailable('downstream_invalid_response', `token_type ${token.tokenType}`),
+      fact,
+      config.retry_after_seconds,
+    );
+  return {
+    token: token.accessToken,
+    tokenType: 'Bearer',
+    jti: newTokenId(),
+    sub: t.sub,
+    aud: t.aud,
+    scope: token.scope ?? scopes.join(' '),
+    iat: t.now,
+    exp,
+    ...(t.act === undefined ? {} : { act: t.act }),
+    recorded: false,
+    issuedTokenType: TokenType.accessToken,
+    response: token.passThrough,
+    downstream: { ...fact, cached },
+  };
+}
+
+/** A mint that answers connector-backed exchanges downstream and hands every other token to `fallback`. */
+export function connectorMint(opts: ConnectorMintOptions): Mint {
+  const targets = byTarget(opts.connectors);
+  if (targets.size === 0) return opts.fallback;
+  const cache = opts.cache ?? createTokenCache();
+  return async (allowed) => {
+    const connector =
+      allowed.grantType === GrantType.tokenExchange ? targets.get(allowed.token.aud) : undefined;
+    return connector === undefined ? opts.fallback(allowed) : obtain(connector, cache, allowed, opts.log);
+  };
+}
