@@ -160,11 +160,15 @@ const post = (body: string): Promise<string> =>
     req.end(body);
   });
 
+// Key order never matters; reasons are a Rego set, whose order OPA's Go evaluator and the WASM
+// runtime choose differently, so they are compared as a set too.
 const stable = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
+  JSON.stringify(v, (k, x: unknown) =>
     x !== null && typeof x === 'object' && !Array.isArray(x)
       ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
+      : k === 'reasons' && Array.isArray(x)
+        ? x.map((r) => JSON.stringify(r)).sort()
+        : x,
   );
 
 let rest: Stats;

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ['policy', 'audit', 'exchange', 'exchange-audit', 'rate-limit'];
+const all = ['policy', 'audit-events', 'audit', 'exchange', 'exchange-audit', 'rate-limit'];
 const known = [...all, 'commit-cost'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const names = chosen.length > 0 ? chosen : all;

@@ -6,8 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { DecisionFact, TokenFact, TraceIds } from './port.js';
 import type { DecisionData, TokenData, UnsealedEvent } from './events.js';
-import { DECISION_EVENT_TYPE, tokenDataSchema } from './events.js';
-import { MASK, mask } from './mask.js';
+import { DECISION_EVENT_TYPE, tokenDataSchema, tokenEventKinds } from './events.js';
+import { MASK, maskCanonical } from './mask.js';
+import type { PreparedEvent } from './chain.js';
+import { prepareWithTexts } from './chain.js';
+import { canonicalize } from './json-canonicalization.js';
 
 /** The bundle name decision events report under `bundles` (Mandate loads one bundle). */
 export const BUNDLE_NAME = 'policy';
@@ -18,10 +21,20 @@ export function decisionEvent(
   time: Date = new Date(),
   trace?: TraceIds,
 ): UnsealedEvent {
+  return decisionEventPrepared(fact, source, time, trace).event;
+}
+
+/** The decision event, prepared for sealing: its `data` canonicalized by the masking walk. */
+export function decisionEventPrepared(
+  fact: DecisionFact,
+  source: string,
+  time: Date = new Date(),
+  trace?: TraceIds,
+): PreparedEvent {
   const { decision, input } = fact;
-  const mInput = mask(input, '/input');
-  const mResult = mask(decision.result ?? null, '/result');
-  const mEnforced = mask(
+  const mInput = maskCanonical(input, '/input');
+  const mResult = maskCanonical(decision.result ?? null, '/result');
+  const mEnforced = maskCanonical(
     {
       allow: decision.allow,
       scopes: decision.scopes,
@@ -45,7 +58,7 @@ export function decisionEvent(
     ...(trace === undefined ? {} : { trace_id: trace.trace_id, span_id: trace.span_id }),
     ...(masked.length > 0 ? { masked } : {}),
   };
-  return {
+  const event: UnsealedEvent = {
     specversion: '1.0',
     id: randomUUID(),
     source,
@@ -56,13 +69,34 @@ export function decisionEvent(
     datacontenttype: 'application/json',
     data,
   };
+  const done: Record<string, string> = { input: mInput.text, result: mResult.text, enforced: mEnforced.text };
+  return prepareWithTexts(event, { data: objectText(data, done) });
+}
+
+/**
+ * Canonical JSON of an object Mandate built, given the texts of some members already made: the
+ * members sorted (RFC 8785 §3.2.3) and the others canonicalized.
+ */
+function objectText(obj: Record<string, unknown>, done: Record<string, string>): string {
+  const parts: string[] = [];
+  for (const key of Object.keys(obj).sort()) {
+    const v = obj[key];
+    if (v === undefined) continue;
+    parts.push(JSON.stringify(key) + ':' + (done[key] ?? canonicalize(v)));
+  }
+  return '{' + parts.join(',') + '}';
 }
 
 export function tokenEvent(fact: TokenFact, source: string, time: Date = new Date()): UnsealedEvent {
-  const m = mask(fact, '');
+  return tokenEventPrepared(fact, source, time).event;
+}
+
+/** The token event, prepared for sealing. */
+export function tokenEventPrepared(fact: TokenFact, source: string, time: Date = new Date()): PreparedEvent {
+  const m = maskCanonical(fact, '');
   const typed = typedTokenData(m.value as unknown as Record<string, unknown>, m.masked);
   const data: TokenData = { ...typed, ...(m.masked.length > 0 ? { masked: m.masked } : {}) };
-  return {
+  const event: UnsealedEvent = {
     specversion: '1.0',
     id: randomUUID(),
     source,
@@ -72,6 +106,14 @@ export function tokenEvent(fact: TokenFact, source: string, time: Date = new Dat
     datacontenttype: 'application/json',
     data,
   };
+  // The walk's text is the data's when typing kept every member as it was and nothing was masked.
+  const same = m.masked.length === 0 && sameKeys(m.value as object, data);
+  return prepareWithTexts(event, same ? { data: m.text } : {});
+}
+
+function sameKeys(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k));
 }
 
 const tokenMembers = tokenDataSchema.shape as Record<string, z.ZodType>;
@@ -87,7 +129,7 @@ function typedTokenData(data: Record<string, unknown>, masked: string[]): TokenD
   for (const [key, value] of Object.entries(data)) {
     const member = tokenMembers[key];
     if (member === undefined || key === 'masked') continue;
-    if (member.safeParse(value).success) out[key] = value;
+    if (plainlyTyped(key, value) || member.safeParse(value).success) out[key] = value;
     else {
       masked.push(`/${key}`);
       // An authenticated client's id stays `[masked]`: absent, it would read as none authenticated.
@@ -95,6 +137,30 @@ function typedTokenData(data: Record<string, unknown>, masked: string[]): TokenD
     }
   }
   return out as TokenData;
+}
+
+const kinds: ReadonlySet<unknown> = new Set(tokenEventKinds);
+const nonEmpty = new Set(['action', 'client_id']);
+
+/**
+ * True for the values a token fact usually holds, which its schema member certainly accepts (a
+ * string, a non-empty one for `action` and `client_id`, a safe integer for `iat`/`exp`, a kind):
+ * the schema is asked only about the rest, which is how typing costs nothing per event.
+ */
+function plainlyTyped(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'kind':
+      return kinds.has(value);
+    case 'iat':
+    case 'exp':
+      return Number.isSafeInteger(value);
+    case 'act':
+    case 'aud':
+    case 'masked':
+      return false;
+    default:
+      return typeof value === 'string' && (value !== '' || !nonEmpty.has(key));
+  }
 }
 
 /**

@@ -9,8 +9,8 @@
  *
  * Sealing happens while the chain head is locked, which every writer of every instance waits for,
  * so the expensive part (canonical JSON of `data`) is done before: `prepare` canonicalizes each
- * top-level member once, and `sealPrepared` only adds `sequence` and `prevhash`, sorts ten member
- * names and hashes. The text it returns is the canonical JSON of the sealed event, stored and
+ * top-level member once and joins them in order around the places of the chain members, and
+ * `sealPrepared` only concatenates `sequence` and `prevhash` in and hashes. The text it returns is the canonical JSON of the sealed event, stored and
  * published byte for byte, so the relay never re-serializes.
  */
 import { createHash } from 'node:crypto';
@@ -36,30 +36,54 @@ export function computeHash(event: Omit<AuditEvent, 'hash'> | AuditEvent): strin
   return createHash('sha256').update(rest.prevhash).update(canonicalize(rest)).digest('hex');
 }
 
-/** An unsealed event with each top-level member already in canonical form. */
+/**
+ * An unsealed event in canonical form but for the three chain members: its other top-level
+ * members' canonical texts, sorted and joined, in the runs that fall before `hash`, between `hash`
+ * and `prevhash`, between `prevhash` and `sequence`, and after `sequence` (RFC 8785 order), so
+ * that sealing only concatenates and hashes.
+ */
 export interface PreparedEvent {
   event: UnsealedEvent;
-  members: Map<string, string>;
+  runs: [string, string, string, string];
 }
 
+const CHAIN_MEMBERS = new Set(['sequence', 'prevhash', 'hash']);
+
+/** Prepares `event` for sealing. */
 export function prepare(event: UnsealedEvent): PreparedEvent {
-  const members = new Map<string, string>();
-  for (const [k, v] of Object.entries(event)) {
-    if (v !== undefined) members.set(k, JSON.stringify(k) + ':' + canonicalize(v));
-  }
-  return { event, members };
+  return prepareWithTexts(event, {});
 }
 
-function join(members: Map<string, string>): string {
+/**
+ * Prepares `event` for sealing. `texts` gives the canonical JSON of some members already
+ * produced (build.ts makes `data`'s while masking it); the others are canonicalized here.
+ */
+export function prepareWithTexts(
+  event: UnsealedEvent,
+  texts: Readonly<Record<string, string>>,
+): PreparedEvent {
+  const members: string[] = [];
+  for (const k of Object.keys(event)) {
+    const v = (event as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    if (CHAIN_MEMBERS.has(k)) throw new Error(`an unsealed event has no ${k}`);
+    members.push(k);
+  }
   // Top-level names are ASCII, so the default sort is RFC 8785's UTF-16 order.
-  return (
-    '{' +
-    [...members.keys()]
-      .sort()
-      .map((k) => members.get(k))
-      .join(',') +
-    '}'
-  );
+  members.sort();
+  const runs: [string[], string[], string[], string[]] = [[], [], [], []];
+  for (const k of members) {
+    const run = k < 'hash' ? 0 : k < 'prevhash' ? 1 : k < 'sequence' ? 2 : 3;
+    const text = texts[k] ?? canonicalize((event as Record<string, unknown>)[k]);
+    runs[run].push(JSON.stringify(k) + ':' + text);
+  }
+  return { event, runs: [runs[0].join(','), runs[1].join(','), runs[2].join(','), runs[3].join(',')] };
+}
+
+function join(parts: string[]): string {
+  let out = '{';
+  for (const p of parts) if (p !== '') out += out.length === 1 ? p : ',' + p;
+  return out + '}';
 }
 
 export interface SealedEvent {
@@ -71,13 +95,15 @@ export interface SealedEvent {
 /** Places a prepared event in the chain after the event whose hash is `prevhash`. */
 export function sealPrepared(p: PreparedEvent, sequence: number, prevhash: string): SealedEvent {
   const seq = formatSequence(sequence);
-  const members = new Map(p.members);
-  members.set('sequence', `"sequence":"${seq}"`);
-  members.set('prevhash', `"prevhash":"${prevhash}"`);
-  const hash = createHash('sha256').update(prevhash).update(join(members)).digest('hex');
-  members.set('hash', `"hash":"${hash}"`);
+  const [a, b, c, d] = p.runs;
+  const prev = `"prevhash":"${prevhash}"`;
+  const sq = `"sequence":"${seq}"`;
+  const hash = createHash('sha256')
+    .update(prevhash)
+    .update(join([a, b, prev, c, sq, d]))
+    .digest('hex');
   const event = { ...p.event, sequence: seq, prevhash, hash } as AuditEvent;
-  return { event, text: join(members) };
+  return { event, text: join([a, `"hash":"${hash}"`, b, prev, c, sq, d]) };
 }
 
 /** Places an event in the chain after the event whose hash is `prevhash`. */

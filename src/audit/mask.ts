@@ -39,13 +39,19 @@ const pemPrivateKey = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** True when a string carries a compact JWS/JWE or a PEM private key anywhere in it. */
 export function looksSecret(s: string): boolean {
-  return compactJose.test(s) || pemPrivateKey.test(s);
+  // The literal prefixes first: most strings have neither, and indexOf is far cheaper than a regex.
+  return (s.includes('eyJ') && compactJose.test(s)) || (s.includes('-----BEGIN ') && pemPrivateKey.test(s));
 }
 
 export interface Masked<T> {
   value: T;
   /** JSON pointers (RFC 6901) of every masked member, in document order. */
   masked: string[];
+}
+
+export interface MaskedText<T> extends Masked<T> {
+  /** `canonicalize(value)` (json-canonicalization.ts), produced by the same walk. */
+  text: string;
 }
 
 /** Returns a masked deep copy of `value`; the input is not modified. */
@@ -55,49 +61,122 @@ export function mask<T>(value: T, base = ''): Masked<T> {
   return { value: out, masked };
 }
 
+/**
+ * As `mask`, and the canonical JSON (RFC 8785 style, json-canonicalization.ts) of the masked copy
+ * from the same walk, so that an audit event's members are traversed once, not once to mask and
+ * again to canonicalize. Throws as `canonicalize` does for a value JSON has no form for (only
+ * `undefined` at the top: everything else such is masked).
+ */
+export function maskCanonical<T>(value: T, base = ''): MaskedText<T> {
+  const masked: string[] = [];
+  if (value === undefined) throw new TypeError('canonical JSON cannot represent a undefined');
+  const out = walk(value, base, masked) as T;
+  return { value: out, masked, text };
+}
+
+const MASK_TEXT = JSON.stringify(MASK);
+
+// The canonical text of the value the last walk() call returned: set by walk() just before it
+// returns and read by its caller at once (no tuple allocated per node).
+let text = '';
+
 function walk(v: unknown, path: string, masked: string[]): unknown {
-  if (typeof v === 'string') {
-    if (!looksSecret(v)) return v;
-    masked.push(path);
-    return MASK;
+  switch (typeof v) {
+    case 'string':
+      if (!looksSecret(v)) {
+        text = JSON.stringify(v);
+        return v;
+      }
+      masked.push(path);
+      text = MASK_TEXT;
+      return MASK;
+    case 'number':
+      // A number JSON cannot hold (a parsed `1e400` is Infinity) would make the event
+      // unrecordable: it is removed like a secret, and said so.
+      if (Number.isFinite(v)) {
+        text = JSON.stringify(v);
+        return v;
+      }
+      masked.push(path);
+      text = 'null';
+      return null;
+    case 'boolean':
+      text = v ? 'true' : 'false';
+      return v;
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+      masked.push(path);
+      text = 'null';
+      return null;
+    case 'undefined':
+      // Only reachable as an array member: JSON.stringify writes null there.
+      text = 'null';
+      return undefined;
+    default:
+      if (v === null) {
+        text = 'null';
+        return null;
+      }
+      return Array.isArray(v)
+        ? walkArray(v, path, masked)
+        : walkObject(v as Record<string, unknown>, path, masked);
   }
-  // A number JSON cannot hold (a parsed `1e400` is Infinity) would make the event unrecordable:
-  // it is removed like a secret, and said so.
-  if (typeof v === 'number' && !Number.isFinite(v)) {
-    masked.push(path);
-    return null;
+}
+
+function walkArray(v: unknown[], path: string, masked: string[]): unknown[] {
+  const out = new Array<unknown>(v.length);
+  let t = '[';
+  for (let i = 0; i < v.length; i++) {
+    out[i] = walk(v[i], `${path}/${i}`, masked);
+    t += i === 0 ? text : ',' + text;
   }
-  if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') {
-    masked.push(path);
-    return null;
-  }
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((item, i) => walk(item, `${path}/${i}`, masked));
-  const obj = v as Record<string, unknown>;
+  text = t + ']';
+  return out;
+}
+
+function walkObject(obj: Record<string, unknown>, path: string, masked: string[]): Record<string, unknown> {
   const isJwk = typeof obj.kty === 'string';
   // A reason object `{ code, message }` (policy/contract.ts) carries a stable error code, not an
   // authorization code (RFC 6749 §4.1.2), so its `code` stays readable.
   const isReason = typeof obj.message === 'string' && typeof obj.code === 'string';
   const out: Record<string, unknown> = {};
-  for (const [key, val] of Object.entries(obj)) {
+  const keys: string[] = [];
+  const texts: string[] = [];
+  let sorted = true;
+  for (const key of Object.keys(obj)) {
+    const val = obj[key];
     if (val === undefined) continue;
-    const p = `${path}/${pointerEscape(key)}`;
     const secret = key === 'code' ? !isReason : secretKeys.has(key.toLowerCase());
     if (secret || (isJwk && jwkPrivateKeys.has(key))) {
-      masked.push(p);
+      masked.push(`${path}/${pointerEscape(key)}`);
       define(out, key, MASK);
-      continue;
-    }
-    define(out, key, walk(val, p, masked));
+      text = MASK_TEXT;
+    } else if (typeof val === 'string' && !looksSecret(val)) {
+      define(out, key, val);
+      text = JSON.stringify(val);
+    } else define(out, key, walk(val, `${path}/${pointerEscape(key)}`, masked));
+    // Array.prototype.sort's order (UTF-16 code units) is RFC 8785 §3.2.3's.
+    if (keys.length > 0 && !(keys[keys.length - 1]! < key)) sorted = false;
+    keys.push(key);
+    texts.push(JSON.stringify(key) + ':' + text);
   }
+  text = '{' + (sorted ? texts : sortedBy(keys, texts)).join(',') + '}';
   return out;
+}
+
+function sortedBy(keys: string[], texts: string[]): string[] {
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+  return order.map((i) => texts[i]!);
 }
 
 /** Defined, not assigned: a member named `__proto__` (JSON.parse makes one) stays a member. */
 function define(o: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }
 
 function pointerEscape(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }

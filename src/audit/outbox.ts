@@ -18,9 +18,8 @@ import { checkIssuedRecord } from '../store/tokens.js';
 import type { Logger } from '../log.js';
 import type { AuditEntry, AuditPort } from './port.js';
 import type { UnsealedEvent } from './events.js';
-import { decisionEvent, tokenEvent } from './build.js';
+import { decisionEventPrepared, tokenEventPrepared } from './build.js';
 import type { PreparedEvent } from './chain.js';
-import { prepare } from './chain.js';
 import { createChainWriter } from './outbox-write.js';
 
 export interface OutboxAuditOptions {
@@ -141,7 +140,7 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
         // Validated before batching: a record that would fail its INSERT fails alone, here.
         if (entry.issued !== undefined) checkIssuedRecord(entry.issued);
         // Built, masked and canonicalized here, outside the chain-head lock.
-        events = buildEvents(entry, source).map(prepare);
+        events = prepareEvents(entry, source);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -158,10 +157,15 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
   };
 }
 
+/** As `buildEvents`, each prepared for sealing (chain.ts), canonicalized as it was masked. */
+export function prepareEvents(entry: AuditEntry, source: string, time: Date = new Date()): PreparedEvent[] {
+  const events: PreparedEvent[] = [];
+  if (entry.decision) events.push(decisionEventPrepared(entry.decision, source, time, entry.trace));
+  for (const t of entry.tokens) events.push(tokenEventPrepared(t, source, time));
+  return events;
+}
+
 /** One entry's events, in chain order: the decision first, then its token events. */
 export function buildEvents(entry: AuditEntry, source: string, time: Date = new Date()): UnsealedEvent[] {
-  const events: UnsealedEvent[] = [];
-  if (entry.decision) events.push(decisionEvent(entry.decision, source, time, entry.trace));
-  for (const t of entry.tokens) events.push(tokenEvent(t, source, time));
-  return events;
+  return prepareEvents(entry, source, time).map((p) => p.event);
 }

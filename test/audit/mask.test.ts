@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MASK, looksSecret, mask } from '../../src/audit/mask.js';
+import { canonicalize } from '../../src/audit/json-canonicalization.js';
+import { MASK, looksSecret, mask, maskCanonical } from '../../src/audit/mask.js';
 import { fakeJws } from './fixtures.js';
 
 const jws = fakeJws();
@@ -69,5 +71,55 @@ describe('mask', () => {
   it('leaves ordinary values alone', () => {
     const v = { sub: 'alice', scope: 'crm.read', n: 3, ok: true, none: null, aud: ['https://api.example'] };
     expect(mask(v)).toEqual({ value: v, masked: [] });
+  });
+});
+
+describe('maskCanonical', () => {
+  // Strings that exercise the masking and JSON escaping; member names that the walk treats
+  // specially (credentials, a JWK's private members, a reason's code, __proto__, pointer escapes).
+  const str = fc.oneof(fc.string(), fc.constantFrom(jws, `Bearer ${jws}`, 'eyJ.a', '\u2028', '\ud800'));
+  const key = fc.oneof(
+    fc.string(),
+    fc.constantFrom('code', 'message', 'kty', 'd', 'k', 'password', 'Cookie', '__proto__', 'a/b', '~', ''),
+  );
+  const value = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small' },
+      str,
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.array(tie('v'), { maxLength: 4 }),
+      fc.dictionary(key, tie('v'), { maxKeys: 5 }),
+    ),
+  })).v;
+
+  it('gives the canonical JSON of the masked copy, and the same copy and pointers as mask', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 6 }), (obj) => {
+        // JSON.parse gives own __proto__ members, as a request body does.
+        const input = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+        for (const v of [obj, input]) {
+          const m = maskCanonical(v, '/x');
+          expect(m.text).toBe(canonicalize(m.value));
+          expect({ value: m.value, masked: m.masked }).toEqual(mask(v, '/x'));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sorts members by UTF-16 code units whatever their order in the object', () => {
+    const m = maskCanonical({ b: 1, a: { '\ud800': 1, é: 2, z: 3 }, 'a!': 2 });
+    expect(m.text).toBe('{"a":{"z":3,"é":2,"\\ud800":1},"a!":2,"b":1}');
+    expect(Object.keys(m.value)).toEqual(['b', 'a', 'a!']);
+  });
+
+  it('masks what mask masks, in document order, in the text too', () => {
+    const m = maskCanonical({ z: jws, a: { password: 'x' }, n: Number.POSITIVE_INFINITY });
+    expect(m.masked).toEqual(['/z', '/a/password', '/n']);
+    expect(m.text).toBe(`{"a":{"password":"${MASK}"},"n":null,"z":"${MASK}"}`);
   });
 });
