@@ -9,7 +9,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { traceAudit } from './ops/trace-ports.js';
-import type { OAuthContext } from './oauth/context.js';
+import type { FirstHopContext } from './oauth/first-hop.js';
 import { buildAudit } from './wiring/audit.js';
 import { Closers } from './wiring/built.js';
 import { buildHttp } from './wiring/http.js';
@@ -20,7 +20,8 @@ import { buildStore } from './wiring/store.js';
 
 export interface Service {
   app: FastifyInstance;
-  ctx: OAuthContext;
+  /** The protocol core's context, with the first hop's ports. */
+  ctx: FirstHopContext;
   /** Prometheus metrics (docs/operations.md#metrics); main.ts serves them on their own port if asked. */
   metrics: Metrics;
   close(): Promise<void>;

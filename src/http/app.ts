@@ -5,6 +5,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from '../log.js';
 import type { OAuthContext } from '../oauth/context.js';
 import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
+import type { FirstHop } from '../oauth/first-hop.js';
+import type { GrantRegistry } from '../oauth/grants/index.js';
 import { endpointPaths } from '../oauth/endpoint-urls.js';
 import { OAuthError } from '../oauth/errors.js';
 import { installDrain } from './drain.js';
@@ -29,6 +31,8 @@ export const BODY_LIMIT = 64 * 1024;
 
 export interface AppOptions {
   ctx: OAuthContext;
+  /** The token endpoint's grants (grants/index.ts grantRegistry), listed by discovery too. */
+  grants: GrantRegistry;
   log: Logger;
   jwks: () => unknown;
   readiness: ReadinessCheck;
@@ -42,8 +46,8 @@ export interface AppOptions {
   introspection?: IntrospectionPorts;
   /** URL client_ids resolve through Client ID Metadata Documents (advertised in metadata). */
   clientIdMetadataDocuments?: boolean;
-  /** The first hop: authorization endpoint, consent, login callback, revocation (needs ctx.firstHop). */
-  firstHop?: { login: Login; devIdp?: DevIdp; scopesSupported: string[] };
+  /** The first hop: authorization endpoint, consent, login callback, revocation, over its ports. */
+  firstHop?: { ports: FirstHop; login: Login; devIdp?: DevIdp; scopesSupported: string[] };
 }
 
 /** A hop count as the function fastify makes of one (its types omit the number form). */
@@ -93,15 +97,16 @@ export function createApp(opts: AppOptions): FastifyInstance {
   const paths = endpointPaths(opts.ctx.issuer);
   const urls = opts.ctx.endpoints;
   const limits = opts.ctx.rateLimits ?? noRateLimits;
-  tokenRoute(app, paths.token, opts.ctx);
+  tokenRoute(app, paths.token, opts.ctx, opts.grants);
   authzenRoutes(app, paths, opts.ctx);
   if (opts.register !== undefined)
     registerRoute(app, paths.register, opts.register, opts.log, limitByAddress(limits, 'register'));
   if (opts.introspection !== undefined)
     introspectRoute(app, paths.introspect, { ...opts.ctx, ...opts.introspection });
   if (opts.firstHop !== undefined) {
-    authorizeRoutes(app, paths, opts.ctx, opts.firstHop.login, limitByAddress(limits, 'authorize'));
-    revokeRoute(app, paths.revoke, opts.ctx);
+    const firstHop = { ...opts.ctx, firstHop: opts.firstHop.ports };
+    authorizeRoutes(app, paths, firstHop, opts.firstHop.login, limitByAddress(limits, 'authorize'));
+    revokeRoute(app, paths.revoke, firstHop);
     if (opts.firstHop.devIdp !== undefined)
       devIdpRoutes(app, base, opts.firstHop.devIdp, (login) => limitByAddress(limits, 'login', login));
   }
@@ -120,6 +125,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
     },
     opts.jwks,
     {
+      grantTypes: [...opts.grants.keys()],
       ...(opts.dpopAlgorithms === undefined ? {} : { dpopAlgorithms: opts.dpopAlgorithms }),
       ...(opts.clientIdMetadataDocuments === true ? { clientIdMetadataDocuments: true } : {}),
       ...(opts.firstHop === undefined ? {} : { scopesSupported: opts.firstHop.scopesSupported }),

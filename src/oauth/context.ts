@@ -11,8 +11,6 @@ import type { Mint } from './tokens/mint.js';
 import type { ClientAuthDeps } from './clients/client-auth.js';
 import type { ClientLookup } from './clients/client.js';
 import type { Endpoint, EndpointUrls } from './endpoint-urls.js';
-import { OAuthError } from './errors.js';
-import type { FirstHop } from './first-hop.js';
 import type { RateLimits } from './rate-limit.js';
 import type { TokenRequest } from './token-request.js';
 import type { IssuerLookup, TokenVerifier } from './tokens/token-verifier.js';
@@ -50,15 +48,6 @@ export interface OAuthContext {
   workloads?: WorkloadTrust;
   /** Rate limits (rate-limit.ts): the token endpoint counts each authenticated client's requests. */
   rateLimits?: RateLimits;
-  /** The authorization endpoint's state and settings; absent where only exchanges are served. */
-  firstHop?: FirstHop;
-}
-
-/** The first hop's ports; refuses as a server error on an instance that serves only exchanges. */
-export function firstHopOf(ctx: OAuthContext): FirstHop {
-  if (ctx.firstHop === undefined)
-    throw new OAuthError('server_error', 'the first hop is not configured on this instance');
-  return ctx.firstHop;
 }
 
 /**

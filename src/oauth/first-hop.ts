@@ -1,14 +1,16 @@
 /**
  * The ports of the first hop (AI client → MCP server): the protected-resource registry, the
- * stores of codes, grants, consents and subjects, and the lifetimes. Part of the OAuthContext when
- * the service runs the authorization endpoint.
+ * stores of codes, grants, consents and subjects, and the lifetimes, given where the service runs the
+ * authorization endpoint.
  */
 import type { AuthorizationCodeRepo } from '../store/authorization-codes.js';
 import type { ConsentRepo } from '../store/consents.js';
 import type { GrantRepo } from '../store/grants.js';
 import type { SubjectRepo } from '../store/subjects.js';
+import type { OAuthContext } from './context.js';
 import type { ResourceRegistry } from './protected-resources.js';
 
+/** The first hop's ports and settings. */
 export interface FirstHop {
   resources: ResourceRegistry;
   codes: AuthorizationCodeRepo;
@@ -25,3 +27,10 @@ export interface FirstHop {
   refreshGrace: number;
   authCodeTtl: number;
 }
+
+/**
+ * The context of the first hop's endpoints (authorization, consent, revocation): the core's with
+ * the first hop's ports, typed, where the service runs the authorization endpoint. The first-hop
+ * grants get the same ports from the grant registry (grants/index.ts).
+ */
+export type FirstHopContext = OAuthContext & { readonly firstHop: FirstHop };

@@ -28,7 +28,8 @@
  *
  * - `context.ts`: the ports the core is given (stores, policy, keys, audit, clock).
  * - `endpoint-urls.ts`: the one table of endpoint URLs (context, discovery and routes read it).
- * - `first-hop.ts`: the first hop's ports (codes, grants, consents, subjects, resources).
+ * - `first-hop.ts`: the first hop's ports (codes, grants, consents, subjects, resources), and
+ *   `FirstHopContext`, the context of the endpoints that need them.
  * - `token-request.ts`: a form request as the core sees it, and what a grant hands back.
  * - `protected-resources.ts`: the MCP servers first-hop tokens are issued for (RFC 8707).
  * - `audit-record.ts`: a refusal recorded before it is answered (or 503), a revocation after the fact.

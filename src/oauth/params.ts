@@ -58,6 +58,21 @@ export class Params {
   has(name: string): boolean {
     return this.all(name).length > 0;
   }
+
+  /** How many times `name` was sent, empty values included. */
+  count(name: string): number {
+    return this.values.get(name)?.length ?? 0;
+  }
+
+  /** The parameters named in `names` alone: the others are ignored (RFC 6749 §3.2). */
+  only(names: Iterable<string>): Params {
+    const kept = new Map<string, string[]>();
+    for (const name of names) {
+      const list = this.values.get(name);
+      if (list !== undefined) kept.set(name, list);
+    }
+    return new Params(kept);
+  }
 }
 
 /** Bounds on a scope value: far above what any client asks for, far below what a body could hold. */

@@ -31,6 +31,7 @@ export function buildHttp(parts: HttpParts): Built<FastifyInstance> {
   const { store, keys, decisions, audit, protocol } = parts;
   const app = createApp({
     ctx: protocol.ctx,
+    grants: protocol.grants,
     log: parts.log,
     jwks: () => keys.signing.jwks(),
     dpopAlgorithms: protocol.dpopAlgorithms,

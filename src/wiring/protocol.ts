@@ -13,7 +13,8 @@ import type { Metrics } from '../ops/metrics.js';
 import { cachedLookup } from '../oauth/clients/cached-lookup.js';
 import type { OAuthClient } from '../oauth/clients/client.js';
 import { createSelfRegistration } from '../oauth/clients/self-registration.js';
-import type { OAuthContext } from '../oauth/context.js';
+import type { FirstHop, FirstHopContext } from '../oauth/first-hop.js';
+import { grantRegistry, type GrantRegistry } from '../oauth/grants/index.js';
 import { createDpopVerifier, createNonceService } from '@mandate/mcp-kit';
 import { endpointUrls } from '../oauth/endpoint-urls.js';
 import type { IntrospectionPorts } from '../oauth/endpoints/introspection.js';
@@ -37,11 +38,14 @@ import type { Store } from './store.js';
 const LOOKUP_CACHE_MS = 5_000;
 
 export interface Protocol {
-  ctx: OAuthContext;
+  /** The core's context, with the first hop's ports (this service always runs the first hop). */
+  ctx: FirstHopContext;
+  /** The token endpoint's grants, the first hop's among them. */
+  grants: GrantRegistry;
   dpopAlgorithms: string[];
   register: (body: unknown) => Promise<Record<string, unknown>>;
   introspection: IntrospectionPorts;
-  firstHop: FirstHopService['http'];
+  firstHop: FirstHopService['http'] & { ports: FirstHop };
 }
 
 export interface ProtocolParts {
@@ -79,7 +83,7 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     LOOKUP_CACHE_MS,
   );
   const firstHop = createFirstHopService({ config, db, kek: keys.kek, now, log });
-  const ctx: OAuthContext = {
+  const ctx: FirstHopContext = {
     issuer: config.issuer,
     endpoints: endpointUrls(config.issuer),
     clients: selfRegistration.lookup,
@@ -123,10 +127,11 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
   return {
     value: {
       ctx,
+      grants: grantRegistry({ firstHop: firstHop.firstHop }),
       dpopAlgorithms: [...dpop.algorithms],
       register: selfRegistration.register,
       introspection,
-      firstHop: firstHop.http,
+      firstHop: { ...firstHop.http, ports: firstHop.firstHop },
     },
     close: () => selfRegistration.stop(),
   };

@@ -8,7 +8,7 @@ import type { Login } from '../../federation/login.js';
 import { LoginFailedError } from '../../federation/login.js';
 import { handleConsent } from '../../oauth/authorize/consent.js';
 import { handleAuthorize, type AuthorizeOutcome } from '../../oauth/authorize/authorization-endpoint.js';
-import type { OAuthContext } from '../../oauth/context.js';
+import type { FirstHopContext } from '../../oauth/first-hop.js';
 import type { EndpointUrls } from '../../oauth/endpoint-urls.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { Params } from '../../oauth/params.js';
@@ -55,7 +55,7 @@ function parse(raw: string): Params | AuthorizeOutcome {
 export function authorizeRoutes(
   app: FastifyInstance,
   paths: EndpointUrls,
-  ctx: OAuthContext,
+  ctx: FirstHopContext,
   login: Login,
   /** The rate limit of the authorization endpoint per client address. */
   limit?: onRequestAsyncHookHandler,

@@ -1,10 +1,10 @@
 /** POST <issuer>/revoke (RFC 7009 §2): parse → core → 200 with an empty body, whatever the token was. */
 import type { FastifyInstance } from 'fastify';
-import type { OAuthContext } from '../../oauth/context.js';
+import type { FirstHopContext } from '../../oauth/first-hop.js';
 import { Params } from '../../oauth/params.js';
 import { handleRevocation } from '../../oauth/endpoints/revocation.js';
 
-export function revokeRoute(app: FastifyInstance, path: string, ctx: OAuthContext): void {
+export function revokeRoute(app: FastifyInstance, path: string, ctx: FirstHopContext): void {
   app.post(path, async (req, reply) => {
     await handleRevocation(
       {

@@ -4,6 +4,7 @@ import { OAuthError } from '../../oauth/errors.js';
 import type { OAuthContext } from '../../oauth/context.js';
 import { Params } from '../../oauth/params.js';
 import { handleTokenRequest } from '../../oauth/endpoints/token-endpoint.js';
+import type { GrantRegistry } from '../../oauth/grants/index.js';
 
 /** Every DPoP header line as sent: node joins repeated headers, so read the raw list. */
 function dpopHeaders(raw: string[]): string[] {
@@ -29,7 +30,12 @@ function requireFormBody(req: FastifyRequest, _reply: FastifyReply, done: (err?:
   done();
 }
 
-export function tokenRoute(app: FastifyInstance, path: string, ctx: OAuthContext): void {
+export function tokenRoute(
+  app: FastifyInstance,
+  path: string,
+  ctx: OAuthContext,
+  grants: GrantRegistry,
+): void {
   app.post(path, { onRequest: requireFormBody }, async (req, reply) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const res = await handleTokenRequest(
@@ -42,6 +48,7 @@ export function tokenRoute(app: FastifyInstance, path: string, ctx: OAuthContext
         ip: req.ip,
       },
       ctx,
+      grants,
     );
     return reply.status(200).headers(res.headers).send(res.body);
   });

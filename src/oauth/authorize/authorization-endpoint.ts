@@ -4,7 +4,7 @@
  * remembered, and answer the client with a single-use code. The outcome is data (a redirect, a
  * consent view, an error page); the HTTP layer renders it.
  */
-import { firstHopOf, type OAuthContext } from '../context.js';
+import type { FirstHopContext } from '../first-hop.js';
 import type { Params } from '../params.js';
 import { decideAuthorize } from './authorize-decision.js';
 import { issueCode } from './issue-code.js';
@@ -50,11 +50,11 @@ export async function handleAuthorize(
   params: Params,
   query: string,
   cookieHeader: string | undefined,
-  ctx: OAuthContext,
+  ctx: FirstHopContext,
   login: LoginPort,
   ip: string | undefined,
 ): Promise<AuthorizeOutcome> {
-  const fh = firstHopOf(ctx);
+  const fh = ctx.firstHop;
   let req: AuthorizationRequest;
   try {
     req = await validateAuthorizationRequest(params, ctx, fh);
@@ -95,13 +95,13 @@ export async function handleAuthorize(
 export async function continueAuthorize(
   req: AuthorizationRequest,
   session: LoginSession,
-  ctx: OAuthContext,
+  ctx: FirstHopContext,
   login: LoginPort,
   ip: string | undefined,
   query: string,
   consented = false,
 ): Promise<AuthorizeOutcome> {
-  const fh = firstHopOf(ctx);
+  const fh = ctx.firstHop;
   const target = { redirectUri: req.redirectUri, state: req.state };
   try {
     const decided = await decideAuthorize(req, session, ctx, ip);

@@ -4,7 +4,7 @@
  * neither forge an approval nor replay another session's. The request is validated again: nothing
  * in the form is trusted beyond what was sealed.
  */
-import { firstHopOf, type OAuthContext } from '../context.js';
+import type { FirstHopContext } from '../first-hop.js';
 import { Params } from '../params.js';
 import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './authorization-endpoint.js';
 import type { LoginPort } from './login-port.js';
@@ -14,7 +14,7 @@ import { recordRefusalOrRedirect } from './authorize-decision.js';
 export async function handleConsent(
   form: Params,
   cookieHeader: string | undefined,
-  ctx: OAuthContext,
+  ctx: FirstHopContext,
   login: LoginPort,
   ip: string | undefined,
 ): Promise<AuthorizeOutcome> {
@@ -45,7 +45,7 @@ export async function handleConsent(
 
   let req;
   try {
-    req = await validateAuthorizationRequest(Params.parse(opened.query), ctx, firstHopOf(ctx));
+    req = await validateAuthorizationRequest(Params.parse(opened.query), ctx, ctx.firstHop);
   } catch (err) {
     return errorOutcome(err, ctx.issuer);
   }

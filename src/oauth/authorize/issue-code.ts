@@ -3,7 +3,7 @@
  * the token request is checked against, short-lived (OAuth 2.1 §4.1.2 recommends at most ten
  * minutes). The decision is recorded before the code leaves.
  */
-import { firstHopOf, type OAuthContext } from '../context.js';
+import type { FirstHopContext } from '../first-hop.js';
 import { OAuthError } from '../errors.js';
 import { newGrantId } from '../grants/authorization-code.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
@@ -16,9 +16,9 @@ export async function issueCode(
   req: AuthorizationRequest,
   session: LoginSession,
   decided: Decided,
-  ctx: OAuthContext,
+  ctx: FirstHopContext,
 ): Promise<string> {
-  const fh = firstHopOf(ctx);
+  const fh = ctx.firstHop;
   const now = ctx.now();
   const code = newOpaqueValue();
   await fh.codes.insert({

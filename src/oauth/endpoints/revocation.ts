@@ -6,7 +6,8 @@
  * (§2.2), so that the endpoint reveals nothing about tokens the caller does not hold.
  */
 import { authenticateClient } from '../clients/client-auth.js';
-import { clientAuthAt, firstHopOf, type OAuthContext } from '../context.js';
+import { clientAuthAt } from '../context.js';
+import type { FirstHopContext } from '../first-hop.js';
 import type { TokenRequest } from '../token-request.js';
 import { revokeGrant } from '../grants/revoke-grant.js';
 import { opaqueHash } from '../tokens/opaque-secret.js';
@@ -14,8 +15,8 @@ import { TokenType } from '../tokens/token-types.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { recordAfterTheFact } from '../audit-record.js';
 
-export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Promise<void> {
-  const fh = firstHopOf(ctx);
+export async function handleRevocation(req: TokenRequest, ctx: FirstHopContext): Promise<void> {
+  const fh = ctx.firstHop;
   const { client } = await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'revoke'));
   const token = req.params.require('token');
   // §2.1: the hint only speeds up the lookup; both kinds are tried whatever it says.
@@ -24,6 +25,7 @@ export async function handleRevocation(req: TokenRequest, ctx: OAuthContext): Pr
     if (found.grant.clientId !== client.clientId || found.grant.revokedAt !== null) return;
     await revokeGrant(
       ctx,
+      fh.grants,
       found.grant.grantId,
       client.clientId,
       found.grant.sub,

@@ -2,7 +2,6 @@
  * RFC 8414 authorization server metadata. It advertises exactly what this deployment supports:
  * grant types come from the grant registry, so the document cannot drift from the code.
  */
-import { grants } from '../grants/index.js';
 import { ID_JAG_GRANT_PROFILE } from '../id-jag/id-jag-profile.js';
 import { GrantType, TokenType } from '../tokens/token-types.js';
 
@@ -21,6 +20,8 @@ export interface Endpoints {
 }
 
 export interface MetadataOptions {
+  /** The grant types the token endpoint serves (its registry's, grants/index.ts). */
+  grantTypes: readonly string[];
   dpopAlgorithms?: string[];
   /** URL client_ids are resolved through their Client ID Metadata Documents. */
   clientIdMetadataDocuments?: boolean;
@@ -28,10 +29,8 @@ export interface MetadataOptions {
   scopesSupported?: string[];
 }
 
-export function authorizationServerMetadata(
-  e: Endpoints,
-  opts: MetadataOptions = {},
-): Record<string, unknown> {
+export function authorizationServerMetadata(e: Endpoints, opts: MetadataOptions): Record<string, unknown> {
+  const grants = new Set(opts.grantTypes);
   return {
     issuer: e.issuer,
     token_endpoint: e.tokenEndpoint,
@@ -60,7 +59,7 @@ export function authorizationServerMetadata(
             'none',
           ],
         }),
-    grant_types_supported: [...grants.keys()],
+    grant_types_supported: [...opts.grantTypes],
     // `none`: public clients (PKCE-bound codes) once the authorization endpoint is served.
     token_endpoint_auth_methods_supported: [
       'client_secret_basic',

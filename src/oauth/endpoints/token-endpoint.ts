@@ -9,14 +9,31 @@ import { authenticateClient, claimedClientId } from '../clients/client-auth.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
 import { OAuthError, toOAuthError } from '../errors.js';
 import type { TokenRequest, TokenResponse, Trace } from '../token-request.js';
-import { grants } from '../grants/index.js';
+import type { GrantRegistry } from '../grants/index.js';
+import type { Grant } from '../grants/grant.js';
 import { downstreamFactOf } from '../connectors/downstream-error.js';
 import { auditUnavailable, recordAfterTheFact, recordRefusal } from '../audit-record.js';
 
 /** RFC 6749 §5.1: token responses, and their errors, must not be cached. */
 export const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
-export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): Promise<TokenResponse> {
+/**
+ * The grant's view of the request: the parameters it declares alone, none of them repeated unless
+ * it may be (RFC 6749 §3.2: "MUST NOT be included more than once"; unknown ones are ignored).
+ */
+export function grantRequest(req: TokenRequest, grant: Grant): TokenRequest {
+  for (const name of grant.parameters)
+    if (req.params.count(name) > 1 && grant.repeatable?.has(name) !== true)
+      throw new OAuthError('invalid_request', `parameter '${name}' must not be repeated`);
+  return { ...req, params: req.params.only(['grant_type', ...grant.parameters]) };
+}
+
+/** Answers a token request with the grant of `grants` its `grant_type` names. */
+export async function handleTokenRequest(
+  req: TokenRequest,
+  ctx: OAuthContext,
+  grants: GrantRegistry,
+): Promise<TokenResponse> {
   const trace: Trace = {};
   let clientId: string | undefined;
   let grantType: string | undefined;
@@ -36,7 +53,7 @@ export async function handleTokenRequest(req: TokenRequest, ctx: OAuthContext): 
       });
     if (!auth.client.grantTypes.includes(grantType))
       throw new OAuthError('unauthorized_client', `client is not allowed to use grant_type '${grantType}'`);
-    const result = await grant.handle(req, auth, ctx, trace);
+    const result = await grant.handle(grantRequest(req, grant), auth, ctx, trace);
     try {
       await ctx.audit.commit(result.audit);
     } catch (err) {

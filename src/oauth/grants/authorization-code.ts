@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuthorizationCodeRecord } from '../../store/authorization-codes.js';
-import { firstHopOf, type OAuthContext } from '../context.js';
+import type { OAuthContext } from '../context.js';
+import type { FirstHop } from '../first-hop.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
@@ -29,9 +30,10 @@ export function newGrantId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-async function replayed(ctx: OAuthContext, code: AuthorizationCodeRecord): Promise<never> {
+async function replayed(ctx: OAuthContext, fh: FirstHop, code: AuthorizationCodeRecord): Promise<never> {
   await revokeGrant(
     ctx,
+    fh.grants,
     code.grantId,
     code.clientId,
     code.subject.sub,
@@ -41,13 +43,15 @@ async function replayed(ctx: OAuthContext, code: AuthorizationCodeRecord): Promi
   throw invalidCode('code_replayed');
 }
 
-export const authorizationCode: Grant = {
+/** The authorization code grant over the first hop's codes, grants and resources. */
+export const authorizationCode = (fh: FirstHop): Grant => ({
   grantType: GrantType.authorizationCode,
+  parameters: new Set(['code', 'code_verifier', 'redirect_uri', 'resource']),
+  repeatable: new Set(['resource']),
   // Public clients (`none`) redeem codes too: PKCE is what binds the code to them.
   requiresClientAuthentication: false,
 
   async handle(req, { client, method }, ctx, trace) {
-    const fh = firstHopOf(ctx);
     const p = req.params;
     const code = p.require('code');
     const verifier = p.require('code_verifier');
@@ -62,7 +66,7 @@ export const authorizationCode: Grant = {
     const c = consumed.code;
     trace.sub = c.subject.sub;
     if (c.clientId !== client.clientId) throw invalidCode('client_mismatch');
-    if (consumed.status === 'replayed') return replayed(ctx, c);
+    if (consumed.status === 'replayed') return replayed(ctx, fh, c);
     if (c.expiresAt <= now) throw invalidCode('code_expired', 'the authorization code has expired');
     // RFC 6749 §4.1.3: required, and identical, when the authorization request included it; when the
     // client left it out there (one registered URI), it may leave it out here too.
@@ -149,4 +153,4 @@ export const authorizationCode: Grant = {
       audit,
     };
   },
-};
+});

@@ -3,8 +3,17 @@ import type { AuthenticatedClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
 import type { GrantResult, Trace, TokenRequest } from '../token-request.js';
 
+/** One grant type of the token endpoint. */
 export interface Grant {
   grantType: string;
+  /**
+   * The parameters the grant reads besides `grant_type` and client authentication's (as
+   * node-oidc-provider's grants declare theirs): the token endpoint hands `handle` these alone, and
+   * refuses any of them repeated unless it is `repeatable`.
+   */
+  parameters: ReadonlySet<string>;
+  /** The parameters of `parameters` a specification lets repeat (RFC 8693's `resource`, `audience`). */
+  repeatable?: ReadonlySet<string>;
   /** Public clients (`none`) may not use this grant. */
   requiresClientAuthentication: boolean;
   /**

@@ -1,8 +1,9 @@
 /**
  * The grants of the token endpoint, one file each, and the registry it dispatches through. Adding a
- * grant type = adding a file here and its entry below.
+ * grant type = adding a file here and its entry in `grantRegistry` below, with the parameters it
+ * reads (`Grant.parameters`).
  *
- * - `grant.ts`: the shape every grant exports.
+ * - `grant.ts`: the shape every grant exports, with the parameters it declares.
  * - `authorization-code.ts`: the authorization code grant (RFC 6749 §4.1.3) with PKCE.
  * - `refresh-token.ts`: the refresh token grant with rotation (RFC 6749 §6, RFC 9700 §4.14.2).
  * - `token-exchange.ts`: token exchange (RFC 8693) in three steps: parse, check the parties, issue.
@@ -15,12 +16,27 @@
  *
  * Every grant issues through `issuance/issue-token.ts` once the policy allows.
  */
+import type { FirstHop } from '../first-hop.js';
 import { authorizationCode } from './authorization-code.js';
 import type { Grant } from './grant.js';
 import { jwtBearer } from './jwt-bearer.js';
 import { refreshToken } from './refresh-token.js';
 import { tokenExchange } from './token-exchange.js';
 
-export const grants: ReadonlyMap<string, Grant> = new Map(
-  [tokenExchange, jwtBearer, authorizationCode, refreshToken].map((g) => [g.grantType, g]),
-);
+/** The grants the token endpoint serves, by `grant_type`, in the order discovery lists them. */
+export type GrantRegistry = ReadonlyMap<string, Grant>;
+
+/**
+ * The registry for what this instance runs: the exchange grants always, and the code and refresh
+ * grants with the first hop's ports when it serves the authorization endpoint (an instance that
+ * only exchanges answers them `unsupported_grant_type`).
+ */
+export function grantRegistry(opts: { firstHop?: FirstHop }): GrantRegistry {
+  const { firstHop } = opts;
+  const all = [
+    tokenExchange,
+    jwtBearer,
+    ...(firstHop === undefined ? [] : [authorizationCode(firstHop), refreshToken(firstHop)]),
+  ];
+  return new Map(all.map((g) => [g.grantType, g]));
+}

@@ -44,6 +44,8 @@ function resourceOf(requested: string[], asserted: string[] | undefined): string
 
 export const jwtBearer: Grant = {
   grantType: GrantType.jwtBearer,
+  parameters: new Set(['assertion', 'scope', 'resource']),
+  repeatable: new Set(['resource']),
   // §7.1: confidential clients only.
   requiresClientAuthentication: true,
   authenticate: authenticateWorkload,

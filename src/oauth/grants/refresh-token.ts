@@ -8,7 +8,8 @@
  */
 import type { TokenFact } from '../../audit/port.js';
 import type { GrantRecord, RefreshTokenRecord } from '../../store/grants.js';
-import { firstHopOf, type OAuthContext } from '../context.js';
+import type { OAuthContext } from '../context.js';
+import type { FirstHop } from '../first-hop.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
@@ -36,11 +37,11 @@ const invalid = (reason: RefusalReasonFor<'invalid_grant'>, description: string)
 /** The response the rotation winner stored, for a refresh of the just-rotated token in the grace window. */
 async function rotated(
   ctx: OAuthContext,
+  fh: FirstHop,
   raw: string,
   token: RefreshTokenRecord,
   grant: GrantRecord,
 ): Promise<GrantResult> {
-  const fh = firstHopOf(ctx);
   const now = ctx.now();
   const stored =
     token.rotatedAt !== null && now - token.rotatedAt <= fh.refreshGrace && token.successorSealed !== null
@@ -49,6 +50,7 @@ async function rotated(
   if (stored === undefined) {
     await revokeGrant(
       ctx,
+      fh.grants,
       grant.grantId,
       grant.clientId,
       grant.sub,
@@ -72,12 +74,14 @@ async function rotated(
   };
 }
 
-export const refreshToken: Grant = {
+/** The refresh token grant over the first hop's grants, subjects and resources. */
+export const refreshToken = (fh: FirstHop): Grant => ({
   grantType: GrantType.refreshToken,
+  parameters: new Set(['refresh_token', 'resource', 'scope']),
+  repeatable: new Set(['resource']),
   requiresClientAuthentication: false,
 
   async handle(req, { client }, ctx, trace) {
-    const fh = firstHopOf(ctx);
     const p = req.params;
     const raw = p.require('refresh_token');
     const resources = p.all('resource');
@@ -113,7 +117,7 @@ export const refreshToken: Grant = {
     const jkt = await ctx.proof(req);
     if (grant.dpopJkt !== null && jkt !== grant.dpopJkt)
       throw invalid('dpop_binding', 'the refresh token is bound to a DPoP key: send a proof signed with it');
-    if (token.rotatedAt !== null) return rotated(ctx, raw, token, grant);
+    if (token.rotatedAt !== null) return rotated(ctx, fh, raw, token, grant);
 
     // The user's current attributes: updated at every login (store/subjects.ts).
     const subject = (await fh.subjects.get(grant.iss, grant.sub)) ?? {
@@ -171,8 +175,8 @@ export const refreshToken: Grant = {
       // A concurrent refresh of the same token won the swap: answer with its successor.
       const again = await fh.grants.findRefreshToken(token.tokenHash);
       if (again === undefined) throw invalid('unknown_refresh_token', 'the refresh token is invalid');
-      return rotated(ctx, raw, again.token, again.grant);
+      return rotated(ctx, fh, raw, again.token, again.grant);
     }
     return { response: { body, headers: {} }, audit: issued.audit };
   },
-};
+});

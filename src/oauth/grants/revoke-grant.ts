@@ -4,18 +4,21 @@
  * `revoked` event per access token. The revocation stands even if the audit log is down.
  */
 import type { TokenFact } from '../../audit/port.js';
-import { firstHopOf, type OAuthContext } from '../context.js';
+import type { OAuthContext } from '../context.js';
+import type { GrantRepo } from '../../store/grants.js';
 import { recordAfterTheFact } from '../audit-record.js';
 
+/** Revokes grant `grantId` in `grants` and records the revocation (see the module comment). */
 export async function revokeGrant(
   ctx: OAuthContext,
+  grants: GrantRepo,
   grantId: string,
   clientId: string,
   sub: string,
   reason: 'code_replayed' | 'refresh_reused' | 'revocation_request',
   action: string,
 ): Promise<string[]> {
-  const { jtis } = await firstHopOf(ctx).grants.revoke(grantId, ctx.now(), reason);
+  const { jtis } = await grants.revoke(grantId, ctx.now(), reason);
   const facts: TokenFact[] = [
     ...(reason === 'revocation_request'
       ? []

@@ -85,6 +85,18 @@ async function decideAndIssue(
 
 export const tokenExchange: Grant = {
   grantType: GrantType.tokenExchange,
+  parameters: new Set([
+    'subject_token',
+    'subject_token_type',
+    'actor_token',
+    'actor_token_type',
+    'requested_token_type',
+    'resource',
+    'audience',
+    'scope',
+  ]),
+  // RFC 8693 §2.1: resource and audience may each be given more than once.
+  repeatable: new Set(['resource', 'audience']),
   requiresClientAuthentication: true,
 
   async handle(req, auth, ctx, trace) {

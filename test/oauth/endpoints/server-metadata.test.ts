@@ -2,6 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationServerMetadata, metadataPaths } from '../../../src/oauth/endpoints/server-metadata.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
+import { grantRegistry } from '../../../src/oauth/grants/index.js';
+
+const grantTypes = [...grantRegistry({}).keys()];
 
 describe('metadata paths', () => {
   it('an issuer without a path: the RFC 8414 well-known URL, and no OpenID Connect name (ADR 0005)', () => {
@@ -20,7 +23,7 @@ describe('metadata paths', () => {
       tokenEndpoint: 'https://a.example/token',
       jwksUri: 'https://a.example/jwks',
     };
-    const bare = authorizationServerMetadata(e);
+    const bare = authorizationServerMetadata(e, { grantTypes });
     expect(bare).not.toHaveProperty('registration_endpoint');
     expect(bare).not.toHaveProperty('introspection_endpoint');
     expect(bare).not.toHaveProperty('client_id_metadata_document_supported');
@@ -31,7 +34,7 @@ describe('metadata paths', () => {
           registrationEndpoint: 'https://a.example/register',
           introspectionEndpoint: 'https://a.example/introspect',
         },
-        { clientIdMetadataDocuments: true },
+        { grantTypes, clientIdMetadataDocuments: true },
       ),
     ).toMatchObject({
       registration_endpoint: 'https://a.example/register',

@@ -10,6 +10,12 @@ import type { AuditEntry, AuditPort } from '../../../src/audit/port.js';
 import { IssuedRecordError } from '../../../src/store/tokens.js';
 import { post, salesforceExchange, subjectClaims, TOKEN_EXCHANGE } from '../../helpers/exchange.js';
 import { basic, form, startTestService, type TestService } from '../../helpers/service.js';
+import { grantRequest } from '../../../src/oauth/endpoints/token-endpoint.js';
+import type { FirstHop } from '../../../src/oauth/first-hop.js';
+import type { Grant } from '../../../src/oauth/grants/grant.js';
+import { grantRegistry } from '../../../src/oauth/grants/index.js';
+import { Params } from '../../../src/oauth/params.js';
+import type { TokenRequest } from '../../../src/oauth/token-request.js';
 
 describe('token endpoint: the record of a refusal', () => {
   let svc: TestService;
@@ -53,5 +59,55 @@ describe('token endpoint: the record of a refusal', () => {
     expect(fact).toMatchObject({ kind: 'refused', error: 'invalid_client' });
     expect(fact).not.toHaveProperty('client_id');
     expect(fact!.claimed_client_id).toBe(claimed);
+  });
+});
+
+describe('token endpoint: what a grant is handed (its declared parameters, RFC 6749 §3.2)', () => {
+  const grant: Grant = {
+    grantType: 'urn:example:grant',
+    parameters: new Set(['assertion', 'scope', 'resource']),
+    repeatable: new Set(['resource']),
+    requiresClientAuthentication: true,
+    handle: () => Promise.reject(new Error('not called')),
+  };
+  const request = (body: string): TokenRequest => ({
+    params: Params.parse(body),
+    authorization: undefined,
+    dpop: [],
+    method: 'POST',
+    url: 'https://as.example/token',
+    ip: undefined,
+  });
+
+  it('hands the grant its declared parameters and grant_type, and nothing else', () => {
+    const p = grantRequest(
+      request('grant_type=urn:example:grant&assertion=a&client_secret=s&subject_token=t&extra=x'),
+      grant,
+    ).params;
+    expect([p.get('grant_type'), p.get('assertion')]).toEqual(['urn:example:grant', 'a']);
+    for (const undeclared of ['client_secret', 'subject_token', 'extra'])
+      expect(p.has(undeclared), undeclared).toBe(false);
+  });
+
+  it('refuses a declared parameter sent twice, unless the grant lets it repeat', () => {
+    expect(() => grantRequest(request('assertion=a&scope=x&scope=y'), grant)).toThrow(
+      expect.objectContaining({
+        error: 'invalid_request',
+        message: "parameter 'scope' must not be repeated",
+      }),
+    );
+    const p = grantRequest(request('assertion=a&resource=https://r1&resource=https://r2'), grant).params;
+    expect(p.all('resource')).toEqual(['https://r1', 'https://r2']);
+  });
+
+  it('ignores an undeclared parameter even when repeated', () => {
+    expect(grantRequest(request('assertion=a&extra=1&extra=2'), grant).params.has('extra')).toBe(false);
+  });
+
+  it('every grant of the registry declares what it reads, and only parameters it declares may repeat', () => {
+    for (const g of grantRegistry({ firstHop: {} as FirstHop }).values()) {
+      expect(g.parameters.size, g.grantType).toBeGreaterThan(0);
+      for (const r of g.repeatable ?? []) expect(g.parameters.has(r), `${g.grantType} ${r}`).toBe(true);
+    }
   });
 });
