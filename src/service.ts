@@ -8,6 +8,7 @@ import type { AuditPort } from './audit/port.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
+import { startSpanExport } from './ops/otlp.js';
 import { traceAudit } from './ops/trace-ports.js';
 import type { FirstHopContext } from './oauth/first-hop.js';
 import { buildAudit } from './wiring/audit.js';
@@ -45,6 +46,11 @@ export async function createService(
   const close = () => parts.close();
   const metrics = createMetrics();
   try {
+    // First, so that it closes last: the spans of the parts' shutdown are sent too.
+    if (config.tracing !== undefined) {
+      const spans = await startSpanExport(config.tracing, log);
+      parts.own({ value: spans, close: () => spans.close() });
+    }
     const store = parts.own(
       await buildStore(config, log, { env: overrides.env ?? process.env, now, metrics }),
     );

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { rateLimitEnv } from './rate-limits.js';
+import { tracingEnv } from './tracing.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const millis = (min: number, max: number, dflt: number) =>
@@ -277,6 +278,7 @@ export const envSchema = z.object({
       'Where Prometheus metrics are served (GET /metrics, aggregated over all workers): main (on PORT), a TCP port of their own on HOST (then not on PORT), or off. docs/operations.md#metrics lists the series.',
     ),
   ...rateLimitEnv,
+  ...tracingEnv,
   MANDATE_DYNAMIC_CLIENT_TTL: seconds(60, 31536000)
     .default(2592000)
     .describe(

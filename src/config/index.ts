@@ -15,6 +15,7 @@ import { resolveRegistry } from './registry.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
 import { unknownVariables, type UnknownVariable } from './unknown.js';
 import { parseTrustProxy, rateRules, type TrustProxy } from './rate-limits.js';
+import { tracingConfig, type TracingConfig } from './tracing.js';
 import type { RateLimitName, RateRule } from '../oauth/rate-limit.js';
 
 function isLocalhost(url: string): boolean {
@@ -76,6 +77,8 @@ export interface Config {
   workers: number;
   /** GET /metrics: on the main port, on a port of its own, or not served. */
   metrics: 'main' | 'off' | { port: number };
+  /** Span export over OTLP/HTTP (docs/operations.md#tracing); undefined: not exported. */
+  tracing: TracingConfig | undefined;
   /** Rate limits by name (ADR 0010); a name without a rule is not limited. */
   rateLimits: Partial<Record<RateLimitName, RateRule>>;
   /** fastify's trustProxy: whose X-Forwarded-For gives the client address. */
@@ -502,6 +505,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? e.MANDATE_METRICS_PORT
         : { port: metricsPort(e.MANDATE_METRICS_PORT, e.PORT) },
     rateLimits: rateRules(e),
+    tracing: tracingConfig(e),
     trustProxy: parseTrustProxy(e.MANDATE_TRUST_PROXY) ?? false,
     shutdown: { quietMs: e.MANDATE_DRAIN_QUIET_MS, timeoutMs: e.MANDATE_DRAIN_TIMEOUT_MS },
     firstHop: {

@@ -3,20 +3,12 @@
  * become, and the exact start-up message for a value that is none of them.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { BASE_ENV, configRefusal } from '../helpers/config.js';
 import { parseRule, parseTrustProxy } from '../../src/config/rate-limits.js';
 
-const base = { MANDATE_ISSUER: 'http://localhost:8080', MANDATE_CONFIG: 'examples/mandate.json' };
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('loadConfig accepted it');
-}
+const base = BASE_ENV;
+const refusal = configRefusal;
 
 describe('rate limit variables', () => {
   it.each([

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { PUBLIC_CLIENT } from '../helpers/browser.js';
-import { post, type WireResult } from '../helpers/exchange.js';
+import { ACCESS_TOKEN, post, subjectClaims, TOKEN_EXCHANGE, type WireResult } from '../helpers/exchange.js';
 import { loggedIn, newCode, REDIRECT, type CodeGrant } from '../helpers/first-hop-session.js';
-import { form, type TestService } from '../helpers/service.js';
+import { API, basic, form, SECRETS, type TestService } from '../helpers/service.js';
 
 /** alice signs in at the development IdP, consents, and the public client redeems the code. */
 export async function firstHop(
@@ -30,4 +30,29 @@ export async function dpopProof(url: string): Promise<string> {
   return new SignJWT({ htm: 'POST', htu: url, jti: randomUUID(), iat: Math.floor(Date.now() / 1000) })
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
     .sign(privateKey);
+}
+
+/**
+ * A token exchange by mcp-salesforce (client_secret_basic) of a fresh subject token from the test
+ * IdP for the Salesforce API, with extra headers (a traceparent); `crm.read` is allowed, `hr.read`
+ * denied by the default policy.
+ */
+export async function salesforceExchangeWith(
+  svc: TestService,
+  headers: Record<string, string>,
+  scope = 'crm.read',
+): Promise<WireResult & { subject: string }> {
+  const subject = await svc.idp.mint(subjectClaims(svc), { typ: 'at+jwt' });
+  const res = await post(
+    svc.tokenEndpoint,
+    form({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token_type: ACCESS_TOKEN,
+      subject_token: subject,
+      resource: API.salesforce,
+      scope,
+    }),
+    { authorization: basic('mcp-salesforce', SECRETS.salesforce), ...headers },
+  );
+  return { ...res, subject };
 }

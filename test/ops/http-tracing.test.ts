@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { ACCESS_TOKEN, TOKEN_EXCHANGE, post, subjectClaims, type WireResult } from '../helpers/exchange.js';
-import { API, basic, form, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import type { WireResult } from '../helpers/exchange.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+import { salesforceExchangeWith } from './flow.js';
 
 const lines: string[] = [];
 let svc: TestService;
@@ -24,20 +25,8 @@ interface DecisionEvent {
   data: { decision_id: string; trace_id?: string; span_id?: string; enforced: { allow: boolean } };
 }
 
-async function exchange(headers: Record<string, string>, scope = 'crm.read'): Promise<WireResult> {
-  const subject = await svc.idp.mint(subjectClaims(svc), { typ: 'at+jwt' });
-  return post(
-    svc.tokenEndpoint,
-    form({
-      grant_type: TOKEN_EXCHANGE,
-      subject_token_type: ACCESS_TOKEN,
-      subject_token: subject,
-      resource: API.salesforce,
-      scope,
-    }),
-    { authorization: basic('mcp-salesforce', SECRETS.salesforce), ...headers },
-  );
-}
+const exchange = (headers: Record<string, string>, scope?: string): Promise<WireResult> =>
+  salesforceExchangeWith(svc, headers, scope);
 
 /** The decision events in the outbox, in chain order. */
 async function decisions(): Promise<DecisionEvent[]> {

@@ -13,8 +13,8 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_TOKEN, TOKEN_EXCHANGE, post, subjectClaims } from '../helpers/exchange.js';
-import { API, basic, form, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { salesforceExchangeWith } from './flow.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -42,21 +42,8 @@ const idOf = (s: ReadableSpan): string => s.spanContext().spanId;
 
 describe('spans of a token exchange', () => {
   it('the request span is the caller’s child and the parent of the decision, signing, audit and database spans', async () => {
-    const subject = await svc.idp.mint(subjectClaims(svc), { typ: 'at+jwt' });
-    const res = await post(
-      svc.tokenEndpoint,
-      form({
-        grant_type: TOKEN_EXCHANGE,
-        subject_token_type: ACCESS_TOKEN,
-        subject_token: subject,
-        resource: API.salesforce,
-        scope: 'crm.read',
-      }),
-      {
-        authorization: basic('mcp-salesforce', SECRETS.salesforce),
-        traceparent: `00-${TRACE_ID}-${PARENT}-01`,
-      },
-    );
+    const res = await salesforceExchangeWith(svc, { traceparent: `00-${TRACE_ID}-${PARENT}-01` });
+    const subject = res.subject;
     expect(res.status, res.text).toBe(200);
     await provider.forceFlush();
 
