@@ -46,13 +46,20 @@ export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {
   refuseToolsTable(opts, 'requireAccess');
   return (req: Request, res: Response, next: NextFunction) => {
     const dpop = req.headers.dpop;
+    // A client that goes away abandons its wait for the policy (a shared evaluation goes on).
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableEnded) gone.abort(new Error('the client closed the connection'));
+    });
     rs.authenticate(
       { method: req.method, target: req.originalUrl, authorization: req.headers.authorization, dpop },
       opts.scopes,
     )
       .then(async (access) => {
         const refused =
-          opts.policy === undefined ? undefined : await enforceToolPolicy(opts.policy, rs, access, req.body);
+          opts.policy === undefined
+            ? undefined
+            : await enforceToolPolicy(opts.policy, rs, access, req.body, gone.signal);
         if (refused !== undefined) {
           res.status(200).set('Cache-Control', 'no-store').json(refused);
           return;
@@ -60,7 +67,9 @@ export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {
         (req as Request & { auth?: VerifiedAccess }).auth = access;
         next();
       })
-      .catch((err: unknown) => sendRefusal(res, err));
+      .catch((err: unknown) => {
+        if (!gone.signal.aborted) sendRefusal(res, err);
+      });
   };
 }
 

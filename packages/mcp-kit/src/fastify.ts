@@ -43,6 +43,11 @@ export interface AccessHookOptions {
 export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): preHandlerAsyncHookHandler {
   refuseToolsTable(opts, 'accessHook');
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    // A client that goes away abandons its wait for the policy (a shared evaluation goes on).
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableEnded) gone.abort(new Error('the client closed the connection'));
+    });
     try {
       const access = await rs.authenticate(
         {
@@ -54,7 +59,9 @@ export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): pr
         opts.scopes,
       );
       const refused =
-        opts.policy === undefined ? undefined : await enforceToolPolicy(opts.policy, rs, access, req.body);
+        opts.policy === undefined
+          ? undefined
+          : await enforceToolPolicy(opts.policy, rs, access, req.body, gone.signal);
       if (refused !== undefined) return reply.code(200).header('cache-control', 'no-store').send(refused);
       req.auth = access;
     } catch (err) {

@@ -40,6 +40,7 @@ export const DPOP_REASONS = {
   scheme_unsupported: 'the Authorization header is missing or uses another scheme (RFC 9110 §11.6.2)',
 } as const;
 
+/** Why a DPoP proof or a DPoP-bound request was refused: a key of {@link DPOP_REASONS}. */
 export type DpopReason = keyof typeof DPOP_REASONS;
 
 /** The `invalid_dpop_proof` refusal for `reason` (400 at the token endpoint, RFC 9449 §5). */
