@@ -3,9 +3,11 @@
  * authorization endpoint and the development IdP's login each answer 429 with OAuth JSON and
  * Retry-After past their budget, counted in /metrics. With MANDATE_TRUST_PROXY naming the proxy,
  * the address is the client's from X-Forwarded-For (each client its own budget); without it, a
- * forged X-Forwarded-For gets no fresh budget.
+ * forged X-Forwarded-For gets no fresh budget. The key: IPv4 as it is (also IPv4-mapped), IPv6 by
+ * its /64, so that one network's many addresses share one budget.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressKey } from '../../src/http/rate-limit.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const budget = {
@@ -109,5 +111,35 @@ describe('behind a trusted proxy (MANDATE_TRUST_PROXY)', () => {
     expect((await register(svc, bob)).status).toBe(201);
     // Only the proxy's own entry is believed: an address the client prepended is not the key.
     expect((await register(svc, { 'x-forwarded-for': '192.0.2.77, 198.51.100.1' })).status).toBe(429);
+  });
+
+  it('counts an IPv6 client by its /64: another address of the network gets no fresh budget', async () => {
+    const from = (ip: string) => register(svc, { 'x-forwarded-for': ip });
+    expect((await from('2001:db8:a:b::1')).status).toBe(201);
+    expect((await from('2001:db8:a:b::2')).status).toBe(201);
+    await expectRefused(await from('2001:db8:a:b:ffff::9'));
+    expect((await from('2001:db8:a:c::1')).status).toBe(201);
+  });
+});
+
+describe('addressKey', () => {
+  it.each([
+    ['192.0.2.1', '192.0.2.1'],
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['::FFFF:198.51.100.7', '198.51.100.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::99', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1:2:3:4', 'fe80:0:0:0::/64'],
+    ['64:ff9b::192.0.2.33', '64:ff9b:0:0::/64'],
+  ])('%s → %s', (ip, key) => {
+    expect(addressKey(ip)).toBe(key);
+  });
+
+  it('gives two addresses of one /64 one key and of two /64s two', () => {
+    expect(addressKey('2001:db8:a:b::1')).toBe(addressKey('2001:db8:a:b:ffff:ffff:ffff:ffff'));
+    expect(addressKey('2001:db8:a:b::1')).not.toBe(addressKey('2001:db8:a:c::1'));
   });
 });
