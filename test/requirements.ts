@@ -381,6 +381,61 @@ export const requirements: Requirement[] = [
     ],
   },
   {
+    id: 'AUTHZEN-WIRE',
+    source: 'https://openid.net/specs/authorization-api-1_0.html#section-6',
+    behaviour:
+      "the access evaluation and evaluations endpoints answer the specification's own examples with exactly its request and response shapes",
+    tests: [
+      t(
+        'oauth/authzen/spec-examples.test.ts',
+        '"Example of an HTTPS Access Evaluation Request": a Decision (§5.5) with a per-evaluation error',
+      ),
+      t(
+        'oauth/authzen/spec-examples.test.ts',
+        '"Example of an HTTPS Access Evaluations Request": one Decision per evaluation, in order (§7.2)',
+      ),
+    ],
+  },
+  {
+    id: 'MCP-TOOL-CALL-POLICY',
+    source: 'https://openid.net/specs/authorization-api-1_0.html#section-6',
+    behaviour:
+      "an MCP server's tool calls are decided by Mandate's policy with their arguments (no local table), audited with the tool, masked arguments and the access token's jti, and a new Rego changes the answer with no change to the server",
+    tests: [
+      t(
+        'oauth/authzen/kit-policy.test.ts',
+        'refuses by policy a call outside it, audited with the tool, arguments, attributes and jti',
+      ),
+      t(
+        'oauth/authzen/kit-policy.test.ts',
+        'masks in the decision event the arguments the policy marks sensitive',
+      ),
+      t(
+        'oauth/authzen/kit-policy.test.ts',
+        'a new Rego changes the answer, with no change to the MCP server',
+      ),
+      t(
+        'examples/second-hop.test.ts',
+        'updating an opportunity is decided by policy on what the CRM says of it: owner and amount',
+      ),
+      kit('policy/enforce.test.ts', 'stops a server that still passes it at start-up, in both adapters'),
+    ],
+  },
+  {
+    id: 'MCP-KIT-PACKAGE',
+    source: 'https://docs.npmjs.com/cli/v10/configuring-npm/package-json#files',
+    behaviour:
+      'the packed kit holds only its own built files with jose its one dependency; installed from the tarball outside the repository, a consumer type-checks and a protected server runs',
+    tests: [
+      kit('package.test.ts', 'holds only its own built files, and jose is its only dependency'),
+      kit('package.test.ts', 'type-checks a consumer file against the installed declarations'),
+      kit(
+        'package.test.ts',
+        'challenges a request without a token, admits a valid one, and steps up a tool the policy says needs more',
+      ),
+    ],
+  },
+  {
     id: 'DPOP-PROOF',
     source: RFC(9449, '4.3'),
     behaviour: 'DPoP proofs are checked point by point and are single-use across instances',
