@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressKey } from '../../src/http/rate-limit.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { PUBLIC_CLIENT, RESOURCES } from '../helpers/browser.js';
+import { form, startTestService, type TestService } from '../helpers/service.js';
 
 const budget = {
   MANDATE_RATE_LIMIT_REGISTER: '2/1h',
@@ -97,7 +98,11 @@ describe('behind a trusted proxy (MANDATE_TRUST_PROXY)', () => {
   let svc: TestService;
   beforeAll(async () => {
     // The test connects from 127.0.0.1, standing in for the load balancer.
-    svc = await startTestService({ env: { ...budget, MANDATE_TRUST_PROXY: 'loopback' } });
+    svc = await startTestService({
+      env: { ...budget, MANDATE_RATE_LIMIT_TOKEN: '2/1h', MANDATE_TRUST_PROXY: 'loopback' },
+      clients: [PUBLIC_CLIENT],
+      resources: RESOURCES,
+    });
   });
   afterAll(async () => svc?.close());
 
@@ -111,6 +116,28 @@ describe('behind a trusted proxy (MANDATE_TRUST_PROXY)', () => {
     expect((await register(svc, bob)).status).toBe(201);
     // Only the proxy's own entry is believed: an address the client prepended is not the key.
     expect((await register(svc, { 'x-forwarded-for': '192.0.2.77, 198.51.100.1' })).status).toBe(429);
+  });
+
+  it("gives a public client's token requests a budget per client and address, not one for all its users", async () => {
+    // A public client proves nothing by its id: every installation of it sends the same one.
+    const redeem = (ip: string) =>
+      fetch(`${svc.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+        body: form({
+          grant_type: 'authorization_code',
+          client_id: PUBLIC_CLIENT.client_id,
+          code: 'no-such-code',
+          redirect_uri: 'https://app.example/cb',
+          code_verifier: 'v'.repeat(43),
+        }),
+      });
+    expect((await redeem('198.51.100.10')).status).toBe(400);
+    expect((await redeem('198.51.100.10')).status).toBe(400);
+    await expectRefused(await redeem('198.51.100.10'));
+    // Another user of the same client, elsewhere, is not refused for the first one's requests.
+    const other = await redeem('198.51.100.11');
+    expect([other.status, ((await other.json()) as { error: string }).error]).toEqual([400, 'invalid_grant']);
   });
 
   it('counts an IPv6 client by its /64: another address of the network gets no fresh budget', async () => {
