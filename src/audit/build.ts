@@ -11,6 +11,7 @@ import { MASK, maskCanonical } from './mask.js';
 import type { PreparedEvent } from './chain.js';
 import { prepareWithTexts } from './chain.js';
 import { canonicalize } from './json-canonicalization.js';
+import { decisionParties, partiesShape, tokenParties } from './parties.js';
 
 /** The bundle name decision events report under `bundles` (Mandate loads one bundle). */
 export const BUNDLE_NAME = 'policy';
@@ -47,6 +48,7 @@ export function decisionEventPrepared(
   const masked = [...mInput.masked, ...mResult.masked, ...mEnforced.masked];
   const data: DecisionData = {
     decision_id: decision.decision_id,
+    ...decisionParties(mInput.value),
     path: decision.path,
     input: mInput.value,
     result: mResult.value,
@@ -95,7 +97,11 @@ export function tokenEvent(fact: TokenFact, source: string, time: Date = new Dat
 export function tokenEventPrepared(fact: TokenFact, source: string, time: Date = new Date()): PreparedEvent {
   const m = maskCanonical(fact, '');
   const typed = typedTokenData(m.value as unknown as Record<string, unknown>, m.masked);
-  const data: TokenData = { ...typed, ...(m.masked.length > 0 ? { masked: m.masked } : {}) };
+  const data: TokenData = {
+    ...typed,
+    ...tokenParties(typed),
+    ...(m.masked.length > 0 ? { masked: m.masked } : {}),
+  };
   const event: UnsealedEvent = {
     specversion: '1.0',
     id: randomUUID(),
@@ -128,7 +134,8 @@ function typedTokenData(data: Record<string, unknown>, masked: string[]): TokenD
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     const member = tokenMembers[key];
-    if (member === undefined || key === 'masked') continue;
+    // `masked` and the parties are Mandate's own, derived from the rest; a fact cannot set them.
+    if (member === undefined || key === 'masked' || key in partiesShape) continue;
     if (plainlyTyped(key, value) || member.safeParse(value).success) out[key] = value;
     else {
       masked.push(`/${key}`);

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { decisionInputSchema, reasonSchema } from '../policy/contract.js';
+import { partiesShape } from './parties.js';
 
 export const DECISION_EVENT_TYPE = 'dev.mandate.decision';
 export const tokenEventKinds = ['issued', 'refused', 'refreshed', 'revoked', 'reused'] as const;
@@ -44,6 +45,7 @@ const envelope = {
 
 export const decisionDataSchema = z.object({
   decision_id: z.string().min(1),
+  ...partiesShape,
   path: z.string().describe('Policy entrypoint, e.g. mcp/authz/decision.'),
   input: decisionInputSchema.describe('The decision input, masked.'),
   result: z.unknown().describe('The raw policy result, masked; null when evaluation failed (denied).'),
@@ -86,6 +88,7 @@ export type DecisionData = z.infer<typeof decisionDataSchema>;
 
 export const tokenDataSchema = z.object({
   kind: z.enum(tokenEventKinds),
+  ...partiesShape,
   action: z.string().min(1),
   client_id: z
     .string()

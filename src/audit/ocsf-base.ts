@@ -3,6 +3,8 @@
  * severity and `metadata` members of the OCSF 1.3.0 base event, and Mandate as an endpoint.
  */
 import type { AuditEvent } from './events.js';
+import { DECISION_EVENT_TYPE } from './events.js';
+import { decisionParties, type Parties, tokenParties } from './parties.js';
 
 /** The OCSF schema version the renderings follow (test/fixtures/ocsf validates them against it). */
 export const OCSF_VERSION = '1.3.0';
@@ -97,4 +99,30 @@ export function mandateEndpoint(source: string): Record<string, unknown> {
   } catch {
     return { svc_name: 'Mandate', name: source };
   }
+}
+
+/** An event's parties: its own members, or for an event written before they existed, derived. */
+export function partiesOf(e: AuditEvent): Parties {
+  const d = e.data;
+  if (d.user !== undefined || d.agent !== undefined || d.client !== undefined)
+    return {
+      ...(d.user === undefined ? {} : { user: d.user }),
+      ...(d.agent === undefined ? {} : { agent: d.agent }),
+      ...(d.client === undefined ? {} : { client: d.client }),
+    };
+  return e.type === DECISION_EVENT_TYPE ? decisionParties(e.data.input) : tokenParties(e.data);
+}
+
+/**
+ * OCSF `actor` (three-party attribution, docs/audit.md): the client as the application
+ * (`app_uid`, `app_name`), the agent acting for the user as `invoked_by`, and `user` where the
+ * class has no user of its own (API Activity). Undefined when there is none of them.
+ */
+export function actorOf(p: Parties, user?: Record<string, unknown>): Record<string, unknown> | undefined {
+  const actor = {
+    ...(user === undefined ? {} : { user }),
+    ...(p.client === undefined ? {} : { app_name: p.client.id, app_uid: p.client.id }),
+    ...(p.agent === undefined ? {} : { invoked_by: p.agent.sub }),
+  };
+  return Object.keys(actor).length === 0 ? undefined : actor;
 }

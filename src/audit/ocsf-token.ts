@@ -4,7 +4,16 @@
  * OCSF's OAuth 2.0 (`auth_protocol_id` 6).
  */
 import type { TokenEvent } from './events.js';
-import { AUTHENTICATION, base, mandateEndpoint, type OcsfEvent, SEVERITY } from './ocsf-base.js';
+import {
+  actorOf,
+  AUTHENTICATION,
+  base,
+  mandateEndpoint,
+  type OcsfEvent,
+  partiesOf,
+  SEVERITY,
+} from './ocsf-base.js';
+import type { Parties } from './parties.js';
 
 const tokenActivity: Record<TokenEvent['data']['kind'], [number, string]> = {
   issued: [4, 'Service Ticket Request'],
@@ -24,14 +33,11 @@ const present = (s: string | undefined): s is string => s !== undefined && s !==
  * authenticated client. A request refused before any client authenticated has no identity: the
  * user is of type Unknown, named by the client id it claimed (never as a `uid`) or "anonymous".
  */
-function subject(d: TokenEvent['data']): Record<string, unknown> {
-  if (present(d.sub)) return { uid: d.sub, name: d.sub };
-  if (present(d.client_id)) return { uid: d.client_id, name: d.client_id, type_id: 99, type: 'OAuth Client' };
-  return {
-    name: present(d.claimed_client_id) ? d.claimed_client_id : 'anonymous',
-    type_id: 0,
-    type: 'Unknown',
-  };
+function subject(p: Parties, claimed: string | undefined): Record<string, unknown> {
+  if (p.user !== undefined) return { uid: p.user.sub, name: p.user.sub };
+  if (p.client !== undefined)
+    return { uid: p.client.id, name: p.client.id, type_id: 99, type: 'OAuth Client' };
+  return { name: present(claimed) ? claimed : 'anonymous', type_id: 0, type: 'Unknown' };
 }
 
 /** Maps one token event to OCSF Authentication. */
@@ -41,11 +47,13 @@ export function fromToken(e: TokenEvent, version: string): OcsfEvent {
   const severity =
     d.kind === 'reused' ? SEVERITY.high : d.kind === 'refused' ? SEVERITY.low : SEVERITY.informational;
   const aud = Array.isArray(d.aud) ? d.aud.join(' ') : d.aud;
+  const parties = partiesOf(e);
+  const actor = actorOf(parties);
   return {
     ...base(e, AUTHENTICATION, tokenActivity[d.kind], success, severity, version),
     ...OAUTH2,
-    user: subject(d),
-    ...(present(d.client_id) ? { actor: { app_name: d.client_id, app_uid: d.client_id } } : {}),
+    user: subject(parties, d.claimed_client_id),
+    ...(actor === undefined ? {} : { actor }),
     // OCSF 3002 wants `service` or `dst_endpoint`: Mandate is always the endpoint addressed.
     dst_endpoint: mandateEndpoint(e.source),
     ...(present(aud) ? { service: { name: aud, uid: aud } } : {}),
@@ -55,6 +63,7 @@ export function fromToken(e: TokenEvent, version: string): OcsfEvent {
       scope: d.scope,
       cnf_jkt: d.cnf_jkt,
       act: d.act,
+      agent: parties.agent,
       exp: d.exp,
       action: d.action,
       subject_jti: d.subject_jti,

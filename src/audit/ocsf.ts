@@ -9,7 +9,15 @@
  */
 import type { AuditEvent, DecisionEvent, TokenEvent } from './events.js';
 import { DECISION_EVENT_TYPE } from './events.js';
-import { API_ACTIVITY, AUTHORIZE_SESSION, base, type OcsfEvent, SEVERITY } from './ocsf-base.js';
+import {
+  actorOf,
+  API_ACTIVITY,
+  AUTHORIZE_SESSION,
+  base,
+  type OcsfEvent,
+  partiesOf,
+  SEVERITY,
+} from './ocsf-base.js';
 import { fromToken } from './ocsf-token.js';
 
 export { OCSF_VERSION, type OcsfEvent } from './ocsf-base.js';
@@ -19,9 +27,11 @@ function fromDecision(e: DecisionEvent, version: string): OcsfEvent {
   const input = d.input;
   const allow = d.enforced.allow;
   const severity = allow ? SEVERITY.informational : SEVERITY.low;
+  const parties = partiesOf(e);
+  // The subject of a decision always has a `sub`; a masked one is still the user's place.
   const user = {
-    uid: input.subject.sub,
-    name: input.subject.sub,
+    uid: parties.user?.sub ?? input.subject.sub,
+    name: parties.user?.sub ?? input.subject.sub,
     groups: input.subject.groups.map((name) => ({ name })),
   };
   const reasons = d.enforced.reasons.map((r) => (typeof r === 'string' ? r : r.code)).join(', ');
@@ -37,13 +47,15 @@ function fromDecision(e: DecisionEvent, version: string): OcsfEvent {
       ttl_seconds: d.enforced.ttl_seconds,
       trace_id: d.trace_id,
       span_id: d.span_id,
+      agent: parties.agent,
     },
   };
   if (input.action === 'tool_call') {
     const service = input.target.audience ?? input.target.resource;
     return {
       ...base(e, API_ACTIVITY, [99, 'Tool Call'], allow, severity, version),
-      actor: { user, app_name: input.client.client_id, app_uid: input.client.client_id },
+      // API Activity has no `user`: the user is the actor's, invoked by the agent, through the client.
+      actor: actorOf(parties, user),
       api: {
         operation: input.context.tool ?? 'tool_call',
         ...(service === undefined ? {} : { service: { name: service } }),
@@ -60,13 +72,15 @@ function fromDecision(e: DecisionEvent, version: string): OcsfEvent {
     // Authorize Session has `actor` only with OCSF's host profile, hence `metadata.profiles`.
     ...base(e, AUTHORIZE_SESSION, [1, 'Assign Privileges'], allow, severity, version, ['host']),
     user,
-    actor: { app_name: input.client.client_id, app_uid: input.client.client_id },
+    ...optional('actor', actorOf(parties)),
     privileges: d.enforced.scopes,
     ...(input.context.ip ? { src_endpoint: { ip: input.context.ip } } : {}),
     ...(input.target.audience ? { dst_endpoint: { svc_name: input.target.audience } } : {}),
     ...common,
   };
 }
+
+const optional = (k: string, v: unknown): Record<string, unknown> => (v === undefined ? {} : { [k]: v });
 
 /** Maps one audit event to its OCSF class (see the module comment for the choice). */
 export function toOcsf(e: AuditEvent, productVersion = '0.1.0'): OcsfEvent {

@@ -149,4 +149,39 @@ describe('OCSF rendering', () => {
       actor: { app_uid: 'reporting-job' },
     });
   });
+
+  // Issue 17 §3: user, agent and client are three fields in every class, never one for another.
+  describe('three-party attribution', () => {
+    const parties = (action: 'token_exchange' | 'tool_call') => {
+      const entry = exchangeEntry({ action, sub: 'alice' });
+      entry.decision!.input.client.client_id = 'claude-desktop';
+      entry.decision!.input.actor = { sub: 'research-agent', act: { sub: 'planner-agent' } };
+      entry.tokens[0] = {
+        ...entry.tokens[0]!,
+        client_id: 'claude-desktop',
+        act: entry.decision!.input.actor,
+      };
+      return sealAll(buildEvents(entry, SOURCE)).map((e) => toOcsf(e));
+    };
+    const agent = { sub: 'research-agent', act_chain: ['research-agent', 'planner-agent'] };
+
+    it('Authorize Session and Authentication: user, actor.invoked_by (agent), actor.app_uid (client)', () => {
+      const [decision, issued] = parties('token_exchange');
+      for (const o of [decision!, issued!])
+        expect(o).toMatchObject({
+          user: { uid: 'alice' },
+          actor: { app_uid: 'claude-desktop', app_name: 'claude-desktop', invoked_by: 'research-agent' },
+          unmapped: { agent },
+        });
+    });
+
+    it('API Activity (no user of its own): actor.user, actor.invoked_by, actor.app_uid', () => {
+      const [decision] = parties('tool_call');
+      expect(decision).toMatchObject({
+        actor: { user: { uid: 'alice' }, app_uid: 'claude-desktop', invoked_by: 'research-agent' },
+        unmapped: { agent },
+      });
+      expect(decision).not.toHaveProperty('user');
+    });
+  });
 });

@@ -5,13 +5,21 @@
  * tool call decided by the same Rego with its arguments, audited with the access token's `jti`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../src/audit/events.js';
+import { toOcsf } from '../../../src/audit/ocsf.js';
 import { mintAccessToken } from '../../../src/oauth/tokens/mint-access-token.js';
 import { basic, MCP, SECRETS, startTestService, type TestService } from '../../helpers/service.js';
 
 let ts: TestService;
 const now = () => Math.floor(Date.now() / 1000);
 
-async function userToken(sub: string, aud: string, scopes: string[], groups: string[] = []) {
+async function userToken(
+  sub: string,
+  aud: string,
+  scopes: string[],
+  groups: string[] = [],
+  act?: Record<string, unknown>,
+) {
   return mintAccessToken(ts.service.ctx.signer, {
     issuer: ts.issuer,
     sub,
@@ -21,6 +29,7 @@ async function userToken(sub: string, aud: string, scopes: string[], groups: str
     ttlSeconds: 300,
     now: now(),
     extra: { groups },
+    ...(act === undefined ? {} : { act }),
   });
 }
 
@@ -103,6 +112,34 @@ describe('AuthZEN access evaluation of MCP tool calls', () => {
       context: { tool: 'get_employee_record', arguments: { employee: 'alice' }, token_jti: claims.jti },
     });
     expect(event.enforced).toMatchObject({ allow: true });
+  });
+
+  // Issue 17 §3: the decision event names the user, the agent with its whole act chain and the
+  // client apart, and OCSF API Activity maps them to actor.user, actor.invoked_by and actor.app_uid.
+  it('audits a delegated tool call with user, agent (act chain) and client as separate fields', async () => {
+    const { token, claims } = await userToken('alice', MCP.workday, ['hr.profile.read'], [], {
+      sub: 'research-agent',
+      act: { sub: 'planner-agent' },
+    });
+    const res = await post(
+      '/access/v1/evaluation',
+      toolCall(token, 'alice', 'get_employee_record', { employee: 'alice' }),
+      asWorkday,
+    );
+    expect(res.status).toBe(200);
+    const event = await decisionEvent(claims.jti);
+    const agent = { sub: 'research-agent', act_chain: ['research-agent', 'planner-agent'] };
+    expect(event).toMatchObject({ user: { sub: 'alice' }, agent, client: { id: 'claude-desktop' } });
+    const { rows } = await ts.db.db.query<{ event: AuditEvent }>(
+      `SELECT event FROM outbox WHERE event->'data'->'input'->'context'->>'token_jti' = $1`,
+      [claims.jti],
+    );
+    const o = toOcsf(rows[0]!.event);
+    expect(o).toMatchObject({
+      class_uid: 6003,
+      actor: { user: { uid: 'alice' }, invoked_by: 'research-agent', app_uid: 'claude-desktop' },
+      unmapped: { agent },
+    });
   });
 
   it("refuses by policy a tool call whose arguments are outside it (another's record), with the reason", async () => {

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../src/audit/events.js';
+import { toOcsf } from '../../../src/audit/ocsf.js';
 import { API, basic, form, startTestService, type TestService } from '../../helpers/service.js';
 import {
   ACCESS_TOKEN,
@@ -138,6 +140,21 @@ describe('delegation: nested act, actor tokens, may_act, audit', () => {
       .find((e) => e.type === 'dev.mandate.token.issued' && e.data.jti === t2.jti);
     expect(issued?.data.act).toEqual(t2.act);
     expect(issued?.data.decision_id).toBe(decision?.data.decision_id);
+    // Three-party attribution (issue 17 §3): user, agent with the whole chain, and client, apart,
+    // in the same members of both events, and in their OCSF renderings.
+    const parties = {
+      user: { sub: 'alice' },
+      agent: { sub: GATEWAY, client_id: GATEWAY, act_chain: [GATEWAY, 'mcp-salesforce', 'claude-desktop'] },
+      client: { id: GATEWAY },
+    };
+    for (const e of [decision!, issued!]) {
+      expect(e.data).toMatchObject(parties);
+      expect(toOcsf(e as unknown as AuditEvent)).toMatchObject({
+        user: { uid: 'alice' },
+        actor: { app_uid: GATEWAY, invoked_by: GATEWAY },
+        unmapped: { agent: parties.agent },
+      });
+    }
     // No raw token in any event.
     expect(JSON.stringify(rows)).not.toContain(String(first.body.access_token));
   });
