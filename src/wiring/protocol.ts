@@ -100,7 +100,11 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     signer: keys.signing,
     // Connector-backed services' tokens come from their own authorization servers (ADR 0013).
     mint: connectorMint({
-      connectors: createConnectors(config.file.connectors, { issuer: config.issuer, keys: keys.connectors }),
+      connectors: createConnectors(config.file.connectors, {
+        issuer: config.issuer,
+        keys: keys.connectors,
+        signer: keys.signing,
+      }),
       fallback: traceMint(mandateMint(keys.signing)),
       log,
     }),

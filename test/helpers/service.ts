@@ -48,6 +48,8 @@ export interface TestServiceOptions {
   resources?: Record<string, unknown>[];
   /** Issuers trusted for workload identity federation (`workload_issuers`). */
   workloadIssuers?: Record<string, unknown>[];
+  /** The port to listen on (default: a free one), when another party must know it first. */
+  port?: number;
   /** Downstream connectors (`connectors`, ADR 0013). */
   connectors?: Record<string, unknown>[];
   /** The whole configuration file instead of testConfigFile's (e.g. one with a registry). */
@@ -106,7 +108,7 @@ export async function startTestService(opts: TestServiceOptions = {}): Promise<T
   const idp = await createTestIdp();
   const db = opts.db ?? (await createTestDatabase());
   const dataDir = await mkdtemp(join(tmpdir(), 'mandate-test-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
   const configPath = join(dataDir, 'mandate.json');
   await writeFile(configPath, JSON.stringify(opts.configFile?.(idp) ?? testConfigFile(idp, opts)));

@@ -13,5 +13,6 @@
  * - `assertion.ts`: RS256 grant and client assertions signed with the connector's key.
  * - `salesforce.ts`: Salesforce's OAuth 2.0 JWT Bearer Flow.
  * - `jwt-bearer.ts`: an RFC 7523 assertion grant with a per-service claim template.
+ * - `id-jag.ts`: an ID-JAG Mandate issues, redeemed at the service's authorization server.
  */
 export {};

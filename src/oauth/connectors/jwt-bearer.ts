@@ -8,9 +8,9 @@
  */
 import type { ConnectorSigningKey } from '../../keys/connector-keys.js';
 import { signRs256 } from '../tokens/sign-jws.js';
-import { assertionClaims, clientAssertion, JWT_BEARER_GRANT } from './assertion.js';
+import { assertionClaims } from './assertion.js';
 import type { Connector, ConnectorSettings, DownstreamAsk } from './downstream.js';
-import { requestToken } from './token-endpoint.js';
+import { requestJwtBearer } from './token-endpoint.js';
 
 /** Fills `{subject}`, `{user}`, `{scope}`, `{client_id}` in every string of a claim template. */
 export function fillTemplate(value: unknown, ask: DownstreamAsk): unknown {
@@ -48,18 +48,7 @@ export function jwtBearerConnector(
         config.assertion_ttl_seconds,
       );
       const assertion = signRs256({ kid: k.kid, typ: 'JWT' }, { ...template, ...registered }, k.privateKey);
-      return requestToken({
-        url: endpoint,
-        params: {
-          grant_type: JWT_BEARER_GRANT,
-          assertion,
-          ...(config.send_scope && ask.scopes.length > 0 ? { scope: ask.scopes.join(' ') } : {}),
-          ...(config.client_id === undefined ? {} : clientAssertion(config.client_id, endpoint, k, ask.now)),
-        },
-        timeoutMs: config.timeout_ms,
-        defaultLifetime: config.token_lifetime_seconds,
-        passThrough: config.pass_through,
-      });
+      return requestJwtBearer(config, assertion, ask, k);
     },
   };
 }

@@ -4,7 +4,15 @@
  * `DownstreamRefusal`), or anything else, an outage (`DownstreamUnavailable`: no connection, the
  * timeout, 5xx, 429, a redirect, a body that is not a token response).
  */
-import { DownstreamRefusal, DownstreamUnavailable, type DownstreamToken } from './downstream.js';
+import type { ConnectorSigningKey } from '../../keys/connector-keys.js';
+import { clientAssertion, JWT_BEARER_GRANT } from './assertion.js';
+import {
+  DownstreamRefusal,
+  DownstreamUnavailable,
+  type ConnectorSettings,
+  type DownstreamAsk,
+  type DownstreamToken,
+} from './downstream.js';
 
 /** A token response is small; a larger body is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -119,4 +127,29 @@ export async function requestToken(call: TokenEndpointCall): Promise<DownstreamT
     'downstream_invalid_response',
     `the token endpoint answered ${res.status} without a token response`,
   );
+}
+
+/**
+ * The jwt-bearer grant (RFC 7523 §2.1) at the connector's `token_endpoint`: the assertion, the
+ * granted scopes when `send_scope`, and `private_key_jwt` as `client_id` when one is named (§2.2).
+ */
+export function requestJwtBearer(
+  config: ConnectorSettings,
+  assertion: string,
+  ask: DownstreamAsk,
+  key: ConnectorSigningKey,
+): Promise<DownstreamToken> {
+  const url = config.token_endpoint!;
+  return requestToken({
+    url,
+    params: {
+      grant_type: JWT_BEARER_GRANT,
+      assertion,
+      ...(config.send_scope && ask.scopes.length > 0 ? { scope: ask.scopes.join(' ') } : {}),
+      ...(config.client_id === undefined ? {} : clientAssertion(config.client_id, url, key, ask.now)),
+    },
+    timeoutMs: config.timeout_ms,
+    defaultLifetime: config.token_lifetime_seconds,
+    passThrough: config.pass_through,
+  });
 }
