@@ -17,6 +17,11 @@ export interface VerifyJwtOptions {
   clockSkew: number;
   /** Seconds since the epoch. */
   now: number;
+  /**
+   * The `typ` header the token must have, compared as jose's `typ` option does (RFC 8725 §3.11:
+   * case-insensitive, an `application/` prefix ignored); unset, any or none.
+   */
+  typ?: string;
 }
 
 // The signature may be empty so that `alg: none` is refused for its algorithm, which says more.
@@ -60,6 +65,10 @@ function keyFor(key: unknown, spec: AlgorithmSpec): KeyObject {
   return k;
 }
 
+function normalizeTyp(typ: unknown): string | undefined {
+  return typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
+}
+
 export async function verifyJwt(
   token: string,
   getKey: JWTVerifyGetKey,
@@ -87,6 +96,13 @@ export async function verifyJwt(
   if (!ok) throw new errors.JWSSignatureVerificationFailed();
 
   const payload = decode(p, 'payload') as JWTPayload & Record<string, unknown>;
+  if (opts.typ !== undefined && normalizeTyp(header.typ) !== normalizeTyp(opts.typ))
+    throw new errors.JWTClaimValidationFailed(
+      'unexpected "typ" JWT header value',
+      payload,
+      'typ',
+      'check_failed',
+    );
   for (const claim of opts.requiredClaims)
     if (payload[claim] === undefined)
       throw new errors.JWTClaimValidationFailed(

@@ -3,7 +3,7 @@
  * Each row is a token that must be refused, with the jose error it must raise.
  */
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createLocalJWKSet, errors, exportJWK, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors, exportJWK, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signEs256 } from '../../../src/oauth/tokens/sign-jws.js';
 import { verifyJwt } from '../../../src/oauth/tokens/verify-jwt.js';
@@ -172,5 +172,56 @@ describe('verifyJwt', () => {
   it.each(hostile)('refuses: %s', async (_name, make, key, errorClass) => {
     const token = await make();
     await expect(verifyJwt(token, fixed(key), opts)).rejects.toBeInstanceOf(errorClass as new () => Error);
+  });
+});
+
+describe('verifyJwt with a typ (introspection of Mandate access tokens)', () => {
+  // Introspection's options; jose's jwtVerify with the same options is the reference it replaced.
+  const at = {
+    ...opts,
+    algorithms: ['ES256'],
+    typ: 'at+jwt',
+    requiredClaims: ['exp', 'jti', 'sub'],
+    clockSkew: 0,
+  };
+  const access = { ...claims, jti: 'j1' };
+  const joseAccepts = (token: string): Promise<boolean> =>
+    jwtVerify(token, fixed(ec.publicKey), {
+      algorithms: ['ES256'],
+      issuer: iss,
+      typ: 'at+jwt',
+      requiredClaims: ['exp', 'jti', 'sub'],
+      currentDate: new Date(now * 1000),
+    }).then(
+      () => true,
+      () => false,
+    );
+  const ours = (token: string): Promise<boolean> =>
+    verifyJwt(token, fixed(ec.publicKey), at).then(
+      () => true,
+      () => false,
+    );
+
+  it.each([
+    ['typ at+jwt', { typ: 'at+jwt' }, access, true],
+    ['typ application/AT+JWT', { typ: 'application/AT+JWT' }, access, true],
+    ['typ JWT', { typ: 'JWT' }, access, false],
+    ['no typ', {}, access, false],
+    ['no jti', { typ: 'at+jwt' }, claims, false],
+    ['exp now (no tolerance)', { typ: 'at+jwt' }, { ...access, exp: now }, false],
+    ['exp in a second', { typ: 'at+jwt' }, { ...access, exp: now + 1 }, true],
+    ['nbf in a second', { typ: 'at+jwt' }, { ...access, nbf: now + 1 }, false],
+    ['iat a string', { typ: 'at+jwt' }, { ...access, iat: 'x' }, false],
+  ])('%s: accepted exactly when jose accepts it', async (_name, header, payload, expected) => {
+    const token = await sign('ES256', ec.privateKey, payload as Record<string, unknown>, header);
+    expect(await ours(token)).toBe(expected);
+    expect(await joseAccepts(token)).toBe(expected);
+  });
+
+  it('refuses a wrong typ with jose’s error class', async () => {
+    const token = await sign('ES256', ec.privateKey, access, { typ: 'JWT' });
+    await expect(verifyJwt(token, fixed(ec.publicKey), at)).rejects.toBeInstanceOf(
+      errors.JWTClaimValidationFailed,
+    );
   });
 });
