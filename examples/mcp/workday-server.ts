@@ -83,6 +83,8 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
         inputSchema: z.object({
           from: z.string().describe('first day'),
           to: z.string().describe('last day'),
+          // Sensitive in the policy's data: the policy sees it, Mandate's decision event holds it masked.
+          reason: z.string().optional().describe('why (seen by the policy, masked in the audit log)'),
         }),
       },
       async ({ from, to }, ctx) =>

@@ -198,6 +198,29 @@ describe('example MCP servers behind the kit, second hop through Mandate', () =>
     });
   });
 
+  it('a sensitive tool argument reaches the policy and is masked in its decision event', async () => {
+    const client = await mcpClient(WORKDAY_MCP, await bob(WORKDAY_MCP, HR), ex.fetch);
+    const reason = 'dentist: root canal, do not tell the team';
+    const r = toolText(
+      await client.callTool({
+        name: 'request_time_off',
+        arguments: { from: '2027-01-11', to: '2027-01-12', reason },
+      }),
+    );
+    await client.close();
+    expect(r).toMatchObject({ isError: false, json: { from: '2027-01-11', status: 'pending' } });
+    const isIt = (e: AuditEvent) =>
+      e.data.input?.action === 'tool_call' && JSON.stringify(e.data.input).includes('2027-01-11');
+    const events = await auditEvents(ts, (ev) => ev.some(isIt));
+    expect(events.find(isIt)?.data.input).toMatchObject({
+      context: {
+        tool: 'request_time_off',
+        arguments: { from: '2027-01-11', to: '2027-01-12', reason: '[masked]' },
+      },
+    });
+    expect(JSON.stringify(events)).not.toContain('root canal');
+  });
+
   describe('the downstream APIs accept only their own, live, sender-constrained tokens', () => {
     it('refuses a token for the other API', async () => {
       const sf = createExchangeClient({
