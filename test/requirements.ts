@@ -776,6 +776,10 @@ export const requirements: Requirement[] = [
         'dynamic registration: the budget, then 429; a forged X-Forwarded-For gets no fresh one',
       ),
       t('http/rate-limit.test.ts', 'limits each client named by X-Forwarded-For on its own budget'),
+      t(
+        'http/rate-limit-workers.test.ts',
+        'shares one budget between the workers and sums their refusals in /metrics',
+      ),
     ],
   },
   {
