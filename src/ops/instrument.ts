@@ -59,6 +59,7 @@ export function instrumentDb(db: Db, m: Metrics): Db {
     exec: (sql) => counted(db.exec(sql)),
     tx: (fn, opts) => counted(db.tx(fn, opts)),
     probe: () => db.probe(),
+    ...(db.poolUse === undefined ? {} : { poolUse: () => db.poolUse!() }),
     listen: (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
   };

@@ -6,6 +6,8 @@
  * policy). Every series, and what an alert on it means: docs/operations.md#metrics.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolUse } from '../store/db.js';
+import { createDependencyMetrics, type DependencyMetrics } from './dependency-metrics.js';
 
 export interface RelayFigures {
   /** Events this process appended (a running total). */
@@ -21,11 +23,13 @@ export interface MetricsSources {
   relayStats?: () => RelayFigures;
   /** Outbox backlog as the database says it is now (pending events, age of the oldest). */
   relayBacklog?: () => Promise<{ pending?: number; lag_seconds?: number }>;
+  /** The database pool's use now (absent with PGlite). */
+  dbPool?: () => PoolUse | undefined;
   /** The bundle in force and the last reload attempt. */
   policy?: () => { revision: string; digest: string; last_reload?: { at: string; outcome: string } };
 }
 
-export interface Metrics {
+export interface Metrics extends DependencyMetrics {
   readonly registry: Registry;
   request(route: string, method: string, status: number, seconds: number): void;
   tokenResponse(grantType: string, outcome: 'issued' | 'error', error: string): void;
@@ -112,7 +116,7 @@ export function createMetrics(): Metrics {
   });
   const replays = new Counter({
     name: 'mandate_replay_refusals_total',
-    help: 'Replayed single-use values refused, by kind: dpop (proof jti), client_assertion, id_jag.',
+    help: "Replayed single-use values refused, by kind: dpop (proof jti), client_assertion, id_jag, workload (a workload's platform JWT).",
     labelNames: ['kind'] as const,
     registers,
   });
@@ -185,6 +189,8 @@ export function createMetrics(): Metrics {
     },
   });
 
+  const dependencies = createDependencyMetrics(registers, () => sources.dbPool?.());
+
   return {
     registry,
     request: (route, method, status, seconds) => {
@@ -198,6 +204,7 @@ export function createMetrics(): Metrics {
     },
     replayRefused: (kind) => replays.inc({ kind }),
     dbError: () => dbErrors.inc(),
+    cimdFetch: dependencies.cimdFetch,
     rateLimited: (limit) => rateLimited.inc({ limit }),
     rateLimitFailure: (limit) => rateLimitFailures.inc({ limit }),
     attach: (s) => Object.assign(sources, s),

@@ -63,6 +63,7 @@ export function traceDb(db: Db): Db {
     exec: (sql) => inSpan('db.exec', dbAttributes(db, sql), () => db.exec(sql)),
     tx: (fn, opts) => inSpan('db.transaction', dbAttributes(db), () => db.tx(fn, opts)),
     probe: () => db.probe(),
+    ...(db.poolUse === undefined ? {} : { poolUse: () => db.poolUse!() }),
     listen: (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
   };

@@ -47,6 +47,17 @@ export interface DbProbe {
   detail: string;
 }
 
+/** A connection pool's use now (the Postgres driver; PGlite has one connection and none). */
+export interface PoolUse {
+  /** Connections open, in use or idle. */
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+  /** The most connections the pool opens. */
+  max: number;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /**
@@ -57,6 +68,8 @@ export interface Db extends Queryable {
   tx<T>(fn: (q: Queryable) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Checks, within the health timeout, that the database answers and accepts writes. */
   probe(): Promise<DbProbe>;
+  /** The connection pool's use now; absent without a pool (PGlite). */
+  poolUse?(): PoolUse;
   /** LISTEN on a channel; returns a function that stops listening. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -25,6 +25,8 @@ import { redactUrl } from './redact.js';
 
 const INT8_OID = 20;
 const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+/** pg's pool size when none is given. */
+const PG_DEFAULT_MAX = 10;
 /** Replacing the pool's connections more often than this would only churn a failing server. */
 const RECYCLE_INTERVAL_MS = 1_000;
 const PRIMARY_POLL_MS = 1_000;
@@ -400,6 +402,12 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       }
     },
     probe,
+    poolUse: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: opts.max ? opts.max : PG_DEFAULT_MAX,
+    }),
     listen: (channel, onNotify) => listener.listen(channel, onNotify),
     async close() {
       if (closed) return;

@@ -77,6 +77,7 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     get: (id) => clientCache.get(id) as Promise<ClientRecord | undefined>,
     now,
     log,
+    observeFetch: (target, outcome) => parts.metrics.cimdFetch(target, outcome),
   });
   const issuers = cachedLookup(
     (iss) => store.issuers.get(iss) as Promise<TrustedIssuer | undefined>,

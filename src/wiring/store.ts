@@ -34,6 +34,7 @@ export async function buildStore(
     replication: config.database.asyncReplication,
   });
   const db = traceDb(instrumentDb(opened, opts.metrics));
+  opts.metrics.attach({ dbPool: () => opened.poolUse?.() });
   try {
     const clients = createClientRepo(db);
     const issuers = createIssuerRepo(db);

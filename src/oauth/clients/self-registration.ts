@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../log.js';
 import type { ClientRecord, ClientRepo } from '../../store/clients.js';
-import type { SafeFetchOptions } from './cimd/safe-fetch.js';
+import type { FetchObserver, SafeFetchOptions } from './cimd/safe-fetch.js';
 import { createRemoteJwksFetcher } from './cimd/remote-jwks.js';
 import { createCimdResolver } from './cimd/cimd-resolver.js';
 import type { ClientLookup } from './client.js';
@@ -27,6 +27,8 @@ export interface SelfRegistrationDeps {
   get(clientId: string): Promise<ClientRecord | undefined>;
   now: () => number;
   log: Logger;
+  /** Told the outcome of every metadata document and jwks_uri fetch (metrics). */
+  observeFetch?: FetchObserver;
   /** How often expired clients are deleted. */
   reapIntervalMs?: number;
 }
@@ -48,6 +50,7 @@ export function createSelfRegistration(deps: SelfRegistrationDeps): SelfRegistra
     timeoutMs: settings.cimdTimeoutMs,
     allowedHosts: new Set(settings.cimdAllowedHosts),
     ...(settings.cimdCa === undefined ? {} : { ca: settings.cimdCa }),
+    ...(deps.observeFetch === undefined ? {} : { observe: deps.observeFetch }),
   };
   const cimd = createCimdResolver({ fetch, upsert: (r) => repo.upsertCimd(r), now, ttl });
   const lookup = createClientLookup({

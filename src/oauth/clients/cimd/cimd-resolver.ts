@@ -7,8 +7,8 @@ import type { ClientRecord } from '../../../store/clients.js';
 import { OAuthError } from '../../errors.js';
 import { createFetchCache } from './fetch-cache.js';
 import { cimdClientRecord, parseCimdUrl } from './cimd-document.js';
-import { fetchError } from './fetch-errors.js';
-import { fetchJson, type SafeFetchOptions } from './safe-fetch.js';
+import { fetchForClient } from './fetch-errors.js';
+import type { SafeFetchOptions } from './safe-fetch.js';
 import { DEFAULT_FRESHNESS, freshnessSeconds, type FreshnessBounds } from './fetch-freshness.js';
 
 /** CIMD §6.6 suggests a small limit; a document with inline keys still fits comfortably. */
@@ -33,12 +33,7 @@ export function createCimdResolver(deps: CimdResolverDeps): CimdResolver {
 
   async function load(clientId: string): Promise<{ value: ClientRecord; ttl: number }> {
     const url = parseCimdUrl(clientId);
-    let fetched;
-    try {
-      fetched = await fetchJson(url, fetchOpts);
-    } catch (err) {
-      throw fetchError(err, 'the client metadata document');
-    }
+    const fetched = await fetchForClient(url, fetchOpts, 'metadata_document');
     const now = deps.now();
     const record = cimdClientRecord(clientId, fetched.body, now, now + deps.ttl);
     if (!(await deps.upsert(record)))

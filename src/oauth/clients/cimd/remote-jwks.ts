@@ -6,8 +6,8 @@
 import type { JSONWebKeySet } from 'jose';
 import { OAuthError } from '../../errors.js';
 import { createFetchCache } from './fetch-cache.js';
-import { fetchError } from './fetch-errors.js';
-import { fetchJson, type SafeFetchOptions } from './safe-fetch.js';
+import { fetchForClient } from './fetch-errors.js';
+import type { SafeFetchOptions } from './safe-fetch.js';
 import { freshnessSeconds } from './fetch-freshness.js';
 
 const MAX_JWKS_BYTES = 64 * 1024;
@@ -19,12 +19,7 @@ export function createRemoteJwksFetcher(
   const cache = createFetchCache<JSONWebKeySet>(now);
   return (uri) =>
     cache.get(uri, async () => {
-      let fetched;
-      try {
-        fetched = await fetchJson(new URL(uri), { ...opts, maxBytes: MAX_JWKS_BYTES });
-      } catch (err) {
-        throw fetchError(err, "the client's jwks_uri");
-      }
+      const fetched = await fetchForClient(new URL(uri), { ...opts, maxBytes: MAX_JWKS_BYTES }, 'jwks_uri');
       const keys = (fetched.body as { keys?: unknown } | null)?.keys;
       if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'object' || k === null))
         throw new OAuthError('invalid_client', "the client's jwks_uri does not hold a JWK set", {

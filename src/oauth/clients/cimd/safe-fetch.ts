@@ -21,7 +21,14 @@ export interface SafeFetchOptions {
   allowedHosts: ReadonlySet<string>;
   /** Extra PEM trust anchors (an internal CA); the system roots stay trusted. */
   ca?: string;
+  /** Told the outcome of every fetch (not of cache hits): `ok` or the failure's reason. */
+  observe?: FetchObserver;
 }
+
+/** What is fetched for a self-registered client. */
+export type FetchTarget = 'metadata_document' | 'jwks_uri';
+/** Reports one fetch: its target and `ok` or the FetchFailure reason (`error` for anything else). */
+export type FetchObserver = (target: FetchTarget, outcome: string) => void;
 
 export interface FetchedJson {
   body: unknown;
