@@ -68,7 +68,9 @@ export const connectorSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('`jwt-bearer`: the assertion’s `aud` (default: `token_endpoint`, RFC 7523 §3 item 3).'),
+      .describe(
+        '`jwt-bearer`: the `aud` of the assertion and of the client assertion (default: `token_endpoint`, RFC 7523 §3 item 3); Ory Hydra wants its own token URL here.',
+      ),
     claims: z
       .record(z.string(), templateValue)
       .default({})

@@ -131,7 +131,9 @@ export async function requestToken(call: TokenEndpointCall): Promise<DownstreamT
 
 /**
  * The jwt-bearer grant (RFC 7523 §2.1) at the connector's `token_endpoint`: the assertion, the
- * granted scopes when `send_scope`, and `private_key_jwt` as `client_id` when one is named (§2.2).
+ * granted scopes when `send_scope`, and `private_key_jwt` as `client_id` when one is named (§2.2),
+ * its `aud` the connector's `audience` when set (the server's own name for itself, as Hydra
+ * requires its token URL) else the token endpoint.
  */
 export function requestJwtBearer(
   config: ConnectorSettings,
@@ -146,7 +148,9 @@ export function requestJwtBearer(
       grant_type: JWT_BEARER_GRANT,
       assertion,
       ...(config.send_scope && ask.scopes.length > 0 ? { scope: ask.scopes.join(' ') } : {}),
-      ...(config.client_id === undefined ? {} : clientAssertion(config.client_id, url, key, ask.now)),
+      ...(config.client_id === undefined
+        ? {}
+        : clientAssertion(config.client_id, config.audience ?? url, key, ask.now)),
     },
     timeoutMs: config.timeout_ms,
     defaultLifetime: config.token_lifetime_seconds,
