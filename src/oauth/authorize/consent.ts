@@ -8,9 +8,49 @@ import type { FirstHopContext } from '../first-hop.js';
 import { Params } from '../params.js';
 import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './authorization-endpoint.js';
 import type { LoginPort } from './login-port.js';
-import { AuthorizeError, validateAuthorizationRequest } from './authorization-request.js';
+import {
+  AuthorizeError,
+  validateAuthorizationRequest,
+  type AuthorizationRequest,
+} from './authorization-request.js';
 import { recordRefusalOrRedirect } from './authorize-decision.js';
 
+/** A declined consent: recorded as a refusal, then `access_denied` to the client (RFC 6749 §4.1.2.1). */
+async function decline(
+  req: AuthorizationRequest,
+  sub: string,
+  ctx: FirstHopContext,
+): Promise<AuthorizeOutcome> {
+  const target = { redirectUri: req.redirectUri, state: req.state };
+  try {
+    await recordRefusalOrRedirect(
+      ctx,
+      {
+        tokens: [
+          {
+            kind: 'refused',
+            action: 'authorize',
+            client_id: req.client.clientId,
+            sub,
+            aud: req.resource.resource,
+            error: 'access_denied',
+            reason: 'consent_declined',
+          },
+        ],
+      },
+      'a declined consent',
+      target,
+    );
+  } catch (err) {
+    return errorOutcome(err, ctx.issuer);
+  }
+  return errorOutcome(
+    new AuthorizeError('access_denied', 'the user declined the request', target),
+    ctx.issuer,
+  );
+}
+
+/** The consent form's submission: check the form against the session, then decline or continue. */
 export async function handleConsent(
   form: Params,
   cookieHeader: string | undefined,
@@ -49,36 +89,6 @@ export async function handleConsent(
   } catch (err) {
     return errorOutcome(err, ctx.issuer);
   }
-  if (choice !== 'approve') {
-    try {
-      await recordRefusalOrRedirect(
-        ctx,
-        {
-          tokens: [
-            {
-              kind: 'refused',
-              action: 'authorize',
-              client_id: req.client.clientId,
-              sub: session.subject.sub,
-              aud: req.resource.resource,
-              error: 'access_denied',
-              reason: 'consent_declined',
-            },
-          ],
-        },
-        'a declined consent',
-        { redirectUri: req.redirectUri, state: req.state },
-      );
-    } catch (err) {
-      return errorOutcome(err, ctx.issuer);
-    }
-    return errorOutcome(
-      new AuthorizeError('access_denied', 'the user declined the request', {
-        redirectUri: req.redirectUri,
-        state: req.state,
-      }),
-      ctx.issuer,
-    );
-  }
+  if (choice !== 'approve') return decline(req, session.subject.sub, ctx);
   return continueAuthorize(req, session, ctx, login, ip, opened.query, true);
 }

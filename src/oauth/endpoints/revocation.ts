@@ -14,42 +14,40 @@ import { opaqueHash } from '../tokens/opaque-secret.js';
 import { TokenType } from '../tokens/token-types.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { recordAfterTheFact } from '../audit-record.js';
+import type { GrantRecord } from '../../store/grants.js';
 
-export async function handleRevocation(req: TokenRequest, ctx: FirstHopContext): Promise<void> {
-  const fh = ctx.firstHop;
-  const { client } = await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'revoke'));
-  const token = req.params.require('token');
-  // §2.1: the hint only speeds up the lookup; both kinds are tried whatever it says.
-  const found = await fh.grants.findRefreshToken(opaqueHash(token));
-  if (found !== undefined) {
-    if (found.grant.clientId !== client.clientId || found.grant.revokedAt !== null) return;
-    await revokeGrant(
-      ctx,
-      fh.grants,
-      found.grant.grantId,
-      client.clientId,
-      found.grant.sub,
-      'revocation_request',
-      'revocation',
-    );
-    await recordAfterTheFact(
-      ctx,
-      {
-        tokens: [
-          {
-            kind: 'revoked',
-            action: 'revocation',
-            client_id: client.clientId,
-            sub: found.grant.sub,
-            aud: found.grant.resource,
-            reason: 'refresh_token_family',
-          },
-        ],
-      },
-      'a revocation',
-    );
-    return;
-  }
+/** A refresh token of the client's revokes its whole grant (§2.1). */
+async function revokeFamily(ctx: FirstHopContext, grant: GrantRecord, clientId: string): Promise<void> {
+  if (grant.clientId !== clientId || grant.revokedAt !== null) return;
+  await revokeGrant(
+    ctx,
+    ctx.firstHop.grants,
+    grant.grantId,
+    clientId,
+    grant.sub,
+    'revocation_request',
+    'revocation',
+  );
+  await recordAfterTheFact(
+    ctx,
+    {
+      tokens: [
+        {
+          kind: 'revoked',
+          action: 'revocation',
+          client_id: clientId,
+          sub: grant.sub,
+          aud: grant.resource,
+          reason: 'refresh_token_family',
+        },
+      ],
+    },
+    'a revocation',
+  );
+}
+
+/** One of Mandate's access tokens, issued to the client, is marked revoked by `jti`. */
+async function revokeAccess(ctx: FirstHopContext, token: string, clientId: string): Promise<void> {
   if (token.split('.').length !== 3) return;
   let claims: TokenClaims;
   try {
@@ -59,8 +57,8 @@ export async function handleRevocation(req: TokenRequest, ctx: FirstHopContext):
   } catch {
     return; // expired, foreign or forged: nothing of ours to revoke
   }
-  if (claims.client_id !== client.clientId || claims.jti === undefined) return;
-  if (await fh.revokeAccessToken(claims.jti, ctx.now()))
+  if (claims.client_id !== clientId || claims.jti === undefined) return;
+  if (await ctx.firstHop.revokeAccessToken(claims.jti, ctx.now()))
     await recordAfterTheFact(
       ctx,
       {
@@ -68,7 +66,7 @@ export async function handleRevocation(req: TokenRequest, ctx: FirstHopContext):
           {
             kind: 'revoked',
             action: 'revocation',
-            client_id: client.clientId,
+            client_id: clientId,
             sub: claims.sub,
             jti: claims.jti,
             reason: 'access_token',
@@ -77,4 +75,14 @@ export async function handleRevocation(req: TokenRequest, ctx: FirstHopContext):
       },
       'a revocation',
     );
+}
+
+/** Revokes the token the client presents, if it is one of its own; answers nothing either way. */
+export async function handleRevocation(req: TokenRequest, ctx: FirstHopContext): Promise<void> {
+  const { client } = await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'revoke'));
+  const token = req.params.require('token');
+  // §2.1: the hint only speeds up the lookup; both kinds are tried whatever it says.
+  const found = await ctx.firstHop.grants.findRefreshToken(opaqueHash(token));
+  if (found !== undefined) return revokeFamily(ctx, found.grant, client.clientId);
+  return revokeAccess(ctx, token, client.clientId);
 }

@@ -14,7 +14,7 @@ import type { MintedToken } from '../tokens/mint.js';
 import { issueToken } from '../issuance/issue-token.js';
 import { OAuthError } from '../errors.js';
 import type { GrantResult, TokenRequest, Trace } from '../token-request.js';
-import { parseScope } from '../params.js';
+import { parseScope, type Params } from '../params.js';
 import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { GrantType, TokenType } from '../tokens/token-types.js';
 import type { TokenClaims } from '../tokens/claims.js';
@@ -96,13 +96,8 @@ function issuedToClient(claims: TokenClaims, clientId: string): boolean {
   return claims.aud.length === 1 || claims.azp === clientId;
 }
 
-export async function issueIdJag(
-  req: TokenRequest,
-  { client }: AuthenticatedClient,
-  ctx: OAuthContext,
-  trace: Trace,
-): Promise<GrantResult> {
-  const p = req.params;
+/** The exchange's parameters for an ID-JAG (§4.3): an ID token as subject, no actor, the target. */
+function parseIdJagRequest(p: Params, issuer: string) {
   const subjectToken = p.require('subject_token');
   const subjectType = p.require('subject_token_type');
   // §4.3: actor tokens are not used in this profile.
@@ -110,8 +105,19 @@ export async function issueIdJag(
     throw new OAuthError('invalid_request', 'actor_token is not used when requesting an ID-JAG');
   if (subjectType !== TokenType.idToken)
     throw new OAuthError('invalid_request', `subject_token_type must be ${TokenType.idToken} for an ID-JAG`);
-  const target = targetOf(p.all('audience'), p.all('resource'), ctx.issuer);
+  const target = targetOf(p.all('audience'), p.all('resource'), issuer);
   const requested = parseScope(p.get('scope')) ?? [];
+  return { subjectToken, subjectType, target, requested };
+}
+
+/** Token exchange with `requested_token_type` ID-JAG: verify the ID token, decide, issue. */
+export async function issueIdJag(
+  req: TokenRequest,
+  { client }: AuthenticatedClient,
+  ctx: OAuthContext,
+  trace: Trace,
+): Promise<GrantResult> {
+  const { subjectToken, subjectType, target, requested } = parseIdJagRequest(req.params, ctx.issuer);
 
   // The ID token asserts who the user is; it grants no scopes, so the policy decides them (§4.3).
   const subject = await ctx.tokens.verify(subjectToken, subjectType, 'subject_token', {
