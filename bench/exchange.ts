@@ -30,7 +30,7 @@ import { formatFloor, measureFloor } from './floor.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-interface AutocannonResult {
+export interface AutocannonResult {
   requests: { average: number; total: number };
   latency: { p50: number; p90: number; p99: number; max: number; average: number };
   errors: number;
@@ -56,7 +56,7 @@ const LOADGEN = process.env.BENCH_LOADGEN ?? 'autocannon';
 const PIN = process.env.BENCH_PIN === '1';
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'repeated,fresh,dpop').split(',');
 const SECRET = 'bench-salesforce-mcp-secret-0123456789abcdef';
-const BASIC = `Basic ${Buffer.from(`mcp-salesforce:${SECRET}`).toString('base64')}`;
+export const BASIC = `Basic ${Buffer.from(`mcp-salesforce:${SECRET}`).toString('base64')}`;
 const MCP = 'https://mcp.salesforce.example/mcp';
 
 interface Running {
@@ -67,7 +67,11 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function startMandate(idp: TestIdp, workers: number, extraNodeArgs: string[] = []): Promise<Running> {
+export async function startMandate(
+  idp: TestIdp,
+  workers: number,
+  extraNodeArgs: string[] = [],
+): Promise<Running> {
   const db = await createTestDatabase({ migrate: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
   const port = await freePort();
@@ -136,7 +140,7 @@ async function startMandate(idp: TestIdp, workers: number, extraNodeArgs: string
 }
 
 /** Pre-mints subject tokens with node:crypto (each with its own sub and jti). */
-function mintPool(idp: TestIdp & { privateKey: KeyObject }, n: number): string[] {
+export function mintPool(idp: TestIdp & { privateKey: KeyObject }, n: number): string[] {
   const now = Math.floor(Date.now() / 1000);
   const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'idp-es256', typ: 'at+jwt' })).toString(
     'base64url',
@@ -347,7 +351,7 @@ async function loadWrk(url: string, bodies: string[], duration: number): Promise
   }
 }
 
-async function load(
+export async function load(
   url: string,
   bodies: string[],
   title: string,
@@ -377,7 +381,7 @@ async function load(
   });
 }
 
-async function check(url: string, body: string): Promise<void> {
+export async function check(url: string, body: string): Promise<void> {
   const res = await fetch(`${url}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
