@@ -62,11 +62,18 @@ async function token(sub: string, aud: string, scopes: string[], groups: string[
   });
 }
 
-async function callTool(url: string, bearer: string, name: string, args: Record<string, unknown>) {
+async function callTool(
+  url: string,
+  bearer: string,
+  name: string,
+  args: Record<string, unknown>,
+  meta?: Record<string, unknown>,
+) {
+  const params = { name, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) };
   const res = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }),
   });
   return {
     status: res.status,
@@ -197,6 +204,16 @@ describe('tool calls decided by Mandate’s policy through the kit', () => {
       },
     });
     expect(JSON.stringify(event)).not.toContain('surgery');
+  });
+
+  it('the decision event carries the trace id of the tool call’s _meta.traceparent', async () => {
+    const { token: t, claims } = await token('alice', MCP.salesforce, ['crm.read'], ['sales']);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+    const r = await callTool(salesforce.url, t, 'get_opportunity', { id: 'opp-101' }, { traceparent });
+    expect(r.status).toBe(200);
+    const event = (await decisionEvent(claims.jti)) as { trace_id?: string } | undefined;
+    expect(event?.trace_id).toBe(traceId);
   });
 
   it('a new Rego changes the answer, with no change to the MCP server', async () => {

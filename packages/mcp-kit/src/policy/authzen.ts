@@ -13,6 +13,12 @@ export interface ToolCall {
   name: string;
   /** Its arguments (`params.arguments`). */
   arguments: Record<string, unknown>;
+  /**
+   * The caller's W3C trace context (`params._meta.traceparent`, MCP 2026-07-28), sent on to Mandate
+   * as the `traceparent` header so that the decision event carries the agent's trace id. Not part
+   * of the decision or of its cache key.
+   */
+  traceparent?: string;
 }
 
 /** The body of an Access Evaluation request (AuthZEN 1.0 §6.1). */

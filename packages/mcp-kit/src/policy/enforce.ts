@@ -28,6 +28,16 @@ function idOf(m: Record<string, unknown>): JsonRpcId {
   return typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null;
 }
 
+// W3C Trace Context §3.2: four lower-case hex fields; version ff is invalid. Anything else is not
+// sent on (so nothing the client wrote reaches a header unchecked), and never refuses the call.
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** `_meta.traceparent` when it is a well-formed W3C trace context, else undefined. */
+function traceparentOf(meta: unknown): string | undefined {
+  const v = isObject(meta) ? meta.traceparent : undefined;
+  return typeof v === 'string' && TRACEPARENT.test(v) ? v : undefined;
+}
+
 /**
  * The `tools/call` requests of a JSON-RPC message or batch. Arguments that are not an object are
  * decided as none (the server refuses such a call as invalid params anyway).
@@ -40,7 +50,8 @@ export function toolCallsOf(message: unknown): PendingCall[] {
     const params = isObject(m.params) ? m.params : {};
     const name = typeof params.name === 'string' ? params.name : '';
     const args = isObject(params.arguments) ? params.arguments : {};
-    calls.push({ id: idOf(m), call: { name, arguments: args } });
+    const traceparent = traceparentOf(params._meta);
+    calls.push({ id: idOf(m), call: { name, arguments: args, ...(traceparent ? { traceparent } : {}) } });
   }
   return calls;
 }

@@ -121,7 +121,11 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
   let evaluations = 0;
 
   // `signal` only when the evaluation is this caller's alone: a shared one runs on its own deadline.
-  async function ask(body: unknown, signal?: AbortSignal): Promise<ToolDecision> {
+  async function ask(
+    body: unknown,
+    traceparent: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ToolDecision> {
     evaluations++;
     const deadline = AbortSignal.timeout(timeoutMs);
     let res: Response;
@@ -133,6 +137,7 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
           accept: 'application/json',
           authorization: `Basic ${credentials}`,
           'x-request-id': randomUUID(),
+          ...(traceparent === undefined ? {} : { traceparent }),
         },
         body: JSON.stringify(body),
         signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
@@ -179,12 +184,15 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
       const attributes = await attributesOf(call, access, signal);
       const body = evaluationRequest(access, call, attributes);
       const lifetime = Math.min(cacheSeconds, access.expiresAt - now());
-      if (lifetime <= 0) return ask(body, signal);
+      if (lifetime <= 0) return ask(body, call.traceparent, signal);
       const key = createHash('sha256')
         .update(`${endpoint}\n${canonicalJson(body)}`)
         .digest('base64url');
       // Single flight: the first caller's signal must not cancel the others' decision.
-      const shared = cache.get(key, async () => ({ value: await ask(body), refreshAt: now() + lifetime }));
+      const shared = cache.get(key, async () => ({
+        value: await ask(body, call.traceparent),
+        refreshAt: now() + lifetime,
+      }));
       return awaitOwn(shared, signal);
     },
   };

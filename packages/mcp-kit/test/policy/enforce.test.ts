@@ -8,6 +8,7 @@ import {
   createResourceServer,
   enforceToolPolicy,
   OAuthError,
+  toolCallsOf,
   type ToolCall,
   type ToolDecision,
   type ToolPolicy,
@@ -142,6 +143,26 @@ describe('enforceToolPolicy', () => {
         id: 3,
         error: { code: -32000, message: 'not run: another call in this batch was refused by policy' },
       },
+    ]);
+  });
+});
+
+describe('toolCallsOf', () => {
+  const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const withMeta = (meta: unknown) => ({ ...rpc(1, 'update'), params: { name: 'update', _meta: meta } });
+  it('takes a well-formed _meta.traceparent (MCP 2026-07-28) with the call', () => {
+    expect(toolCallsOf(withMeta({ traceparent: tp }))).toEqual([
+      { id: 1, call: { name: 'update', arguments: {}, traceparent: tp } },
+    ]);
+  });
+  it.each([
+    ['upper-case hex', tp.toUpperCase()],
+    ['version ff', `ff${tp.slice(2)}`],
+    ['a header injection', `${tp}\r\nx-admin: 1`],
+    ['a number', 42],
+  ])('drops %s, and still decides the call', (_name, value) => {
+    expect(toolCallsOf(withMeta({ traceparent: value }))).toEqual([
+      { id: 1, call: { name: 'update', arguments: {} } },
     ]);
   });
 });

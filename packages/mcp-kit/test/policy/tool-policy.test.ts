@@ -114,6 +114,22 @@ describe('the AuthZEN request (§6.1)', () => {
   });
 });
 
+describe('the trace context', () => {
+  it('sends the call’s traceparent on as a header, outside the decision and its cache key', async () => {
+    const { sent, fetch } = pdp(() => json({ decision: true }));
+    const p = policy(fetch);
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await p.decide(access(), { ...call, traceparent: tp });
+    expect(sent[0]!.headers).toMatchObject({ traceparent: tp });
+    expect(JSON.stringify(sent[0]!.body)).not.toContain('4bf92f35');
+    await p.decide(access(), { ...call, traceparent: tp.replace('00f067aa', '11f067aa') });
+    expect(p.evaluations).toBe(1);
+    const none = pdp(() => json({ decision: true }));
+    await policy(none.fetch).decide(access(), call);
+    expect(none.sent[0]!.headers).not.toHaveProperty('traceparent');
+  });
+});
+
 describe('reading the decision', () => {
   it('a step-up only when insufficient_scope is the only reason', async () => {
     const stepUp = {
