@@ -798,4 +798,68 @@ export const requirements: Requirement[] = [
       ),
     ],
   },
+  {
+    id: 'CONNECTOR-SALESFORCE-JWT-BEARER',
+    source: 'https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_jwt_flow.htm',
+    behaviour:
+      'a connector-backed exchange answers with the token Salesforce issued for the mapped user: assertion header alg RS256, claims iss consumer key, sub username, aud login host, exp within 3 minutes; instance_url and id passed through',
+    tests: [
+      t(
+        'e2e/connectors-salesforce.e2e.test.ts',
+        'answers the unchanged exchange with Salesforce’s token for the mapped user, instance_url and id passed through',
+      ),
+    ],
+  },
+  {
+    id: 'CONNECTOR-RFC7523',
+    source: RFC(7523, '2.1'),
+    behaviour:
+      'the jwt-bearer connector obtains a token from an independent RFC 7523 server (Ory Hydra) for exactly the mapped user and scopes, authenticated by private_key_jwt (§2.2)',
+    tests: [
+      t(
+        'e2e/connectors-jwt-bearer.e2e.test.ts',
+        'answers the unchanged exchange with Hydra’s token for exactly that user and scope',
+      ),
+      t(
+        'e2e/connectors-id-jag.e2e.test.ts',
+        'answers the unchanged exchange at A with B’s token for the mapped user, redeemed from A’s ID-JAG',
+      ),
+    ],
+  },
+  {
+    id: 'CONNECTOR-NO-MAPPING-NO-CALL',
+    source: 'shared/design.md#what-round-two-adds-see-the-open-issues',
+    behaviour: 'a user the policy does not map is refused invalid_target and no downstream call is made',
+    tests: [
+      t(
+        'e2e/connectors-salesforce.e2e.test.ts',
+        'refuses a user the policy does not map, with no downstream call',
+      ),
+      t(
+        'e2e/connectors-jwt-bearer.e2e.test.ts',
+        'refuses a user the policy does not map, with no call to Hydra',
+      ),
+    ],
+  },
+  {
+    id: 'CONNECTOR-CACHE-FAILURES',
+    source: 'shared/design.md#what-round-two-adds-see-the-open-issues',
+    behaviour:
+      'downstream tokens are reused until shortly before expiry with single flight; a downstream refusal names its error; an outage or timeout is 503 temporarily_unavailable with Retry-After; no assertion or downstream token is logged or audited',
+    tests: [
+      t(
+        'e2e/connectors-salesforce.e2e.test.ts',
+        'reuses the cached token for the same user and scopes, and refreshes it near expiry',
+      ),
+      t('e2e/connectors-salesforce.e2e.test.ts', 'names Salesforce’s own error when it refuses the user'),
+      t(
+        'e2e/connectors-salesforce.e2e.test.ts',
+        'answers a downstream outage and a hung endpoint with 503 temporarily_unavailable and Retry-After',
+      ),
+      t(
+        'e2e/connectors-salesforce.e2e.test.ts',
+        'writes no assertion and no downstream token into the logs or the audit events',
+      ),
+    ],
+  },
 ];
