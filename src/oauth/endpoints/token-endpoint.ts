@@ -119,6 +119,8 @@ async function recordTokenRefusal(
     reason: e.reason ?? e.message,
     ...(trace.sub === undefined ? {} : { sub: trace.sub }),
     ...(trace.decision === undefined ? {} : { decision_id: trace.decision.decision.decision_id }),
+    // The acting party the decision was about (RFC 8693 `act` shape), so the refusal names the agent.
+    ...(trace.decision?.input.actor === undefined ? {} : { act: trace.decision.input.actor }),
   };
   const downstream = downstreamFactOf(e);
   if (downstream !== undefined) fact.downstream = downstream;

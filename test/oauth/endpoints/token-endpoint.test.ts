@@ -60,6 +60,19 @@ describe('token endpoint: the record of a refusal', () => {
     expect(fact).not.toHaveProperty('client_id');
     expect(fact!.claimed_client_id).toBe(claimed);
   });
+
+  it('records a refusal by policy with the agent the decision was about (issue 17 §3)', async () => {
+    const res = await salesforceExchange(svc, {
+      subject_token: await svc.idp.mint(subjectClaims(svc), { typ: 'at+jwt' }),
+      scope: 'crm.admin',
+    });
+    expect(res.status, res.text).toBe(400);
+    const entry = committed.at(-1)!;
+    expect(entry.decision?.decision.allow).toBe(false);
+    expect(entry.tokens[0]).toMatchObject({ kind: 'refused', client_id: 'mcp-salesforce' });
+    expect(entry.tokens[0]!.act).toEqual(entry.decision!.input.actor);
+    expect(entry.tokens[0]!.act).toMatchObject({ sub: 'mcp-salesforce', act: { sub: 'claude-desktop' } });
+  });
 });
 
 describe('token endpoint: what a grant is handed (its declared parameters, RFC 6749 §3.2)', () => {
