@@ -23,10 +23,13 @@ export const requirements: Requirement[] = [
     behaviour:
       'a subject token with a bad signature, alg none or HMAC keyed with a public key is invalid_grant',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'bad signature: another key under the issuer kid'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'alg none'),
       t(
-        'oauth/grants/token-exchange.abuse.test.ts',
+        'oauth/grants/token-exchange.abuse.tokens.test.ts',
+        'bad signature: another key under the issuer kid',
+      ),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'alg none'),
+      t(
+        'oauth/grants/token-exchange.abuse.tokens.test.ts',
         "HS256 MACed with Mandate's own JWKS public key, iss = Mandate, typ at+jwt",
       ),
       t('oauth/tokens/verify-jwt.test.ts', 'HS256 keyed with the public key'),
@@ -37,9 +40,9 @@ export const requirements: Requirement[] = [
     source: RFC(7519, '4.1.4'),
     behaviour: 'expired, not-yet-valid and future-dated subject tokens are refused beyond the clock skew',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'expired subject token'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'not-yet-valid subject token (nbf beyond skew)'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'future-dated subject token (iat beyond skew)'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'expired subject token'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'not-yet-valid subject token (nbf beyond skew)'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'future-dated subject token (iat beyond skew)'),
     ],
   },
   {
@@ -48,7 +51,7 @@ export const requirements: Requirement[] = [
     behaviour: 'a subject token issued to another client (audience) is refused',
     tests: [
       t(
-        'oauth/grants/token-exchange.abuse.test.ts',
+        'oauth/grants/token-exchange.abuse.tokens.test.ts',
         'subject token issued to another client (aud of the Workday MCP server)',
       ),
     ],
@@ -58,9 +61,9 @@ export const requirements: Requirement[] = [
     source: RFC(8693, '2.1'),
     behaviour: 'subject_token_type is required; actor_token_type is required iff actor_token is present',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'missing subject_token_type'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'actor_token without actor_token_type'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'actor_token_type without actor_token'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'missing subject_token_type'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'actor_token without actor_token_type'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'actor_token_type without actor_token'),
     ],
   },
   {
@@ -68,9 +71,12 @@ export const requirements: Requirement[] = [
     source: RFC(8693, '2.2.2'),
     behaviour: 'an unknown or ambiguous target is invalid_target',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'unknown resource'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'resource and audience naming different services'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'two resources'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'unknown resource'),
+      t(
+        'oauth/grants/token-exchange.abuse.tokens.test.ts',
+        'resource and audience naming different services',
+      ),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'two resources'),
     ],
   },
   {
@@ -87,8 +93,8 @@ export const requirements: Requirement[] = [
     source: RFC(8693, '4.1'),
     behaviour: 'the issued token records the actor in act, earlier actors nested; may_act is honoured',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'may_act naming someone else'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'delegation chain too deep'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'may_act naming someone else'),
+      t('oauth/grants/token-exchange.abuse.tokens.test.ts', 'delegation chain too deep'),
       t(
         'oauth/grants/token-exchange.smoke.test.ts',
         "exchanges alice's token for a narrowed Salesforce token",
@@ -173,9 +179,9 @@ export const requirements: Requirement[] = [
     source: RFC(6749, '5.2'),
     behaviour: 'failed client authentication is invalid_client (401), with WWW-Authenticate: Basic for Basic',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'wrong client secret (client_secret_basic)'),
+      t('oauth/grants/token-exchange.abuse.client-auth.test.ts', 'wrong client secret (client_secret_basic)'),
       t(
-        'oauth/grants/token-exchange.abuse.test.ts',
+        'oauth/grants/token-exchange.abuse.client-auth.test.ts',
         'two authentication methods at once (Basic and client_secret)',
       ),
     ],
@@ -186,9 +192,12 @@ export const requirements: Requirement[] = [
     behaviour:
       'a private_key_jwt assertion jti is single-use; wrong aud, expired or foreign-key assertions fail',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'private_key_jwt: replayed jti'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'private_key_jwt: wrong aud'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'private_key_jwt: assertion signed by another key'),
+      t('oauth/grants/token-exchange.abuse.client-auth.test.ts', 'private_key_jwt: replayed jti'),
+      t('oauth/grants/token-exchange.abuse.client-auth.test.ts', 'private_key_jwt: wrong aud'),
+      t(
+        'oauth/grants/token-exchange.abuse.client-auth.test.ts',
+        'private_key_jwt: assertion signed by another key',
+      ),
     ],
   },
   {
@@ -197,9 +206,9 @@ export const requirements: Requirement[] = [
     behaviour:
       'malformed requests are invalid_request JSON (never a 500): repeated parameters, oversize and non-form bodies',
     tests: [
-      t('oauth/grants/token-exchange.abuse.test.ts', 'repeated grant_type'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'oversize body (> 64 KiB)'),
-      t('oauth/grants/token-exchange.abuse.test.ts', 'garbage form body'),
+      t('oauth/grants/token-exchange.abuse.request.test.ts', 'repeated grant_type'),
+      t('oauth/grants/token-exchange.abuse.request.test.ts', 'oversize body (> 64 KiB)'),
+      t('oauth/grants/token-exchange.abuse.request.test.ts', 'garbage form body'),
     ],
   },
   {
