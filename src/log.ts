@@ -2,9 +2,11 @@
  * The service's structured logger: JSON lines on stderr through pino, the logger fastify uses for
  * its per-request lines (src/ops/request-log.ts), so that every line has one shape
  * (`level` as a word, ISO `time`, `pid`, `msg`, fields). Core modules take a `Logger` so that tests
- * can capture what they say. Fields that hold secrets are redacted whatever logs them.
+ * can capture what they say. Fields that hold secrets are redacted whatever logs them. A line
+ * written inside a request's span carries its `trace_id` and `span_id`.
  */
 import { pino, type Logger as PinoLogger } from 'pino';
+import { activeTrace } from './ops/tracing.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -55,6 +57,9 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // A line written while a request is served names its trace (docs/operations.md#tracing);
+      // fields the line sets itself win.
+      mixin: () => activeTrace() ?? {},
     },
     { write: (line: string) => write(line.replace(/\n$/, '')) },
   );
