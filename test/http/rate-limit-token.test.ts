@@ -7,6 +7,7 @@
  * line (fail open, ADR 0010).
  */
 import { randomBytes } from 'node:crypto';
+import { createExchangeClient, ExchangeUnavailableError } from '@mandate/mcp-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNTER_DEADLINE_MS } from '../../src/oauth/rate-limit.js';
@@ -104,6 +105,22 @@ describe('token endpoint rate limit shared by two instances', () => {
     // The burst's refusals and the one after the other client's request.
     expect(counted[0]! + counted[1]!).toBe(2 * LIMIT + 1);
     expect(Number(refusals.rows[0]?.n)).toBe(2 * LIMIT + 1);
+  });
+
+  it("reaches an MCP server through the kit's exchange client as ExchangeUnavailableError with Retry-After", async () => {
+    const kit = createExchangeClient({
+      issuer: a.issuer,
+      clientId: 'mcp-salesforce',
+      clientSecret: SECRETS.salesforce,
+      services: { salesforce: { resource: API.salesforce } },
+    });
+    const err = (await kit
+      .getDownstreamToken(await a.idp.mint(subjectClaims(a)), 'salesforce', ['crm.read'])
+      .catch((e: unknown) => e)) as ExchangeUnavailableError;
+    expect(err).toBeInstanceOf(ExchangeUnavailableError);
+    expect([err.status, err.error]).toEqual([429, 'temporarily_unavailable']);
+    expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(err.explain()).toContain(`try again in ${err.retryAfterSeconds} seconds`);
   });
 
   it('fails open when the counter is slow: a held row lock delays the request by the 1 s deadline, no more', async () => {

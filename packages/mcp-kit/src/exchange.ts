@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { fetchWithDpop, generateDpopKey, type DpopKey } from './dpop/client.js';
-import { exchangeErrorFor, ExchangeUnavailableError } from './exchange-errors.js';
+import { exchangeErrorFor, ExchangeUnavailableError, retryAfterSeconds } from './exchange-errors.js';
 import { parseScopes } from './scopes.js';
 import { createTokenCache } from './token-cache.js';
 import { GrantType, TokenType } from './token-types.js';
@@ -178,7 +178,15 @@ export function createExchangeClient(opts: ExchangeClientOptions): ExchangeClien
         typeof json.error_description === 'string'
           ? json.error_description
           : `HTTP ${res.status} from the token endpoint`;
-      throw fail(error, description, res.status);
+      const retryAfter = retryAfterSeconds(res.headers.get('retry-after'), now());
+      throw exchangeErrorFor({
+        error,
+        description,
+        status: res.status,
+        service,
+        scopes,
+        ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+      });
     }
     const tokenType = String(json.token_type).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
     if (tokenType === 'DPoP' && key === undefined)

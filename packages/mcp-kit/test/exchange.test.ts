@@ -146,6 +146,33 @@ describe('exchange client (RFC 8693 §2)', () => {
     await expect(c.getDownstreamToken('u', 'salesforce', ['crm.read'])).resolves.toMatchObject({ jti: 'j2' });
   });
 
+  it.each([
+    ['a rate limit (429)', 429, '30', 30],
+    ['an outage (503)', 503, '2', 2],
+    ['an HTTP-date', 503, new Date(1_000_000 * 1000 + 90_000).toUTCString(), 90],
+  ])(
+    'carries the Retry-After of %s into ExchangeUnavailableError',
+    async (_what, status, header, seconds) => {
+      const ep = tokenEndpoint(() =>
+        Response.json(
+          {
+            error: 'temporarily_unavailable',
+            error_description: 'too many requests; retry after 30 seconds',
+          },
+          { status, headers: { 'Retry-After': header } },
+        ),
+      );
+      const err = (await client(ep.fetch, { now: 1_000_000 })
+        .getDownstreamToken('u', 'salesforce', ['crm.read'])
+        .catch((e: unknown) => e)) as ExchangeUnavailableError;
+      expect(err).toBeInstanceOf(ExchangeUnavailableError);
+      expect(err.retryAfterSeconds).toBe(seconds);
+      expect(err.explain()).toBe(
+        `The authorization service is unavailable right now; try again in ${seconds} seconds (too many requests; retry after 30 seconds)`,
+      );
+    },
+  );
+
   it("turns a policy refusal into ExchangeDeniedError with the code and the policy's reason", async () => {
     const description = "scope hr.records.read: not allowed for the subject's groups";
     const ep = tokenEndpoint(() =>
