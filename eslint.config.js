@@ -74,9 +74,16 @@ const LAYERS = [
     because: 'tokens and clients are the building blocks the grants and endpoints use',
   },
   {
-    from: ['src/oauth/decisions/', 'src/oauth/issuance/', 'src/oauth/id-jag/', 'src/oauth/workload/'],
+    from: [
+      'src/oauth/decisions/',
+      'src/oauth/issuance/',
+      'src/oauth/id-jag/',
+      'src/oauth/workload/',
+      'src/oauth/approvals/',
+    ],
     deny: ['src/oauth/grants/', 'src/oauth/endpoints/', 'src/oauth/authorize/'],
-    because: 'decisions, issuance, ID-JAGs and workload federation serve the grants, not the other way round',
+    because:
+      'decisions, issuance, ID-JAGs, workload federation and approvals serve the grants, not the other way round',
   },
   {
     from: ['src/oauth/decisions/', 'src/oauth/issuance/'],

@@ -15,13 +15,29 @@ import { decisionInputSchema, reasonSchema } from '../policy/contract.js';
 import { partiesShape } from './parties.js';
 
 export const DECISION_EVENT_TYPE = 'dev.mandate.decision';
-export const tokenEventKinds = ['issued', 'refused', 'refreshed', 'revoked', 'reused'] as const;
+/**
+ * Token events; `approval_requested`, `approved` and `approval_denied` are a token exchange waiting
+ * for a person (OpenID CIBA, ADR 0014): each names the decision it resumes and the approval's id.
+ */
+export const tokenEventKinds = [
+  'issued',
+  'refused',
+  'refreshed',
+  'revoked',
+  'reused',
+  'approval_requested',
+  'approved',
+  'approval_denied',
+] as const;
 export const tokenEventTypes = [
   'dev.mandate.token.issued',
   'dev.mandate.token.refused',
   'dev.mandate.token.refreshed',
   'dev.mandate.token.revoked',
   'dev.mandate.token.reused',
+  'dev.mandate.token.approval_requested',
+  'dev.mandate.token.approved',
+  'dev.mandate.token.approval_denied',
 ] as const;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -126,6 +142,13 @@ export const tokenDataSchema = z.object({
     .describe(
       'A connector-backed token exchange (ADR 0013): the downstream service and connector kind, the downstream subject the policy mapped, whether the token came from the cache, and for a refusal the downstream error (or downstream_unavailable). Never a token or an assertion.',
     ),
+  approval_id: z
+    .string()
+    .optional()
+    .describe(
+      'The approval a token exchange waited for (ADR 0014): on its request, its approval or denial, and the token issued after it.',
+    ),
+  approver: z.string().optional().describe('Who approved or denied it (their `sub` at the IdP).'),
   masked: z.array(z.string()).optional(),
 });
 export type TokenData = z.infer<typeof tokenDataSchema>;

@@ -1,6 +1,7 @@
 /**
  * Token events as OCSF Authentication (3002): issued and refused = Service Ticket Request (4),
- * refreshed = Service Ticket Renew (5), revoked and reuse detected = Other (99); the protocol is
+ * refreshed = Service Ticket Renew (5), revoked, reuse detected and the approvals a token exchange
+ * waits for (requested, granted, denied: ADR 0014) = Other (99); the protocol is
  * OCSF's OAuth 2.0 (`auth_protocol_id` 6).
  */
 import type { TokenEvent } from './events.js';
@@ -21,6 +22,9 @@ const tokenActivity: Record<TokenEvent['data']['kind'], [number, string]> = {
   refreshed: [5, 'Service Ticket Renew'],
   revoked: [99, 'Token Revoked'],
   reused: [99, 'Refresh Token Reuse Detected'],
+  approval_requested: [99, 'Approval Requested'],
+  approved: [99, 'Approval Granted'],
+  approval_denied: [99, 'Approval Denied'],
 };
 
 /** OCSF `auth_protocol_id` 6, whose caption is "OAUTH 2.0" (dictionary.json). */
@@ -43,7 +47,7 @@ function subject(p: Parties, claimed: string | undefined): Record<string, unknow
 /** Maps one token event to OCSF Authentication. */
 export function fromToken(e: TokenEvent, version: string): OcsfEvent {
   const d = e.data;
-  const success = d.kind !== 'refused' && d.kind !== 'reused';
+  const success = d.kind !== 'refused' && d.kind !== 'reused' && d.kind !== 'approval_denied';
   const severity =
     d.kind === 'reused' ? SEVERITY.high : d.kind === 'refused' ? SEVERITY.low : SEVERITY.informational;
   const aud = Array.isArray(d.aud) ? d.aud.join(' ') : d.aud;
@@ -68,6 +72,8 @@ export function fromToken(e: TokenEvent, version: string): OcsfEvent {
       action: d.action,
       subject_jti: d.subject_jti,
       claimed_client_id: d.claimed_client_id,
+      approval_id: d.approval_id,
+      approver: d.approver,
     },
   };
 }

@@ -6,7 +6,16 @@
 import type { Decision, DecisionInput } from '../policy/contract.js';
 import type { IssuedTokenRecord } from '../store/tokens.js';
 
-export type TokenEventKind = 'issued' | 'refused' | 'refreshed' | 'revoked' | 'reused';
+export type TokenEventKind =
+  | 'issued'
+  | 'refused'
+  | 'refreshed'
+  | 'revoked'
+  | 'reused'
+  // A token exchange waiting for a person's approval (OpenID CIBA, ADR 0014).
+  | 'approval_requested'
+  | 'approved'
+  | 'approval_denied';
 
 /** A decision as the audit log sees it: the decision and the input it was made on. */
 export interface DecisionFact {
@@ -41,6 +50,9 @@ export interface TokenFact {
   subject_jti?: string;
   /** A connector-backed exchange (ADR 0013): the service, kind, downstream subject, cache use, downstream error. */
   downstream?: DownstreamFact;
+  /** The approval a token exchange waited for (ADR 0014), and who approved or denied it. */
+  approval_id?: string;
+  approver?: string;
 }
 
 /** What the audit event of a downstream issuance or refusal says (never a token or an assertion). */

@@ -26,6 +26,7 @@ import { registerRoute } from './routes/register.js';
 import { limitByAddress } from './rate-limit.js';
 import { noRateLimits } from '../oauth/rate-limit.js';
 import { tokenRoute } from './routes/token.js';
+import { backchannelRoute } from './routes/bc-authorize.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -98,6 +99,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
   const urls = opts.ctx.endpoints;
   const limits = opts.ctx.rateLimits ?? noRateLimits;
   tokenRoute(app, paths.token, opts.ctx, opts.grants);
+  if (opts.ctx.approvals !== undefined) backchannelRoute(app, paths.backchannelAuthentication, opts.ctx);
   authzenRoutes(app, paths, opts.ctx);
   if (opts.register !== undefined)
     registerRoute(app, paths.register, opts.register, opts.log, limitByAddress(limits, 'register'));
@@ -119,6 +121,9 @@ export function createApp(opts: AppOptions): FastifyInstance {
       jwksPath: paths.jwks,
       ...(opts.register === undefined ? {} : { registrationEndpoint: urls.register }),
       ...(opts.introspection === undefined ? {} : { introspectionEndpoint: urls.introspect }),
+      ...(opts.ctx.approvals === undefined
+        ? {}
+        : { backchannelAuthenticationEndpoint: urls.backchannelAuthentication }),
       ...(opts.firstHop === undefined
         ? {}
         : { authorizationEndpoint: urls.authorize, revocationEndpoint: urls.revoke }),

@@ -5,6 +5,7 @@
 import type { AuditPort } from '../audit/port.js';
 import type { Logger } from '../log.js';
 import type { DecisionService } from '../policy/contract.js';
+import type { ApprovalRepo } from '../store/approvals.js';
 import type { ReplayStore } from '../store/replay.js';
 import type { Signer } from './tokens/mint-access-token.js';
 import type { Mint } from './tokens/mint.js';
@@ -48,6 +49,11 @@ export interface OAuthContext {
   workloads?: WorkloadTrust;
   /** Rate limits (rate-limit.ts): the token endpoint counts each authenticated client's requests. */
   rateLimits?: RateLimits;
+  /**
+   * Exchanges waiting for a person's approval (OpenID CIBA poll mode, ADR 0014); absent, an exchange
+   * the policy wants approved is answered `interaction_required` and cannot be asked for.
+   */
+  approvals?: ApprovalRepo;
 }
 
 /**
@@ -57,7 +63,10 @@ export interface OAuthContext {
  */
 export function clientAuthAt(
   ctx: Pick<OAuthContext, 'issuer' | 'endpoints' | 'clients' | 'replay' | 'clockSkew' | 'now'>,
-  endpoint: Extract<Endpoint, 'token' | 'revoke' | 'introspect' | 'accessEvaluation' | 'accessEvaluations'>,
+  endpoint: Extract<
+    Endpoint,
+    'token' | 'revoke' | 'introspect' | 'accessEvaluation' | 'accessEvaluations' | 'backchannelAuthentication'
+  >,
 ): ClientAuthDeps {
   const audiences = [ctx.issuer, ctx.endpoints.token];
   if (endpoint !== 'token') audiences.push(ctx.endpoints[endpoint]);

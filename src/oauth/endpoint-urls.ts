@@ -24,6 +24,10 @@ const SUFFIXES = {
   accessEvaluation: '/access/v1/evaluation',
   /** OpenID AuthZEN Authorization API 1.0 §7: access evaluations in one request. */
   accessEvaluations: '/access/v1/evaluations',
+  /** OpenID CIBA Core 1.0 §7: the backchannel authentication endpoint (approvals, ADR 0014). */
+  backchannelAuthentication: '/bc-authorize',
+  /** The approval pages a person approves or denies a request on (`<prefix>/<id>`). */
+  approvals: '/approvals',
 } as const;
 
 export type Endpoint = keyof typeof SUFFIXES;

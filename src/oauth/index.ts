@@ -16,6 +16,8 @@
  *   jwt-bearer grant and the client's authentication, under configured issuer and claim rules.
  * - `authzen/`: OpenID AuthZEN access evaluation of MCP tool calls for resource servers, decided by
  *   the same policy and audited with the access token's `jti`.
+ * - `approvals/`: deferred decisions (ADR 0014): an exchange the policy allows once a person
+ *   approves it, waiting as an OpenID CIBA poll-mode request.
  * - `decisions/`: asking the decision service (src/policy) and turning its denials into OAuth errors.
  * - `issuance/`: the one issuance helper every grant uses once the policy allows: the mint step
  *   (`tokens/mint.ts`, a seam the composition root may fill), the issuance record, the audit event.

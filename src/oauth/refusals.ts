@@ -256,6 +256,49 @@ export const REFUSALS = {
     errors: target,
     meaning: 'the policy requires DPoP for a service whose tokens come from its own authorization server',
   },
+  // The backchannel authentication endpoint (OpenID CIBA, endpoints/backchannel-authentication.ts).
+  approvals_unavailable: { errors: req, meaning: 'this instance keeps no approvals (no store for them)' },
+  login_hint: {
+    errors: req,
+    meaning: 'the request named the user otherwise than by login_hint_token (the exchange’s subject token)',
+  },
+  login_hint_token_expired: {
+    errors: ['expired_login_hint_token'],
+    meaning: 'the login_hint_token (subject token) has expired, or expires before an approval could come',
+  },
+  login_hint_token_refused: {
+    errors: ['unknown_user_id'],
+    meaning:
+      'the login_hint_token failed the exchange’s subject and actor checks (the description says which)',
+  },
+  binding_message: {
+    errors: ['invalid_binding_message'],
+    meaning: 'binding_message is longer than 200 characters or holds control characters',
+  },
+  requested_expiry: { errors: req, meaning: 'requested_expiry is not a positive whole number of seconds' },
+  approval_not_required: {
+    errors: req,
+    meaning: 'the policy allows the exchange without an approval: the client exchanges at the token endpoint',
+  },
+  // The CIBA grant (grants/ciba.ts).
+  auth_req_id_unknown: {
+    errors: grant,
+    meaning: 'the auth_req_id is unknown, long expired, or was issued to another client',
+  },
+  auth_req_id_used: { errors: grant, meaning: 'the auth_req_id has already been redeemed (single use)' },
+  approval_pending: {
+    errors: ['authorization_pending'],
+    meaning: 'no one has approved or denied the request yet (not audited: a poll, not a refusal)',
+  },
+  approval_slow_down: {
+    errors: ['slow_down'],
+    meaning: 'polled sooner than the interval allows; the interval is now 5 s longer (not audited)',
+  },
+  approval_denied: { errors: ['access_denied'], meaning: 'an approver denied the request' },
+  approval_expired: {
+    errors: ['expired_token'],
+    meaning: 'the request expired before it was approved and redeemed',
+  },
   // The authorization endpoint (authorize/).
   client_lookup: { errors: req, meaning: 'the client_id could not be resolved (a page, no redirect)' },
   redirect_uri_missing: { errors: req, meaning: 'redirect_uri is missing and the client has several' },

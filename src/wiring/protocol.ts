@@ -29,6 +29,7 @@ import { createReplayStore } from '../store/replay.js';
 import { workloadIssuers } from '../config/records.js';
 import { workloadTrust } from '../oauth/workload/trust.js';
 import { getIssuedToken } from '../store/tokens.js';
+import { createApprovalRepo } from '../store/approvals.js';
 import type { Built } from './built.js';
 import { createFirstHopService, type FirstHopService } from './first-hop.js';
 import { buildRateLimits } from './rate-limits.js';
@@ -122,6 +123,7 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     log,
     workloads: workloadTrust(workloadIssuers(config.file)),
     rateLimits: buildRateLimits(config, db, log, parts.metrics),
+    approvals: createApprovalRepo(db),
     firstHop: firstHop.firstHop,
   };
   const introspection: IntrospectionPorts = {

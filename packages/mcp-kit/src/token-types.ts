@@ -13,4 +13,6 @@ export const GrantType = {
   jwtBearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
   authorizationCode: 'authorization_code',
   refreshToken: 'refresh_token',
+  /** OpenID CIBA Core 1.0 §10.1: redeeming an `auth_req_id` once the request is approved. */
+  ciba: 'urn:openid:params:grant-type:ciba',
 } as const;

@@ -7,7 +7,7 @@ import { handleTokenRequest } from '../../oauth/endpoints/token-endpoint.js';
 import type { GrantRegistry } from '../../oauth/grants/index.js';
 
 /** Every DPoP header line as sent: node joins repeated headers, so read the raw list. */
-function dpopHeaders(raw: string[]): string[] {
+export function dpopHeaders(raw: string[]): string[] {
   const values: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2)
     if (raw[i]?.toLowerCase() === 'dpop') values.push(raw[i + 1] ?? '');
@@ -18,7 +18,11 @@ function dpopHeaders(raw: string[]): string[] {
  * RFC 6749 §3.2: token requests are application/x-www-form-urlencoded. Checked before fastify parses
  * the body, so that text/plain (which fastify would hand over as a string) or JSON is refused as such.
  */
-function requireFormBody(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+export function requireFormBody(
+  req: FastifyRequest,
+  _reply: FastifyReply,
+  done: (err?: Error) => void,
+): void {
   const type = req.headers['content-type'];
   const media = type?.split(';')[0]?.trim().toLowerCase();
   if (type !== undefined && media !== 'application/x-www-form-urlencoded')

@@ -17,6 +17,8 @@ export interface Endpoints {
   authorizationEndpoint?: string;
   /** RFC 7009 revocation, when served. */
   revocationEndpoint?: string;
+  /** OpenID CIBA §4 backchannel authentication (approvals, ADR 0014), when served. */
+  backchannelAuthenticationEndpoint?: string;
 }
 
 export interface MetadataOptions {
@@ -59,7 +61,10 @@ export function authorizationServerMetadata(e: Endpoints, opts: MetadataOptions)
             'none',
           ],
         }),
-    grant_types_supported: [...opts.grantTypes],
+    // The CIBA grant only where approvals are served.
+    grant_types_supported: [...opts.grantTypes].filter(
+      (g) => g !== GrantType.ciba || e.backchannelAuthenticationEndpoint !== undefined,
+    ),
     // `none`: public clients (PKCE-bound codes) once the authorization endpoint is served.
     token_endpoint_auth_methods_supported: [
       'client_secret_basic',
@@ -82,6 +87,14 @@ export function authorizationServerMetadata(e: Endpoints, opts: MetadataOptions)
           ],
         }),
     ...(opts.clientIdMetadataDocuments === true ? { client_id_metadata_document_supported: true } : {}),
+    // OpenID CIBA Core 1.0 §4: poll mode only, no user codes, requests as form parameters (not signed).
+    ...(e.backchannelAuthenticationEndpoint === undefined
+      ? {}
+      : {
+          backchannel_authentication_endpoint: e.backchannelAuthenticationEndpoint,
+          backchannel_token_delivery_modes_supported: ['poll'],
+          backchannel_user_code_parameter_supported: false,
+        }),
     // draft-ietf-oauth-identity-assertion-authz-grant §6 (IdP role) and the resource AS role (§4.4).
     ...(grants.has(GrantType.tokenExchange)
       ? { identity_chaining_requested_token_types_supported: [TokenType.idJag] }

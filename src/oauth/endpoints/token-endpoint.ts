@@ -51,7 +51,7 @@ export async function handleTokenRequest(
       throw new OAuthError('invalid_client', `grant_type '${grantType}' requires client authentication`, {
         reason: 'public_client',
       });
-    if (!auth.client.grantTypes.includes(grantType))
+    if (![grantType, ...(grant.permittedBy ?? [])].some((g) => auth.client.grantTypes.includes(g)))
       throw new OAuthError('unauthorized_client', `client is not allowed to use grant_type '${grantType}'`);
     const result = await grant.handle(grantRequest(req, grant), auth, ctx, trace);
     try {
@@ -111,6 +111,9 @@ async function recordTokenRefusal(
   grantType: string | undefined,
 ): Promise<void> {
   if (e.reason === 'audit_unavailable') return;
+  // A CIBA poll of a request still waiting (OpenID CIBA §11) is not a refusal: the request, its
+  // approval or denial and its token are each recorded; every five-second poll is not.
+  if (e.error === 'authorization_pending' || e.error === 'slow_down') return;
   const fact: TokenFact = {
     kind: 'refused',
     action: grantType ?? 'unknown',

@@ -43,9 +43,16 @@ function target(resources: string[], audiences: string[]): DecisionInput['target
   return { ...(resource === undefined ? {} : { resource }), ...(audience === undefined ? {} : { audience }) };
 }
 
-export function parseExchangeRequest(p: Params): ExchangeRequest {
-  const subjectToken = p.require('subject_token');
-  const subjectTokenType = p.require('subject_token_type');
+/**
+ * The request of `p`; `subject` stands for `subject_token` and its type where another profile names
+ * the subject token otherwise (CIBA's `login_hint_token` at the backchannel authentication endpoint).
+ */
+export function parseExchangeRequest(
+  p: Params,
+  subject?: { token: string; tokenType: string },
+): ExchangeRequest {
+  const subjectToken = subject?.token ?? p.require('subject_token');
+  const subjectTokenType = subject?.tokenType ?? p.require('subject_token_type');
   const actorToken = p.get('actor_token');
   const actorType = p.get('actor_token_type');
   if (actorToken !== undefined && actorType === undefined)

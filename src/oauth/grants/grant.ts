@@ -17,6 +17,11 @@ export interface Grant {
   /** Public clients (`none`) may not use this grant. */
   requiresClientAuthentication: boolean;
   /**
+   * Other grant types any of which also lets a client use this one (a client that may exchange
+   * tokens may redeem the approvals its exchanges waited for); absent, only its own.
+   */
+  permittedBy?: readonly string[];
+  /**
    * For a grant whose own credential authenticates the client (MCP SEP-1933: a workload's platform
    * JWT): the client it names, or undefined for the usual client authentication.
    */

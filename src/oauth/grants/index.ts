@@ -10,6 +10,8 @@
  * - `exchange-request.ts`: the exchange's parameters as a typed request (RFC 8693 §2.1).
  * - `exchange-parties.ts`: the exchange's parties: subject, actor, `may_act` (§4.4), the `act` chain.
  * - `jwt-bearer.ts`: the JWT bearer grant (RFC 7523 §2.1) for ID-JAGs and workloads' platform JWTs.
+ * - `ciba.ts`: the OpenID CIBA grant (poll mode): redeeming an approved `auth_req_id` (ADR 0014).
+ * - `exchange-input.ts`: an exchange's decision input and token, shared with the CIBA request.
  * - `first-hop-token.ts`: what the code and refresh grants share: the decision input and the token.
  * - `revoke-grant.ts`: revoking a grant with every token issued under it.
  * - `pkce.ts`: PKCE S256 (RFC 7636).
@@ -18,6 +20,7 @@
  */
 import type { FirstHop } from '../first-hop.js';
 import { authorizationCode } from './authorization-code.js';
+import { ciba } from './ciba.js';
 import type { Grant } from './grant.js';
 import { jwtBearer } from './jwt-bearer.js';
 import { refreshToken } from './refresh-token.js';
@@ -36,6 +39,7 @@ export function grantRegistry(opts: { firstHop?: FirstHop }): GrantRegistry {
   const all = [
     tokenExchange,
     jwtBearer,
+    ciba,
     ...(firstHop === undefined ? [] : [authorizationCode(firstHop), refreshToken(firstHop)]),
   ];
   return new Map(all.map((g) => [g.grantType, g]));

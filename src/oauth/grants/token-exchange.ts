@@ -9,16 +9,15 @@
  * then decide and issue (below): the token itself is produced by the context's mint step
  * (tokens/mint.ts) through the issuance helper every grant uses.
  */
-import type { DecisionInput } from '../../policy/contract.js';
 import type { AuthenticatedClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
 import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
-import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { OAuthError } from '../errors.js';
 import { issueIdJag } from '../id-jag/issue-id-jag.js';
 import { issueToken } from '../issuance/issue-token.js';
 import type { GrantResult, TokenRequest, Trace } from '../token-request.js';
 import { GrantType, TokenType } from '../tokens/token-types.js';
+import { exchangeInput, exchangeToken } from './exchange-input.js';
 import { checkParties, type ExchangeParties } from './exchange-parties.js';
 import { parseExchangeRequest, type ExchangeRequest } from './exchange-request.js';
 import type { Grant } from './grant.js';
@@ -27,30 +26,17 @@ import type { Grant } from './grant.js';
 async function decideAndIssue(
   req: TokenRequest,
   request: ExchangeRequest,
-  { subject: sc, act, prior }: ExchangeParties,
+  parties: ExchangeParties,
   { client }: AuthenticatedClient,
   ctx: OAuthContext,
   trace: Trace,
 ): Promise<GrantResult> {
-  const requested = request.scopes ?? sc.scopes;
-  if (requested === undefined || requested.length === 0)
-    throw new OAuthError('invalid_scope', 'scope is required when the subject_token carries none');
-
-  const jkt = await ctx.proof(req);
-  const now = ctx.now();
-  const input: DecisionInput = {
-    action: 'token_exchange',
-    now,
-    subject: subjectInput(sc),
-    client: { client_id: client.clientId, trust: client.trust as DecisionInput['client']['trust'] },
-    actor: { sub: act.sub, client_id: act.client_id, ...(prior === undefined ? {} : { act: prior }) },
-    target: request.target,
-    scopes: requested,
-    context: tokenContext(sc, jkt, req.ip),
-  };
+  const ask = await exchangeInput(req, request, parties, client, ctx);
+  const { input } = ask;
   const decision = decideOrRefuse(ctx, trace, input);
+  const sc = parties.subject;
 
-  const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, sc.exp - now);
+  const ttl = Math.min(decision.ttl_seconds, ctx.maxTokenTtl, sc.exp - input.now);
   if (ttl <= 0) throw new OAuthError('invalid_grant', 'subject_token expires too soon', { reason: 'ttl' });
   const { body, minted, audit } = await issueToken(ctx, trace, {
     allowed: {
@@ -58,29 +44,26 @@ async function decideAndIssue(
       input,
       decision,
       token: {
-        issuer: ctx.issuer,
-        sub: sc.sub,
-        aud: request.target.resource ?? request.target.audience ?? '',
-        clientId: client.clientId,
-        scopes: decision.scopes,
+        ...exchangeToken(ctx, request, parties, ask, decision.scopes),
         ttlSeconds: ttl,
-        now,
-        act,
-        ...(jkt === undefined ? {} : { jkt }),
-        // The subject's groups travel with it, so that a further exchange is decided on them too.
-        ...(input.subject.groups.length === 0 ? {} : { extra: { groups: input.subject.groups } }),
+        now: input.now,
       },
     },
     action: 'token_exchange',
     issuedTokenType: request.requestedTokenType,
     ...(sc.jti === undefined ? {} : { subjectJti: sc.jti }),
   });
-  // RFC 8693 §2.2.1: `scope` is sent when it differs from the request's.
-  const sameAsRequested = request.scopes !== undefined && minted.scope === request.scopes.join(' ');
-  return {
-    response: { body: { ...body, ...(sameAsRequested ? {} : { scope: minted.scope }) }, headers: {} },
-    audit,
-  };
+  return { response: { body: exchangeBody(body, minted.scope, request.scopes), headers: {} }, audit };
+}
+
+/** RFC 8693 §2.2.1: `scope` is sent when it differs from the request's. */
+export function exchangeBody(
+  body: Record<string, unknown>,
+  granted: string,
+  asked: string[] | undefined,
+): Record<string, unknown> {
+  const sameAsRequested = asked !== undefined && granted === asked.join(' ');
+  return { ...body, ...(sameAsRequested ? {} : { scope: granted }) };
 }
 
 export const tokenExchange: Grant = {

@@ -1,0 +1,98 @@
+/**
+ * Starting an approval (OpenID CIBA Core 1.0 §7.3, poll mode): a token exchange the policy allowed
+ * with `require_approval` is kept, whole, as a pending request; the client gets an `auth_req_id`
+ * (256 random bits, stored only as its SHA-256) to poll the token endpoint with, how long the
+ * request stays open and the interval to poll at. The decision and the request are recorded in the
+ * audit log before the answer leaves.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ApprovalObligation } from '../../policy/approval.js';
+import type { Decision, DecisionInput } from '../../policy/contract.js';
+import type { ApprovalRepo } from '../../store/approvals.js';
+import { auditUnavailable } from '../audit-record.js';
+import type { OAuthContext } from '../context.js';
+import { OAuthError } from '../errors.js';
+import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
+import { POLL_INTERVAL_SECONDS, type PendingIssuance } from './pending.js';
+
+export interface ApprovalAsk {
+  input: DecisionInput;
+  decision: Decision;
+  obligation: ApprovalObligation;
+  issuance: PendingIssuance;
+  /** CIBA §7.1 `binding_message` and `requested_expiry`, when the client sent them. */
+  clientBindingMessage?: string;
+  requestedExpiry?: number;
+}
+
+/** CIBA §7.3: the successful authentication request acknowledgement. */
+export interface ApprovalStarted {
+  auth_req_id: string;
+  expires_in: number;
+  interval: number;
+}
+
+/** The approval page's id: public (it goes to approvers), never enough to poll. */
+function newApprovalId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export async function startApproval(
+  ctx: OAuthContext,
+  approvals: ApprovalRepo,
+  ask: ApprovalAsk,
+): Promise<{ body: ApprovalStarted; id: string }> {
+  const { input, decision, obligation, issuance } = ask;
+  const now = input.now;
+  // Open no longer than the policy says, the client asked, or the subject token lives.
+  const expiresIn = Math.min(
+    obligation.ttl_seconds,
+    ask.requestedExpiry ?? Number.POSITIVE_INFINITY,
+    issuance.subjectExp - now,
+  );
+  if (expiresIn <= 0)
+    throw new OAuthError('expired_login_hint_token', 'login_hint_token expires before it could be approved', {
+      reason: 'login_hint_token_expired',
+    });
+  const authReqId = newOpaqueValue();
+  const id = newApprovalId();
+  const token = issuance.token;
+  try {
+    await ctx.audit.commit({
+      decision: { decision, input },
+      tokens: [
+        {
+          kind: 'approval_requested',
+          action: 'token_exchange',
+          client_id: token.clientId,
+          sub: token.sub,
+          aud: token.aud,
+          scope: token.scopes.join(' '),
+          decision_id: decision.decision_id,
+          approval_id: id,
+          exp: now + expiresIn,
+          ...(token.act === undefined ? {} : { act: token.act }),
+          ...(issuance.subjectJti === undefined ? {} : { subject_jti: issuance.subjectJti }),
+        },
+      ],
+    });
+  } catch (err) {
+    throw auditUnavailable(err);
+  }
+  await approvals.insert({
+    id,
+    authReqIdHash: opaqueHash(authReqId),
+    clientId: token.clientId,
+    sub: input.subject.sub,
+    iss: input.subject.iss,
+    obligation: { ...obligation },
+    clientBindingMessage: ask.clientBindingMessage ?? null,
+    input: input as unknown as Record<string, unknown>,
+    decision: decision as unknown as Record<string, unknown>,
+    issuance: issuance as unknown as Record<string, unknown>,
+    createdAt: now,
+    expiresAt: now + expiresIn,
+    pollInterval: POLL_INTERVAL_SECONDS,
+  });
+  return { body: { auth_req_id: authReqId, expires_in: expiresIn, interval: POLL_INTERVAL_SECONDS }, id };
+}
