@@ -16,6 +16,7 @@ import {
 import type { AuditEvent } from './events.js';
 import { DECISION_EVENT_TYPE } from './events.js';
 import { toOcsf } from './ocsf.js';
+import { partiesOf } from './ocsf-base.js';
 import { AUDIT_STREAM } from './stream.js';
 
 export type TailFormat = 'text' | 'json' | 'ocsf';
@@ -69,13 +70,19 @@ export function formatEvent(e: AuditEvent, format: TailFormat): string {
     const target = d.input.target.audience ?? d.input.target.resource ?? '-';
     const verdict = d.enforced.allow ? 'ALLOW' : 'DENY';
     const why = d.enforced.reasons.map((r) => (typeof r === 'string' ? r : r.code)).join(',');
-    return `${e.time} ${seq} decision ${d.input.action} ${verdict} ${d.input.subject.sub} via ${d.input.client.client_id} -> ${target} scopes=${d.enforced.scopes.join(' ') || '-'}${why ? ` reasons=${why}` : ''} decision_id=${d.decision_id}`;
+    return `${e.time} ${seq} decision ${d.input.action} ${verdict} ${d.input.subject.sub} via ${d.input.client.client_id}${agentText(e)} -> ${target} scopes=${d.enforced.scopes.join(' ') || '-'}${why ? ` reasons=${why}` : ''} decision_id=${d.decision_id}`;
   }
   const d = e.data;
   const aud = Array.isArray(d.aud) ? d.aud.join(',') : (d.aud ?? '-');
   const extra =
     d.kind === 'refused' ? ` error=${d.error ?? '-'} reason=${d.reason ?? '-'}` : ` jti=${d.jti ?? '-'}`;
-  return `${e.time} ${seq} token.${d.kind} ${d.sub ?? '-'} via ${d.client_id ?? `unauthenticated(${d.claimed_client_id ?? '-'})`} -> ${aud} scope=${d.scope ?? '-'}${extra}`;
+  return `${e.time} ${seq} token.${d.kind} ${d.sub ?? '-'} via ${d.client_id ?? `unauthenticated(${d.claimed_client_id ?? '-'})`}${agentText(e)} -> ${aud} scope=${d.scope ?? '-'}${extra}`;
+}
+
+/** ` agent=<act chain>` (current actor first) when an agent acts for the user, else nothing. */
+function agentText(e: AuditEvent): string {
+  const agent = partiesOf(e).agent;
+  return agent === undefined ? '' : ` agent=${agent.act_chain.join(',')}`;
 }
 
 /** Prints messages until aborted, `max` is reached or the stream stays idle; returns how many. */

@@ -72,7 +72,7 @@ describe('audit tail (durable consumer)', () => {
     expect(n).toBe(10);
     const d = events[0] as Extract<AuditEvent, { type: 'dev.mandate.decision' }>;
     expect(lines[0]).toBe(
-      `${d.time} #1 decision token_exchange ALLOW user0 via mcp-salesforce -> https://api.salesforce.example scopes=crm.read decision_id=${d.data.decision_id}`,
+      `${d.time} #1 decision token_exchange ALLOW user0 via mcp-salesforce agent=mcp-salesforce,claude-desktop -> https://api.salesforce.example scopes=crm.read decision_id=${d.data.decision_id}`,
     );
     expect(lines[1]).toMatch(
       / #3 decision token_exchange DENY user1 via mcp-salesforce .* scopes=- reasons=scope_not_allowed /,
