@@ -101,15 +101,18 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     decisions: parts.decisions,
     signer: keys.signing,
     // Connector-backed services' tokens come from their own authorization servers (ADR 0013).
-    mint: connectorMint({
-      connectors: createConnectors(config.file.connectors, {
-        issuer: config.issuer,
-        keys: keys.connectors,
-        signer: keys.signing,
+    // One token.sign span whichever mints: Mandate's signing, or a connector's (its downstream call too).
+    mint: traceMint(
+      connectorMint({
+        connectors: createConnectors(config.file.connectors, {
+          issuer: config.issuer,
+          keys: keys.connectors,
+          signer: keys.signing,
+        }),
+        fallback: mandateMint(keys.signing),
+        log,
       }),
-      fallback: traceMint(mandateMint(keys.signing)),
-      log,
-    }),
+    ),
     audit: parts.audit,
     replay,
     proof: async (req) =>
