@@ -1,6 +1,7 @@
 /**
  * One Mandate access token verified as introspection does, with jose's jwtVerify (WebCrypto, the
- * path before 2026-12-02) and with verifyJwt (node:crypto, synchronously; verify-jwt.ts), in
+ * path before 2026-12-02) and with verifyJwt (node:crypto, synchronously; verify-jwt.ts), and the
+ * token endpoint's path decoding the token twice or once, in
  * alternating rounds in one process: process CPU per verification, so usable on a loaded machine.
  *
  *   npx tsx bench/verify.ts          (BENCH_N verifications per round, default 5000; 6 rounds each)
@@ -8,7 +9,7 @@
  * Results are recorded in bench/README.md, never asserted.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { signEs256 } from '../src/oauth/tokens/sign-jws.js';
 import { verifyJwt } from '../src/oauth/tokens/verify-jwt.js';
 
@@ -33,6 +34,8 @@ const token = signEs256(
 );
 const keys: JWTVerifyGetKey = async () => publicKey;
 
+const endpointOpts = { algorithms: ['ES256'], issuer, requiredClaims: ['exp', 'sub'], clockSkew: 60, now };
+
 const paths: Record<string, () => Promise<unknown>> = {
   'jose jwtVerify': () =>
     jwtVerify(token, keys, {
@@ -51,6 +54,15 @@ const paths: Record<string, () => Promise<unknown>> = {
       clockSkew: 0,
       now,
     }),
+  // The token endpoint's subject-token path: jose decodes header and payload to route the token,
+  // then verifyJwt decoded them again (before 2026-12-02) or reuses that decoding (since).
+  'token endpoint, decoded twice': () => {
+    decodeProtectedHeader(token);
+    decodeJwt(token);
+    return verifyJwt(token, keys, endpointOpts);
+  },
+  'token endpoint, decoded once': () =>
+    verifyJwt(token, keys, endpointOpts, { header: decodeProtectedHeader(token), payload: decodeJwt(token) }),
 };
 
 async function round(fn: () => Promise<unknown>): Promise<number> {

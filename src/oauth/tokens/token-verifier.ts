@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { readClaims, type TokenClaims } from './claims.js';
-import { verifyJwt } from './verify-jwt.js';
+import { verifyJwt, type DecodedJwt } from './verify-jwt.js';
 import { OAuthError, reasonOf } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { describeJoseError } from './jose-errors.js';
@@ -101,11 +101,12 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
     if (token.split('.').length !== 3) throw fail(param, 'is not a signed JWT', 'not_jws');
     let iss: string | undefined;
     let typ: string | undefined;
+    // Decoded once: verifyJwt below reuses these rather than decoding the token again.
+    let decoded: DecodedJwt;
     try {
-      typ = decodeProtectedHeader(token)
-        .typ?.toLowerCase()
-        .replace(/^application\//, '');
-      iss = decodeJwt(token).iss;
+      decoded = { header: decodeProtectedHeader(token), payload: decodeJwt(token) };
+      typ = (decoded.header as { typ?: string }).typ?.toLowerCase().replace(/^application\//, '');
+      iss = (decoded.payload as { iss?: string }).iss;
     } catch {
       throw fail(param, 'is not a well-formed JWT', 'malformed');
     }
@@ -148,13 +149,18 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
     const now = deps.now();
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await verifyJwt(token, keys, {
-        algorithms,
-        issuer: iss ?? '',
-        requiredClaims: ['exp', 'sub'],
-        clockSkew: deps.clockSkew,
-        now,
-      }));
+      ({ payload: claims } = await verifyJwt(
+        token,
+        keys,
+        {
+          algorithms,
+          issuer: iss ?? '',
+          requiredClaims: ['exp', 'sub'],
+          clockSkew: deps.clockSkew,
+          now,
+        },
+        decoded,
+      ));
     } catch (err) {
       if (err instanceof OAuthError)
         throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: reasonOf(err) });

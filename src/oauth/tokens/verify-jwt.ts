@@ -69,15 +69,27 @@ function normalizeTyp(typ: unknown): string | undefined {
   return typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
 }
 
+/** A token's header and payload as the caller already decoded them (jose's decodeProtectedHeader, decodeJwt). */
+export interface DecodedJwt {
+  header: object;
+  payload: object;
+}
+
+/**
+ * Verifies `token`. `decoded`, when given, must be the decoding of this same token's header and
+ * payload: they are then not decoded a second time (the payload is still used only once the
+ * signature over its bytes has verified).
+ */
 export async function verifyJwt(
   token: string,
   getKey: JWTVerifyGetKey,
   opts: VerifyJwtOptions,
+  decoded?: DecodedJwt,
 ): Promise<{ header: Record<string, unknown>; payload: JWTPayload & Record<string, unknown> }> {
   const m = COMPACT.exec(token);
   if (m === null) throw new errors.JWSInvalid('not a compact JWS');
   const [, h, p, s] = m as unknown as [string, string, string, string];
-  const header = decode(h, 'header');
+  const header = (decoded?.header as Record<string, unknown> | undefined) ?? decode(h, 'header');
   const alg = header.alg;
   const spec = typeof alg === 'string' && opts.algorithms.includes(alg) ? ALGORITHMS[alg] : undefined;
   if (spec === undefined)
@@ -95,7 +107,7 @@ export async function verifyJwt(
     verify(spec.hash, Buffer.from(`${h}.${p}`), { key, ...verifyOptions(spec) }, signature);
   if (!ok) throw new errors.JWSSignatureVerificationFailed();
 
-  const payload = decode(p, 'payload') as JWTPayload & Record<string, unknown>;
+  const payload = (decoded?.payload ?? decode(p, 'payload')) as JWTPayload & Record<string, unknown>;
   if (opts.typ !== undefined && normalizeTyp(header.typ) !== normalizeTyp(opts.typ))
     throw new errors.JWTClaimValidationFailed(
       'unexpected "typ" JWT header value',

@@ -3,7 +3,16 @@
  * Each row is a token that must be refused, with the jose error it must raise.
  */
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createLocalJWKSet, errors, exportJWK, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  exportJWK,
+  jwtVerify,
+  SignJWT,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signEs256 } from '../../../src/oauth/tokens/sign-jws.js';
 import { verifyJwt } from '../../../src/oauth/tokens/verify-jwt.js';
@@ -222,6 +231,21 @@ describe('verifyJwt with a typ (introspection of Mandate access tokens)', () => 
     const token = await sign('ES256', ec.privateKey, access, { typ: 'JWT' });
     await expect(verifyJwt(token, fixed(ec.publicKey), at)).rejects.toBeInstanceOf(
       errors.JWTClaimValidationFailed,
+    );
+  });
+});
+
+describe('verifyJwt with the caller’s decoding', () => {
+  it('returns the decoded payload once the signature verifies, and refuses a bad signature all the same', async () => {
+    const token = await sign('ES256', ec.privateKey);
+    const decoded = { header: decodeProtectedHeader(token), payload: decodeJwt(token) };
+    const { payload } = await verifyJwt(token, fixed(ec.publicKey), opts, decoded);
+    expect(payload).toBe(decoded.payload);
+    const [h, , s] = token.split('.');
+    const tampered = `${h}.${b64({ ...claims, sub: 'mallory' })}.${s}`;
+    const forged = { header: decodeProtectedHeader(tampered), payload: decodeJwt(tampered) };
+    await expect(verifyJwt(tampered, fixed(ec.publicKey), opts, forged)).rejects.toBeInstanceOf(
+      errors.JWSSignatureVerificationFailed,
     );
   });
 });
