@@ -16,6 +16,7 @@ import { issuedTo, subjectInput, tokenContext } from '../decisions/subject-input
 import { OAuthError } from '../errors.js';
 import { Params } from '../params.js';
 import { TokenType } from '../tokens/token-types.js';
+import type { TokenClaims } from '../tokens/claims.js';
 import type { Evaluation, EvaluationsSemantic } from './request.js';
 
 /** The AuthZEN action and resource type of an MCP tool call. */
@@ -98,6 +99,64 @@ function statedFactMismatch(
   return undefined;
 }
 
+/** The policy's input for a tool call made with the verified token `claims` (the token's facts, the call's). */
+async function toolCallInput(
+  ctx: OAuthContext,
+  caller: OAuthClient,
+  ev: Evaluation,
+  claims: TokenClaims,
+  call: { args: Record<string, unknown>; attributes: Record<string, unknown> },
+): Promise<DecisionInput> {
+  const { args, attributes } = call;
+  const resource = claims.aud.find((a) => caller.audiences.includes(a));
+  const act = claims.act;
+  const clientId = claims.client_id ?? caller.clientId;
+  const client = await ctx.clients.get(clientId);
+  return {
+    action: 'tool_call',
+    now: ctx.now(),
+    subject: subjectInput(claims),
+    client: {
+      client_id: clientId,
+      trust: (client?.trust ?? 'dynamic') as DecisionInput['client']['trust'],
+    },
+    ...(act === undefined
+      ? {}
+      : {
+          actor: {
+            sub: act.sub,
+            ...(act.client_id === undefined ? {} : { client_id: act.client_id }),
+            ...(act.act === undefined ? {} : { act: act.act as Record<string, unknown> }),
+          },
+        }),
+    target: resource === undefined ? {} : { resource },
+    scopes: claims.scopes ?? [],
+    context: {
+      ...tokenContext(claims, undefined, undefined),
+      tool: ev.resource.id,
+      arguments: args,
+      ...(Object.keys(attributes).length === 0 ? {} : { attributes }),
+      ...(claims.jti === undefined ? {} : { token_jti: claims.jti }),
+    },
+  };
+}
+
+/** A denial's answer: the decision id and reasons, and for a step-up every scope the call needs. */
+function denial(decision: Decision, claims: TokenClaims): EvaluationResponse {
+  const codes = decision.reasons.map(reasonCode);
+  const context: Record<string, unknown> = {
+    id: decision.decision_id,
+    reason_admin: { en: codes.join(' ') },
+    reason_user: { en: decision.reasons.map(reasonText).join('; ') },
+  };
+  // Step-up (MCP 2026-07-28): one challenge names every scope the call needs, with those held.
+  if (codes.includes('insufficient_scope')) {
+    const needed = new Set([...(claims.scopes ?? []), ...stringList(decision.obligations.required_scopes)]);
+    context.scope = [...needed].join(' ');
+  }
+  return { decision: false, context };
+}
+
 /** Decides one evaluation: a tool call made with an access token issued for the caller. */
 export async function evaluateToolCall(
   ctx: OAuthContext,
@@ -129,53 +188,13 @@ export async function evaluateToolCall(
   const stated = statedFactMismatch(ev.subject.properties, claims);
   if (stated !== undefined) return failed(400, `subject.properties.${stated} is not the access token's`);
 
-  const resource = claims.aud.find((a) => caller.audiences.includes(a));
-  const act = claims.act;
-  const clientId = claims.client_id ?? caller.clientId;
-  const client = await ctx.clients.get(clientId);
-  const input: DecisionInput = {
-    action: 'tool_call',
-    now: ctx.now(),
-    subject: subjectInput(claims),
-    client: {
-      client_id: clientId,
-      trust: (client?.trust ?? 'dynamic') as DecisionInput['client']['trust'],
-    },
-    ...(act === undefined
-      ? {}
-      : {
-          actor: {
-            sub: act.sub,
-            ...(act.client_id === undefined ? {} : { client_id: act.client_id }),
-            ...(act.act === undefined ? {} : { act: act.act as Record<string, unknown> }),
-          },
-        }),
-    target: resource === undefined ? {} : { resource },
-    scopes: claims.scopes ?? [],
-    context: {
-      ...tokenContext(claims, undefined, undefined),
-      tool: ev.resource.id,
-      arguments: args as Record<string, unknown>,
-      ...(Object.keys(attributes).length === 0 ? {} : { attributes }),
-      ...(claims.jti === undefined ? {} : { token_jti: claims.jti }),
-    },
-  };
+  const input = await toolCallInput(ctx, caller, ev, claims, {
+    args: args as Record<string, unknown>,
+    attributes,
+  });
   const decision = ctx.decisions.decide(input);
   await ctx.audit.commit({ decision: { decision, input: auditedInput(input, decision) }, tokens: [] });
-  if (decision.allow) return { decision: true };
-
-  const codes = decision.reasons.map(reasonCode);
-  const context: Record<string, unknown> = {
-    id: decision.decision_id,
-    reason_admin: { en: codes.join(' ') },
-    reason_user: { en: decision.reasons.map(reasonText).join('; ') },
-  };
-  // Step-up (MCP 2026-07-28): one challenge names every scope the call needs, with those held.
-  if (codes.includes('insufficient_scope')) {
-    const needed = new Set([...(claims.scopes ?? []), ...stringList(decision.obligations.required_scopes)]);
-    context.scope = [...needed].join(' ');
-  }
-  return { decision: false, context };
+  return decision.allow ? { decision: true } : denial(decision, claims);
 }
 
 /** Access Evaluations (§7): each in order, stopping as the semantic says (§7.1.2.1). */

@@ -107,50 +107,46 @@ function presentedMethod(authorization: string | undefined, params: Params): Tok
   return used[0] ?? 'none';
 }
 
-export async function authenticateClient(
+/** What the request presents for `method`: the client id it names, and its secret or assertion. */
+function presentedCredentials(
+  method: TokenEndpointAuthMethod,
   authorization: string | undefined,
   params: Params,
-  deps: ClientAuthDeps,
-): Promise<AuthenticatedClient> {
-  const method = presentedMethod(authorization, params);
-  let clientId: string | undefined;
-  let secret: string | undefined;
-  let assertion: string | undefined;
-
+): { clientId: string | undefined; secret?: string | undefined; assertion?: string } {
   if (method === 'client_secret_basic') {
-    ({ id: clientId, secret } = basicCredentials(authorization ?? ''));
+    const { id: clientId, secret } = basicCredentials(authorization ?? '');
     const bodyId = params.get('client_id');
     if (bodyId !== undefined && bodyId !== clientId)
       throw new OAuthError('invalid_request', 'client_id in the body differs from the authorization header');
-  } else if (method === 'client_secret_post') {
-    clientId = params.get('client_id');
-    secret = params.get('client_secret');
-  } else if (method === 'private_key_jwt') {
-    if (params.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE)
-      throw new OAuthError('invalid_client', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`, {
-        reason: 'bad_assertion_type',
-      });
-    assertion = params.require('client_assertion');
-    try {
-      clientId = decodeJwt(assertion).sub;
-    } catch {
-      throw new OAuthError('invalid_client', 'client_assertion is not a JWT', {
-        reason: 'malformed_assertion',
-      });
-    }
-    const bodyId = params.get('client_id');
-    if (bodyId !== undefined && bodyId !== clientId)
-      throw new OAuthError('invalid_client', 'client_id differs from the client assertion subject', {
-        reason: 'assertion_sub',
-      });
-  } else {
-    clientId = params.get('client_id');
+    return { clientId, secret };
   }
-  if (clientId === undefined || clientId === '')
-    throw new OAuthError('invalid_client', 'client authentication is required', { reason: 'no_client' });
+  if (method === 'client_secret_post')
+    return { clientId: params.get('client_id'), secret: params.get('client_secret') };
+  if (method !== 'private_key_jwt') return { clientId: params.get('client_id') };
+  if (params.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE)
+    throw new OAuthError('invalid_client', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`, {
+      reason: 'bad_assertion_type',
+    });
+  const assertion = params.require('client_assertion');
+  let clientId: string | undefined;
+  try {
+    clientId = decodeJwt(assertion).sub;
+  } catch {
+    throw new OAuthError('invalid_client', 'client_assertion is not a JWT', {
+      reason: 'malformed_assertion',
+    });
+  }
+  const bodyId = params.get('client_id');
+  if (bodyId !== undefined && bodyId !== clientId)
+    throw new OAuthError('invalid_client', 'client_id differs from the client assertion subject', {
+      reason: 'assertion_sub',
+    });
+  return { clientId, assertion };
+}
 
-  // A registry that cannot be read is an outage, not a bad client (and never a 500).
-  const client = await deps.clients.get(clientId).catch((err: unknown) => {
+/** The client `clientId` names; a registry that cannot be read is an outage, not a bad client (never a 500). */
+function lookupClient(deps: ClientAuthDeps, clientId: string): Promise<OAuthClient | undefined> {
+  return deps.clients.get(clientId).catch((err: unknown) => {
     // A lookup that decided (a client metadata document refused, or its host down) says so itself.
     if (err instanceof OAuthError) throw err;
     throw new OAuthError('temporarily_unavailable', 'the client registry is unavailable; try again shortly', {
@@ -159,6 +155,20 @@ export async function authenticateClient(
       cause: err,
     });
   });
+}
+
+/** Authenticates the client of a request by the one method it uses (RFC 6749 §2.3, RFC 7523 §2.2). */
+export async function authenticateClient(
+  authorization: string | undefined,
+  params: Params,
+  deps: ClientAuthDeps,
+): Promise<AuthenticatedClient> {
+  const method = presentedMethod(authorization, params);
+  const { clientId, secret, assertion } = presentedCredentials(method, authorization, params);
+  if (clientId === undefined || clientId === '')
+    throw new OAuthError('invalid_client', 'client authentication is required', { reason: 'no_client' });
+
+  const client = await lookupClient(deps, clientId);
   if (client === undefined) throw failure(method, 'client authentication failed', 'unknown_client');
   const registered =
     deps.secretByBasic === true && client.tokenEndpointAuthMethod === 'client_secret_post'
