@@ -8,7 +8,7 @@
  * Fields OCSF has no place for stay in `unmapped`, so nothing in the event is lost.
  */
 import type { AuditEvent, DecisionEvent, TokenEvent } from './events.js';
-import { DECISION_EVENT_TYPE } from './events.js';
+import { DECISION_EVENT_TYPE, tokenEventTypes } from './events.js';
 import {
   actorOf,
   API_ACTIVITY,
@@ -84,7 +84,12 @@ const optional = (k: string, v: unknown): Record<string, unknown> => (v === unde
 
 /** Maps one audit event to its OCSF class (see the module comment for the choice). */
 export function toOcsf(e: AuditEvent, productVersion = '0.1.0'): OcsfEvent {
-  return e.type === DECISION_EVENT_TYPE
-    ? fromDecision(e, productVersion)
-    : fromToken(e as TokenEvent, productVersion);
+  if (e.type === DECISION_EVENT_TYPE) return fromDecision(e, productVersion);
+  if (isTokenEvent(e)) return fromToken(e, productVersion);
+  // A new event type fails to compile here until it has a mapping (and a case in ocsf.schema.test.ts).
+  const unmapped: never = e;
+  throw new Error(`no OCSF mapping for audit event type ${(unmapped as AuditEvent).type}`);
 }
+
+const tokenTypes: ReadonlySet<string> = new Set(tokenEventTypes);
+const isTokenEvent = (e: AuditEvent): e is TokenEvent => tokenTypes.has(e.type);

@@ -184,4 +184,10 @@ describe('OCSF rendering', () => {
       expect(decision).not.toHaveProperty('user');
     });
   });
+
+  it('refuses to render an event type it has no mapping for, rather than render it as a token event', () => {
+    const [, issued] = sealAll(buildEvents(exchangeEntry(), SOURCE));
+    const e = { ...issued!, type: 'dev.mandate.approval.granted' } as unknown as AuditEvent;
+    expect(() => toOcsf(e)).toThrow('no OCSF mapping for audit event type dev.mandate.approval.granted');
+  });
 });
