@@ -19,6 +19,8 @@ const CONSENT_TTL = 900;
 
 interface LoginTransaction extends LoginSecrets {
   returnTo: string;
+  /** A page of Mandate's own to return to instead of the authorization endpoint (an approval). */
+  returnUrl?: string;
 }
 
 export interface LoginOptions {
@@ -64,7 +66,9 @@ export function createLogin(o: LoginOptions): Login {
     async begin(returnTo, opts) {
       const secrets = o.rp.newSecrets();
       const location = await o.rp.authorizationUrl(secrets, opts);
-      const tx: LoginTransaction = { ...secrets, returnTo };
+      // Only a page below the issuer: the login is never a way to send a browser elsewhere.
+      const returnUrl = opts?.returnUrl?.startsWith(`${o.issuer}/`) === true ? opts.returnUrl : undefined;
+      const tx: LoginTransaction = { ...secrets, returnTo, ...(returnUrl === undefined ? {} : { returnUrl }) };
       const value = seal(txKey, TX_PREFIX, tx, o.now() + TX_TTL);
       return {
         location,
@@ -99,7 +103,7 @@ export function createLogin(o: LoginOptions): Login {
         authTime: who.authTime,
       };
       return {
-        location: `${o.issuer}/authorize?${tx.returnTo}`,
+        location: tx.returnUrl ?? `${o.issuer}/authorize?${tx.returnTo}`,
         cookies: [
           serializeCookie(sessionName, seal(sessionKey, SESSION, session, now + o.sessionTtl), {
             path,

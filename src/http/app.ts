@@ -27,6 +27,7 @@ import { limitByAddress } from './rate-limit.js';
 import { noRateLimits } from '../oauth/rate-limit.js';
 import { tokenRoute } from './routes/token.js';
 import { backchannelRoute } from './routes/bc-authorize.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -108,6 +109,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
   if (opts.firstHop !== undefined) {
     const firstHop = { ...opts.ctx, firstHop: opts.firstHop.ports };
     authorizeRoutes(app, paths, firstHop, opts.firstHop.login, limitByAddress(limits, 'authorize'));
+    if (opts.ctx.approvals !== undefined) approvalRoutes(app, paths.approvals, opts.ctx, opts.firstHop.login);
     revokeRoute(app, paths.revoke, firstHop);
     if (opts.firstHop.devIdp !== undefined)
       devIdpRoutes(app, base, opts.firstHop.devIdp, (login) => limitByAddress(limits, 'login', login));

@@ -5,6 +5,7 @@
  * - `pending.ts`: what a waiting request keeps (the decision input, the decision, the token it
  *   will mint) and how it is read back.
  * - `start-approval.ts`: starting one (the backchannel authentication endpoint's answer).
+ * - `decide-approval.ts`: what the approval page shows, and an approver's approval or denial.
  *
  * The grant that redeems an approved request is `grants/ciba.ts`; the endpoint that starts one is
  * `endpoints/backchannel-authentication.ts`.

@@ -16,9 +16,13 @@ export interface LoginPort {
   session(cookieHeader: string | undefined): LoginSession | undefined;
   /**
    * Starts a login at the IdP that returns to `returnTo` (the authorization request's query);
-   * `forceLogin` asks the IdP to authenticate the user again (OIDC Core §3.1.2.1 `prompt=login`).
+   * `forceLogin` asks the IdP to authenticate the user again (OIDC Core §3.1.2.1 `prompt=login`);
+   * `returnUrl` (a page of Mandate's own, e.g. an approval page) is where to go after it instead.
    */
-  begin(returnTo: string, opts?: { forceLogin?: boolean }): Promise<{ location: string; cookies: string[] }>;
+  begin(
+    returnTo: string,
+    opts?: { forceLogin?: boolean; returnUrl?: string },
+  ): Promise<{ location: string; cookies: string[] }>;
   csrfToken(sid: string): string;
   /** Seals the authorization request's query for the consent form, bound to the session. */
   sealRequest(sid: string, query: string): string;
