@@ -62,14 +62,11 @@ function single(params: Params, name: string, fail: (d: string) => never): strin
   }
 }
 
-export async function validateAuthorizationRequest(
-  params: Params,
-  ctx: OAuthContext,
-  fh: FirstHop,
-): Promise<AuthorizationRequest> {
-  const page = (d: string, reason?: RefusalReason): never => {
-    throw new AuthorizeError('invalid_request', d, undefined, reason);
-  };
+type Page = (d: string, reason?: RefusalReason) => never;
+type Fail = (error: AuthorizeErrorCode, d: string, reason?: RefusalReason) => never;
+
+/** The client and its redirect URI; until both are known to be good, an error is a page. */
+async function clientAndRedirect(params: Params, ctx: OAuthContext, page: Page) {
   const clientId = single(params, 'client_id', page) ?? page("missing required parameter 'client_id'");
   let client: OAuthClient | undefined;
   try {
@@ -81,35 +78,19 @@ export async function validateAuthorizationRequest(
   if (client === undefined) return page('unknown client_id', 'unknown_client');
   const registered = client.redirectUris ?? [];
   const requestedUri = single(params, 'redirect_uri', page);
-  let redirectUri: string;
   if (requestedUri === undefined) {
     // RFC 6749 §3.1.2.3: optional only when exactly one URI is registered.
     if (registered.length !== 1 || registered[0] === undefined)
       return page("missing required parameter 'redirect_uri'", 'redirect_uri_missing');
-    redirectUri = registered[0];
-  } else {
-    if (!redirectUriMatches(requestedUri, registered))
-      return page('redirect_uri is not registered for this client', 'redirect_uri_mismatch');
-    redirectUri = requestedUri;
+    return { client, redirectUri: registered[0], requestedUri };
   }
+  if (!redirectUriMatches(requestedUri, registered))
+    return page('redirect_uri is not registered for this client', 'redirect_uri_mismatch');
+  return { client, redirectUri: requestedUri, requestedUri };
+}
 
-  // From here on errors go back to the client.
-  let state: string | undefined;
-  try {
-    state = params.get('state');
-  } catch {
-    state = undefined;
-  }
-  const target: RedirectTarget = { redirectUri, state };
-  const fail = (error: AuthorizeErrorCode, d: string, reason?: RefusalReason): never => {
-    throw new AuthorizeError(error, d, target, reason);
-  };
-  const get = (name: string) => single(params, name, (d) => fail('invalid_request', d));
-  if (params.has('state') && state === undefined)
-    fail('invalid_request', "parameter 'state' must not be repeated");
-  if (params.has('request')) fail('request_not_supported', 'request objects are not supported');
-  if (params.has('request_uri')) fail('request_uri_not_supported', 'request_uri is not supported');
-
+/** `response_type=code` in query mode for a client with the code grant, and its PKCE S256 challenge. */
+function codeChallengeOf(client: OAuthClient, get: (name: string) => string | undefined, fail: Fail): string {
   const responseType = get('response_type');
   if (responseType === undefined) fail('invalid_request', "missing required parameter 'response_type'");
   if (responseType !== 'code')
@@ -133,7 +114,11 @@ export async function validateAuthorizationRequest(
     );
   if (!isS256Challenge(challenge ?? ''))
     fail('invalid_request', 'code_challenge is malformed', 'pkce_malformed');
+  return challenge ?? '';
+}
 
+/** The one protected resource requested (RFC 8707), served by this authorization server. */
+function resourceOf(params: Params, fh: FirstHop, fail: Fail): ProtectedResource {
   const resources = params.all('resource');
   if (resources.length === 0)
     fail(
@@ -149,7 +134,39 @@ export async function validateAuthorizationRequest(
       'resource is not a protected resource served by this authorization server',
       'unknown_resource',
     );
+  return resource as ProtectedResource;
+}
 
+/** Validates an authorization request in the order the module comment gives. */
+export async function validateAuthorizationRequest(
+  params: Params,
+  ctx: OAuthContext,
+  fh: FirstHop,
+): Promise<AuthorizationRequest> {
+  const page: Page = (d, reason) => {
+    throw new AuthorizeError('invalid_request', d, undefined, reason);
+  };
+  const { client, redirectUri, requestedUri } = await clientAndRedirect(params, ctx, page);
+
+  // From here on errors go back to the client.
+  let state: string | undefined;
+  try {
+    state = params.get('state');
+  } catch {
+    state = undefined;
+  }
+  const target: RedirectTarget = { redirectUri, state };
+  const fail: Fail = (error, d, reason) => {
+    throw new AuthorizeError(error, d, target, reason);
+  };
+  const get = (name: string) => single(params, name, (d) => fail('invalid_request', d));
+  if (params.has('state') && state === undefined)
+    fail('invalid_request', "parameter 'state' must not be repeated");
+  if (params.has('request')) fail('request_not_supported', 'request objects are not supported');
+  if (params.has('request_uri')) fail('request_uri_not_supported', 'request_uri is not supported');
+
+  const codeChallenge = codeChallengeOf(client, get, fail);
+  const resource = resourceOf(params, fh, fail);
   let scopes: string[] | undefined;
   try {
     scopes = parseScope(get('scope'));
@@ -167,9 +184,9 @@ export async function validateAuthorizationRequest(
     redirectUri,
     redirectUriSent: requestedUri !== undefined,
     state,
-    codeChallenge: challenge ?? '',
-    resource: resource as ProtectedResource,
-    scopes: scopes ?? [...(resource as ProtectedResource).scopesSupported],
+    codeChallenge,
+    resource,
+    scopes: scopes ?? [...resource.scopesSupported],
     dpopJkt,
     prompt,
   };
