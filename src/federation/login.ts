@@ -68,7 +68,11 @@ export function createLogin(o: LoginOptions): Login {
       const location = await o.rp.authorizationUrl(secrets, opts);
       // Only a page below the issuer: the login is never a way to send a browser elsewhere.
       const returnUrl = opts?.returnUrl?.startsWith(`${o.issuer}/`) === true ? opts.returnUrl : undefined;
-      const tx: LoginTransaction = { ...secrets, returnTo, ...(returnUrl === undefined ? {} : { returnUrl }) };
+      const tx: LoginTransaction = {
+        ...secrets,
+        returnTo,
+        ...(returnUrl === undefined ? {} : { returnUrl }),
+      };
       const value = seal(txKey, TX_PREFIX, tx, o.now() + TX_TTL);
       return {
         location,
