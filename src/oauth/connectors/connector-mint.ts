@@ -110,12 +110,6 @@ async function obtain(
     throw e;
   }
   const { token, exp, cached } = got;
-  if (token.tokenType.toLowerCase() !== 'bearer')
-    throw failure(
-      new DownstreamUnavailable('downstream_invalid_response', `token_type ${token.tokenType}`),
-      fact,
-      config.retry_after_seconds,
-    );
   return {
     token: token.accessToken,
     tokenType: 'Bearer',

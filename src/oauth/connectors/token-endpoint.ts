@@ -83,6 +83,9 @@ function tokenOf(body: Record<string, unknown>, call: TokenEndpointCall): Downst
       'downstream_invalid_response',
       'the answer has no access_token or token_type',
     );
+  // A token bound to a key Mandate does not hold is of no use to the MCP server; kept out of the cache.
+  if (type.toLowerCase() !== 'bearer')
+    throw new DownstreamUnavailable('downstream_invalid_response', `token_type ${type} is not Bearer`);
   if (
     expiresIn !== undefined &&
     !(typeof expiresIn === 'number' && Number.isInteger(expiresIn) && expiresIn > 0)
