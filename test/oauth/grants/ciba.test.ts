@@ -1,7 +1,8 @@
 // OpenID CIBA poll mode for exchanges a policy wants approved (ADR 0014), over real HTTP against a
 // real Mandate, real Postgres and a real policy compiled with opa.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { decodeJwt } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalRepo } from '../../../src/store/approvals.js';
 import { ACCESS_TOKEN, post, salesforceExchange, subjectClaims } from '../../helpers/exchange.js';
@@ -235,6 +236,45 @@ describe('an exchange the policy wants approved', () => {
     const res = await ask({ resource: 'https://unknown.example' });
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ error: 'access_denied', error_description: 'no such service' });
+  });
+
+  it('a DPoP-bound request is redeemed only with a proof of the same key, which nothing else uses up', async () => {
+    const keyOf = async () => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256');
+      const jwk = await exportJWK(publicKey);
+      const proof = (url: string) =>
+        new SignJWT({ htm: 'POST', htu: url, jti: randomUUID(), iat: clock })
+          .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+          .sign(privateKey);
+      return { proof, jkt: await calculateJwkThumbprint(jwk) };
+    };
+    const key = await keyOf();
+    const other = await keyOf();
+    const started = await post(
+      `${svc.issuer}/bc-authorize`,
+      form({ login_hint_token: await subjectToken(), resource: API.salesforce, scope: 'crm.write' }),
+      { ...sfAuth, dpop: await key.proof(`${svc.issuer}/bc-authorize`) },
+    );
+    expect(started.status).toBe(200);
+    const id = started.body.auth_req_id as string;
+    await createApprovalRepo(svc.db.db).decide(await approvalIdOf(id), 'approved', bob, clock);
+    const mismatch = {
+      error: 'invalid_grant',
+      error_description: 'send a DPoP proof with the key the request was made with',
+    };
+    expect((await poll(id)).body).toEqual(mismatch);
+    const wrongKey = await post(svc.tokenEndpoint, form({ grant_type: CIBA, auth_req_id: id }), {
+      ...sfAuth,
+      dpop: await other.proof(svc.tokenEndpoint),
+    });
+    expect(wrongKey.body).toEqual(mismatch);
+    const issued = await post(svc.tokenEndpoint, form({ grant_type: CIBA, auth_req_id: id }), {
+      ...sfAuth,
+      dpop: await key.proof(svc.tokenEndpoint),
+    });
+    expect(issued.status).toBe(200);
+    expect(issued.body.token_type).toBe('DPoP');
+    expect(decodeJwt(issued.body.access_token as string).cnf).toEqual({ jkt: key.jkt });
   });
 
   it('the client must authenticate', async () => {
