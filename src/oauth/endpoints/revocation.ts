@@ -15,6 +15,19 @@ import { TokenType } from '../tokens/token-types.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { recordAfterTheFact } from '../audit-record.js';
 import type { GrantRecord } from '../../store/grants.js';
+import type { TokenFact } from '../../audit/port.js';
+
+/** Records a revocation the endpoint made (after the fact: it stands even if the audit log is down). */
+function recordRevoked(
+  ctx: FirstHopContext,
+  fact: Pick<TokenFact, 'client_id' | 'sub' | 'aud' | 'jti' | 'reason'>,
+): Promise<void> {
+  return recordAfterTheFact(
+    ctx,
+    { tokens: [{ kind: 'revoked', action: 'revocation', ...fact }] },
+    'a revocation',
+  );
+}
 
 /** A refresh token of the client's revokes its whole grant (§2.1). */
 async function revokeFamily(ctx: FirstHopContext, grant: GrantRecord, clientId: string): Promise<void> {
@@ -28,22 +41,12 @@ async function revokeFamily(ctx: FirstHopContext, grant: GrantRecord, clientId: 
     'revocation_request',
     'revocation',
   );
-  await recordAfterTheFact(
-    ctx,
-    {
-      tokens: [
-        {
-          kind: 'revoked',
-          action: 'revocation',
-          client_id: clientId,
-          sub: grant.sub,
-          aud: grant.resource,
-          reason: 'refresh_token_family',
-        },
-      ],
-    },
-    'a revocation',
-  );
+  await recordRevoked(ctx, {
+    client_id: clientId,
+    sub: grant.sub,
+    aud: grant.resource,
+    reason: 'refresh_token_family',
+  });
 }
 
 /** One of Mandate's access tokens, issued to the client, is marked revoked by `jti`. */
@@ -59,22 +62,12 @@ async function revokeAccess(ctx: FirstHopContext, token: string, clientId: strin
   }
   if (claims.client_id !== clientId || claims.jti === undefined) return;
   if (await ctx.firstHop.revokeAccessToken(claims.jti, ctx.now()))
-    await recordAfterTheFact(
-      ctx,
-      {
-        tokens: [
-          {
-            kind: 'revoked',
-            action: 'revocation',
-            client_id: clientId,
-            sub: claims.sub,
-            jti: claims.jti,
-            reason: 'access_token',
-          },
-        ],
-      },
-      'a revocation',
-    );
+    await recordRevoked(ctx, {
+      client_id: clientId,
+      sub: claims.sub,
+      jti: claims.jti,
+      reason: 'access_token',
+    });
 }
 
 /** Revokes the token the client presents, if it is one of its own; answers nothing either way. */

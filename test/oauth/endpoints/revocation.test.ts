@@ -25,6 +25,21 @@ describe('revocation (RFC 7009)', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form({ token: at, client_id: PUBLIC_CLIENT.client_id }),
     });
-    expect((await getIssuedToken(fh.svc.db.db, String(decodeJwt(at).jti)))?.revoked_at).toBeTypeOf('number');
+    const jti = String(decodeJwt(at).jti);
+    expect((await getIssuedToken(fh.svc.db.db, jti))?.revoked_at).toBeTypeOf('number');
+    // The revocation is recorded: one token.revoked event naming the token, its client and why.
+    const { rows } = await fh.svc.db.db.query<{ event: { type: string; data: Record<string, unknown> } }>(
+      'SELECT event FROM outbox ORDER BY sequence',
+    );
+    const revoked = rows.map((r) => r.event).filter((e) => e.type === 'dev.mandate.token.revoked');
+    expect(revoked.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        kind: 'revoked',
+        action: 'revocation',
+        client_id: PUBLIC_CLIENT.client_id,
+        jti,
+        reason: 'access_token',
+      }),
+    ]);
   });
 });
