@@ -43,9 +43,10 @@ export async function selfSignedCertificate(opts: CertificateOptions): Promise<s
       ['verify'],
     ),
   };
-  // RFC 5280 §4.1.2.2: a positive serial of at most 20 octets.
+  // RFC 5280 §4.1.2.2: a positive serial of at most 20 octets. The first octet is 1..127: a zero
+  // one is dropped by the minimal DER encoding, leaving a serial that may then read as negative.
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  serial[0] = (serial[0]! % 0x7f) + 1;
   const start = new Date((opts.now - 60) * 1000);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
