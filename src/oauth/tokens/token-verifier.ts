@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { readClaims, type TokenClaims } from './claims.js';
-import { verifyJwt, type DecodedJwt } from './verify-jwt.js';
+import { verifyJwt, type DecodedJwt, type VerifyJwtOptions } from './verify-jwt.js';
 import { OAuthError, reasonOf } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { describeJoseError } from './jose-errors.js';
@@ -76,6 +76,57 @@ function fail(param: string, description: string, reason: RefusalReasonFor<'inva
   return new OAuthError('invalid_grant', `${param} ${description}`, { reason });
 }
 
+/** The trusted issuer `iss` of a foreign token, trusted for the declared type, whose typ fits it. */
+async function trustedIssuer(
+  deps: TokenVerifierDeps,
+  iss: string | undefined,
+  typ: string | undefined,
+  typeName: string,
+  param: string,
+): Promise<TrustedIssuer> {
+  const trusted =
+    iss === undefined
+      ? undefined
+      : await deps.issuers.get(iss).catch((err: unknown) => {
+          throw new OAuthError(
+            'temporarily_unavailable',
+            'the trusted issuer registry is unavailable; try again shortly',
+            { headers: { 'Retry-After': '2' }, reason: 'issuer_store_unavailable', cause: err },
+          );
+        });
+  if (trusted === undefined) throw fail(param, 'is from an issuer that is not trusted', 'untrusted_issuer');
+  if (!trusted.tokenTypes.includes(typeName))
+    throw fail(param, `of type ${typeName} is not accepted from this issuer`, 'type_not_accepted');
+  if (typeName === 'id_token' && typ === 'at+jwt')
+    throw fail(param, 'is an access token, not an id_token', 'type_mismatch');
+  if (typeName === 'access_token' && typ !== undefined && typ !== 'at+jwt' && typ !== 'jwt')
+    throw fail(param, `has typ '${typ}', not an access token`, 'type_mismatch');
+  return trusted;
+}
+
+/** The payload once signature and registered claims verify; jose's failures as refusals or an outage. */
+async function verifiedPayload(
+  token: string,
+  keys: JWTVerifyGetKey,
+  opts: VerifyJwtOptions,
+  decoded: DecodedJwt,
+  param: string,
+): Promise<JWTPayload> {
+  try {
+    return (await verifyJwt(token, keys, opts, decoded)).payload;
+  } catch (err) {
+    if (err instanceof OAuthError)
+      throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: reasonOf(err) });
+    const f = describeJoseError(err, param);
+    if (f.outage)
+      throw new OAuthError('temporarily_unavailable', f.description, {
+        reason: f.reason,
+        headers: { 'Retry-After': '5' },
+      });
+    throw new OAuthError('invalid_grant', f.description, { reason: f.reason });
+  }
+}
+
 export function createTokenVerifier(deps: TokenVerifierDeps) {
   const selfKeySet: JWTVerifyGetKey = async (header) => {
     const key = header.kid === undefined ? undefined : deps.selfKeys().get(header.kid);
@@ -124,54 +175,20 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
       keys = selfKeySet;
       algorithms = ['ES256'];
     } else {
-      trusted =
-        iss === undefined
-          ? undefined
-          : await deps.issuers.get(iss).catch((err: unknown) => {
-              throw new OAuthError(
-                'temporarily_unavailable',
-                'the trusted issuer registry is unavailable; try again shortly',
-                { headers: { 'Retry-After': '2' }, reason: 'issuer_store_unavailable', cause: err },
-              );
-            });
-      if (trusted === undefined)
-        throw fail(param, 'is from an issuer that is not trusted', 'untrusted_issuer');
-      if (!trusted.tokenTypes.includes(typeName))
-        throw fail(param, `of type ${typeName} is not accepted from this issuer`, 'type_not_accepted');
-      if (typeName === 'id_token' && typ === 'at+jwt')
-        throw fail(param, 'is an access token, not an id_token', 'type_mismatch');
-      if (typeName === 'access_token' && typ !== undefined && typ !== 'at+jwt' && typ !== 'jwt')
-        throw fail(param, `has typ '${typ}', not an access token`, 'type_mismatch');
+      trusted = await trustedIssuer(deps, iss, typ, typeName, param);
       keys = trusted.jwks ? localKeySet(trusted.jwks) : remoteKeySet(trusted.jwksUri ?? '');
       algorithms = trusted.algorithms;
     }
 
     const now = deps.now();
-    let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await verifyJwt(
-        token,
-        keys,
-        {
-          algorithms,
-          issuer: iss ?? '',
-          requiredClaims: ['exp', 'sub'],
-          clockSkew: deps.clockSkew,
-          now,
-        },
-        decoded,
-      ));
-    } catch (err) {
-      if (err instanceof OAuthError)
-        throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: reasonOf(err) });
-      const f = describeJoseError(err, param);
-      if (f.outage)
-        throw new OAuthError('temporarily_unavailable', f.description, {
-          reason: f.reason,
-          headers: { 'Retry-After': '5' },
-        });
-      throw new OAuthError('invalid_grant', f.description, { reason: f.reason });
-    }
+    const verifyOpts = {
+      algorithms,
+      issuer: iss ?? '',
+      requiredClaims: ['exp', 'sub'],
+      clockSkew: deps.clockSkew,
+      now,
+    };
+    const claims = await verifiedPayload(token, keys, verifyOpts, decoded, param);
     if (typeof claims.iat === 'number' && claims.iat > now + deps.clockSkew)
       throw fail(param, 'is issued in the future', 'iat_future');
     const typed = readClaims(claims, {
