@@ -280,6 +280,11 @@ export const REFUSALS = {
     errors: req,
     meaning: 'the policy allows the exchange without an approval: the client exchanges at the token endpoint',
   },
+  authorization_details: {
+    errors: ['invalid_authorization_details'],
+    meaning:
+      'authorization_details is not one mcp_tool_call detail with a tool name and argument object (RFC 9396)',
+  },
   // The CIBA grant (grants/ciba.ts).
   auth_req_id_unknown: {
     errors: grant,

@@ -35,7 +35,9 @@ export type OAuthErrorCode =
   | 'expired_token'
   | 'unknown_user_id'
   | 'expired_login_hint_token'
-  | 'invalid_binding_message';
+  | 'invalid_binding_message'
+  // RFC 9396 §5 (Rich Authorization Requests).
+  | 'invalid_authorization_details';
 
 const defaultStatus: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -61,6 +63,7 @@ const defaultStatus: Record<OAuthErrorCode, number> = {
   unknown_user_id: 400,
   expired_login_hint_token: 400,
   invalid_binding_message: 400,
+  invalid_authorization_details: 400,
 };
 
 /** The wire body of a refusal; empty for a bare challenge (RFC 6750 §3.1). */

@@ -115,7 +115,35 @@ base_deny contains reason("downstream_subject_unmapped", concat("", ["no ", serv
 	not downstream_subject
 }
 
-extra_obligations := {"downstream_subject": downstream_subject} if {
+# An exchange's obligations beside require_dpop: the downstream subject, and an approval.
+exchange_obligations contains ["downstream_subject", downstream_subject] if {
 	exchange
 	downstream_subject
+}
+
+exchange_obligations contains ["require_approval", approval] if {
+	exchange
+	some approval in approvals_needed
+}
+
+extra_obligations := {k: v | some [k, v] in exchange_obligations} if {
+	exchange
+	count(exchange_obligations) > 0
+}
+
+# A change above a threshold waits for a person (ADR 0014): a service's approvals[] name a tool
+# (from the exchange's authorization_details), a numeric argument and the value it may not exceed
+# unapproved. The first rule that applies gives the binding message and how long the request stays
+# open; an approval rule never applies to an exchange that names no tool.
+approval_rules := [r | some r in object.get(service, "approvals", []); applies(r)]
+
+applies(r) if {
+	input.context.tool == r.tool
+	v := object.get(object.get(input.context, "arguments", {}), r.argument, null)
+	is_number(v)
+	v > r.above
+}
+
+approvals_needed contains object.filter(approval_rules[0], ["binding_message", "ttl_seconds", "approvers"]) if {
+	count(approval_rules) > 0
 }

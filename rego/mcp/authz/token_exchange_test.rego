@@ -163,3 +163,31 @@ test_exchange_scope_of_other_service_dropped if {
 	some r in d.reasons
 	r.message == "scope hr.profile.read: not a scope of salesforce"
 }
+
+# Approvals (ADR 0014): a Workday time-off request of more than 5 days waits for the user.
+time_off(days) := wd({
+	"scopes": ["hr.timeoff.write"],
+	"context": {"dpop_jkt": "k", "tool": "request_time_off", "arguments": {"days": days}},
+})
+
+test_workday_long_time_off_requires_approval if {
+	d := authz.decision with input as time_off(8)
+	d.allow
+	d.obligations.require_approval == {"binding_message": "Time off of more than 5 days needs your approval", "ttl_seconds": 900}
+}
+
+test_workday_short_time_off_needs_no_approval if {
+	d := authz.decision with input as time_off(5)
+	d.allow
+	not d.obligations.require_approval
+}
+
+test_workday_time_off_without_a_number_needs_no_approval_rule if {
+	d := authz.decision with input as time_off("8")
+	not d.obligations.require_approval
+}
+
+test_workday_exchange_without_a_tool_needs_no_approval if {
+	d := authz.decision with input as wd({"scopes": ["hr.timeoff.write"]})
+	not d.obligations.require_approval
+}

@@ -11,6 +11,7 @@ import { subjectInput, tokenContext } from '../decisions/subject-input.js';
 import { OAuthError } from '../errors.js';
 import type { TokenRequest } from '../token-request.js';
 import type { MintRequest } from '../tokens/mint-access-token.js';
+import { TOOL_CALL_DETAIL } from './authorization-details.js';
 import type { ExchangeParties } from './exchange-parties.js';
 import type { ExchangeRequest } from './exchange-request.js';
 
@@ -43,7 +44,12 @@ export async function exchangeInput(
     actor: { sub: act.sub, client_id: act.client_id, ...(prior === undefined ? {} : { act: prior }) },
     target: request.target,
     scopes: requested,
-    context: tokenContext(sc, jkt, req.ip),
+    context: {
+      ...tokenContext(sc, jkt, req.ip),
+      ...(request.toolCall === undefined
+        ? {}
+        : { tool: request.toolCall.tool, arguments: request.toolCall.arguments ?? {} }),
+    },
   };
   return { input, jkt };
 }
@@ -64,7 +70,21 @@ export function exchangeToken(
     scopes,
     act,
     ...(jkt === undefined ? {} : { jkt }),
-    // The subject's groups travel with it, so that a further exchange is decided on them too.
-    ...(input.subject.groups.length === 0 ? {} : { extra: { groups: input.subject.groups } }),
+    ...extraClaims(request, input),
   };
+}
+
+/**
+ * The subject's groups travel with the token, so that a further exchange is decided on them too;
+ * and the tool call it was decided for (RFC 9396 §9.1 `authorization_details`), so that the API
+ * sees what the token is for.
+ */
+function extraClaims(request: ExchangeRequest, input: DecisionInput): { extra?: Record<string, unknown> } {
+  const extra: Record<string, unknown> = {
+    ...(input.subject.groups.length === 0 ? {} : { groups: input.subject.groups }),
+    ...(request.toolCall === undefined
+      ? {}
+      : { authorization_details: [{ type: TOOL_CALL_DETAIL, ...request.toolCall }] }),
+  };
+  return Object.keys(extra).length === 0 ? {} : { extra };
 }

@@ -6,6 +6,7 @@ import type { DecisionInput } from '../../policy/contract.js';
 import { OAuthError } from '../errors.js';
 import { parseScope, type Params } from '../params.js';
 import { TokenType } from '../tokens/token-types.js';
+import { parseAuthorizationDetails, type ToolCallDetail } from './authorization-details.js';
 
 /** The token types an exchange issues (an ID-JAG is issue-id-jag.ts's). */
 const issuable = new Set<string>([TokenType.accessToken, TokenType.jwt]);
@@ -19,6 +20,8 @@ export interface ExchangeRequest {
   target: DecisionInput['target'];
   /** The `scope` parameter, when sent. */
   scopes: string[] | undefined;
+  /** RFC 9396 `authorization_details`: the tool call the token is for, when the client said. */
+  toolCall?: ToolCallDetail;
 }
 
 /** One target service per exchange: at most one `resource` and one `audience` (RFC 8693 §2.1). */
@@ -74,5 +77,11 @@ export function parseExchangeRequest(
     requestedTokenType,
     target: target(p.all('resource'), p.all('audience')),
     scopes: parseScope(p.get('scope')),
+    ...toolCallOf(p),
   };
+}
+
+function toolCallOf(p: Params): { toolCall?: ToolCallDetail } {
+  const toolCall = parseAuthorizationDetails(p.get('authorization_details'));
+  return toolCall === undefined ? {} : { toolCall };
 }

@@ -77,6 +77,7 @@ export const tokenExchange: Grant = {
     'resource',
     'audience',
     'scope',
+    'authorization_details',
   ]),
   // RFC 8693 §2.1: resource and audience may each be given more than once.
   repeatable: new Set(['resource', 'audience']),
