@@ -600,11 +600,11 @@ export const requirements: Requirement[] = [
       'the relay appends only what continues the stream; a database chain that forks from it stops the relay with an alarm, and verify names the fork',
     tests: [
       t(
-        'audit/relay.test.ts',
+        'audit/relay.forks.test.ts',
         'a fork (the database lost published events, then wrote new ones): detected, alarmed, nothing forked published',
       ),
       t(
-        'audit/relay.test.ts',
+        'audit/relay.forks.test.ts',
         'a fork while idle (the database is behind the stream): found by the periodic check, before any new event',
       ),
       t('audit/cli.test.ts', 'verify --stream names a fork: the stream holds events the database does not'),
