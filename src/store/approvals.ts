@@ -63,12 +63,18 @@ export interface ApprovalRepo {
   get(id: string): Promise<ApprovalRecord | undefined>;
   /** The pending, unexpired requests of a subject, newest first. */
   pendingFor(iss: string, sub: string, now: number): Promise<ApprovalRecord[]>;
-  /** Approves or denies a pending, unexpired request; undefined when it was not (any more). */
+  /**
+   * Approves or denies a pending, unexpired request; undefined when it was not (any more). With
+   * `record`, the change and its record are one unit: `record` runs inside the transaction, on the
+   * decided row (locked), and the change commits only once it resolves; when it rejects, nothing is
+   * changed and the rejection is passed on.
+   */
   decide(
     id: string,
     verdict: 'approved' | 'denied',
     by: Approver,
     now: number,
+    record?: (decided: ApprovalRecord) => Promise<void>,
   ): Promise<ApprovalRecord | undefined>;
   /** Records a poll by its `auth_req_id` hash; a pending request polled too soon has its interval raised. */
   poll(authReqIdHash: string, now: number): Promise<Poll | undefined>;
@@ -160,13 +166,19 @@ export function createApprovalRepo(db: Db): ApprovalRepo {
       );
       return res.rows.map(fromRow);
     },
-    async decide(id, verdict, by, now) {
-      const res = await db.query<Row>(
-        `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4
-         WHERE id = $1 AND status = 'pending' AND expires_at > $4 RETURNING *`,
-        [id, verdict, JSON.stringify(by), now],
-      );
-      return res.rows[0] === undefined ? undefined : fromRow(res.rows[0]);
+    async decide(id, verdict, by, now, record) {
+      return db.tx(async (q) => {
+        const res = await q.query<Row>(
+          `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4
+           WHERE id = $1 AND status = 'pending' AND expires_at > $4 RETURNING *`,
+          [id, verdict, JSON.stringify(by), now],
+        );
+        if (res.rows[0] === undefined) return undefined;
+        const decided = fromRow(res.rows[0]);
+        // The row stays locked until COMMIT: a concurrent approver waits, then finds it decided.
+        if (record !== undefined) await record(decided);
+        return decided;
+      });
     },
     async poll(authReqIdHash, now) {
       const res = await db.query<Row & { too_fast: boolean }>(

@@ -80,6 +80,17 @@ export function approvalRoutes(app: FastifyInstance, prefix: string, ctx: OAuthC
         .headers(pageHeaders)
         .send(errorPage('invalid_request', 'this request was already decided or has expired'));
     if (outcome === 'not_allowed') return notFound(reply);
+    if (outcome === 'unavailable')
+      return reply
+        .status(503)
+        .headers(pageHeaders)
+        .header('Retry-After', '2')
+        .send(
+          errorPage(
+            'temporarily_unavailable',
+            'the decision could not be recorded, so nothing was decided: try again shortly',
+          ),
+        );
     return reply.status(200).headers(pageHeaders).send(approvalDonePage(outcome));
   });
 }

@@ -7,6 +7,7 @@
  */
 import { mayApprove } from '../../policy/approval.js';
 import { reasonText } from '../../policy/reasons.js';
+import type { AuditEntry } from '../../audit/port.js';
 import type { Approver } from '../../store/approvals.js';
 import type { OAuthContext } from '../context.js';
 import { pendingOf, type Pending } from './pending.js';
@@ -83,11 +84,17 @@ export async function viewApproval(
   return view(p, person, ctx.now());
 }
 
-export type DecideOutcome = 'approved' | 'denied' | 'not_allowed' | 'gone';
+/** `unavailable`: the audit log could not take the event, so nothing was decided (try again). */
+export type DecideOutcome = 'approved' | 'denied' | 'not_allowed' | 'gone' | 'unavailable';
 
-/** Approves or denies approval `id` as `person`; the outcome is audited before it is answered. */
+/**
+ * Approves or denies approval `id` as `person`. The decision and its audit event are one unit
+ * (docs/audit.md, "No decision without its record"): the event is committed inside the
+ * transaction that changes the row, so when the audit log is down the request stays pending and
+ * the outcome is `unavailable`.
+ */
 export async function decideApproval(
-  ctx: Pick<OAuthContext, 'approvals' | 'now' | 'audit'>,
+  ctx: Pick<OAuthContext, 'approvals' | 'now' | 'audit' | 'log'>,
   id: string,
   verdict: 'approved' | 'denied',
   person: Person,
@@ -97,10 +104,8 @@ export async function decideApproval(
   const p = pendingOf(record);
   if (!mayApprove(p.obligation, record.sub, person)) return 'not_allowed';
   const by: Approver = { sub: person.sub, iss: person.iss, groups: person.groups };
-  const decided = await ctx.approvals!.decide(id, verdict, by, ctx.now());
-  if (decided === undefined) return 'gone';
   const token = p.issuance.token;
-  await ctx.audit.commit({
+  const entry: AuditEntry = {
     tokens: [
       {
         kind: verdict === 'approved' ? 'approved' : 'approval_denied',
@@ -115,6 +120,21 @@ export async function decideApproval(
         ...(token.act === undefined ? {} : { act: token.act }),
       },
     ],
-  });
-  return verdict;
+  };
+  let audited = false;
+  try {
+    const decided = await ctx.approvals!.decide(id, verdict, by, ctx.now(), async () => {
+      await ctx.audit.commit(entry);
+      audited = true;
+    });
+    return decided === undefined ? 'gone' : verdict;
+  } catch (err) {
+    // The event may have committed with the row's change then failing: the log says so.
+    ctx.log.error('could not record an approval decision; it was not made', {
+      err: String(err),
+      approval_id: id,
+      audited,
+    });
+    return 'unavailable';
+  }
 }
