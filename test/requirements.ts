@@ -484,9 +484,9 @@ export const requirements: Requirement[] = [
     source: 'https://datatracker.ietf.org/doc/draft-ietf-oauth-identity-assertion-authz-grant/',
     behaviour: 'ID-JAGs are checked for typ, aud, client_id, signature, expiry and jti replay',
     tests: [
-      t('oauth/grants/jwt-bearer.test.ts', 'aud an array with two values'),
-      t('oauth/grants/jwt-bearer.test.ts', 'replayed jti'),
-      t('oauth/grants/jwt-bearer.test.ts', 'cnf.jkt without a DPoP proof'),
+      t('oauth/grants/jwt-bearer.refusals.test.ts', 'aud an array with two values'),
+      t('oauth/grants/jwt-bearer.refusals.test.ts', 'replayed jti'),
+      t('oauth/grants/jwt-bearer.refusals.test.ts', 'cnf.jkt without a DPoP proof'),
     ],
   },
   {
