@@ -205,6 +205,8 @@ export function createMetrics(): Metrics {
     replayRefused: (kind) => replays.inc({ kind }),
     dbError: () => dbErrors.inc(),
     cimdFetch: dependencies.cimdFetch,
+    connectorRequest: dependencies.connectorRequest,
+    connectorCall: dependencies.connectorCall,
     rateLimited: (limit) => rateLimited.inc({ limit }),
     rateLimitFailure: (limit) => rateLimitFailures.inc({ limit }),
     attach: (s) => Object.assign(sources, s),

@@ -111,6 +111,10 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
         }),
         fallback: mandateMint(keys.signing),
         log,
+        observe: {
+          request: (service, kind, outcome) => parts.metrics.connectorRequest(service, kind, outcome),
+          call: (service, kind, seconds) => parts.metrics.connectorCall(service, kind, seconds),
+        },
       }),
     ),
     audit: parts.audit,

@@ -220,6 +220,43 @@ describe('salesforce connector against an emulator of Salesforce’s token endpo
     expect(outage.length).toBeGreaterThanOrEqual(2);
   });
 
+  /** The connector series of /metrics, as `name{labels} value` lines keyed by name and labels. */
+  const scrape = async (): Promise<Map<string, number>> => {
+    const res = await fetch(`${svc.url}/metrics`);
+    expect(res.status).toBe(200);
+    const out = new Map<string, number>();
+    for (const line of (await res.text()).split('\n')) {
+      const m = /^(mandate_connector_\w+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (m !== null) out.set(m[1]!, Number(m[2]));
+    }
+    return out;
+  };
+  const requests = (outcome: string) =>
+    `mandate_connector_requests_total{service="salesforce",kind="salesforce",outcome="${outcome}"}`;
+  const calls = 'mandate_connector_request_duration_seconds_count{service="salesforce",kind="salesforce"}';
+
+  it('counts issued, cached, refused and unavailable exchanges and times the downstream calls in /metrics', async () => {
+    clock = 5_000; // every token held so far has expired: the next one is fetched
+    const before = await scrape();
+    const delta = (after: Map<string, number>, k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+    expect((await exchange('alice', 'crm.read')).status).toBe(200); // issued
+    expect((await exchange('alice', 'crm.read')).body.access_token).toBe(emu.issued.at(-1)!.token); // cached
+    // The policy refuses bob (no mapping): a decision, counted in mandate_policy_decisions_total.
+    expect((await exchange('bob', 'crm.read')).status).toBe(400);
+    expect((await exchange('carol', 'crm.read')).status).toBe(400); // refused downstream
+    emu.mode = 'down';
+    expect((await exchange('alice', 'crm.write')).status).toBe(503); // unavailable
+    const after = await scrape();
+    expect(delta(after, requests('issued'))).toBe(1);
+    expect(delta(after, requests('cached'))).toBe(1);
+    expect(delta(after, requests('refused'))).toBe(1);
+    expect(delta(after, requests('unavailable'))).toBe(1);
+    expect(delta(after, calls)).toBe(3); // alice's fresh token, carol's refusal, the outage
+    const le = (b: string) =>
+      `mandate_connector_request_duration_seconds_bucket{le="${b}",service="salesforce",kind="salesforce"}`;
+    expect(after.get(le('+Inf'))).toBe(after.get(calls));
+  });
+
   it('writes no assertion and no downstream token into the logs or the audit events', async () => {
     const secrets = [...emu.requests.map((r) => r.assertion!), ...emu.issued.map((i) => i.token)];
     expect(secrets.length).toBeGreaterThan(4);

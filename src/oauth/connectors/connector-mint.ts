@@ -6,6 +6,7 @@
  * `temporarily_unavailable` with `Retry-After`. Both carry the audit's `downstream` fact.
  */
 import type { Logger } from '../../log.js';
+import { OAuthError } from '../errors.js';
 import { newTokenId } from '../tokens/mint-access-token.js';
 import type { AllowedToken, Mint, MintedToken } from '../tokens/mint.js';
 import { GrantType, TokenType } from '../tokens/token-types.js';
@@ -14,16 +15,30 @@ import {
   DownstreamRefusal,
   DownstreamUnavailable,
   type Connector,
+  type DownstreamAsk,
   type DownstreamFact,
 } from './downstream.js';
 import { downstreamError } from './downstream-error.js';
+
+/** How a connector-backed exchange ended: a fresh downstream token, a held one, or a failure. */
+export type ConnectorOutcome = 'issued' | 'cached' | 'refused' | 'unavailable';
+
+/** Told of every connector-backed exchange and every downstream call (metrics; a port, ADR 0013). */
+export interface ConnectorObserver {
+  request(service: string, kind: string, outcome: ConnectorOutcome): void;
+  /** One call to the downstream token endpoint and how long it took (cache hits make none). */
+  call(service: string, kind: string, seconds: number): void;
+}
 
 export interface ConnectorMintOptions {
   connectors: readonly Connector[];
   fallback: Mint;
   log: Logger;
   cache?: TokenCache;
+  observe?: ConnectorObserver;
 }
+
+const unobserved: ConnectorObserver = { request: () => {}, call: () => {} };
 
 /** The connector answering an exchange for `aud` (its `resource` or one of its `audiences`). */
 function byTarget(connectors: readonly Connector[]): Map<string, Connector> {
@@ -67,11 +82,45 @@ function failure(err: unknown, fact: DownstreamFact, retryAfter: number): Error 
   return err as Error;
 }
 
+/** The connector's downstream call, timed for `observe`. */
+function timedObtain(connector: Connector, ask: DownstreamAsk, observe: ConnectorObserver) {
+  const started = performance.now();
+  const { service, kind } = connector.config;
+  return connector
+    .obtain(ask)
+    .finally(() => observe.call(service, kind, (performance.now() - started) / 1000));
+}
+
 async function obtain(
   connector: Connector,
   cache: TokenCache,
   allowed: AllowedToken,
+  opts: ConnectorMintOptions,
+): Promise<MintedToken> {
+  const observe = opts.observe ?? unobserved;
+  try {
+    const minted = await downstreamToken(connector, cache, allowed, opts.log, observe);
+    observe.request(
+      connector.config.service,
+      connector.config.kind,
+      minted.downstream?.cached ? 'cached' : 'issued',
+    );
+    return minted;
+  } catch (err) {
+    // A refusal is an OAuth error other than the outage's; anything else failed on Mandate's side.
+    const refused = err instanceof OAuthError && err.error !== 'temporarily_unavailable';
+    const outcome = refused ? 'refused' : 'unavailable';
+    observe.request(connector.config.service, connector.config.kind, outcome);
+    throw err;
+  }
+}
+
+async function downstreamToken(
+  connector: Connector,
+  cache: TokenCache,
+  allowed: AllowedToken,
   log: Logger,
+  observe: ConnectorObserver,
 ): Promise<MintedToken> {
   const { config } = connector;
   const { token: t, input, decision } = allowed;
@@ -103,7 +152,9 @@ async function obtain(
   const key = cacheKey(config.service, ask.user.iss, ask.user.sub, subject, scopes);
   let got;
   try {
-    got = await cache.get(key, config.refresh_before_seconds, t.now, () => connector.obtain(ask));
+    got = await cache.get(key, config.refresh_before_seconds, t.now, () =>
+      timedObtain(connector, ask, observe),
+    );
   } catch (err) {
     const e = failure(err, fact, config.retry_after_seconds);
     log.warn('downstream token refused', { service: config.service, kind: config.kind, error: e.message });
@@ -135,6 +186,6 @@ export function connectorMint(opts: ConnectorMintOptions): Mint {
   return async (allowed) => {
     const connector =
       allowed.grantType === GrantType.tokenExchange ? targets.get(allowed.token.aud) : undefined;
-    return connector === undefined ? opts.fallback(allowed) : obtain(connector, cache, allowed, opts.log);
+    return connector === undefined ? opts.fallback(allowed) : obtain(connector, cache, allowed, opts);
   };
 }
