@@ -31,12 +31,32 @@ export interface MetadataOptions {
   scopesSupported?: string[];
 }
 
-export function authorizationServerMetadata(e: Endpoints, opts: MetadataOptions): Record<string, unknown> {
-  const grants = new Set(opts.grantTypes);
+type Fields = Record<string, unknown>;
+
+/**
+ * The metadata document: its members in a fixed order (issuer and endpoints, authorization,
+ * revocation, the token endpoint, registration and introspection, CIBA, ID-JAG).
+ */
+export function authorizationServerMetadata(e: Endpoints, opts: MetadataOptions): Fields {
   return {
     issuer: e.issuer,
     token_endpoint: e.tokenEndpoint,
     jwks_uri: e.jwksUri,
+    ...authorizationFields(e),
+    ...(opts.scopesSupported === undefined ? {} : { scopes_supported: opts.scopesSupported }),
+    ...revocationFields(e),
+    ...tokenEndpointFields(e, opts),
+    ...(e.registrationEndpoint === undefined ? {} : { registration_endpoint: e.registrationEndpoint }),
+    ...introspectionFields(e),
+    ...(opts.clientIdMetadataDocuments === true ? { client_id_metadata_document_supported: true } : {}),
+    ...cibaFields(e),
+    ...idJagFields(new Set(opts.grantTypes)),
+  };
+}
+
+/** The authorization endpoint's members; `response_types_supported` is always present. */
+function authorizationFields(e: Endpoints): Fields {
+  return {
     // REQUIRED by RFC 8414 §2; empty while no authorization endpoint is served.
     response_types_supported: e.authorizationEndpoint === undefined ? [] : ['code'],
     ...(e.authorizationEndpoint === undefined
@@ -49,18 +69,25 @@ export function authorizationServerMetadata(e: Endpoints, opts: MetadataOptions)
           // RFC 9207 §3: `iss` is on every authorization response.
           authorization_response_iss_parameter_supported: true,
         }),
-    ...(opts.scopesSupported === undefined ? {} : { scopes_supported: opts.scopesSupported }),
-    ...(e.revocationEndpoint === undefined
-      ? {}
-      : {
-          revocation_endpoint: e.revocationEndpoint,
-          revocation_endpoint_auth_methods_supported: [
-            'client_secret_basic',
-            'client_secret_post',
-            'private_key_jwt',
-            'none',
-          ],
-        }),
+  };
+}
+
+function revocationFields(e: Endpoints): Fields {
+  if (e.revocationEndpoint === undefined) return {};
+  return {
+    revocation_endpoint: e.revocationEndpoint,
+    revocation_endpoint_auth_methods_supported: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      'none',
+    ],
+  };
+}
+
+/** Grant types, client authentication and DPoP at the token endpoint. */
+function tokenEndpointFields(e: Endpoints, opts: MetadataOptions): Fields {
+  return {
     // The CIBA grant only where approvals are served.
     grant_types_supported: [...opts.grantTypes].filter(
       (g) => g !== GrantType.ciba || e.backchannelAuthenticationEndpoint !== undefined,
@@ -74,28 +101,35 @@ export function authorizationServerMetadata(e: Endpoints, opts: MetadataOptions)
     ],
     token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
     ...(opts.dpopAlgorithms === undefined ? {} : { dpop_signing_alg_values_supported: opts.dpopAlgorithms }),
-    ...(e.registrationEndpoint === undefined ? {} : { registration_endpoint: e.registrationEndpoint }),
-    ...(e.introspectionEndpoint === undefined
-      ? {}
-      : {
-          introspection_endpoint: e.introspectionEndpoint,
-          // RFC 8414 §2: the same client authentication as the token endpoint.
-          introspection_endpoint_auth_methods_supported: [
-            'client_secret_basic',
-            'client_secret_post',
-            'private_key_jwt',
-          ],
-        }),
-    ...(opts.clientIdMetadataDocuments === true ? { client_id_metadata_document_supported: true } : {}),
-    // OpenID CIBA Core 1.0 §4: poll mode only, no user codes, requests as form parameters (not signed).
-    ...(e.backchannelAuthenticationEndpoint === undefined
-      ? {}
-      : {
-          backchannel_authentication_endpoint: e.backchannelAuthenticationEndpoint,
-          backchannel_token_delivery_modes_supported: ['poll'],
-          backchannel_user_code_parameter_supported: false,
-        }),
-    // draft-ietf-oauth-identity-assertion-authz-grant §6 (IdP role) and the resource AS role (§4.4).
+  };
+}
+
+function introspectionFields(e: Endpoints): Fields {
+  if (e.introspectionEndpoint === undefined) return {};
+  return {
+    introspection_endpoint: e.introspectionEndpoint,
+    // RFC 8414 §2: the same client authentication as the token endpoint.
+    introspection_endpoint_auth_methods_supported: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+    ],
+  };
+}
+
+/** OpenID CIBA Core 1.0 §4: poll mode only, no user codes, requests as form parameters (not signed). */
+function cibaFields(e: Endpoints): Fields {
+  if (e.backchannelAuthenticationEndpoint === undefined) return {};
+  return {
+    backchannel_authentication_endpoint: e.backchannelAuthenticationEndpoint,
+    backchannel_token_delivery_modes_supported: ['poll'],
+    backchannel_user_code_parameter_supported: false,
+  };
+}
+
+/** draft-ietf-oauth-identity-assertion-authz-grant §6 (IdP role) and the resource AS role (§4.4). */
+function idJagFields(grants: ReadonlySet<string>): Fields {
+  return {
     ...(grants.has(GrantType.tokenExchange)
       ? { identity_chaining_requested_token_types_supported: [TokenType.idJag] }
       : {}),
