@@ -11,6 +11,8 @@ const millis = (min: number, max: number, dflt: number) =>
   z.coerce.number().int().min(min).max(max).default(dflt);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
 const issuerUrl = z
   .string()
   .url()
@@ -22,7 +24,7 @@ const issuerUrl = z
   }, 'must not have a query or fragment (RFC 8414 §2)')
   .refine((v) => {
     const u = new URL(v);
-    return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+    return u.protocol === 'https:' || LOOPBACK.includes(u.hostname);
   }, 'must use https unless the host is localhost');
 
 export const envSchema = z.object({
@@ -207,7 +209,7 @@ export const envSchema = z.object({
     .url()
     .refine((v) => {
       const u = new URL(v);
-      return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+      return u.protocol === 'https:' || LOOPBACK.includes(u.hostname);
     }, 'must use https unless the host is localhost')
     .optional()
     .describe(
@@ -255,6 +257,20 @@ export const envSchema = z.object({
     .describe(
       "When true, every DPoP proof at the token endpoint must carry a fresh server nonce (RFC 9449 §8): clients first get use_dpop_nonce with a DPoP-Nonce header. Nonces are stateless (keyed by the KEK), so all instances accept each other's.",
     ),
+  MANDATE_APPROVAL_WEBHOOK_URL: z
+    .string()
+    .url()
+    .refine((v) => {
+      const u = URL.canParse(v) ? new URL(v) : undefined;
+      return u?.protocol === 'https:' || (u?.protocol === 'http:' && LOOPBACK.includes(u.hostname));
+    }, 'must be an https URL (http only on localhost, 127.0.0.1 or [::1])')
+    .optional()
+    .describe(
+      'When set, each new pending approval (ADR 0014) is POSTed there as JSON: approval_id, approval_url (the page approvers open), binding_message, client_binding_message, subject, client_id, agents, service, scopes, tool, expires_at; never a token. Fire and forget: a failure or a timeout is logged and counted (mandate_approval_webhook_failures_total) and never delays or fails the request.',
+    ),
+  MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS: millis(100, 30_000, 2_000).describe(
+    'Deadline (milliseconds) for one approval webhook POST, connection included.',
+  ),
   MANDATE_CLOCK_SKEW: seconds(0, 300).default(60).describe('Clock skew (seconds) tolerated on exp/nbf/iat.'),
   MANDATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
   MANDATE_DRAIN_TIMEOUT_MS: millis(0, 600_000, 25_000).describe(

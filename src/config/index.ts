@@ -73,6 +73,8 @@ export interface Config {
   clockSkew: number;
   /** RFC 9449 §8: proofs at the token endpoint must carry a server nonce. */
   dpopRequireNonce: boolean;
+  /** MANDATE_APPROVAL_WEBHOOK_URL: where new pending approvals are announced (ADR 0014). */
+  approvalWebhook: { url: string; timeoutMs: number } | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   workers: number;
   /** GET /metrics: on the main port, on a port of its own, or not served. */
@@ -498,6 +500,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenTtl: e.MANDATE_TOKEN_TTL,
     clockSkew: e.MANDATE_CLOCK_SKEW,
     dpopRequireNonce: e.MANDATE_DPOP_REQUIRE_NONCE === 'true',
+    approvalWebhook:
+      e.MANDATE_APPROVAL_WEBHOOK_URL === undefined
+        ? undefined
+        : { url: e.MANDATE_APPROVAL_WEBHOOK_URL, timeoutMs: e.MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS },
     logLevel: e.MANDATE_LOG_LEVEL,
     workers: e.MANDATE_WORKERS,
     metrics:

@@ -6,6 +6,7 @@ import type { AuditPort } from '../audit/port.js';
 import type { Logger } from '../log.js';
 import type { DecisionService } from '../policy/contract.js';
 import type { ApprovalRepo } from '../store/approvals.js';
+import type { ApprovalNotice } from './approvals/notice.js';
 import type { ReplayStore } from '../store/replay.js';
 import type { Signer } from './tokens/mint-access-token.js';
 import type { Mint } from './tokens/mint.js';
@@ -54,6 +55,11 @@ export interface OAuthContext {
    * the policy wants approved is answered `interaction_required` and cannot be asked for.
    */
   approvals?: ApprovalRepo;
+  /**
+   * Tells approvers of a new pending approval (MANDATE_APPROVAL_WEBHOOK_URL): fire and forget, never
+   * awaited by the request and never rejecting. Unset: no one is told but the page.
+   */
+  announceApproval?: (notice: ApprovalNotice) => unknown;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface Metrics extends DependencyMetrics {
   rateLimited(limit: string): void;
   /** A request let through uncounted because the rate-limit counter failed (fail open). */
   rateLimitFailure(limit: string): void;
+  /** An approval webhook POST that failed, timed out or was answered other than 2xx. */
+  approvalWebhookFailure(): void;
   /** Adds the scrape-time sources once the components exist. */
   attach(sources: MetricsSources): void;
   /** The text a scrape gets: this registry, or the cluster's (useText). */
@@ -137,6 +139,11 @@ export function createMetrics(): Metrics {
     labelNames: ['limit'] as const,
     registers,
   });
+  const webhookFailures = new Counter({
+    name: 'mandate_approval_webhook_failures_total',
+    help: 'Approval webhook POSTs (MANDATE_APPROVAL_WEBHOOK_URL) that failed, timed out or were not answered 2xx.',
+    registers,
+  });
   let lastPublished = 0;
   new Counter({
     name: 'mandate_audit_relay_published_total',
@@ -209,6 +216,7 @@ export function createMetrics(): Metrics {
     connectorCall: dependencies.connectorCall,
     rateLimited: (limit) => rateLimited.inc({ limit }),
     rateLimitFailure: (limit) => rateLimitFailures.inc({ limit }),
+    approvalWebhookFailure: () => webhookFailures.inc(),
     attach: (s) => Object.assign(sources, s),
     text: () => text(),
     useText: (t) => {

@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { instrumentReplay } from '../ops/instrument.js';
 import { traceMint } from '../ops/trace-ports.js';
+import { createApprovalWebhook } from '../ops/approval-webhook.js';
 import type { Metrics } from '../ops/metrics.js';
 import { cachedLookup } from '../oauth/clients/cached-lookup.js';
 import type { OAuthClient } from '../oauth/clients/client.js';
@@ -131,6 +132,15 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     workloads: workloadTrust(workloadIssuers(config.file)),
     rateLimits: buildRateLimits(config, db, log, parts.metrics),
     approvals: createApprovalRepo(db),
+    ...(config.approvalWebhook === undefined
+      ? {}
+      : {
+          announceApproval: createApprovalWebhook({
+            ...config.approvalWebhook,
+            log,
+            onFailure: () => parts.metrics.approvalWebhookFailure(),
+          }),
+        }),
     firstHop: firstHop.firstHop,
   };
   const introspection: IntrospectionPorts = {

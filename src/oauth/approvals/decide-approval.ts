@@ -10,6 +10,7 @@ import { reasonText } from '../../policy/reasons.js';
 import type { AuditEntry } from '../../audit/port.js';
 import type { Approver } from '../../store/approvals.js';
 import type { OAuthContext } from '../context.js';
+import { agentsOf } from './notice.js';
 import { pendingOf, type Pending } from './pending.js';
 
 /** The signed-in person looking at the page (from the first hop's login session). */
@@ -37,16 +38,6 @@ export interface ApprovalView {
   expiresAt: number;
   /** Whether this person may approve or deny it now. */
   mayDecide: boolean;
-}
-
-/** The `act` chain below the current actor: each earlier actor's sub (RFC 8693 §4.1). */
-function agentsOf(act: unknown): string[] {
-  const out: string[] = [];
-  for (let a = act; typeof a === 'object' && a !== null; a = (a as { act?: unknown }).act) {
-    const sub = (a as { sub?: unknown }).sub;
-    if (typeof sub === 'string') out.push(sub);
-  }
-  return out;
 }
 
 function view(p: Pending, person: Person, now: number): ApprovalView {

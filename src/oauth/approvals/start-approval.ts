@@ -13,6 +13,7 @@ import { auditUnavailable } from '../audit-record.js';
 import type { OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
+import { approvalNotice } from './notice.js';
 import { POLL_INTERVAL_SECONDS, type PendingIssuance } from './pending.js';
 
 export interface ApprovalAsk {
@@ -94,5 +95,14 @@ export async function startApproval(
     expiresAt: now + expiresIn,
     pollInterval: POLL_INTERVAL_SECONDS,
   });
+  void ctx.announceApproval?.(
+    approvalNotice(id, `${ctx.endpoints.approvals}/${id}`, {
+      input,
+      obligation,
+      issuance,
+      ...(ask.clientBindingMessage === undefined ? {} : { clientBindingMessage: ask.clientBindingMessage }),
+      expiresAt: now + expiresIn,
+    }),
+  );
   return { body: { auth_req_id: authReqId, expires_in: expiresIn, interval: POLL_INTERVAL_SECONDS }, id };
 }
