@@ -90,6 +90,19 @@ export async function verifyJwt(
   if (m === null) throw new errors.JWSInvalid('not a compact JWS');
   const [, h, p, s] = m as unknown as [string, string, string, string];
   const header = (decoded?.header as Record<string, unknown> | undefined) ?? decode(h, 'header');
+  const spec = allowedAlgorithm(header, opts);
+  const key = keyFor(
+    await getKey(header as Parameters<JWTVerifyGetKey>[0], { payload: p, signature: s }),
+    spec,
+  );
+  verifySignature(h, p, s, key, spec);
+  const payload = (decoded?.payload ?? decode(p, 'payload')) as JWTPayload & Record<string, unknown>;
+  checkClaims(header, payload, opts);
+  return { header, payload };
+}
+
+/** The header's algorithm, if it is on the allow-list, and no `crit`. */
+function allowedAlgorithm(header: Record<string, unknown>, opts: VerifyJwtOptions): AlgorithmSpec {
   const alg = header.alg;
   const spec = typeof alg === 'string' && opts.algorithms.includes(alg) ? ALGORITHMS[alg] : undefined;
   if (spec === undefined)
@@ -97,17 +110,23 @@ export async function verifyJwt(
   // RFC 7515 §4.1.11: no extension is understood here, so any `crit` makes the token unusable.
   if (header.crit !== undefined)
     throw new errors.JOSENotSupported('crit header parameters are not supported');
-  const key = keyFor(
-    await getKey(header as Parameters<JWTVerifyGetKey>[0], { payload: p, signature: s }),
-    spec,
-  );
+  return spec;
+}
+
+function verifySignature(h: string, p: string, s: string, key: KeyObject, spec: AlgorithmSpec): void {
   const signature = Buffer.from(s, 'base64url');
   const ok =
     (spec.signatureBytes === undefined || signature.length === spec.signatureBytes) &&
     verify(spec.hash, Buffer.from(`${h}.${p}`), { key, ...verifyOptions(spec) }, signature);
   if (!ok) throw new errors.JWSSignatureVerificationFailed();
+}
 
-  const payload = (decoded?.payload ?? decode(p, 'payload')) as JWTPayload & Record<string, unknown>;
+/** `typ`, the required claims, `iss`, and the time claims (numbers; `nbf` and `exp` with the skew). */
+function checkClaims(
+  header: Record<string, unknown>,
+  payload: JWTPayload & Record<string, unknown>,
+  opts: VerifyJwtOptions,
+): void {
   if (opts.typ !== undefined && normalizeTyp(header.typ) !== normalizeTyp(opts.typ))
     throw new errors.JWTClaimValidationFailed(
       'unexpected "typ" JWT header value',
@@ -142,5 +161,4 @@ export async function verifyJwt(
     );
   if (typeof payload.exp === 'number' && payload.exp <= opts.now - opts.clockSkew)
     throw new errors.JWTExpired('"exp" claim timestamp check failed', payload, 'exp', 'check_failed');
-  return { header, payload };
 }
