@@ -6,7 +6,8 @@
  * claims `iss` (consumer key), `sub` (username), `aud` (login host), `exp` (within 3 minutes);
  * the signature checked with the certificate uploaded to the connected app. Success is 200
  * `{access_token, scope, instance_url, id, token_type: "Bearer"}` (no `expires_in`, no
- * `refresh_token`); errors are 400 `{error, error_description}` with Salesforce's texts.
+ * `refresh_token`); errors are 400 `{error, error_description}` with Salesforce's texts (each
+ * text's source beside it in checkAssertion: the published docs where they give one).
  * Written from the documentation only; it shares no code with Mandate's connector.
  */
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
@@ -76,10 +77,19 @@ function checkAssertion(
     Buffer.from(parts[2]!, 'base64url'),
   );
   if (!signed) return refuse('invalid_grant', 'invalid assertion');
+  // Not in Salesforce's published error list; the body Salesforce's token endpoint is reported to
+  // send for an unknown consumer key (e.g. https://pastebin.com/y5mKM31g, its password flow).
   if (claims.iss !== opts.consumerKey) return refuse('invalid_client_id', 'client identifier invalid');
-  if (claims.aud !== loginUrl) return refuse('invalid_grant', 'audience is invalid');
+  // Published: Salesforce Help, "OAuth 2.0 Authorization Errors" (articleView?id=
+  // sf.remoteaccess_oauth_flow_errors.htm), the JWT bearer flow's example error response is
+  // 400 {"error":"invalid_grant","error_description":"Audience validation failed"}. (Field reports
+  // also show "audience is invalid"; the documented text wins here.)
+  if (claims.aud !== loginUrl) return refuse('invalid_grant', 'Audience validation failed');
   const now = opts.now?.() ?? Math.floor(Date.now() / 1000);
-  // The exp must be within 3 minutes; Salesforce allows 3 minutes of clock skew past it.
+  // The exp must be within 3 minutes; Salesforce allows 3 minutes of clock skew past it. The text
+  // is not in the published docs; it is what Salesforce answers a JWT bearer request whose exp has
+  // passed in field reports (salesforce.stackexchange.com/questions/282513,
+  // github.com/newrelic/newrelic-salesforce-exporter/issues/31).
   if (typeof claims.exp !== 'number' || claims.exp + 180 < now || claims.exp > now + 180 + 180)
     return refuse('invalid_grant', 'expired authorization code');
   const user = typeof claims.sub === 'string' ? opts.users[claims.sub] : undefined;
