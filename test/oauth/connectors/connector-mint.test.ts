@@ -186,4 +186,41 @@ describe('connectorMint', () => {
     );
     expect([silent.reason, silent.headers['Retry-After']]).toEqual(['downstream_invalid_response', '5']);
   });
+
+  it('tells its observer each outcome, and times only the downstream calls', async () => {
+    const seen: string[] = [];
+    const calls: number[] = [];
+    const observe = {
+      request: (service: string, kind: string, outcome: string) => seen.push(`${service}/${kind}/${outcome}`),
+      call: (_s: string, _k: string, seconds: number) => calls.push(seconds),
+    };
+    const observed = (c: Connector) =>
+      connectorMint({ connectors: [c], fallback, log: createMemoryLogger(), observe });
+    const good = observed(connector(ok));
+    await good(allowed());
+    await good(allowed()); // held: no call
+    await refusal(good(allowed({ obligations: {} }))); // no mapping: refused, no call
+    await good(allowed({ aud: 'https://other.example' })); // Mandate's own token: not a connector's
+    await refusal(
+      observed(connector(() => Promise.reject(new DownstreamRefusal('invalid_grant', 'nope', 400))))(
+        allowed(),
+      ),
+    );
+    await refusal(
+      observed(connector(() => Promise.reject(new DownstreamUnavailable('downstream_unavailable', 'x'))))(
+        allowed(),
+      ),
+    );
+    await refusal(observed(connector(() => Promise.reject(new Error('bug'))))(allowed()));
+    expect(seen).toEqual([
+      'crm/jwt-bearer/issued',
+      'crm/jwt-bearer/cached',
+      'crm/jwt-bearer/refused',
+      'crm/jwt-bearer/refused',
+      'crm/jwt-bearer/unavailable',
+      'crm/jwt-bearer/unavailable',
+    ]);
+    expect(calls).toHaveLength(4);
+    for (const s of calls) expect(s).toBeGreaterThanOrEqual(0);
+  });
 });
