@@ -82,6 +82,12 @@ function describe(error: z.ZodError): string {
   return field === '' ? 'client metadata must be a JSON object' : `${field}: ${issue?.message ?? 'invalid'}`;
 }
 
+type Parsed = z.infer<typeof schema>;
+
+/**
+ * Parses and checks client metadata for `profile`: the JSON shape, secrets (CIMD), the
+ * authentication method, grants and response types, redirect URIs, keys, and scope, in that order.
+ */
 export function parseClientMetadata(input: unknown, profile: MetadataProfile): ClientMetadata {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw metadataError('client metadata must be a JSON object', 'not_object');
@@ -93,13 +99,35 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
   if (profile === 'cimd' && (m.client_secret !== undefined || m.client_secret_expires_at !== undefined))
     throw metadataError('a client metadata document must not contain a client secret', 'cimd_secret');
 
+  const method = authMethodOf(m, profile);
+  const { grantTypes, responseTypes } = grantsOf(m);
+  const redirectUris = redirectUrisOf(m);
+  checkKeys(m, method);
+  const scope = scopeOf(m);
+  return {
+    redirectUris,
+    grantTypes,
+    responseTypes,
+    tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
+    clientName: m.client_name,
+    scope: scope === '' ? undefined : scope,
+    jwks: m.jwks,
+    jwksUri: m.jwks_uri,
+  };
+}
+
+function authMethodOf(m: Parsed, profile: MetadataProfile): string {
   // RFC 7591 §2: the default method is client_secret_basic; a document has no secret, so `none`.
   const method = m.token_endpoint_auth_method ?? (profile === 'cimd' ? 'none' : 'client_secret_basic');
   if (!(AUTH_METHODS as readonly string[]).includes(method))
     throw metadataError(`token_endpoint_auth_method '${method}' is not supported`, 'auth_method');
   if (profile === 'cimd' && method.startsWith('client_secret_'))
     throw metadataError(`a client metadata document cannot use ${method}: it has no secret`, 'cimd_secret');
+  return method;
+}
 
+/** Self-service grants only, response type `code` only, and the two together. */
+function grantsOf(m: Parsed): { grantTypes: string[]; responseTypes: string[] } {
   const grantTypes = [...new Set(m.grant_types ?? [GrantType.authorizationCode])];
   const unsupported = grantTypes.find((g) => !SELF_SERVICE_GRANTS.has(g));
   if (unsupported !== undefined)
@@ -115,6 +143,10 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
       'inconsistent',
     );
 
+  return { grantTypes, responseTypes };
+}
+
+function redirectUrisOf(m: Parsed): string[] {
   const redirectUris = [...new Set(m.redirect_uris ?? [])];
   if (redirectUris.length === 0)
     throw new OAuthError(
@@ -131,7 +163,11 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
         reason: 'redirect_uri',
       });
   }
+  return redirectUris;
+}
 
+/** jwks or jwks_uri, not both, exactly when private_key_jwt is used; public keys; an https URI. */
+function checkKeys(m: Parsed, method: string): void {
   if (m.jwks !== undefined && m.jwks_uri !== undefined)
     throw metadataError('jwks and jwks_uri must not both be present (RFC 7591 section 2)', 'jwks_both');
   if (method === 'private_key_jwt' && m.jwks === undefined && m.jwks_uri === undefined)
@@ -142,7 +178,9 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
     throw metadataError('jwks must hold public keys only', 'jwks_private');
   if (m.jwks_uri !== undefined && !/^https:\/\/[^/]/.test(m.jwks_uri))
     throw metadataError('jwks_uri must be an https URL', 'jwks_uri');
+}
 
+function scopeOf(m: Parsed): string | undefined {
   let scope: string | undefined;
   if (m.scope !== undefined) {
     try {
@@ -151,17 +189,7 @@ export function parseClientMetadata(input: unknown, profile: MetadataProfile): C
       throw metadataError('scope is malformed', 'scope');
     }
   }
-
-  return {
-    redirectUris,
-    grantTypes,
-    responseTypes,
-    tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
-    clientName: m.client_name,
-    scope: scope === '' ? undefined : scope,
-    jwks: m.jwks,
-    jwksUri: m.jwks_uri,
-  };
+  return scope;
 }
 
 /** The stored client a self-registered client's metadata describes (RFC 7591 registration or a CIMD). */
