@@ -43,3 +43,37 @@ export const MAX_KEY_LENGTH = 2048;
 export function isLookupKey(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_KEY_LENGTH && isCleanText(v);
 }
+
+/** How deep a JSON value from outside may nest (tool arguments, AuthZEN properties). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Why a JSON value from outside cannot become a typed value, or undefined when it can: a string
+ * or member name that is not clean text (Postgres and UTF-8 cannot hold it as sent), a number JSON
+ * parsing turned into ±Infinity (`1e400`: a policy would see `null`, and `null < limit` holds in
+ * Rego), or nesting deeper than `maxDepth`. The one check for every JSON body and JSON-valued
+ * parameter, so that what the policy decides on is exactly what was sent.
+ */
+export function jsonValueProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): string | undefined {
+  const walk = (v: unknown, depth: number): string | undefined => {
+    if (typeof v === 'string')
+      return isCleanText(v) ? undefined : 'holds a NUL character or a lone surrogate';
+    if (typeof v === 'number') return Number.isFinite(v) ? undefined : 'holds a number out of range';
+    if (typeof v !== 'object' || v === null) return undefined;
+    if (depth >= maxDepth) return `nests deeper than ${maxDepth} levels`;
+    if (Array.isArray(v)) {
+      for (const item of v) {
+        const p = walk(item, depth + 1);
+        if (p !== undefined) return p;
+      }
+      return undefined;
+    }
+    for (const [k, item] of Object.entries(v)) {
+      if (!isCleanText(k)) return 'has a member name with a NUL character or a lone surrogate';
+      const p = walk(item, depth + 1);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  };
+  return walk(value, 0);
+}

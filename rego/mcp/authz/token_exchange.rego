@@ -134,7 +134,8 @@ extra_obligations := {k: v | some [k, v] in exchange_obligations} if {
 # A change above a threshold waits for a person (ADR 0014): a service's approvals[] name a tool
 # (from the exchange's authorization_details), a numeric argument and the value it may not exceed
 # unapproved. The first rule that applies gives the binding message and how long the request stays
-# open; an approval rule never applies to an exchange that names no tool.
+# open; an approval rule never applies to an exchange that names no tool. An argument that is
+# there but not a number cannot be compared with the limit, so a person looks at it (fail closed).
 approval_rules := [r | some r in object.get(service, "approvals", []); applies(r)]
 
 applies(r) if {
@@ -142,6 +143,13 @@ applies(r) if {
 	v := object.get(object.get(input.context, "arguments", {}), r.argument, null)
 	is_number(v)
 	v > r.above
+}
+
+applies(r) if {
+	input.context.tool == r.tool
+	v := object.get(object.get(input.context, "arguments", {}), r.argument, null)
+	v != null
+	not is_number(v)
 }
 
 approvals_needed contains object.filter(approval_rules[0], ["binding_message", "ttl_seconds", "approvers"]) if {

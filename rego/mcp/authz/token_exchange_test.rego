@@ -182,8 +182,16 @@ test_workday_short_time_off_needs_no_approval if {
 	not d.obligations.require_approval
 }
 
-test_workday_time_off_without_a_number_needs_no_approval_rule if {
-	d := authz.decision with input as time_off("8")
+test_workday_time_off_not_a_number_requires_approval if {
+	d := authz.decision with input as time_off("3")
+	d.obligations.require_approval.binding_message == "Time off of more than 5 days needs your approval"
+}
+
+test_workday_time_off_without_the_argument_needs_no_approval if {
+	d := authz.decision with input as wd({
+		"scopes": ["hr.timeoff.write"],
+		"context": {"dpop_jkt": "k", "tool": "request_time_off", "arguments": {}},
+	})
 	not d.obligations.require_approval
 }
 

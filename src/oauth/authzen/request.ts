@@ -4,6 +4,7 @@
  * `options.evaluations_semantic` (§7.1.2.1). Only shape is checked here; meaning (a tool call of
  * a verified access token) is evaluate.ts's.
  */
+import { jsonValueProblem } from '../../text.js';
 
 /** A request that is not an AuthZEN request: answered 400 with the message (§12.1.11). */
 export class AuthzenRequestError extends Error {
@@ -62,18 +63,26 @@ function evaluation(v: Record<string, unknown>, where: string): Evaluation {
   };
 }
 
-/** Parses an Access Evaluation request body (§6.1). */
-export function parseEvaluation(body: unknown): Evaluation {
+/** A body that is a JSON object whose every value can become a typed value (src/text.ts). */
+function jsonObject(body: unknown): Record<string, unknown> {
   if (!isObject(body)) throw new AuthzenRequestError('the request body must be a JSON object');
+  const problem = jsonValueProblem(body);
+  if (problem !== undefined) throw new AuthzenRequestError(`the request body ${problem}`);
+  return body;
+}
+
+/** Parses an Access Evaluation request body (§6.1). */
+export function parseEvaluation(raw: unknown): Evaluation {
+  const body = jsonObject(raw);
   return evaluation(body, '');
 }
 
 /** Parses an Access Evaluations request body (§7.1): each evaluation with the defaults applied. */
-export function parseEvaluations(body: unknown): {
+export function parseEvaluations(raw: unknown): {
   evaluations: Evaluation[];
   semantic: EvaluationsSemantic;
 } {
-  if (!isObject(body)) throw new AuthzenRequestError('the request body must be a JSON object');
+  const body = jsonObject(raw);
   const options = body.options === undefined ? {} : body.options;
   if (!isObject(options)) throw new AuthzenRequestError('options must be an object');
   const semantic = options.evaluations_semantic ?? 'execute_all';

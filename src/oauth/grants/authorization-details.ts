@@ -5,6 +5,7 @@
  * `mcp_tool_call`, names the MCP tool and its arguments; they reach the decision as
  * `context.tool` and `context.arguments`, exactly as a tool call's AuthZEN evaluation does.
  */
+import { jsonValueProblem } from '../../text.js';
 import { OAuthError } from '../errors.js';
 
 /** RFC 9396 §2: the `type` of Mandate's authorization detail. */
@@ -42,5 +43,7 @@ export function parseAuthorizationDetails(raw: string | undefined): ToolCallDeta
   if (typeof d.tool !== 'string' || !/^[A-Za-z0-9_.-]{1,128}$/.test(d.tool))
     throw invalid('tool must be a tool name');
   if (d.arguments !== undefined && !plainObject(d.arguments)) throw invalid('arguments must be an object');
+  const problem = jsonValueProblem(d.arguments);
+  if (problem !== undefined) throw invalid(`arguments ${problem}`);
   return { tool: d.tool, ...(d.arguments === undefined ? {} : { arguments: d.arguments }) };
 }

@@ -46,6 +46,32 @@ describe('parseAuthorizationDetails', () => {
       '[{"__proto__":{"type":"mcp_tool_call"},"tool":"a"}]',
       'must be of type mcp_tool_call',
     ],
+    [
+      'a NUL in an argument',
+      '[{"type":"mcp_tool_call","tool":"a","arguments":{"r":"a\\u0000b"}}]',
+      'arguments holds a NUL character or a lone surrogate',
+    ],
+    [
+      'a lone surrogate in an argument',
+      '[{"type":"mcp_tool_call","tool":"a","arguments":{"r":["\\ud800"]}}]',
+      'arguments holds a NUL character or a lone surrogate',
+    ],
+    [
+      'a NUL in an argument name',
+      '[{"type":"mcp_tool_call","tool":"a","arguments":{"d\\u0000ays":8}}]',
+      'arguments has a member name with a NUL character or a lone surrogate',
+    ],
+    [
+      // JSON.parse makes 1e400 Infinity, which a policy would see as null (and null < 5 in Rego)
+      'a number out of range',
+      '[{"type":"mcp_tool_call","tool":"a","arguments":{"days":1e400}}]',
+      'arguments holds a number out of range',
+    ],
+    [
+      'arguments nested too deep',
+      `[{"type":"mcp_tool_call","tool":"a","arguments":{"r":${'['.repeat(40)}${']'.repeat(40)}}}]`,
+      'arguments nests deeper than 32 levels',
+    ],
   ])('refuses %s: invalid_authorization_details', (_, raw, why) => {
     expect(() => parseAuthorizationDetails(raw)).toThrow(
       expect.objectContaining({
@@ -111,6 +137,12 @@ describe('the shipped policy: long time off waits for the user', () => {
     expect(decodeJwt(res.body.access_token as string).authorization_details).toEqual([
       { type: 'mcp_tool_call', tool: 'request_time_off', arguments: { days: 3 } },
     ]);
+  });
+
+  it('an argument that is not a number waits for the user too (fail closed)', async () => {
+    const res = await exchange('3');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('interaction_required');
   });
 
   it('a malformed detail is refused before any token is looked at', async () => {
