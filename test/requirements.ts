@@ -243,8 +243,8 @@ export const requirements: Requirement[] = [
     behaviour:
       "a registered redirect URI names a host, has no userinfo or fragment, and is written as the URL it resolves to; at /authorize only a loopback URI's port may differ",
     tests: [
-      t('oauth/clients/register-client.test.ts', 'a redirect URI without a host (issue 10 §7)'),
-      t('oauth/clients/register-client.test.ts', 'a loopback redirect URI with userinfo'),
+      t('oauth/clients/register-client.refusals.test.ts', 'a redirect URI without a host (issue 10 §7)'),
+      t('oauth/clients/register-client.refusals.test.ts', 'a loopback redirect URI with userinfo'),
       t('oauth/clients/redirect-uri-rules.test.ts', 'no host'),
       t('oauth/authorize/redirect-match.test.ts', 'http://evil.example@127.0.0.1:4000/callback'),
       t('config/load.test.ts', 'a configured redirect URI without a host (issue 10 §7)'),
