@@ -184,6 +184,7 @@ function runStep(command: string, inImage: (p: string) => string, layout: ImageL
   if (command.startsWith('npm ci --omit=dev')) {
     const pkg = JSON.parse(readFileSync(inImage('package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
     };
     // npm ci links the image's own workspace packages (the kit) and installs the rest.
     const workspaces = new Set(['@mandate']);
@@ -195,7 +196,9 @@ function runStep(command: string, inImage: (p: string) => string, layout: ImageL
     symlinkSync(inImage('packages/mcp-kit'), inImage('node_modules/@mandate/mcp-kit'));
     layout.checks.push(() => {
       for (const name of importedPackages(inImage('dist')))
-        if (!(name in pkg.dependencies))
+        // `npm ci --omit=dev` installs optional dependencies too (the OTLP exporter, loaded only
+        // when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+        if (!(name in pkg.dependencies) && !(name in (pkg.optionalDependencies ?? {})))
           throw new Error(`layout: dist/ imports ${name}, not a production dependency`);
     });
   } else if (command === 'npm cache clean --force') {

@@ -6,6 +6,7 @@
  *   will mint) and how it is read back.
  * - `start-approval.ts`: starting one (the backchannel authentication endpoint's answer).
  * - `decide-approval.ts`: what the approval page shows, and an approver's approval or denial.
+ * - `notice.ts`: the optional webhook notice of a new pending approval (never a token).
  *
  * The grant that redeems an approved request is `grants/ciba.ts`; the endpoint that starts one is
  * `endpoints/backchannel-authentication.ts`.

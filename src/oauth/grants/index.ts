@@ -12,6 +12,7 @@
  * - `jwt-bearer.ts`: the JWT bearer grant (RFC 7523 §2.1) for ID-JAGs and workloads' platform JWTs.
  * - `ciba.ts`: the OpenID CIBA grant (poll mode): redeeming an approved `auth_req_id` (ADR 0014).
  * - `exchange-input.ts`: an exchange's decision input and token, shared with the CIBA request.
+ * - `authorization-details.ts`: RFC 9396 `authorization_details` (type `mcp_tool_call`) as a typed tool call.
  * - `first-hop-token.ts`: what the code and refresh grants share: the decision input and the token.
  * - `revoke-grant.ts`: revoking a grant with every token issued under it.
  * - `pkce.ts`: PKCE S256 (RFC 7636).
