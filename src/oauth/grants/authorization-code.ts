@@ -14,7 +14,7 @@ import type { FirstHop } from '../first-hop.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
-import { firstHopInput, firstHopToken } from './first-hop-token.js';
+import { firstHopInput, firstHopToken, requireServedResource } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { verifyS256 } from './pkce.js';
 import { GrantType } from '../tokens/token-types.js';
@@ -91,10 +91,7 @@ async function redeem(
     throw new OAuthError('invalid_target', 'resource differs from the authorization request', {
       reason: 'resource_mismatch',
     });
-  if (fh.resources.get(c.resource) === undefined)
-    throw new OAuthError('invalid_target', 'the resource is no longer served', {
-      reason: 'unknown_resource',
-    });
+  requireServedResource(fh, c.resource);
 
   const jkt = await ctx.proof(req);
   if (c.dpopJkt !== null && jkt !== c.dpopJkt)

@@ -9,6 +9,8 @@ import type { SubjectAttributes } from '../../store/subjects.js';
 import type { MintRequest } from '../tokens/mint-access-token.js';
 import type { OAuthClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
+import { OAuthError } from '../errors.js';
+import type { FirstHop } from '../first-hop.js';
 
 export function firstHopInput(
   action: 'authorize' | 'refresh',
@@ -55,4 +57,15 @@ export function firstHopToken(ctx: Pick<OAuthContext, 'issuer'>, t: FirstHopIssu
     // Attributes first: the registered claims mintAccessToken sets always win over a mapped name.
     extra: { ...t.subject.claims, groups: t.subject.groups, auth_time: t.authTime },
   };
+}
+
+/**
+ * Tokens only for a resource this instance still serves: a code or refresh token issued for a
+ * resource since removed from the configuration is refused, not redeemed.
+ */
+export function requireServedResource(fh: Pick<FirstHop, 'resources'>, resource: string): void {
+  if (fh.resources.get(resource) === undefined)
+    throw new OAuthError('invalid_target', 'the resource is no longer served', {
+      reason: 'unknown_resource',
+    });
 }

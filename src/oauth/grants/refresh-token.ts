@@ -14,7 +14,7 @@ import type { FirstHop } from '../first-hop.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
-import { firstHopInput, firstHopToken } from './first-hop-token.js';
+import { firstHopInput, firstHopToken, requireServedResource } from './first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { parseScope } from '../params.js';
 import { deriveKey, seal, unseal } from '../tokens/sealed-value.js';
@@ -118,11 +118,7 @@ async function check(
     throw new OAuthError('invalid_target', 'a refresh token cannot be used for another resource', {
       reason: 'resource_mismatch',
     });
-  // As for a code (authorization-code.ts): tokens only for a resource still configured.
-  if (fh.resources.get(grant.resource) === undefined)
-    throw new OAuthError('invalid_target', 'the resource is no longer served', {
-      reason: 'unknown_resource',
-    });
+  requireServedResource(fh, grant.resource);
   const granted = token.scope.split(' ').filter((s) => s !== '');
   const wider = (explicit ?? []).filter((s) => !granted.includes(s));
   if (wider.length > 0)
