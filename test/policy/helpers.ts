@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 import { buildPolicy, writeBundle } from '../../src/policy/build.js';
+import { parseBundle, type PolicyBundle } from '../../src/policy/bundle.js';
 import type { DecisionInput } from '../../src/policy/contract.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -107,4 +108,29 @@ export function opaBin(): string {
     .toString()
     .trim();
   return opaPath;
+}
+
+/**
+ * Compiles Rego with the pinned OPA to a WebAssembly bundle (`opa build -t wasm`) and returns it
+ * parsed: for tests of what Mandate does with a real compiled module. `rego` holds whole files by
+ * path (e.g. `{ 'probe/probe.rego': 'package probe ...' }`); `entrypoints` as `opa build -e` takes them.
+ */
+export async function compileWasm(
+  rego: Record<string, string>,
+  entrypoints: string[],
+  data?: unknown,
+): Promise<PolicyBundle> {
+  const src = tempDir('mandate-wasm-');
+  for (const [path, text] of Object.entries(rego)) {
+    mkdirSync(dirname(join(src, path)), { recursive: true });
+    writeFileSync(join(src, path), text);
+  }
+  if (data !== undefined) writeFileSync(join(src, 'data.json'), JSON.stringify(data));
+  const out = join(src, 'bundle.tar.gz');
+  const eps = entrypoints.flatMap((e) => ['-e', e]);
+  execFileSync(opaBin(), ['build', '-b', '-t', 'wasm', ...eps, '-o', out, '.'], {
+    cwd: src,
+    env: { ...process.env, TZ: 'UTC' },
+  });
+  return parseBundle(readFileSync(out));
 }
