@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/store/connection-string.js';
-import { redactUrl } from '../../src/store/redact.js';
 
 describe('parseDatabaseUrl', () => {
   it('splits a host list into single-host URLs, keeping credentials and parameters', () => {
@@ -42,17 +41,5 @@ describe('parseDatabaseUrl', () => {
     );
     expect(() => parseDatabaseUrl('mysql://db/m')).toThrow('must be a postgres:// URL');
     expect(() => parseDatabaseUrl('postgres://db1,db 2/m')).toThrow("'db 2' is not a valid host[:port]");
-  });
-});
-
-describe('redactUrl', () => {
-  it('hides the password of single- and multi-host URLs', () => {
-    expect(redactUrl('postgres://app:secret@db1:5432,db2:5432/m?target_session_attrs=read-write')).toBe(
-      'postgres://app:***@db1:5432,db2:5432/m?target_session_attrs=read-write',
-    );
-    expect(redactUrl('postgres://app@db/m?password=secret&sslmode=require')).toBe(
-      'postgres://app@db/m?password=***&sslmode=require',
-    );
-    expect(redactUrl('postgres://db/m')).toBe('postgres://db/m');
   });
 });
