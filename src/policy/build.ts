@@ -45,8 +45,10 @@ export interface BuildResult {
   publicKeyPem?: string;
 }
 
-// Left out of the bundle: Rego tests, test fixtures, samples (added by Mandate), bundles, VCS.
-const IGNORED = ['*_test.rego', 'testdata', SAMPLES_DIR, '*.tar.gz', '.git'];
+// Left out of the bundle: Rego tests, test fixtures, samples (added by Mandate), bundles, VCS, and
+// node_modules, which policySources skips too (else a data.json there would be in the bundle but
+// not in the content revision).
+const IGNORED = ['*_test.rego', 'testdata', SAMPLES_DIR, '*.tar.gz', '.git', 'node_modules'];
 
 async function walk(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];

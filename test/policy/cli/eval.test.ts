@@ -1,6 +1,5 @@
-// `mandate policy check BUNDLE` loads a bundle as the service does; `mandate policy eval` decides
-// one input with the service's engine.
-import { generateKeyPairSync } from 'node:crypto';
+// `mandate policy eval BUNDLE INPUT` decides one input with the service's engine: contract checks,
+// invariants, fail closed; exit 1 when the policy failed or the input is invalid, 2 for bad usage.
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +9,6 @@ import { policy } from './io.js';
 
 let dir: string;
 let greedy: string;
-let http: string;
-let signed: string;
-let pub: string;
 
 beforeAll(async () => {
   dir = tempDir();
@@ -22,56 +18,6 @@ beforeAll(async () => {
 decision := {"allow": true, "scopes": ["crm.read", "admin"], "ttl_seconds": 99999, "reasons": []}
 `),
     revision: 'greedy',
-  });
-  http = await buildBundle(join(dir, 'http.tar.gz'), {
-    src: writePolicy(`package mcp.authz
-decision := {"allow": true, "scopes": [], "ttl_seconds": 1} if http.send({"url": "https://x.example"})
-`),
-  });
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const key = join(dir, 'key.pem');
-  writeFileSync(key, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  pub = join(dir, 'key.pub.pem');
-  writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
-  signed = await buildBundle(join(dir, 'signed.tar.gz'), { signingKey: key, revision: 'signed-1' });
-});
-
-describe('mandate policy check', () => {
-  it('passes the shipped default bundle with its samples', async () => {
-    const r = await policy(['check', join(repoRoot, 'bundles/default.tar.gz')]);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(
-      /default\.tar\.gz: ok: revision "sha256-[0-9a-f]{12}", sha256 [0-9a-f]{64}, entrypoint mcp\/authz\/decision, no host builtins, 3\/3 samples pass$/,
-    );
-  });
-
-  it('fails a bundle the service would refuse, naming the builtin', async () => {
-    const r = await policy(['check', http]);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain(
-      'the service would refuse this bundle: the policy needs builtin http.send (called in the entrypoint rule mcp.authz.decision)',
-    );
-  });
-
-  it('verifies the signature with --verification-key or MANDATE_POLICY_PUBLIC_KEY, as the service does', async () => {
-    expect((await policy(['check', signed, '--verification-key', pub])).code).toBe(0);
-    expect((await policy(['check', signed], { env: { MANDATE_POLICY_PUBLIC_KEY: pub } })).code).toBe(0);
-    const unsigned = await policy(['check', greedy], { env: { MANDATE_POLICY_PUBLIC_KEY: pub } });
-    expect(unsigned.code).toBe(1);
-    expect(unsigned.err).toContain(
-      'bundle is not signed (no .signatures.json) but a verification key is configured',
-    );
-  });
-
-  it('--json gives the report', async () => {
-    const r = await policy(['check', greedy, '--json']);
-    expect(JSON.parse(r.out)).toMatchObject({
-      ok: true,
-      info: { revision: 'greedy' },
-      builtins: [],
-      samples: [],
-      problems: [],
-    });
   });
 });
 
@@ -103,6 +49,30 @@ describe('mandate policy eval', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ allow: false, reasons: [{ code: 'invalid_input' }] });
     expect((await policy(['eval', greedy, '-'], { stdin: 'nope' })).code).toBe(2);
+  });
+});
+
+describe('mandate policy eval usage', () => {
+  it('takes a bundle and an input file, else exits 2 with the usage', async () => {
+    for (const argv of [['eval'], ['eval', greedy], ['eval', greedy, '-', 'x']]) {
+      const r = await policy(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).toMatch(/^mandate policy eval: eval takes a bundle file and an input file\n/);
+      expect(r.err).toContain(
+        'mandate policy eval BUNDLE INPUT.json|- [--verification-key PEM] [--entrypoint PATH]',
+      );
+    }
+  });
+
+  it('names the input that is not JSON', async () => {
+    const r = await policy(['eval', greedy, '-'], { stdin: 'nope' });
+    expect(r.err).toMatch(/^mandate policy eval: - is not JSON: /);
+  });
+
+  it('exits 1 with the refusal when the bundle lacks the entrypoint', async () => {
+    const r = await policy(['eval', greedy, '-', '--entrypoint', 'x/y'], { stdin: JSON.stringify(input()) });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^mandate policy eval: entrypoint x\/y is not in the bundle/);
   });
 });
 
@@ -138,14 +108,6 @@ describe('the registry of MANDATE_CONFIG (ADR 0007)', () => {
       scopes: ['crm.read'],
       bundle: { registry: registry.digest },
     });
-  });
-
-  it('is overlaid by check: the shipped samples pass under the example registry too', async () => {
-    const r = await policy(['check', shipped], { env: { MANDATE_CONFIG: example } });
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(
-      /, registry sha256 [0-9a-f]{64}, entrypoint mcp\/authz\/decision, .*3\/3 samples pass$/,
-    );
   });
 
   it('stops the command with exit 2 and the start-up message when the file is refused', async () => {
