@@ -257,11 +257,11 @@ export const requirements: Requirement[] = [
       'RFC 8414 metadata only: no OpenID Connect Discovery document, which would claim ID tokens Mandate never issues; the MCP SDK client discovers the RFC 8414 one',
     tests: [
       t(
-        'http/discovery.test.ts',
+        'http/routes/discovery.test.ts',
         'serves no OpenID Connect Discovery document, which would claim ID tokens it never issues (ADR 0005)',
       ),
       t(
-        'http/discovery.test.ts',
+        'http/routes/discovery.test.ts',
         "the MCP SDK client discovers the RFC 8414 document and validates it with the SDK's schema",
       ),
     ],

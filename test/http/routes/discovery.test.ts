@@ -2,7 +2,8 @@
  * RFC 8414 metadata and the JWKS over real HTTP: the issuer is byte-identical to the configured one
  * (also when it has a path, with the well-known segment inserted before the path, §3.1), every
  * advertised endpoint is served under the issuer, every advertised grant type is accepted, and the
- * JWKS holds public keys only, each with its kid and alg.
+ * JWKS holds public keys only, each with its kid and alg. Metadata is cached for five minutes, the
+ * JWKS for one (a rotation's next key must reach verifiers before it signs).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,11 @@ import { join } from 'node:path';
 import { discoverAuthorizationServerMetadata } from '@modelcontextprotocol/sdk/client/auth.js';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { createMemoryLogger } from '../../src/log.js';
-import { createService, type Service } from '../../src/service.js';
-import { createTestIdp, type TestIdp } from '../helpers/idp.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { createMemoryLogger } from '../../../src/log.js';
+import { createService, type Service } from '../../../src/service.js';
+import { createTestIdp, type TestIdp } from '../../helpers/idp.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 import {
   API,
   basic,
@@ -24,8 +25,8 @@ import {
   SECRETS,
   startTestService,
   type TestService,
-} from '../helpers/service.js';
-import { ACCESS_TOKEN, subjectClaims, TOKEN_EXCHANGE } from '../helpers/exchange.js';
+} from '../../helpers/service.js';
+import { ACCESS_TOKEN, subjectClaims, TOKEN_EXCHANGE } from '../../helpers/exchange.js';
 
 const TOKEN_EXCHANGE_URN = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -103,6 +104,16 @@ describe('authorization server metadata (issuer without a path)', () => {
       const err = (await res.json()) as { error?: string };
       expect(err.error, grantType).not.toBe('unsupported_grant_type');
     }
+  });
+
+  it('caches the metadata for five minutes and the JWKS for one, and answers HEAD', async () => {
+    const md = await fetch(`${svc.url}/.well-known/oauth-authorization-server`);
+    expect(md.headers.get('cache-control')).toBe('public, max-age=300');
+    const jwks = await fetch(`${svc.url}/jwks`);
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=60');
+    const head = await fetch(`${svc.url}/jwks`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^application\/jwk-set\+json/);
   });
 
   it('serves a JWKS of public ES256 keys with kid and alg, which verifies issued tokens', async () => {
