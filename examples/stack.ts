@@ -1,11 +1,13 @@
 /**
- * Starts the four example services against one Mandate: the two REST APIs and the two MCP servers,
- * each on a free local port, and a hosts fetch that resolves their public names
- * (`https://mcp.salesforce.example`, …) to those ports. Used by the demo and the tests.
+ * Starts the example services against one Mandate: the two REST APIs and the two MCP servers, and,
+ * given the org's login host, the Salesforce org's API, each on a free local port, and a hosts fetch
+ * that resolves their public names (`https://mcp.salesforce.example`, …) to those ports. Used by
+ * the demo and the tests.
  */
 import { startSalesforceApi, SALESFORCE_API } from './apis/salesforce-api.js';
 import { startWorkdayApi, WORKDAY_API } from './apis/workday-api.js';
 import type { ApiCall, RunningApi } from './apis/common.js';
+import { SALESFORCE_ORG, startSalesforceOrgApi, type OrgApiOptions } from './apis/salesforce-org.js';
 import { hostsFetch } from './lib/hosts.js';
 import type { ExchangeEvent, RunningMcpServer } from './mcp/common.js';
 import { SALESFORCE_MCP, startSalesforceMcp } from './mcp/salesforce-server.js';
@@ -16,6 +18,11 @@ export interface ExamplesOptions {
   secrets: { salesforce: string; workday: string };
   onCall?: (call: ApiCall) => void;
   onExchange?: (event: ExchangeEvent) => void;
+  /**
+   * The Salesforce org's sessions (its login host, salesforce-login.ts): the org's API starts, as
+   * `https://acme.my.salesforce.example`, when given.
+   */
+  salesforceOrg?: Pick<OrgApiOptions, 'session'>;
 }
 
 export interface Examples {
@@ -24,6 +31,7 @@ export interface Examples {
   hosts: Record<string, string>;
   salesforceApi: RunningApi;
   workdayApi: RunningApi;
+  salesforceOrgApi: RunningApi | undefined;
   salesforceMcp: RunningMcpServer;
   workdayMcp: RunningMcpServer;
   close(): Promise<void>;
@@ -41,6 +49,15 @@ export async function startExamples(opts: ExamplesOptions): Promise<Examples> {
       [SALESFORCE_API]: salesforceApi.url,
       [WORKDAY_API]: workdayApi.url,
     };
+    let salesforceOrgApi: RunningApi | undefined;
+    if (opts.salesforceOrg !== undefined) {
+      salesforceOrgApi = await startSalesforceOrgApi({
+        session: opts.salesforceOrg.session,
+        ...(opts.onCall === undefined ? {} : { onCall: opts.onCall }),
+      });
+      started.push(salesforceOrgApi);
+      hosts[SALESFORCE_ORG] = salesforceOrgApi.url;
+    }
     const resolve = hostsFetch(hosts);
     const mcp = {
       issuer: opts.issuer,
@@ -58,6 +75,7 @@ export async function startExamples(opts: ExamplesOptions): Promise<Examples> {
       hosts,
       salesforceApi,
       workdayApi,
+      salesforceOrgApi,
       salesforceMcp,
       workdayMcp,
       async close() {

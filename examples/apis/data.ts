@@ -125,3 +125,46 @@ export function hrData(): { employees: Employee[]; timeOff: TimeOff[] } {
     ],
   };
 }
+
+/** A support case in the Salesforce org, owned by a Salesforce user (by username). */
+export interface SupportCase {
+  Id: string;
+  CaseNumber: string;
+  Subject: string;
+  Status: string;
+  Priority: string;
+  Owner: string;
+}
+
+/**
+ * The org's cases: keyed by Salesforce username, which is all the org knows about who is calling
+ * (the policy's `downstream_subjects` maps Mandate's users to these names; examples/policy/data.json).
+ */
+export function orgCases(): SupportCase[] {
+  return [
+    {
+      Id: '5005e00000AcmeAAA',
+      CaseNumber: '00001026',
+      Subject: 'Acme: invoice PDF is missing line items',
+      Status: 'New',
+      Priority: 'High',
+      Owner: 'alice@acme.example',
+    },
+    {
+      Id: '5005e00000GlobAAA',
+      CaseNumber: '00001027',
+      Subject: 'Globex: SSO login loops back to the sign-in page',
+      Status: 'Working',
+      Priority: 'Medium',
+      Owner: 'alice@acme.example',
+    },
+    {
+      Id: '5005e00000InitAAA',
+      CaseNumber: '00001031',
+      Subject: 'Initech: export to CSV times out',
+      Status: 'Escalated',
+      Priority: 'High',
+      Owner: 'dave@acme.example',
+    },
+  ];
+}

@@ -24,6 +24,8 @@ export interface AuditEvent {
     token_type?: string;
     reason?: string;
     error?: string;
+    /** A connector's token event (docs/connectors.md "What the audit shows"). */
+    downstream?: { service: string; kind: string; subject?: string; cached?: boolean; error?: string };
     input?: {
       action?: string;
       subject?: { sub?: string };

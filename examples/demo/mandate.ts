@@ -1,8 +1,9 @@
 /**
  * Starts Mandate for the demo, in-process, on a free port: the local Postgres and NATS when
  * DATABASE_URL / NATS_URL are set and answer, else the embedded defaults (PGlite in a temporary
- * data folder, audit to a JSON-lines file); the development IdP; the default policy bundle; the
- * clients of examples/mandate.json.
+ * data folder, audit to a JSON-lines file); the development IdP; the default policy bundle with
+ * the examples' policy data; the clients, MCP servers, services and connector of
+ * examples/mandate.json; and Salesforce's login host, which the connector calls (salesforce.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -13,7 +14,9 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
+import type { SalesforceEmulator } from '../apis/salesforce-login.js';
 import { fileFeed, natsFeed, type AuditFeed } from './audit-feed.js';
+import { demoBundle, startSalesforceLogin, uploadCertificate } from './salesforce.js';
 
 export const CONFIG_FILE = resolve(import.meta.dirname, '..', 'mandate.json');
 
@@ -22,6 +25,8 @@ export interface DemoMandate {
   database: string;
   audit: AuditFeed;
   secrets: { salesforce: string; workday: string };
+  /** Salesforce's login host (the token endpoint emulator): the org's API accepts its tokens only. */
+  salesforceLogin: SalesforceEmulator;
   close(): Promise<void>;
 }
 
@@ -65,6 +70,44 @@ function secretsOf(config: Config): { salesforce: string; workday: string } {
   return { salesforce: secret('mcp-salesforce'), workday: secret('mcp-workday') };
 }
 
+interface Prepared {
+  config: Config;
+  login: SalesforceEmulator;
+}
+
+/** Salesforce's login host first: the configuration names it, and its connected app gets the key's certificate. */
+async function prepare(
+  env: Record<string, string | undefined>,
+  at: { dataDir: string; port: number; issuer: string; databaseUrl: string | undefined; nats: boolean },
+): Promise<Prepared> {
+  const { login, configFile } = await startSalesforceLogin(CONFIG_FILE, at.dataDir);
+  try {
+    const store = {
+      MANDATE_CONFIG: configFile,
+      MANDATE_DATA_DIR: at.dataDir,
+      ...(at.databaseUrl === undefined ? {} : { DATABASE_URL: at.databaseUrl }),
+    };
+    await uploadCertificate(store, login);
+    const config = loadConfig({
+      PORT: String(at.port),
+      MANDATE_ISSUER: at.issuer,
+      MANDATE_POLICY_BUNDLE: await demoBundle(at.dataDir),
+      MANDATE_LOG_LEVEL: 'error',
+      ...store,
+      ...(at.nats ? { NATS_URL: env.NATS_URL } : {}),
+      // The stream and subjects the operator chose, for the service and the feed alike.
+      ...(env.MANDATE_AUDIT_STREAM === undefined ? {} : { MANDATE_AUDIT_STREAM: env.MANDATE_AUDIT_STREAM }),
+      ...(env.MANDATE_AUDIT_SUBJECT_PREFIX === undefined
+        ? {}
+        : { MANDATE_AUDIT_SUBJECT_PREFIX: env.MANDATE_AUDIT_SUBJECT_PREFIX }),
+    });
+    return { config, login };
+  } catch (err) {
+    await login.close();
+    throw err;
+  }
+}
+
 export async function startMandate(
   env: Record<string, string | undefined> = process.env,
 ): Promise<DemoMandate> {
@@ -73,21 +116,18 @@ export async function startMandate(
   const issuer = `http://127.0.0.1:${port}`;
   const databaseUrl = (await postgresAnswers(env.DATABASE_URL)) ? env.DATABASE_URL : undefined;
   const nc = await natsAnswers(env.NATS_URL);
-  const config = loadConfig({
-    PORT: String(port),
-    MANDATE_ISSUER: issuer,
-    MANDATE_CONFIG: CONFIG_FILE,
-    MANDATE_DATA_DIR: dataDir,
-    MANDATE_LOG_LEVEL: 'error',
-    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
-    ...(nc === undefined ? {} : { NATS_URL: env.NATS_URL }),
-    // The stream and subjects the operator chose, for the service and the feed alike.
-    ...(env.MANDATE_AUDIT_STREAM === undefined ? {} : { MANDATE_AUDIT_STREAM: env.MANDATE_AUDIT_STREAM }),
-    ...(env.MANDATE_AUDIT_SUBJECT_PREFIX === undefined
-      ? {}
-      : { MANDATE_AUDIT_SUBJECT_PREFIX: env.MANDATE_AUDIT_SUBJECT_PREFIX }),
+  const { config, login } = await prepare(env, {
+    dataDir,
+    port,
+    issuer,
+    databaseUrl,
+    nats: nc !== undefined,
   });
-  const service = await createService(config, createLogger('error'));
+  const service = await createService(config, createLogger('error')).catch(async (err: unknown) => {
+    await login.close();
+    await nc?.close();
+    throw err;
+  });
   try {
     await service.app.listen({ port, host: '127.0.0.1' });
     const audit =
@@ -97,8 +137,10 @@ export async function startMandate(
       database: databaseUrl === undefined ? `embedded PGlite in ${dataDir}` : 'Postgres at DATABASE_URL',
       audit,
       secrets: secretsOf(config),
+      salesforceLogin: login,
       async close() {
         await service.close();
+        await login.close();
         await audit.close();
         await nc?.close();
         await rm(dataDir, { recursive: true, force: true });
@@ -106,6 +148,7 @@ export async function startMandate(
     };
   } catch (err) {
     await service.close();
+    await login.close();
     await nc?.close();
     throw err;
   }

@@ -1,17 +1,21 @@
 /**
- * The demo's scenes: alice (sales) and bob (HR) use an AI client built on the MCP SDK against the
- * two example MCP servers; every hop is told as it happens and the audit events follow each scene.
- * Returns what happened, so that the end-to-end test can assert on the same run.
+ * Plays the demo's scenes (scenes.ts): alice (sales), bob (HR) and carol (engineering) use an AI
+ * client built on the MCP SDK against the two example MCP servers; every hop is told as it happens
+ * and the audit events follow each scene. Returns what happened, so that the end-to-end tests can
+ * assert on the same run.
  */
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { ApiCall } from '../apis/common.js';
 import type { ExchangeEvent } from '../mcp/common.js';
+import { SALESFORCE_ORG } from '../apis/salesforce-org.js';
 import { SALESFORCE_MCP } from '../mcp/salesforce-server.js';
 import { WORKDAY_MCP } from '../mcp/workday-server.js';
 import { startExamples } from '../stack.js';
 import { AiClient, type Hop } from './ai-client.js';
 import type { AuditEvent } from './audit-feed.js';
 import type { DemoMandate } from './mandate.js';
+import { SALESFORCE_LOGIN } from './salesforce.js';
+import { SCENES, USERS, type DemoUser, type Scene } from './scenes.js';
 import * as story from './story.js';
 
 export interface DemoRun {
@@ -22,17 +26,19 @@ export interface DemoRun {
   audit: AuditEvent[];
 }
 
-const USERS = {
-  alice: { username: 'alice', password: 'alice-demo' },
-  bob: { username: 'bob', password: 'bob-demo' },
-};
+export interface RunOptions {
+  print?: boolean;
+  /** Only the scenes with these keys (scenes.ts), numbered as in the whole run. */
+  only?: readonly string[];
+}
 
-export async function runDemo(mandate: DemoMandate, opts: { print?: boolean } = {}): Promise<DemoRun> {
+export async function runDemo(mandate: DemoMandate, opts: RunOptions = {}): Promise<DemoRun> {
   const print = opts.print !== false;
   const run: DemoRun = { results: {}, hops: [], exchanges: [], calls: [], audit: [] };
   const ex = await startExamples({
     issuer: mandate.issuer,
     secrets: mandate.secrets,
+    salesforceOrg: mandate.salesforceLogin,
     onExchange: (e) => {
       run.exchanges.push(e);
       if (print) story.exchange(e);
@@ -42,26 +48,32 @@ export async function runDemo(mandate: DemoMandate, opts: { print?: boolean } = 
       if (print) story.apiCall(c);
     },
   });
-  const client = (user: keyof typeof USERS) =>
-    new AiClient(USERS[user], mandate.issuer, ex.fetch, (hop) => {
-      run.hops.push({ user, hop });
-      if (print) story.hop(user, hop);
-    });
-  const alice = client('alice');
-  const bob = client('bob');
+  const clients = new Map<DemoUser, AiClient>();
+  const client = (user: DemoUser): AiClient => {
+    let c = clients.get(user);
+    if (c === undefined) {
+      c = new AiClient(USERS[user], mandate.issuer, ex.fetch, (hop) => {
+        run.hops.push({ user, hop });
+        if (print) story.hop(user, hop);
+      });
+      clients.set(user, c);
+    }
+    return c;
+  };
 
-  async function scene(
-    n: number,
-    title: string,
-    key: string,
-    act: () => Promise<CallToolResult>,
-  ): Promise<void> {
-    if (print) story.scene(n, title);
-    const r = await act();
+  async function play(n: number, s: Scene): Promise<void> {
+    if (print) story.scene(n, s.title);
+    const logins = mandate.salesforceLogin.requests.length;
+    const r: CallToolResult = await client(s.user).callTool(s.server, s.tool, s.args);
     const first = r.content[0];
     const text = first !== undefined && first.type === 'text' ? first.text : '';
-    run.results[key] = { text, isError: r.isError === true };
+    run.results[s.key] = { text, isError: r.isError === true };
     if (print) story.result(text, r.isError === true);
+    const asked = mandate.salesforceLogin.requests.length - logins;
+    if (print && s.tool === 'list_cases')
+      story.note(
+        `Salesforce's token endpoint was asked ${asked} time${asked === 1 ? '' : 's'} in this scene`,
+      );
     const events = await mandate.audit.settle();
     run.audit.push(...events);
     if (print) story.audit(events);
@@ -73,62 +85,23 @@ export async function runDemo(mandate: DemoMandate, opts: { print?: boolean } = 
       story.note(
         `Salesforce MCP ${ex.hosts[SALESFORCE_MCP]} · Workday MCP ${ex.hosts[WORKDAY_MCP]} (names resolved locally, see examples/lib/hosts.ts)`,
       );
+      story.note(
+        `Salesforce org: login host ${mandate.salesforceLogin.loginUrl} (for ${SALESFORCE_LOGIN}, the connector's login_url) · API ${ex.hosts[SALESFORCE_ORG]} (as ${SALESFORCE_ORG}); its connected app trusts the certificate of Mandate's connector key`,
+      );
     }
-    await scene(1, 'alice (sales) asks her AI client: "which CRM accounts do I own?"', 'alice.accounts', () =>
-      alice.callTool(SALESFORCE_MCP, 'search_accounts', { query: '' }),
-    );
-    await scene(2, 'alice: "show me opportunity opp-101"', 'alice.opportunity', () =>
-      alice.callTool(SALESFORCE_MCP, 'get_opportunity', { id: 'opp-101' }),
-    );
-    await scene(3, 'alice: "move opp-101 to Negotiation" — needs crm.write: step-up', 'alice.update', () =>
-      alice.callTool(SALESFORCE_MCP, 'update_opportunity_stage', { id: 'opp-101', stage: 'Negotiation' }),
-    );
-    await scene(
-      4,
-      `alice: "move opp-201 to Closed Won" — carol's: refused by the tool-call policy`,
-      'alice.update.other',
-      () =>
-        alice.callTool(SALESFORCE_MCP, 'update_opportunity_stage', { id: 'opp-201', stage: 'Closed Won' }),
-    );
-    await scene(
-      5,
-      'alice: "move opp-103 to Negotiation" — hers, but over the amount limit in policy data',
-      'alice.update.large',
-      () =>
-        alice.callTool(SALESFORCE_MCP, 'update_opportunity_stage', { id: 'opp-103', stage: 'Negotiation' }),
-    );
-    await scene(
-      6,
-      'alice opens Workday: "what does my profile say?" — a DPoP-bound token',
-      'alice.profile',
-      () => alice.callTool(WORKDAY_MCP, 'get_profile'),
-    );
-    await scene(
-      7,
-      `alice: "show me bob's HR record" — the tool-call policy refuses: not herself, not HR`,
-      'alice.record.other',
-      () => alice.callTool(WORKDAY_MCP, 'get_employee_record', { employee: 'bob' }),
-    );
-    await scene(
-      8,
-      `alice: "show me my HR record" — the tool call is allowed, the exchange is denied`,
-      'alice.record',
-      () => alice.callTool(WORKDAY_MCP, 'get_employee_record', { employee: 'alice' }),
-    );
-    await scene(9, `bob (HR): "show me alice's HR record"`, 'bob.record', () =>
-      bob.callTool(WORKDAY_MCP, 'get_employee_record', { employee: 'alice' }),
-    );
+    for (const [i, s] of SCENES.entries())
+      if (opts.only === undefined || opts.only.includes(s.key)) await play(i + 1, s);
     if (print) {
       const decisions = run.audit.filter((e) => e.type === 'dev.mandate.decision').length;
-      story.scene(10, 'done');
+      const count = (o: ExchangeEvent['outcome']) => run.exchanges.filter((e) => e.outcome === o).length;
+      story.scene(SCENES.length + 1, 'done');
       story.note(
-        `${run.audit.length} audit events (${decisions} decisions), ${run.exchanges.filter((e) => e.outcome === 'issued').length} downstream tokens issued, ${run.exchanges.filter((e) => e.outcome === 'refused').length} refused, ${run.exchanges.filter((e) => e.outcome === 'cached').length} served from cache; no admin key anywhere.`,
+        `${run.audit.length} audit events (${decisions} decisions), ${count('issued')} downstream tokens issued, ${count('refused')} refused, ${count('cached')} served from cache; no admin key anywhere.`,
       );
     }
     return run;
   } finally {
-    await alice.close();
-    await bob.close();
+    for (const c of clients.values()) await c.close();
     await ex.close();
   }
 }

@@ -20,13 +20,15 @@ const cyan = paint('36');
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const short = (jti: unknown) => String(jti).slice(0, 10);
 const name = (url: string) =>
-  url.includes('salesforce')
-    ? url.includes('mcp.')
-      ? 'Salesforce MCP'
-      : 'Salesforce API'
-    : url.includes('mcp.')
-      ? 'Workday MCP'
-      : 'Workday API';
+  url.includes('salesforce-org')
+    ? 'Salesforce org API'
+    : url.includes('salesforce')
+      ? url.includes('mcp.')
+        ? 'Salesforce MCP'
+        : 'Salesforce API'
+      : url.includes('mcp.')
+        ? 'Workday MCP'
+        : 'Workday API';
 
 export function scene(n: number, title: string): void {
   out('');
@@ -70,6 +72,14 @@ export function exchange(e: ExchangeEvent): void {
     return;
   }
   out(`   ${who} → Mandate /token (RFC 8693 exchange) service=${e.service} scope="${e.scopes.join(' ')}"`);
+  if (e.jti === undefined) {
+    // Not Mandate's JWT: the service's own authorization server issued it (a connector's token).
+    const extra = Object.entries(e.extra ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+    out(
+      `   ${green('✓ policy allowed')}: ${e.tokenType} token from the service's own authorization server ${cyan('(opaque)')} scope="${(e.grantedScopes ?? []).join(' ')}" ${extra.join(' ')}`,
+    );
+    return;
+  }
   out(
     `   ${green('✓ policy allowed')}: ${e.tokenType} token ${cyan(`jti=${short(e.jti)}…`)} scope="${(e.grantedScopes ?? []).join(' ')}" act=${actChain(e.act)}`,
   );
@@ -77,8 +87,22 @@ export function exchange(e: ExchangeEvent): void {
 
 export function apiCall(c: ApiCall): void {
   const verdict = c.status < 400 ? green(String(c.status)) : red(String(c.status));
-  const token = c.jti === undefined ? (c.error ?? '') : `${c.scheme} token jti=${short(c.jti)}… sub=${c.sub}`;
-  out(`   ${name(c.api)} ← ${c.method} ${c.path}  ${dim(token)} → ${verdict}`);
+  const token =
+    c.jti !== undefined
+      ? `${c.scheme} token jti=${short(c.jti)}… sub=${c.sub}`
+      : c.sub !== undefined
+        ? `${c.scheme} token of its own login host, as ${c.sub}`
+        : (c.error ?? '');
+  out(`   ${name(c.api)} ← ${c.method} ${readable(c.path)}  ${dim(token)} → ${verdict}`);
+}
+
+/** A path with its query decoded (the org's SOQL reads better as text). */
+function readable(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 export function result(text: string, isError: boolean): void {
@@ -115,8 +139,14 @@ export function audit(events: AuditEvent[]): void {
     } else {
       const kind = e.type.replace('dev.mandate.', '');
       out(
-        `   ${dim('audit ▸')} ${kind} ${d.action ?? ''} ${d.sub ?? e.subject ?? ''}${d.jti === undefined ? '' : ` jti=${short(d.jti)}…`}${d.aud === undefined ? '' : ` aud=${String(d.aud)}`}${d.scope === undefined ? '' : ` scope="${d.scope}"`}${d.reason === undefined ? '' : dim(` (${d.reason})`)}`,
+        `   ${dim('audit ▸')} ${kind} ${d.action ?? ''} ${d.sub ?? e.subject ?? ''}${d.jti === undefined ? '' : ` jti=${short(d.jti)}…`}${d.aud === undefined ? '' : ` aud=${String(d.aud)}`}${d.scope === undefined ? '' : ` scope="${d.scope}"`}${downstream(d.downstream)}${d.reason === undefined ? '' : dim(` (${d.reason})`)}`,
       );
     }
   }
+}
+
+/** A connector's part of a token event: which service's own server issued (or refused) for whom. */
+function downstream(d: AuditEvent['data']['downstream']): string {
+  if (d === undefined) return '';
+  return ` downstream=${d.kind}:${d.service} as ${d.subject ?? '?'}${d.cached === true ? ' (cached)' : ''}`;
 }

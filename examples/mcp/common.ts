@@ -63,6 +63,8 @@ export interface ExchangeEvent {
   grantedScopes?: string[];
   expiresAt?: number;
   act?: unknown;
+  /** What a connector passed through from the service's own authorization server (`instance_url`, …). */
+  extra?: Readonly<Record<string, unknown>>;
   error?: string;
   description?: string;
 }
@@ -121,6 +123,7 @@ export async function downstreamToken(
     grantedScopes: token.scopes,
     expiresAt: token.expiresAt,
     act: token.act,
+    ...(Object.keys(token.extra).length === 0 ? {} : { extra: token.extra }),
   });
   return token;
 }

@@ -1,6 +1,8 @@
 /**
  * A Salesforce-like CRM MCP server: search accounts, read an opportunity, update an opportunity's
- * stage. Protected by the kit, which asks Mandate's policy about every tool call: updating a stage
+ * stage, and list the user's support cases in a Salesforce org whose API trusts only its own
+ * authorization server (the token comes through Mandate's `salesforce` connector, with the
+ * `instance_url` to call; the same exchange as for the other tools). Protected by the kit, which asks Mandate's policy about every tool call: updating a stage
  * is allowed only for an opportunity the user owns whose amount is below the limit in the policy's
  * data, so before asking, the server reads the opportunity's owner and amount from the CRM. Each
  * tool exchanges the user's token for a CRM API token with just the scope it needs, and the API
@@ -10,10 +12,12 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { createResourceServer, ExchangeError, type ToolAttributes } from '@mandate/mcp-kit';
 import { SALESFORCE_API } from '../apis/salesforce-api.js';
+import { API_VERSION, SALESFORCE_ORG } from '../apis/salesforce-org.js';
 import { STAGES, type Opportunity } from '../apis/data.js';
 import {
   accessFrom,
   apiResult,
+  text,
   downstreamToken,
   exchangeClient,
   serveMcp,
@@ -29,7 +33,15 @@ export const SALESFORCE_MCP = 'https://mcp.salesforce.example/mcp';
  * The server's tools. What each needs (scopes, owner, amount limit) is the policy's, registered in
  * examples/mandate.json and rego/mandate/data.json, not the server's.
  */
-export const SALESFORCE_TOOLS = ['search_accounts', 'get_opportunity', 'update_opportunity_stage'] as const;
+export const SALESFORCE_TOOLS = [
+  'search_accounts',
+  'get_opportunity',
+  'list_cases',
+  'update_opportunity_stage',
+] as const;
+
+/** The query list_cases sends to the org (SOQL, the REST API's query resource). */
+export const CASES_QUERY = 'SELECT CaseNumber, Subject, Status, Priority FROM Case';
 
 export async function startSalesforceMcp(opts: McpServerOptions): Promise<RunningMcpServer> {
   const resource = opts.resource ?? SALESFORCE_MCP;
@@ -44,6 +56,7 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
   });
   const exchange = exchangeClient(opts, 'mcp-salesforce', 'client_secret_basic', {
     salesforce: { resource: SALESFORCE_API },
+    'salesforce-org': { resource: SALESFORCE_ORG },
   });
   const hook = (tool: string) => ({
     server: 'mcp-salesforce',
@@ -91,6 +104,25 @@ export async function startSalesforceMcp(opts: McpServerOptions): Promise<Runnin
         withDownstream(hook('get_opportunity'), accessFrom(ctx), 'salesforce', ['crm.read'], async (t) =>
           apiResult(await t.fetch(`${api}/v1/opportunities/${encodeURIComponent(id)}`)),
         ),
+    );
+    server.registerTool(
+      'list_cases',
+      {
+        description: 'List your support cases in the Salesforce org',
+        inputSchema: z.object({}),
+      },
+      async (_args, ctx) =>
+        withDownstream(hook('list_cases'), accessFrom(ctx), 'salesforce-org', ['crm.read'], async (t) => {
+          // Salesforce names the instance to call in its token response; Mandate passes it through.
+          const instance = t.extra.instance_url;
+          if (typeof instance !== 'string') return text('the exchange named no Salesforce instance', true);
+          const q = encodeURIComponent(CASES_QUERY);
+          const res = await t.fetch(`${instance}/services/data/${API_VERSION}/query?q=${q}`);
+          if (!res.ok) return apiResult(res);
+          // The records without Salesforce's per-record `attributes`: what the model needs to read.
+          const body = (await res.json()) as { records: { attributes?: unknown }[] };
+          return text({ instance, cases: body.records.map(({ attributes: _a, ...fields }) => fields) });
+        }),
     );
     server.registerTool(
       'update_opportunity_stage',

@@ -20,7 +20,7 @@ import {
   salesforceExchange,
   subjectClaims,
 } from '../helpers/exchange.js';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../helpers/salesforce-emulator.js';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
 import { API, startTestService, type TestService } from '../helpers/service.js';
 
 const CONSUMER_KEY = '3MVG9test.consumer.key.for.mandate';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SALESFORCE_API } from '../../examples/apis/salesforce-api.js';
+import { SALESFORCE_ORG } from '../../examples/apis/salesforce-org.js';
 import { WORKDAY_API } from '../../examples/apis/workday-api.js';
 import { SALESFORCE_MCP, SALESFORCE_TOOLS } from '../../examples/mcp/salesforce-server.js';
 import { WORKDAY_MCP, WORKDAY_TOOLS } from '../../examples/mcp/workday-server.js';
@@ -22,8 +23,13 @@ const shippedData = JSON.parse(readFileSync(join(repoRoot, 'rego/mandate/data.js
 >;
 
 const servers = [
-  { mcp: SALESFORCE_MCP, tools: SALESFORCE_TOOLS, api: SALESFORCE_API, client: 'mcp-salesforce' },
-  { mcp: WORKDAY_MCP, tools: WORKDAY_TOOLS, api: WORKDAY_API, client: 'mcp-workday' },
+  {
+    mcp: SALESFORCE_MCP,
+    tools: SALESFORCE_TOOLS,
+    apis: [SALESFORCE_API, SALESFORCE_ORG],
+    client: 'mcp-salesforce',
+  },
+  { mcp: WORKDAY_MCP, tools: WORKDAY_TOOLS, apis: [WORKDAY_API], client: 'mcp-workday' },
 ];
 
 describe('the example MCP servers and their registry entries', () => {
@@ -35,7 +41,7 @@ describe('the example MCP servers and their registry entries', () => {
 
   it.each(servers)(
     '$mcp: one protected resource, one client, one actor, the services it calls',
-    ({ mcp, api, client }) => {
+    ({ mcp, apis, client }) => {
       const entry = config.file.mcp_servers.find((s) => s.resource === mcp)!;
       expect(config.file.resources.filter((r) => r.resource === mcp)).toEqual([
         { resource: mcp, name: entry.name, scopes_supported: entry.scopes },
@@ -44,7 +50,7 @@ describe('the example MCP servers and their registry entries', () => {
         client,
       ]);
       const services = registry.data.actors[client]?.services ?? [];
-      expect(services.map((s) => registry.data.services[s]?.resource)).toEqual([api]);
+      expect(services.map((s) => registry.data.services[s]?.resource)).toEqual(apis);
     },
   );
 
@@ -53,6 +59,20 @@ describe('the example MCP servers and their registry entries', () => {
     expect(Object.keys(registry.data.mcp_servers).sort()).toEqual(mcps);
     expect(config.file.resources.map((r) => r.resource).sort()).toEqual(mcps);
     expect(config.file.mcp_servers.map((s) => s.resource).sort()).toEqual(mcps);
+  });
+
+  it("the connector answers for a registered service, and the examples' policy data maps only those", () => {
+    for (const c of config.file.connectors)
+      expect(registry.data.services[c.service]?.resource, c.service).toBe(c.resource);
+    expect(config.file.connectors.map((c) => [c.service, c.kind])).toEqual([
+      ['salesforce-org', 'salesforce'],
+    ]);
+    const examples = JSON.parse(readFileSync(join(repoRoot, 'examples/policy/data.json'), 'utf8')) as {
+      downstream_subjects: Record<string, Record<string, string>>;
+    };
+    expect(Object.keys(examples)).toEqual(['downstream_subjects']);
+    for (const service of Object.keys(examples.downstream_subjects))
+      expect(config.file.connectors.map((c) => c.service)).toContain(service);
   });
 
   it("agrees with the default policy's data: overlaid on it, nothing is left out or decided otherwise", () => {

@@ -60,6 +60,12 @@ export interface DownstreamToken {
   jti: string | undefined;
   sub: string | undefined;
   act: unknown;
+  /**
+   * The response's members beyond RFC 8693 §2.2.1's: what a connector-backed service passes
+   * through from its own authorization server (Salesforce's `instance_url` and `id`;
+   * docs/connectors.md `pass_through`). Empty for a token Mandate minted.
+   */
+  extra: Readonly<Record<string, unknown>>;
   /** Calls the service with this token (`Authorization: Bearer` or `DPoP` with a fresh proof). */
   fetch(url: string, init?: RequestInit): Promise<Response>;
 }
@@ -76,7 +82,18 @@ export interface ExchangeClient {
   readonly exchanges: number;
 }
 
+/** The members RFC 8693 §2.2.1 defines (and `refresh_token`): everything else is `extra`. */
+const STANDARD_MEMBERS = new Set([
+  'access_token',
+  'issued_token_type',
+  'token_type',
+  'expires_in',
+  'scope',
+  'refresh_token',
+]);
+
 interface TokenResponse {
+  [member: string]: unknown;
   access_token?: unknown;
   token_type?: unknown;
   expires_in?: unknown;
@@ -209,6 +226,7 @@ export function createExchangeClient(opts: ExchangeClientOptions): ExchangeClien
       jti: typeof claims.jti === 'string' ? claims.jti : undefined,
       sub: typeof claims.sub === 'string' ? claims.sub : undefined,
       act: claims.act,
+      extra: Object.fromEntries(Object.entries(json).filter(([k]) => !STANDARD_MEMBERS.has(k))),
       fetch(url, init = {}) {
         if (tokenType === 'DPoP' && key !== undefined)
           return fetchWithDpop(key, accessToken, url, init, doFetch);

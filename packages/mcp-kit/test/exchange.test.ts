@@ -76,6 +76,35 @@ describe('exchange client (RFC 8693 §2)', () => {
       scopes: ['crm.read'],
       expiresAt: 1300,
     });
+    expect(t.extra).toEqual({});
+  });
+
+  it("returns a connector's opaque token with the members it passed through as extra", async () => {
+    // What Mandate answers for a Salesforce connector (docs/connectors.md): Salesforce's own token.
+    const ep = tokenEndpoint(() =>
+      Response.json({
+        access_token: '00D5e000000AbCdEAK!AQopaque',
+        issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        token_type: 'Bearer',
+        expires_in: 900,
+        scope: 'api id web',
+        refresh_token: 'never-passed-on',
+        instance_url: 'https://acme.my.salesforce.example',
+        id: 'https://login.salesforce.example/id/00D5e000000AbCdEAK/0055e000001AliceAAA',
+      }),
+    );
+    const t = await client(ep.fetch, { now: 1000 }).getDownstreamToken('u', 'salesforce', ['crm.read']);
+    expect(t).toMatchObject({
+      accessToken: '00D5e000000AbCdEAK!AQopaque',
+      jti: undefined,
+      sub: undefined,
+      scopes: ['api', 'id', 'web'],
+      expiresAt: 1900,
+    });
+    expect(t.extra).toEqual({
+      instance_url: 'https://acme.my.salesforce.example',
+      id: 'https://login.salesforce.example/id/00D5e000000AbCdEAK/0055e000001AliceAAA',
+    });
   });
 
   it('sends client_secret_post credentials in the body when configured', async () => {

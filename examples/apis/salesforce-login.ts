@@ -8,7 +8,10 @@
  * `{access_token, scope, instance_url, id, token_type: "Bearer"}` (no `expires_in`, no
  * `refresh_token`); errors are 400 `{error, error_description}` with Salesforce's texts (each
  * text's source beside it in checkAssertion: the published docs where they give one).
- * Written from the documentation only; it shares no code with Mandate's connector.
+ * Written from the documentation only; it shares no code with Mandate's connector. The connector
+ * tests (test/e2e/connectors-salesforce.e2e.test.ts) and the demo, which stands it in for
+ * `https://login.salesforce.example`, both use it; the org's REST API (salesforce-org.ts) accepts
+ * only the tokens it issued.
  */
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -29,6 +32,8 @@ export interface SalesforceEmulator {
   assertions: { header: Record<string, unknown>; claims: Record<string, unknown> }[];
   /** Access tokens issued, by username. */
   issued: { username: string; token: string }[];
+  /** The username an access token it issued acts as (the org's session), else undefined. */
+  session(token: string): string | undefined;
   /** `up` answers; `down` answers 503; `hang` never answers. */
   mode: 'up' | 'down' | 'hang';
   /** Uploads the connected app's certificate (PEM), replacing the previous one. */
@@ -40,6 +45,8 @@ export interface SalesforceEmulatorOptions {
   consumerKey: string;
   users: Record<string, SalesforceUser>;
   scope?: string;
+  /** The org's `instance_url` (default `https://acme.my.salesforce.com`). */
+  instanceUrl?: string;
   /** The emulator's clock (epoch seconds); a test moving Mandate's clock moves this one too. */
   now?: () => number;
 }
@@ -104,10 +111,11 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions): 
   const emu: SalesforceEmulator = {
     loginUrl: '',
     orgId,
-    instanceUrl: 'https://acme.my.salesforce.com',
+    instanceUrl: opts.instanceUrl ?? 'https://acme.my.salesforce.com',
     requests: [],
     assertions: [],
     issued: [],
+    session: (token) => emu.issued.find((i) => i.token === token)?.username,
     mode: 'up',
     setCertificate: (pem) => {
       cert = createPublicKey(pem);

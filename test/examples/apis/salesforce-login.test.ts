@@ -1,12 +1,12 @@
 /**
- * The Salesforce emulator's error bodies for a JWT Bearer Flow assertion with the wrong `iss`,
- * `aud` or `exp`, or for a user not pre-authorized: the texts salesforce-emulator.ts cites (the
+ * The Salesforce emulator's sessions, and its error bodies for a JWT Bearer Flow assertion with the wrong `iss`,
+ * `aud` or `exp`, or for a user not pre-authorized: the texts examples/apis/salesforce-login.ts cites (the
  * published "Audience validation failed"; the others as Salesforce is reported to answer). Real
  * HTTP to the emulator, an RS256 key of the test's own as the connected app's certificate.
  */
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSalesforceEmulator, type SalesforceEmulator } from './salesforce-emulator.js';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../../examples/apis/salesforce-login.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -45,10 +45,13 @@ describe('salesforce emulator error bodies', () => {
   };
   const good = () => ({ iss: 'ck', sub: 'alice@acme.example', aud: emu.loginUrl, exp: now() + 120 });
 
-  it('issues for a good assertion', async () => {
+  it('issues for a good assertion, a session of that user at the org', async () => {
     const res = await post(good());
     expect(res.status).toBe(200);
     expect(res.body.token_type).toBe('Bearer');
+    expect(res.body.instance_url).toBe('https://acme.my.salesforce.com');
+    expect(emu.session(res.body.access_token as string)).toBe('alice@acme.example');
+    expect(emu.session(`${res.body.access_token as string}x`)).toBeUndefined();
   });
 
   it.each([
