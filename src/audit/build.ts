@@ -12,6 +12,7 @@ import type { PreparedEvent } from './chain.js';
 import { prepareWithTexts } from './chain.js';
 import { canonicalize } from './json-canonicalization.js';
 import { decisionParties, partiesShape, tokenParties } from './parties.js';
+import { splitResult } from './decision-result.js';
 
 /** The bundle name decision events report under `bundles` (Mandate loads one bundle). */
 export const BUNDLE_NAME = 'policy';
@@ -34,17 +35,17 @@ export function decisionEventPrepared(
 ): PreparedEvent {
   const { decision, input } = fact;
   const mInput = maskCanonical(input, '/input');
-  const mResult = maskCanonical(decision.result ?? null, '/result');
-  const mEnforced = maskCanonical(
-    {
-      allow: decision.allow,
-      scopes: decision.scopes,
-      ttl_seconds: decision.ttl_seconds,
-      reasons: decision.reasons,
-      obligations: decision.obligations,
-    },
-    '/enforced',
-  );
+  const enforced = {
+    allow: decision.allow,
+    scopes: decision.scopes,
+    ttl_seconds: decision.ttl_seconds,
+    reasons: decision.reasons,
+    obligations: decision.obligations,
+  };
+  // One copy of the decision: the raw result's members identical to `enforced` are stored there only.
+  const split = splitResult(decision.result, enforced);
+  const mResult = maskCanonical(split.result, '/result');
+  const mEnforced = maskCanonical(enforced, '/enforced');
   const masked = [...mInput.masked, ...mResult.masked, ...mEnforced.masked];
   const data: DecisionData = {
     decision_id: decision.decision_id,
@@ -52,6 +53,7 @@ export function decisionEventPrepared(
     path: decision.path,
     input: mInput.value,
     result: mResult.value,
+    ...(split.shared === undefined ? {} : { result_shared: split.shared }),
     enforced: mEnforced.value,
     bundles: { [BUNDLE_NAME]: { revision: decision.bundle.revision, digest: decision.bundle.digest } },
     ...(decision.bundle.registry === undefined ? {} : { registry: { digest: decision.bundle.registry } }),

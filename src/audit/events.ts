@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { decisionInputSchema, reasonSchema } from '../policy/contract.js';
 import { partiesShape } from './parties.js';
+import { ENFORCED_MEMBERS } from './decision-result.js';
 
 export const DECISION_EVENT_TYPE = 'dev.mandate.decision';
 /**
@@ -64,7 +65,17 @@ export const decisionDataSchema = z.object({
   ...partiesShape,
   path: z.string().describe('Policy entrypoint, e.g. mcp/authz/decision.'),
   input: decisionInputSchema.describe('The decision input, masked.'),
-  result: z.unknown().describe('The raw policy result, masked; null when evaluation failed (denied).'),
+  result: z
+    .unknown()
+    .describe(
+      'The raw policy result, masked; null when evaluation failed (denied). With `result_shared`, only the raw members that differ from `enforced`.',
+    ),
+  result_shared: z
+    .array(z.enum(ENFORCED_MEMBERS))
+    .optional()
+    .describe(
+      "Members of the raw result identical to `enforced`'s, stored there only (the raw result is `result` plus these members of `enforced`); absent in events written before 2026-12-02, whose `result` is whole.",
+    ),
   enforced: z
     .object({
       allow: z.boolean(),
