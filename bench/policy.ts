@@ -109,6 +109,16 @@ for (const i of inputs) {
 const inproc = measureSync((i) => service.decide(inputs[i % inputs.length] as DecisionInput));
 const evaluator = await createEvaluator(await parseBundle(readFileSync(bundlePath)), 'mcp/authz/decision');
 const bare = measureSync((i) => evaluator.evaluate(inputs[i % inputs.length]!));
+// The same four inputs, each with its own `now` (a second earlier per decision, the subject token
+// still valid): no input repeats, so the evaluator's result cache never answers.
+const distinct = Array.from({ length: N + WARMUP }, (_, i) => ({
+  ...inputs[i % inputs.length]!,
+  now: now - 1 - i,
+}));
+let k = 0;
+const fresh = measureSync(() => service.decide(distinct[k++] as DecisionInput));
+k = 0;
+const freshBare = measureSync(() => evaluator.evaluate(distinct[k++]!));
 
 // REST: the same Rego sources and data built as a plain (rego target) bundle: the CLI here has no
 // WASM runtime, and a sidecar OPA evaluates Rego anyway. Decisions are checked to agree below.
@@ -209,6 +219,8 @@ const opaVersion = execFileSync(opa, ['version']).toString().split('\n')[0];
 console.log(`policy decisions, N=${N} (warm-up ${WARMUP}), Node ${process.version}, ${opaVersion}`);
 console.log(`in-process decide():      ${fmt(inproc)}`);
 console.log(`  of which WASM eval:     ${fmt(bare)}`);
+console.log(`decide(), no input twice: ${fmt(fresh)}`);
+console.log(`  of which WASM eval:     ${fmt(freshBare)}`);
 console.log(`opa run --server (REST):  ${fmt(rest)}`);
 console.log(
   `ratio REST / in-process:  p50 ${(rest.p50 / inproc.p50).toFixed(1)}×  mean ${(rest.mean / inproc.mean).toFixed(1)}×`,

@@ -1,13 +1,15 @@
 /**
  * A compiled policy ready to evaluate: the bundle's WebAssembly module instantiated with
  * @open-policy-agent/opa-wasm and Mandate's host builtins (builtins/index.ts), its data loaded
- * once (setData), evaluated synchronously. A module needing a builtin nobody provides is refused
+ * once (setData), evaluated synchronously; the result of a repeated identical input is reused
+ * (result-cache.ts says why that is exact). A module needing a builtin nobody provides is refused
  * here, at load, rather than failing every decision that reaches the call.
  */
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import type { PolicyBundle } from './bundle.js';
 import { mandateBuiltins } from './builtins/index.js';
 import type { DecisionClock } from './builtins/index.js';
+import { ResultCache } from './result-cache.js';
 import { importedBuiltins, unsupportedBuiltins } from './wasm-builtins.js';
 
 export interface Evaluator {
@@ -37,11 +39,15 @@ export function describeThrown(e: unknown): string {
 
 const encoder = new TextEncoder();
 
+/** Decisions kept per evaluator for repeated identical inputs (result-cache.ts): ~1–4 MB at most. */
+export const RESULT_CACHE_SIZE = 2048;
+
 export async function createEvaluator(
   bundle: PolicyBundle,
   entrypoint: string,
   /** Where to look for the calls of an unsupported builtin (default: the bundle's own Rego). */
   sources?: { files: ReadonlyMap<string, Buffer>; of: string },
+  opts: { cacheSize?: number } = {},
 ): Promise<Evaluator> {
   const clock: DecisionClock = { now: undefined };
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
@@ -69,31 +75,54 @@ export async function createEvaluator(
   } catch (e) {
     throw new Error(`bundle data does not load into the policy: ${describeThrown(e)}`);
   }
-  const direct = directEval(policy, id);
   // Only a policy calling time.now_ns reads the decision's clock.
   const readsClock = builtins.includes('time.now_ns');
+  const run = runner(
+    policy,
+    id,
+    directEval(policy, id),
+    new ResultCache(opts.cacheSize ?? RESULT_CACHE_SIZE),
+  );
   return {
     builtins,
     evaluate(input: { readonly now?: unknown }): unknown {
       if (readsClock) clock.now = typeof input.now === 'number' ? input.now : undefined;
-      const json = JSON.stringify(input) as string | undefined;
-      let rs: { result?: unknown }[] | null;
-      try {
-        rs = (
-          direct !== undefined && json !== undefined
-            ? direct(json)
-            : // An exactly-sized ArrayBuffer takes opa-wasm's ABI 1.2 path without a TextEncoder per call.
-              policy.evaluate(encoder.encode(json).buffer, id)
-        ) as { result?: unknown }[] | null;
-      } catch (e) {
-        throw new PolicyEvaluationError(describeThrown(e));
-      }
-      if (!Array.isArray(rs) || rs.length === 0 || rs[0]?.result === undefined) {
+      const result = resultOf(run(JSON.stringify(input) as string | undefined));
+      if (result === undefined)
         throw new PolicyEvaluationError(`policy decision ${entrypoint} is undefined for this input`);
-      }
-      return rs[0].result;
+      return result;
     },
   };
+}
+
+/** One evaluation of an input's JSON text: the result set, from the cache when the same text was decided. */
+function runner(
+  policy: Awaited<ReturnType<typeof loadPolicy>>,
+  id: number,
+  direct: ((json: string) => string) | undefined,
+  cache: ResultCache,
+): (json: string | undefined) => unknown {
+  return (json) => {
+    try {
+      if (direct === undefined || json === undefined)
+        // An exactly-sized ArrayBuffer takes opa-wasm's ABI 1.2 path without a TextEncoder per call.
+        return policy.evaluate(encoder.encode(json).buffer, id);
+      const kept = cache.get(json);
+      if (kept !== undefined) return JSON.parse(kept);
+      const text = direct(json);
+      const rs: unknown = JSON.parse(text);
+      // Kept only once it is a decision; a failure is evaluated (and reported) again next time.
+      if (resultOf(rs) !== undefined) cache.set(json, text);
+      return rs;
+    } catch (e) {
+      throw new PolicyEvaluationError(describeThrown(e));
+    }
+  };
+}
+
+/** The entrypoint's value in opa_eval's result set, or undefined when there is none. */
+function resultOf(rs: unknown): unknown {
+  return Array.isArray(rs) && rs.length > 0 ? (rs[0] as { result?: unknown } | null)?.result : undefined;
 }
 
 /** The fields of opa-wasm's LoadedPolicy that its ABI 1.2 fast path uses (opa-wasm 1.10, src/opa.js). */
@@ -138,7 +167,7 @@ const decoder = new TextDecoder();
  * shared TextDecoder. The same call with the same arguments as opa-wasm's evaluate(); undefined
  * (use evaluate()) when the loaded policy does not have the shape this relies on.
  */
-function directEval(policy: unknown, entrypoint: number): ((json: string) => unknown) | undefined {
+function directEval(policy: unknown, entrypoint: number): ((json: string) => string) | undefined {
   const p = policy as PolicyInternals;
   const opaEval = p.wasmInstance?.exports?.opa_eval;
   if (
@@ -156,7 +185,7 @@ function directEval(policy: unknown, entrypoint: number): ((json: string) => unk
   // setData() ran before this: the data's heap end is fixed for the policy's lifetime.
   const dataAddr = p.dataAddr;
   const inputAddr = p.dataHeapPtr;
-  return (json: string): unknown => {
+  return (json: string): string => {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: grow first so the input always fits.
     const need = inputAddr + json.length * 3 - mem.buffer.byteLength;
     if (need > 0) mem.grow(Math.ceil(need / 65536));
@@ -164,6 +193,6 @@ function directEval(policy: unknown, entrypoint: number): ((json: string) => unk
     const ret = run(0, entrypoint, dataAddr, inputAddr, written, inputAddr + written, 0);
     const bytes = new Uint8Array(mem.buffer);
     const end = bytes.indexOf(0, ret);
-    return JSON.parse(decoder.decode(bytes.subarray(ret, end)));
+    return decoder.decode(bytes.subarray(ret, end));
   };
 }
