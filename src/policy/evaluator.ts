@@ -39,8 +39,12 @@ export function describeThrown(e: unknown): string {
 
 const encoder = new TextEncoder();
 
-/** Decisions kept per evaluator for repeated identical inputs (result-cache.ts): ~1–4 MB at most. */
-export const RESULT_CACHE_SIZE = 2048;
+/**
+ * Decisions kept per evaluator for repeated identical inputs (result-cache.ts): with inputs and
+ * results of at most 4,096 characters each, under 16 MB however hostile the inputs; ~1 MB for
+ * the usual ~500-character input.
+ */
+export const RESULT_CACHE_SIZE = 1024;
 
 export async function createEvaluator(
   bundle: PolicyBundle,

@@ -12,8 +12,8 @@ export class ResultCache {
 
   constructor(
     private readonly capacity: number,
-    /** Inputs longer than this are not kept (the key is the whole input text). */
-    private readonly maxKeyLength = 16_384,
+    /** Inputs and results longer than this (UTF-16 code units) are not kept: the memory stays bounded. */
+    private readonly maxLength = 4096,
   ) {}
 
   get(input: string): string | undefined {
@@ -21,7 +21,7 @@ export class ResultCache {
   }
 
   set(input: string, output: string): void {
-    if (this.capacity <= 0 || input.length > this.maxKeyLength) return;
+    if (this.capacity <= 0 || input.length > this.maxLength || output.length > this.maxLength) return;
     // Oldest first: a Map iterates in insertion order, so this is first-in first-out.
     if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value as string);
     this.map.set(input, output);

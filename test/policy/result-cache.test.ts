@@ -20,14 +20,18 @@ describe('ResultCache', () => {
     expect([c.get('b'), c.get('c'), c.get('d')]).toEqual(['B', 'C', 'D']);
   });
 
-  it('keeps nothing at capacity 0 and no input longer than the key limit', () => {
+  it('keeps nothing at capacity 0 and no input or result longer than the limit', () => {
     const none = new ResultCache(0);
     none.set('a', 'A');
     expect(none.size).toBe(0);
     const short = new ResultCache(8, 4);
     short.set('abcde', 'X');
     short.set('abcd', 'Y');
+    short.set('wxyz', 'ABCDE');
+    short.set('vwxy', 'ABCD');
     expect(short.get('abcde')).toBeUndefined();
     expect(short.get('abcd')).toBe('Y');
+    expect(short.get('wxyz')).toBeUndefined();
+    expect(short.get('vwxy')).toBe('ABCD');
   });
 });
