@@ -1,15 +1,16 @@
 /**
  * `npm run demo`: Mandate (embedded defaults, or the local Postgres and NATS when DATABASE_URL and
- * NATS_URL answer), the development IdP, both example MCP servers and both APIs, and an MCP SDK
- * client acting for alice and bob; prints the story of every hop, then stops everything it started.
+ * NATS_URL answer), the development IdP, both example MCP servers and both APIs, a Salesforce org
+ * (login host and API) and the approvers' inbox, and an MCP SDK client acting for alice, bob and
+ * carol; prints the story of every hop, then stops everything it started.
  */
 import { startMandate } from './demo/mandate.js';
 import { runDemo } from './demo/run.js';
 
 const deadline = setTimeout(() => {
-  process.stderr.write('demo: did not finish within 60 s\n');
+  process.stderr.write('demo: did not finish within 90 s\n');
   process.exit(1);
-}, 60_000);
+}, 90_000);
 deadline.unref();
 
 const mandate = await startMandate();

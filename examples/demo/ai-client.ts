@@ -218,6 +218,11 @@ export class AiClient {
     }
   }
 
+  /** The user opens an approval page in their browser and approves (or denies) the request. */
+  decideApproval(pageUrl: string, decision: 'approve' | 'deny') {
+    return this.browser.decideApproval(pageUrl, this.user, decision);
+  }
+
   async close(): Promise<void> {
     for (const c of this.connections.values()) await c.client.close();
     this.connections.clear();

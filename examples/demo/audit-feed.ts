@@ -35,7 +35,15 @@ export interface AuditEvent {
       /** `tool_call` decisions: the tool (and its arguments, masked where policy says). */
       context?: { tool?: string };
     };
-    enforced?: { allow: boolean; scopes: string[]; reasons: unknown[] };
+    enforced?: {
+      allow: boolean;
+      scopes: string[];
+      reasons: unknown[];
+      obligations?: Record<string, unknown>;
+    };
+    /** Approval events (ADR 0014): the approval page's id, and the decision it resumes. */
+    approval_id?: string;
+    decision_id?: string;
   };
 }
 
@@ -45,6 +53,8 @@ export interface AuditFeed {
   readonly all: AuditEvent[];
   /** Waits for new events and then `quietMs` without any (at most `maxMs`); returns the new ones. */
   settle(quietMs?: number, maxMs?: number): Promise<AuditEvent[]>;
+  /** Waits until an event received matches (at most `maxMs`); whether one did. */
+  waitFor(match: (e: AuditEvent) => boolean, maxMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -67,6 +77,14 @@ function feed(source: string, stop: () => Promise<void>): AuditFeed & { push(e: 
       const fresh = all.slice(seen);
       seen = all.length;
       return fresh;
+    },
+    async waitFor(match, maxMs = 4000) {
+      const start = Date.now();
+      while (!all.some(match)) {
+        if (Date.now() - start > maxMs) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return true;
     },
     close: stop,
   };

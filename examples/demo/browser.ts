@@ -48,4 +48,29 @@ export class HeadlessBrowser {
     if (back.searchParams.get('code') === null) throw new Error('no code in the authorization response');
     return back.searchParams;
   }
+
+  /**
+   * Opens an approval page (ADR 0014) as `user`, signing in first if the session is gone, and
+   * presses `decision`; returns what the page asked (its heading) and what it answered.
+   */
+  async decideApproval(
+    pageUrl: string,
+    user: { username: string; password: string },
+    decision: 'approve' | 'deny',
+  ): Promise<{ asked: string; answer: string; status: number }> {
+    let at = await this.browser.go(pageUrl);
+    for (let step = 0; step < 3 && !('redirect' in at) && /name="password"/.test(at.html); step++)
+      at = await this.browser.submit(firstForm(at), { ...user });
+    if ('redirect' in at || !/name="decision"/.test(at.html))
+      throw new Error(`no approval form at ${pageUrl}`);
+    const asked = heading(at.html);
+    const done = await this.browser.submit(firstForm(at), { decision });
+    if ('redirect' in done) throw new Error('the approval page redirected away');
+    return { asked, answer: heading(done.html), status: done.status };
+  }
+}
+
+/** A page's first heading, as text. */
+function heading(html: string): string {
+  return (/<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&');
 }

@@ -3,7 +3,8 @@
  * DATABASE_URL / NATS_URL are set and answer, else the embedded defaults (PGlite in a temporary
  * data folder, audit to a JSON-lines file); the development IdP; the default policy bundle with
  * the examples' policy data; the clients, MCP servers, services and connector of
- * examples/mandate.json; and Salesforce's login host, which the connector calls (salesforce.ts).
+ * examples/mandate.json; Salesforce's login host, which the connector calls (salesforce.ts); and
+ * the approvers' inbox its approval webhook posts to (inbox.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -16,6 +17,7 @@ import { createLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
 import type { SalesforceEmulator } from '../apis/salesforce-login.js';
 import { fileFeed, natsFeed, type AuditFeed } from './audit-feed.js';
+import { startInbox, type Inbox } from './inbox.js';
 import { demoBundle, startSalesforceLogin, uploadCertificate } from './salesforce.js';
 
 export const CONFIG_FILE = resolve(import.meta.dirname, '..', 'mandate.json');
@@ -27,6 +29,8 @@ export interface DemoMandate {
   secrets: { salesforce: string; workday: string };
   /** Salesforce's login host (the token endpoint emulator): the org's API accepts its tokens only. */
   salesforceLogin: SalesforceEmulator;
+  /** Where Mandate's approval webhook posts the approval page links. */
+  inbox: Inbox;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,7 @@ function secretsOf(config: Config): { salesforce: string; workday: string } {
 interface Prepared {
   config: Config;
   login: SalesforceEmulator;
+  inbox: Inbox;
 }
 
 /** Salesforce's login host first: the configuration names it, and its connected app gets the key's certificate. */
@@ -81,6 +86,10 @@ async function prepare(
   at: { dataDir: string; port: number; issuer: string; databaseUrl: string | undefined; nats: boolean },
 ): Promise<Prepared> {
   const { login, configFile } = await startSalesforceLogin(CONFIG_FILE, at.dataDir);
+  const inbox = await startInbox().catch(async (err: unknown) => {
+    await login.close();
+    throw err;
+  });
   try {
     const store = {
       MANDATE_CONFIG: configFile,
@@ -93,6 +102,7 @@ async function prepare(
       MANDATE_ISSUER: at.issuer,
       MANDATE_POLICY_BUNDLE: await demoBundle(at.dataDir),
       MANDATE_LOG_LEVEL: 'error',
+      MANDATE_APPROVAL_WEBHOOK_URL: inbox.url,
       ...store,
       ...(at.nats ? { NATS_URL: env.NATS_URL } : {}),
       // The stream and subjects the operator chose, for the service and the feed alike.
@@ -101,9 +111,10 @@ async function prepare(
         ? {}
         : { MANDATE_AUDIT_SUBJECT_PREFIX: env.MANDATE_AUDIT_SUBJECT_PREFIX }),
     });
-    return { config, login };
+    return { config, login, inbox };
   } catch (err) {
     await login.close();
+    await inbox.close();
     throw err;
   }
 }
@@ -116,7 +127,7 @@ export async function startMandate(
   const issuer = `http://127.0.0.1:${port}`;
   const databaseUrl = (await postgresAnswers(env.DATABASE_URL)) ? env.DATABASE_URL : undefined;
   const nc = await natsAnswers(env.NATS_URL);
-  const { config, login } = await prepare(env, {
+  const { config, login, inbox } = await prepare(env, {
     dataDir,
     port,
     issuer,
@@ -125,6 +136,7 @@ export async function startMandate(
   });
   const service = await createService(config, createLogger('error')).catch(async (err: unknown) => {
     await login.close();
+    await inbox.close();
     await nc?.close();
     throw err;
   });
@@ -138,9 +150,11 @@ export async function startMandate(
       audit,
       secrets: secretsOf(config),
       salesforceLogin: login,
+      inbox,
       async close() {
         await service.close();
         await login.close();
+        await inbox.close();
         await audit.close();
         await nc?.close();
         await rm(dataDir, { recursive: true, force: true });
@@ -149,6 +163,7 @@ export async function startMandate(
   } catch (err) {
     await service.close();
     await login.close();
+    await inbox.close();
     await nc?.close();
     throw err;
   }

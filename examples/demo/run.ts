@@ -6,6 +6,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { ApiCall } from '../apis/common.js';
+import type { ApprovalNotice } from '../../src/oauth/approvals/notice.js';
 import type { ExchangeEvent } from '../mcp/common.js';
 import { SALESFORCE_ORG } from '../apis/salesforce-org.js';
 import { SALESFORCE_MCP } from '../mcp/salesforce-server.js';
@@ -24,6 +25,8 @@ export interface DemoRun {
   exchanges: ExchangeEvent[];
   calls: ApiCall[];
   audit: AuditEvent[];
+  /** The approval notices Mandate's webhook posted, in order. */
+  approvals: ApprovalNotice[];
 }
 
 export interface RunOptions {
@@ -34,7 +37,7 @@ export interface RunOptions {
 
 export async function runDemo(mandate: DemoMandate, opts: RunOptions = {}): Promise<DemoRun> {
   const print = opts.print !== false;
-  const run: DemoRun = { results: {}, hops: [], exchanges: [], calls: [], audit: [] };
+  const run: DemoRun = { results: {}, hops: [], exchanges: [], calls: [], audit: [], approvals: [] };
   const ex = await startExamples({
     issuer: mandate.issuer,
     secrets: mandate.secrets,
@@ -61,10 +64,24 @@ export async function runDemo(mandate: DemoMandate, opts: RunOptions = {}): Prom
     return c;
   };
 
+  /** The tool call; with `decide`, the user meanwhile opens the approval link from the inbox. */
+  async function call(s: Scene): Promise<CallToolResult> {
+    const seen = mandate.inbox.notices.length;
+    const result = client(s.user).callTool(s.server, s.tool, s.args);
+    if (s.decide === undefined) return result;
+    const notice = await Promise.race([mandate.inbox.next(seen), result.then(() => undefined)]);
+    if (notice === undefined) return result; // answered without asking anyone
+    run.approvals.push(notice);
+    if (print) story.notice(notice);
+    const page = await client(s.user).decideApproval(notice.approval_url, s.decide);
+    if (print) story.decided(s.user, page);
+    return result;
+  }
+
   async function play(n: number, s: Scene): Promise<void> {
     if (print) story.scene(n, s.title);
     const logins = mandate.salesforceLogin.requests.length;
-    const r: CallToolResult = await client(s.user).callTool(s.server, s.tool, s.args);
+    const r: CallToolResult = await call(s);
     const first = r.content[0];
     const text = first !== undefined && first.type === 'text' ? first.text : '';
     run.results[s.key] = { text, isError: r.isError === true };
@@ -73,6 +90,12 @@ export async function runDemo(mandate: DemoMandate, opts: RunOptions = {}): Prom
     if (print && s.tool === 'list_cases')
       story.note(
         `Salesforce's token endpoint was asked ${asked} time${asked === 1 ? '' : 's'} in this scene`,
+      );
+    // After an approval, the issuance's event comes with the poll, well after the others.
+    const notice = s.decide === undefined ? undefined : run.approvals.at(-1);
+    if (notice !== undefined)
+      await mandate.audit.waitFor(
+        (e) => e.type === 'dev.mandate.token.issued' && e.data.approval_id === notice.approval_id,
       );
     const events = await mandate.audit.settle();
     run.audit.push(...events);

@@ -21,6 +21,8 @@ export interface Scene {
   server: string;
   tool: string;
   args?: Record<string, unknown>;
+  /** The policy will want a person's approval: the user opens the page from the inbox and decides. */
+  decide?: 'approve' | 'deny';
 }
 
 export const SCENES: readonly Scene[] = [
@@ -110,5 +112,23 @@ export const SCENES: readonly Scene[] = [
       'carol (engineering, crm.read): the same question — the policy maps her to no Salesforce user: refused, Salesforce never asked',
     server: SALESFORCE_MCP,
     tool: 'list_cases',
+  },
+  {
+    key: 'alice.timeoff.short',
+    user: 'alice',
+    title: 'alice: "book me off from 4 to 6 January" — 3 days: no approval needed',
+    server: WORKDAY_MCP,
+    tool: 'request_time_off',
+    args: { from: '2027-01-04', to: '2027-01-06' },
+  },
+  {
+    key: 'alice.timeoff.long',
+    user: 'alice',
+    title:
+      'alice: "book me off from 1 to 12 February" — 12 days, over the policy\'s 5: Mandate asks her to approve (OpenID CIBA), she does, the call completes',
+    server: WORKDAY_MCP,
+    tool: 'request_time_off',
+    args: { from: '2027-02-01', to: '2027-02-12', reason: 'family visit' },
+    decide: 'approve',
   },
 ];

@@ -7,6 +7,7 @@ import type { ApiCall } from '../apis/common.js';
 import type { ExchangeEvent } from '../mcp/common.js';
 import type { Hop } from './ai-client.js';
 import type { AuditEvent } from './audit-feed.js';
+import type { ApprovalNotice } from '../../src/oauth/approvals/notice.js';
 
 const tty = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -67,11 +68,28 @@ export function exchange(e: ExchangeEvent): void {
     out(`   ${red('✗ policy refused')}: ${e.error}: ${e.description}`);
     return;
   }
+  if (e.outcome === 'approval_required') {
+    out(
+      `   ${who} → Mandate /token (RFC 8693 exchange, authorization_details names the call) service=${e.service} scope="${e.scopes.join(' ')}"`,
+    );
+    out(`   ${yellow('⏸ policy wants a person')}: interaction_required: ${e.description}`);
+    return;
+  }
+  if (e.outcome === 'approval_pending') {
+    out(
+      `   ${who} → Mandate /bc-authorize (OpenID CIBA, the same request): auth_req_id, open ${e.expiresIn}s; polls /token every ${e.interval}s`,
+    );
+    return;
+  }
   if (e.outcome === 'cached') {
     out(`   ${who}: reuses the cached ${e.service} token ${cyan(`jti=${short(e.jti)}…`)} (no new exchange)`);
     return;
   }
-  out(`   ${who} → Mandate /token (RFC 8693 exchange) service=${e.service} scope="${e.scopes.join(' ')}"`);
+  out(
+    e.approved === true
+      ? `   ${who} → Mandate /token (grant urn:openid:params:grant-type:ciba, auth_req_id): the approval is in`
+      : `   ${who} → Mandate /token (RFC 8693 exchange) service=${e.service} scope="${e.scopes.join(' ')}"`,
+  );
   if (e.jti === undefined) {
     // Not Mandate's JWT: the service's own authorization server issued it (a connector's token).
     const extra = Object.entries(e.extra ?? {}).map(([k, v]) => `${k}=${String(v)}`);
@@ -81,7 +99,21 @@ export function exchange(e: ExchangeEvent): void {
     return;
   }
   out(
-    `   ${green('✓ policy allowed')}: ${e.tokenType} token ${cyan(`jti=${short(e.jti)}…`)} scope="${(e.grantedScopes ?? []).join(' ')}" act=${actChain(e.act)}`,
+    `   ${green(e.approved === true ? '✓ approved' : '✓ policy allowed')}: ${e.tokenType} token ${cyan(`jti=${short(e.jti)}…`)} scope="${(e.grantedScopes ?? []).join(' ')}" act=${actChain(e.act)}${e.approved === true ? ' (the CIBA poll: exactly what was decided)' : ''}`,
+  );
+}
+
+/** Mandate's webhook told the approvers. */
+export function notice(n: ApprovalNotice): void {
+  out(
+    `   Mandate → approvers' inbox (webhook): "${n.binding_message}" for ${n.subject}, ${n.client_id} → ${n.service}${n.tool === undefined ? '' : ` ${n.tool}`}: ${n.approval_url}`,
+  );
+}
+
+/** The user opened the link and pressed a button. */
+export function decided(user: string, page: { asked: string; answer: string; status: number }): void {
+  out(
+    `   ${user} in the browser: opens the link (signed in already), reads "${page.asked}", presses the button → ${page.status === 200 ? green(page.answer) : red(`${page.status} ${page.answer}`)}`,
   );
 }
 
@@ -134,12 +166,12 @@ export function audit(events: AuditEvent[]): void {
         .map((r) => (typeof r === 'string' ? r : ((r as { message?: string }).message ?? '')))
         .filter((r) => r !== '');
       out(
-        `   ${dim('audit ▸')} decision ${i.action}${i.context?.tool === undefined ? '' : ` ${i.context.tool}`} ${i.subject?.sub ?? ''} → ${target} [${(i.scopes ?? []).join(' ')}] ${allow ? green(`allow [${(d.enforced?.scopes ?? []).join(' ')}]`) : red('deny')}${reasons.length > 0 ? dim(`  (${reasons.join('; ')})`) : ''}`,
+        `   ${dim('audit ▸')} decision ${i.action}${i.context?.tool === undefined ? '' : ` ${i.context.tool}`} ${i.subject?.sub ?? ''} → ${target} [${(i.scopes ?? []).join(' ')}] ${allow ? green(`allow [${(d.enforced?.scopes ?? []).join(' ')}]`) : red('deny')}${d.enforced?.obligations?.require_approval === undefined ? '' : yellow(' once a person approves')}${reasons.length > 0 ? dim(`  (${reasons.join('; ')})`) : ''}`,
       );
     } else {
       const kind = e.type.replace('dev.mandate.', '');
       out(
-        `   ${dim('audit ▸')} ${kind} ${d.action ?? ''} ${d.sub ?? e.subject ?? ''}${d.jti === undefined ? '' : ` jti=${short(d.jti)}…`}${d.aud === undefined ? '' : ` aud=${String(d.aud)}`}${d.scope === undefined ? '' : ` scope="${d.scope}"`}${downstream(d.downstream)}${d.reason === undefined ? '' : dim(` (${d.reason})`)}`,
+        `   ${dim('audit ▸')} ${kind} ${d.action ?? ''} ${d.sub ?? e.subject ?? ''}${d.jti === undefined ? '' : ` jti=${short(d.jti)}…`}${d.aud === undefined ? '' : ` aud=${String(d.aud)}`}${d.scope === undefined ? '' : ` scope="${d.scope}"`}${downstream(d.downstream)}${d.approval_id === undefined ? '' : ` approval=${short(d.approval_id)}…`}${d.reason === undefined ? '' : dim(` (${d.reason})`)}`,
       );
     }
   }

@@ -55,7 +55,13 @@ export interface ExchangeEvent {
   sub: string;
   service: string;
   scopes: readonly string[];
-  outcome: 'issued' | 'cached' | 'refused';
+  /** `approval_required` / `approval_pending`: the policy wants a person first (approval.ts). */
+  outcome: 'issued' | 'cached' | 'refused' | 'approval_required' | 'approval_pending';
+  /** Issued after a person approved it (OpenID CIBA poll). */
+  approved?: true;
+  /** `approval_pending`: how long the request stays open and how often the server polls (seconds). */
+  expiresIn?: number;
+  interval?: number;
   /** Set when the token was for reading what the policy decides the call on, not for the tool. */
   forPolicy?: true;
   jti?: string;

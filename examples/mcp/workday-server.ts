@@ -8,7 +8,9 @@
  */
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { createResourceServer } from '@mandate/mcp-kit';
+import { decodeJwt } from 'jose';
+import { createResourceServer, fetchWithDpop, generateDpopKey, type VerifiedAccess } from '@mandate/mcp-kit';
+import { CallRefused, exchangeForCall, type ApprovalStep } from './approval.js';
 import { WORKDAY_API } from '../apis/workday-api.js';
 import {
   accessFrom,
@@ -18,6 +20,7 @@ import {
   text,
   toolPolicy,
   withDownstream,
+  type ExchangeEvent,
   type McpServerOptions,
   type RunningMcpServer,
 } from './common.js';
@@ -60,6 +63,45 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
 
   const policy = toolPolicy(opts, 'mcp-workday');
 
+  // request_time_off's token: for that one call, never cached, possibly after a person's approval.
+  const callKey = await generateDpopKey();
+  const doFetch = opts.fetch ?? fetch;
+  const callToken = async (auth: VerifiedAccess, args: { from: string; to: string; days: number }) => {
+    const base = { server: 'mcp-workday', tool: 'request_time_off', sub: auth.sub, service: 'workday' };
+    const scopes = ['hr.timeoff.write'];
+    const tell = (e: Partial<ExchangeEvent> & Pick<ExchangeEvent, 'outcome'>) =>
+      opts.onExchange?.({ ...base, scopes, ...e });
+    const onStep = (s: ApprovalStep) => {
+      if (s.kind === 'interaction_required')
+        tell({ outcome: 'approval_required', description: s.description });
+      if (s.kind === 'pending')
+        tell({ outcome: 'approval_pending', expiresIn: s.expiresIn, interval: s.interval });
+    };
+    const call = { issuer: opts.issuer, clientId: 'mcp-workday', clientSecret: opts.clientSecret };
+    try {
+      const t = await exchangeForCall({ ...call, key: callKey, fetch: doFetch, onStep }, auth.token, {
+        resource: WORKDAY_API,
+        scopes,
+        tool: 'request_time_off',
+        arguments: args,
+      });
+      const claims = decodeJwt(t.accessToken);
+      tell({
+        outcome: 'issued',
+        ...(t.approved ? { approved: true as const } : {}),
+        jti: String(claims.jti),
+        tokenType: t.tokenType,
+        grantedScopes: t.scope.split(' '),
+        act: claims.act,
+      });
+      return t;
+    } catch (err) {
+      if (!(err instanceof CallRefused)) throw err;
+      tell({ outcome: 'refused', error: err.error, description: err.description });
+      return err;
+    }
+  };
+
   const build = () => {
     const server = new McpServer({ name: 'workday-mcp', version: '1.0.0' });
     server.registerTool('whoami', { description: 'Who the MCP server thinks you are' }, async (ctx) => {
@@ -87,21 +129,26 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
           reason: z.string().optional().describe('why (seen by the policy, masked in the audit log)'),
         }),
       },
-      async ({ from, to }, ctx) =>
-        withDownstream(
-          hook('request_time_off'),
-          accessFrom(ctx),
-          'workday',
-          ['hr.timeoff.write'],
-          async (t) =>
-            apiResult(
-              await t.fetch(`${api}/v1/workers/me/time-off`, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ from, to }),
-              }),
-            ),
-        ),
+      async ({ from, to }, ctx) => {
+        const days = daysOf(from, to);
+        if (days === undefined) return text({ error: 'invalid_dates', from, to }, true);
+        // The exchange names the call (and its length), so that the policy can ask for an approval.
+        const t = await callToken(accessFrom(ctx), { from, to, days });
+        if (t instanceof CallRefused) return text(`Not done: ${t.error}: ${t.description}`, true);
+        return apiResult(
+          await fetchWithDpop(
+            callKey,
+            t.accessToken,
+            `${api}/v1/workers/me/time-off`,
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ from, to }),
+            },
+            doFetch,
+          ),
+        );
+      },
     );
     server.registerTool(
       'get_employee_record',
@@ -123,4 +170,12 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
 
   const http = await serveMcp(rs, { policy }, build, opts.port);
   return { ...http, resource, exchange };
+}
+
+/** Calendar days from `from` to `to`, both included; undefined unless both are dates in order. */
+export function daysOf(from: string, to: string): number | undefined {
+  const DATE = /^\d{4}-\d{2}-\d{2}$/;
+  if (!DATE.test(from) || !DATE.test(to)) return undefined;
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+  return Number.isInteger(days) && days >= 1 ? days : undefined;
 }

@@ -67,7 +67,8 @@ export interface ApprovalRepo {
    * Approves or denies a pending, unexpired request; undefined when it was not (any more). With
    * `record`, the change and its record are one unit: `record` runs inside the transaction, on the
    * decided row (locked), and the change commits only once it resolves; when it rejects, nothing is
-   * changed and the rejection is passed on.
+   * changed and the rejection is passed on. (On PGlite the row is claimed instead of locked, so that
+   * `record` may use the database: decideClaimed.)
    */
   decide(
     id: string,
@@ -130,6 +131,41 @@ function fromRow(r: Row): ApprovalRecord {
   };
 }
 
+/**
+ * `decide` on PGlite, whose one connection a transaction holds until it ends: the audit commit
+ * inside `record` writes through the outer Db, so it would wait for the transaction, which waits
+ * for it (the approval page hung). The same unit without one: the row is claimed first (`decided_at`
+ * set, status still pending: no poll can redeem it, no other approver decide it), `record` runs,
+ * then the status is set; when `record` rejects the claim is released and nothing has changed.
+ */
+async function decideClaimed(
+  db: Db,
+  id: string,
+  verdict: 'approved' | 'denied',
+  by: Approver,
+  now: number,
+  record?: (decided: ApprovalRecord) => Promise<void>,
+): Promise<ApprovalRecord | undefined> {
+  const claimed = await db.query<Row>(
+    `UPDATE approvals SET decided_by = $2, decided_at = $3
+     WHERE id = $1 AND status = 'pending' AND decided_at IS NULL AND expires_at > $3 RETURNING *`,
+    [id, JSON.stringify(by), now],
+  );
+  if (claimed.rows[0] === undefined) return undefined;
+  const decided: ApprovalRecord = { ...fromRow(claimed.rows[0]), status: verdict };
+  try {
+    if (record !== undefined) await record(decided);
+  } catch (err) {
+    await db.query(
+      `UPDATE approvals SET decided_by = NULL, decided_at = NULL WHERE id = $1 AND status = 'pending'`,
+      [id],
+    );
+    throw err;
+  }
+  await db.query('UPDATE approvals SET status = $2 WHERE id = $1', [id, verdict]);
+  return decided;
+}
+
 export function createApprovalRepo(db: Db): ApprovalRepo {
   return {
     async insert(a) {
@@ -167,6 +203,7 @@ export function createApprovalRepo(db: Db): ApprovalRepo {
       return res.rows.map(fromRow);
     },
     async decide(id, verdict, by, now, record) {
+      if (db.kind === 'pglite') return decideClaimed(db, id, verdict, by, now, record);
       return db.tx(async (q) => {
         const res = await q.query<Row>(
           `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4

@@ -3,7 +3,7 @@
  * development IdP and examples/mandate.json, on a test Postgres database; both example MCP servers
  * and APIs; the MCP SDK client, unmodified, logging in as alice, bob and carol), with assertions on
  * what each hop did and on the audit events Mandate relayed. The connector-backed service's scenes
- * have their own assertions: demo-connector.test.ts.
+ * and the approval's have their own assertions: demo-connector.test.ts, demo-approval.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMandate, type DemoMandate } from '../../examples/demo/mandate.js';
@@ -107,8 +107,8 @@ describe('the demo flow', () => {
     );
     const context = (e: (typeof toolCalls)[number]) =>
       (e.data.input as { context: { tool: string; arguments: unknown; token_jti: string } }).context;
-    // 11 scenes, plus the call that was answered with the step-up before it was sent again
-    expect(toolCalls).toHaveLength(12);
+    // 13 scenes, plus the call that was answered with the step-up before it was sent again
+    expect(toolCalls).toHaveLength(14);
     const jtis = new Set(run.hops.flatMap((h) => (h.hop.kind === 'token' ? [h.hop.jti] : [])));
     for (const e of toolCalls) expect(jtis.has(context(e).token_jti)).toBe(true);
     const large = toolCalls.find((e) => JSON.stringify(context(e).arguments).includes('opp-103'));
@@ -169,7 +169,8 @@ describe('the demo flow', () => {
     expect(decisions.filter((d) => d.data.input?.action === 'authorize').length).toBeGreaterThanOrEqual(
       authorizes,
     );
-    const exchanged = run.exchanges.filter((e) => e.outcome !== 'cached');
+    // (the token after an approval is the poll's: its decision is the one that asked for the approval)
+    const exchanged = run.exchanges.filter((e) => e.outcome !== 'cached' && e.approved !== true);
     const exchangeDecisions = decisions.filter((d) => d.data.input?.action === 'token_exchange');
     expect(exchangeDecisions).toHaveLength(exchanged.length);
     const refused = exchangeDecisions.find(
