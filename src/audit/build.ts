@@ -44,15 +44,15 @@ export function decisionEventPrepared(
   };
   // One copy of the decision: the raw result's members identical to `enforced` are stored there only.
   const split = splitResult(decision.result, enforced);
-  const mResult = maskCanonical(split.result, '/result');
+  const mResult = split.result === undefined ? undefined : maskCanonical(split.result, '/result');
   const mEnforced = maskCanonical(enforced, '/enforced');
-  const masked = [...mInput.masked, ...mResult.masked, ...mEnforced.masked];
+  const masked = [...mInput.masked, ...(mResult?.masked ?? []), ...mEnforced.masked];
   const data: DecisionData = {
     decision_id: decision.decision_id,
     ...decisionParties(mInput.value),
     path: decision.path,
     input: mInput.value,
-    result: mResult.value,
+    ...(mResult === undefined ? {} : { result: mResult.value }),
     ...(split.shared === undefined ? {} : { result_shared: split.shared }),
     enforced: mEnforced.value,
     bundles: { [BUNDLE_NAME]: { revision: decision.bundle.revision, digest: decision.bundle.digest } },
@@ -73,7 +73,8 @@ export function decisionEventPrepared(
     datacontenttype: 'application/json',
     data,
   };
-  const done: Record<string, string> = { input: mInput.text, result: mResult.text, enforced: mEnforced.text };
+  const done: Record<string, string> = { input: mInput.text, enforced: mEnforced.text };
+  if (mResult !== undefined) done.result = mResult.text;
   return prepareWithTexts(event, { data: objectText(data, done) });
 }
 

@@ -1,25 +1,53 @@
 /**
  * One copy of the decision in a decision event (issue 12 §3): the policy's raw result and what
- * Mandate enforced usually agree member for member, so an event stores `enforced` in full and, in
- * `result`, only the raw members that differ from it; `result_shared` names the raw members that
- * were identical to `enforced`'s and are stored there only. Events written before this have no
- * `result_shared` and a full `result`; `rawResultOf` reads both.
+ * Mandate enforced usually agree member for member, so an event stores `enforced` in full and:
+ * no `result` at all when the raw result was exactly `enforced`'s five members (the usual case);
+ * otherwise, in `result`, only the raw members that differ from `enforced`'s, with
+ * `result_shared` naming the raw members identical to `enforced`'s (stored there only). Events
+ * written before this always have a whole `result` (`null` for a failed evaluation) and no
+ * `result_shared`; `rawResultOf` reads every form.
  */
-import { isDeepStrictEqual } from 'node:util';
-
 /** The members `enforced` has, the only ones a raw result can share with it. */
 export const ENFORCED_MEMBERS = ['allow', 'scopes', 'ttl_seconds', 'reasons', 'obligations'] as const;
 export type EnforcedMember = (typeof ENFORCED_MEMBERS)[number];
 
 export interface SplitResult {
-  /** The raw result's members that are not identical to `enforced`'s (or the whole raw value). */
-  result: unknown;
+  /**
+   * The raw result's members that are not identical to `enforced`'s (or the whole raw value);
+   * undefined when the raw result was exactly `enforced`'s members.
+   */
+  result?: unknown;
   /** Raw members identical to `enforced`'s, in ENFORCED_MEMBERS order; absent when none is. */
   shared?: EnforcedMember[];
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Strict equality of JSON values (`-0` is not `0`; members compared by name, arrays in order).
+ * Hand-written rather than util.isDeepStrictEqual: that one's generality (prototypes, Maps,
+ * symbols, cycles) cost more per event than storing the members once saves.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'number' || Object.is(a, b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka)
+    if (
+      !Object.hasOwn(b, k) ||
+      !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+    )
+      return false;
+  return true;
 }
 
 /**
@@ -31,8 +59,9 @@ export function splitResult(raw: unknown, enforced: Readonly<Record<EnforcedMemb
   if (!isPlainObject(raw)) return { result: raw ?? null };
   const shared: EnforcedMember[] = [];
   for (const key of ENFORCED_MEMBERS)
-    if (Object.hasOwn(raw, key) && isDeepStrictEqual(raw[key], enforced[key])) shared.push(key);
+    if (Object.hasOwn(raw, key) && sameJson(raw[key], enforced[key])) shared.push(key);
   if (shared.length === 0) return { result: raw };
+  if (shared.length === ENFORCED_MEMBERS.length && Object.keys(raw).length === shared.length) return {};
   const rest: Record<string, unknown> = {};
   for (const key of Object.keys(raw)) {
     if ((shared as string[]).includes(key)) continue;
@@ -55,13 +84,14 @@ export interface StoredResult {
 }
 
 /**
- * The policy's raw result (masked as the event holds it) from a decision event of either form:
- * `result` itself when the event has no `result_shared`, else `result` with the shared members
- * taken back from `enforced`.
+ * The policy's raw result (masked as the event holds it) from a decision event of any form:
+ * `enforced`'s members when there is no `result`; `result` itself when there is no
+ * `result_shared`; else `result` with the shared members taken back from `enforced`.
  */
 export function rawResultOf(data: StoredResult): unknown {
-  const shared = data.result_shared;
-  if (shared === undefined) return data.result ?? null;
+  // No `result` (never so before result_shared existed): the raw result was exactly `enforced`.
+  const shared = data.result === undefined ? ENFORCED_MEMBERS : data.result_shared;
+  if (shared === undefined) return data.result;
   const out: Record<string, unknown> = isPlainObject(data.result) ? { ...data.result } : {};
   for (const key of shared) out[key] = data.enforced[key];
   return out;

@@ -67,8 +67,9 @@ export const decisionDataSchema = z.object({
   input: decisionInputSchema.describe('The decision input, masked.'),
   result: z
     .unknown()
+    .optional()
     .describe(
-      'The raw policy result, masked; null when evaluation failed (denied). With `result_shared`, only the raw members that differ from `enforced`.',
+      "The raw policy result, masked; null when evaluation failed (denied). With `result_shared`, only the raw members that differ from `enforced`; absent when the raw result was exactly `enforced`'s members (always present in events written before 2026-12-02).",
     ),
   result_shared: z
     .array(z.enum(ENFORCED_MEMBERS))

@@ -1,11 +1,12 @@
 // One copy of the decision (issue 12 §3): raw members identical to `enforced` are stored there
 // only and named in `result_shared`; the raw result reads back from new and old events alike, both
 // verify on the chain, and replay reads both.
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decisionEvent } from '../../src/audit/build.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
-import { ENFORCED_MEMBERS, rawResultOf, splitResult } from '../../src/audit/decision-result.js';
+import { ENFORCED_MEMBERS, rawResultOf, sameJson, splitResult } from '../../src/audit/decision-result.js';
 import type { DecisionData, UnsealedEvent } from '../../src/audit/events.js';
 import { auditEventSchema } from '../../src/audit/events.js';
 import { canonicalize } from '../../src/audit/json-canonicalization.js';
@@ -24,9 +25,13 @@ const enforced = {
 };
 
 describe('splitResult', () => {
-  it('stores nothing twice when the raw result is what was enforced', () => {
+  it('stores no result when the raw result is exactly what was enforced', () => {
     const s = splitResult({ ...enforced, scopes: ['crm.read'] }, enforced);
-    expect(s).toEqual({ result: {}, shared: [...ENFORCED_MEMBERS] });
+    expect(s).toEqual({});
+    expect(rawResultOf({ enforced })).toEqual(enforced);
+    // Every enforced member shared, and one more: that one is the result.
+    const more = splitResult({ ...enforced, note: 1 }, enforced);
+    expect(more).toEqual({ result: { note: 1 }, shared: [...ENFORCED_MEMBERS] });
   });
 
   it('keeps the members that differ and whatever else the policy returned', () => {
@@ -74,6 +79,40 @@ function oldForm(e: UnsealedEvent, raw: unknown): UnsealedEvent {
   return { ...e, data: { ...data, ...(masked.length > 0 ? { masked } : {}) } } as UnsealedEvent;
 }
 
+describe('sameJson', () => {
+  it('is true exactly for equal JSON values, member order aside', () => {
+    expect(sameJson({ a: [1, { b: 'x' }], c: null }, { c: null, a: [1, { b: 'x' }] })).toBe(true);
+    expect(sameJson([], [])).toBe(true);
+    for (const [a, b] of [
+      [0, -0],
+      [{}, []],
+      [
+        [1, 2],
+        [2, 1],
+      ],
+      [{ a: 1 }, { a: 1, b: 2 }],
+      [{ a: undefined }, { b: undefined }],
+      [null, {}],
+      ['1', 1],
+      [[1], [1, 1]],
+    ] as const) {
+      expect(sameJson(a, b)).toBe(false);
+      expect(sameJson(b, a)).toBe(false);
+    }
+  });
+
+  it('agrees with util.isDeepStrictEqual on JSON values (property)', () => {
+    const v = fc.jsonValue({ maxDepth: 3 });
+    fc.assert(
+      fc.property(v, v, (a, b) => {
+        expect(sameJson(a, b)).toBe(isDeepStrictEqual(a, b));
+        expect(sameJson(a, structuredClone(a))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('decision events', () => {
   it('hold the enforced decision once and the differing raw parts, masked', () => {
     const entry = exchangeEntry();
@@ -91,7 +130,16 @@ describe('decision events', () => {
   });
 
   it('of the old and the new form verify in one chain, validate, render to OCSF and replay alike', () => {
-    const entries = [exchangeEntry(), exchangeEntry({ allow: false })];
+    const exact = exchangeEntry();
+    const d = exact.decision!.decision;
+    d.result = {
+      allow: d.allow,
+      scopes: d.scopes,
+      ttl_seconds: d.ttl_seconds,
+      reasons: d.reasons,
+      obligations: d.obligations,
+    };
+    const entries = [exchangeEntry(), exchangeEntry({ allow: false }), exact];
     const built = entries.map((x) => decisionEvent(x.decision!, 'https://mandate.example'));
     const old = built.map((e, i) => oldForm(e, entries[i]!.decision!.decision.result));
     let prev = GENESIS_HASH;
@@ -100,18 +148,20 @@ describe('decision events', () => {
       prev = s.hash;
       return s;
     });
-    expect(verifyEvents(chain, 'file')).toMatchObject({ ok: true, checked: 4 });
+    expect(verifyEvents(chain, 'file')).toMatchObject({ ok: true, checked: 6 });
     for (const e of chain) expect(auditEventSchema.safeParse(e).success).toBe(true);
-    for (const i of [0, 1]) {
-      const [o, n] = [chain[i]!, chain[i + 2]!];
+    expect('result' in chain[5]!.data).toBe(false);
+    expect(rawResultOf(chain[5]!.data as DecisionData)).toEqual(d.result);
+    for (const i of [0, 1, 2]) {
+      const [o, n] = [chain[i]!, chain[i + 3]!];
       expect(rawResultOf(n.data as DecisionData)).toEqual(rawResultOf(o.data as DecisionData));
       const unmapped = (x: typeof o): unknown => ({ ...toOcsf(x), metadata: undefined });
       expect(unmapped(n)).toEqual(unmapped(o));
     }
     const { decisions, unreadable } = recordedDecisions(chain, {});
     expect(unreadable).toBe(0);
-    expect(decisions.map((d) => d.enforced)).toEqual(
-      [...decisions.slice(2), ...decisions.slice(2)].map((d) => d.enforced),
+    expect(decisions.map((x) => x.enforced)).toEqual(
+      [...decisions.slice(3), ...decisions.slice(3)].map((x) => x.enforced),
     );
     expect(decisions[0]!.enforced.allow).toBe(true);
     expect(decisions[1]!.enforced.allow).toBe(false);
