@@ -81,6 +81,7 @@ export async function runDemo(mandate: DemoMandate, opts: RunOptions = {}): Prom
   async function play(n: number, s: Scene): Promise<void> {
     if (print) story.scene(n, s.title);
     const logins = mandate.salesforceLogin.requests.length;
+    const seen = new Set(mandate.audit.all);
     const r: CallToolResult = await call(s);
     const first = r.content[0];
     const text = first !== undefined && first.type === 'text' ? first.text : '';
@@ -93,9 +94,12 @@ export async function runDemo(mandate: DemoMandate, opts: RunOptions = {}): Prom
       );
     // After an approval, the issuance's event comes with the poll, well after the others.
     const notice = s.decide === undefined ? undefined : run.approvals.at(-1);
+    // (the issuance names the approval; the denied poll's refusal names its reason)
     if (notice !== undefined)
       await mandate.audit.waitFor(
-        (e) => e.type === 'dev.mandate.token.issued' && e.data.approval_id === notice.approval_id,
+        (e) =>
+          (e.type === 'dev.mandate.token.issued' && e.data.approval_id === notice.approval_id) ||
+          (e.type === 'dev.mandate.token.refused' && e.data.reason === 'approval_denied' && !seen.has(e)),
       );
     const events = await mandate.audit.settle();
     run.audit.push(...events);

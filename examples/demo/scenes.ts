@@ -131,4 +131,14 @@ export const SCENES: readonly Scene[] = [
     args: { from: '2027-02-01', to: '2027-02-12', reason: 'family visit' },
     decide: 'approve',
   },
+  {
+    key: 'alice.timeoff.denied',
+    user: 'alice',
+    title:
+      "alice's agent asks for the whole of March off (31 days) — she did not ask for that: she denies it on the page, the tool is told access_denied",
+    server: WORKDAY_MCP,
+    tool: 'request_time_off',
+    args: { from: '2027-03-01', to: '2027-03-31' },
+    decide: 'deny',
+  },
 ];

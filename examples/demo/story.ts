@@ -64,8 +64,12 @@ export function hop(user: string, h: Hop): void {
 export function exchange(e: ExchangeEvent): void {
   const who = `${e.server} for ${e.sub}${e.forPolicy === true ? ` (reads what ${e.tool} acts on, for the policy)` : ''}`;
   if (e.outcome === 'refused') {
-    out(`   ${who} → Mandate /token (RFC 8693 exchange) service=${e.service} scope="${e.scopes.join(' ')}"`);
-    out(`   ${red('✗ policy refused')}: ${e.error}: ${e.description}`);
+    out(
+      e.polled === true
+        ? `   ${who} → Mandate /token (grant urn:openid:params:grant-type:ciba, auth_req_id)`
+        : `   ${who} → Mandate /token (RFC 8693 exchange) service=${e.service} scope="${e.scopes.join(' ')}"`,
+    );
+    out(`   ${red(e.polled === true ? '✗ not approved' : '✗ policy refused')}: ${e.error}: ${e.description}`);
     return;
   }
   if (e.outcome === 'approval_required') {
@@ -86,7 +90,7 @@ export function exchange(e: ExchangeEvent): void {
     return;
   }
   out(
-    e.approved === true
+    e.polled === true
       ? `   ${who} → Mandate /token (grant urn:openid:params:grant-type:ciba, auth_req_id): the approval is in`
       : `   ${who} → Mandate /token (RFC 8693 exchange) service=${e.service} scope="${e.scopes.join(' ')}"`,
   );

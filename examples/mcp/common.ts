@@ -59,6 +59,8 @@ export interface ExchangeEvent {
   outcome: 'issued' | 'cached' | 'refused' | 'approval_required' | 'approval_pending';
   /** Issued after a person approved it (OpenID CIBA poll). */
   approved?: true;
+  /** The answer to the CIBA poll (issued once approved; refused once denied or expired), not to an exchange. */
+  polled?: true;
   /** `approval_pending`: how long the request stays open and how often the server polls (seconds). */
   expiresIn?: number;
   interval?: number;

@@ -71,11 +71,14 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
     const scopes = ['hr.timeoff.write'];
     const tell = (e: Partial<ExchangeEvent> & Pick<ExchangeEvent, 'outcome'>) =>
       opts.onExchange?.({ ...base, scopes, ...e });
+    let polled = false;
     const onStep = (s: ApprovalStep) => {
       if (s.kind === 'interaction_required')
         tell({ outcome: 'approval_required', description: s.description });
-      if (s.kind === 'pending')
+      if (s.kind === 'pending') {
+        polled = true;
         tell({ outcome: 'approval_pending', expiresIn: s.expiresIn, interval: s.interval });
+      }
     };
     const call = { issuer: opts.issuer, clientId: 'mcp-workday', clientSecret: opts.clientSecret };
     try {
@@ -88,7 +91,7 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
       const claims = decodeJwt(t.accessToken);
       tell({
         outcome: 'issued',
-        ...(t.approved ? { approved: true as const } : {}),
+        ...(t.approved ? { approved: true as const, polled: true as const } : {}),
         jti: String(claims.jti),
         tokenType: t.tokenType,
         grantedScopes: t.scope.split(' '),
@@ -97,7 +100,12 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
       return t;
     } catch (err) {
       if (!(err instanceof CallRefused)) throw err;
-      tell({ outcome: 'refused', error: err.error, description: err.description });
+      tell({
+        outcome: 'refused',
+        error: err.error,
+        description: err.description,
+        ...(polled ? { polled: true as const } : {}),
+      });
       return err;
     }
   };

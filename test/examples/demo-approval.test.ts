@@ -5,6 +5,7 @@
  * /bc-authorize, announced to the approvers' inbox by Mandate's webhook with the page's link; alice
  * approves on the page in her (headless) browser, the MCP server's poll gets exactly the token
  * decided, the Workday API records the request; the audit chain is decision → approval → issuance.
+ * A 31-day request that alice denies: the poll is access_denied, nothing is booked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMandate, type DemoMandate } from '../../examples/demo/mandate.js';
@@ -15,7 +16,10 @@ let run: DemoRun;
 
 beforeAll(async () => {
   mandate = await startMandate({});
-  run = await runDemo(mandate, { print: false, only: ['alice.timeoff.short', 'alice.timeoff.long'] });
+  run = await runDemo(mandate, {
+    print: false,
+    only: ['alice.timeoff.short', 'alice.timeoff.long', 'alice.timeoff.denied'],
+  });
   await mandate.audit.settle(300, 3000);
 }, 90_000);
 afterAll(async () => {
@@ -38,7 +42,7 @@ describe('the demo’s approval by policy', () => {
   });
 
   it('a 12-day request waits for alice, who approves it on the page from the inbox; then it is done', () => {
-    const steps = run.exchanges.filter((e) => e.tool === 'request_time_off').slice(1);
+    const steps = run.exchanges.filter((e) => e.tool === 'request_time_off').slice(1, 4);
     expect(steps.map((e) => e.outcome)).toEqual(['approval_required', 'approval_pending', 'issued']);
     expect(steps[0]?.description).toContain('Time off of more than 5 days needs your approval');
     expect(steps[2]).toMatchObject({
@@ -46,7 +50,7 @@ describe('the demo’s approval by policy', () => {
       tokenType: 'DPoP',
       grantedScopes: ['hr.timeoff.write'],
     });
-    expect(run.approvals).toHaveLength(1);
+    expect(run.approvals).toHaveLength(2);
     const notice = run.approvals[0]!;
     expect(notice).toMatchObject({
       binding_message: 'Time off of more than 5 days needs your approval',
@@ -90,5 +94,24 @@ describe('the demo’s approval by policy', () => {
     const order = (e: unknown) => mandate.audit.all.indexOf(e as never);
     expect(order(requested)).toBeLessThan(order(approved[0]));
     expect(order(approved[0])).toBeLessThan(order(issued[0]));
+  });
+
+  it('a request alice denies: the poll is access_denied, the tool says so, nothing is booked', () => {
+    const steps = run.exchanges.filter((e) => e.tool === 'request_time_off').slice(4);
+    expect(steps.map((e) => e.outcome)).toEqual(['approval_required', 'approval_pending', 'refused']);
+    expect(steps[2]).toMatchObject({ polled: true, error: 'access_denied' });
+    expect(run.results['alice.timeoff.denied']).toEqual({
+      isError: true,
+      text: 'Not done: access_denied: the request was denied',
+    });
+    expect(run.calls.filter((c) => c.method === 'POST')).toHaveLength(2); // the two bookings before
+    const denied = events('token.approval_denied');
+    expect(denied).toHaveLength(1);
+    expect(denied[0]!.data.approval_id).toBe(run.approvals[1]!.approval_id);
+    // The poll's refusal, after the denial: the CIBA grant's access_denied (ADR 0014).
+    const refusal = events('token.refused').filter((e) => e.data.reason === 'approval_denied');
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]!.data).toMatchObject({ sub: 'alice', error: 'access_denied' });
+    expect(mandate.audit.all.indexOf(denied[0]!)).toBeLessThan(mandate.audit.all.indexOf(refusal[0]!));
   });
 });

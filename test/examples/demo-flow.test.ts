@@ -107,8 +107,8 @@ describe('the demo flow', () => {
     );
     const context = (e: (typeof toolCalls)[number]) =>
       (e.data.input as { context: { tool: string; arguments: unknown; token_jti: string } }).context;
-    // 13 scenes, plus the call that was answered with the step-up before it was sent again
-    expect(toolCalls).toHaveLength(14);
+    // 14 scenes, plus the call that was answered with the step-up before it was sent again
+    expect(toolCalls).toHaveLength(15);
     const jtis = new Set(run.hops.flatMap((h) => (h.hop.kind === 'token' ? [h.hop.jti] : [])));
     for (const e of toolCalls) expect(jtis.has(context(e).token_jti)).toBe(true);
     const large = toolCalls.find((e) => JSON.stringify(context(e).arguments).includes('opp-103'));
@@ -169,8 +169,8 @@ describe('the demo flow', () => {
     expect(decisions.filter((d) => d.data.input?.action === 'authorize').length).toBeGreaterThanOrEqual(
       authorizes,
     );
-    // (the token after an approval is the poll's: its decision is the one that asked for the approval)
-    const exchanged = run.exchanges.filter((e) => e.outcome !== 'cached' && e.approved !== true);
+    // (the poll's answers after an approval or a denial: their decision is the one that asked)
+    const exchanged = run.exchanges.filter((e) => e.outcome !== 'cached' && e.polled !== true);
     const exchangeDecisions = decisions.filter((d) => d.data.input?.action === 'token_exchange');
     expect(exchangeDecisions).toHaveLength(exchanged.length);
     const refused = exchangeDecisions.find(
