@@ -26,11 +26,17 @@ export interface ApprovalAsk {
   requestedExpiry?: number;
 }
 
-/** CIBA §7.3: the successful authentication request acknowledgement. */
+/**
+ * CIBA §7.3: the successful authentication request acknowledgement, and `approval_uri` (Mandate's
+ * member, named as RFC 8628's `verification_uri`): the approval page, for the client to show the
+ * person (MCP URL-mode elicitation, or a link in a tool error). It cannot poll, and only the subject
+ * or a named approver who signs in sees the request there.
+ */
 export interface ApprovalStarted {
   auth_req_id: string;
   expires_in: number;
   interval: number;
+  approval_uri: string;
 }
 
 /** The approval page's id: public (it goes to approvers), never enough to poll. */
@@ -95,8 +101,9 @@ export async function startApproval(
     expiresAt: now + expiresIn,
     pollInterval: POLL_INTERVAL_SECONDS,
   });
+  const approvalUri = `${ctx.endpoints.approvals}/${id}`;
   void ctx.announceApproval?.(
-    approvalNotice(id, `${ctx.endpoints.approvals}/${id}`, {
+    approvalNotice(id, approvalUri, {
       input,
       obligation,
       issuance,
@@ -104,5 +111,13 @@ export async function startApproval(
       expiresAt: now + expiresIn,
     }),
   );
-  return { body: { auth_req_id: authReqId, expires_in: expiresIn, interval: POLL_INTERVAL_SECONDS }, id };
+  return {
+    body: {
+      auth_req_id: authReqId,
+      expires_in: expiresIn,
+      interval: POLL_INTERVAL_SECONDS,
+      approval_uri: approvalUri,
+    },
+    id,
+  };
 }

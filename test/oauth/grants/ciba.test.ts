@@ -92,9 +92,15 @@ describe('an exchange the policy wants approved', () => {
     const started = await ask();
     expect(started.status).toBe(200);
     expect(started.headers.get('cache-control')).toBe('no-store');
-    expect(Object.keys(started.body).sort()).toEqual(['auth_req_id', 'expires_in', 'interval']);
+    expect(Object.keys(started.body).sort()).toEqual([
+      'approval_uri',
+      'auth_req_id',
+      'expires_in',
+      'interval',
+    ]);
     expect(started.body).toMatchObject({ expires_in: 60, interval: 5 });
     const id = started.body.auth_req_id as string;
+    expect(started.body.approval_uri).toBe(`${svc.issuer}/approvals/${await approvalIdOf(id)}`);
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     expect((await poll(id)).body).toMatchObject({ error: 'authorization_pending' });
