@@ -349,7 +349,7 @@ export const requirements: Requirement[] = [
     tests: [
       t('e2e/mcp-sdk.e2e.test.ts', 'DCR: discovery → registration → authorization → token → refresh'),
       t(
-        'e2e/mcp-sdk.e2e.test.ts',
+        'e2e/mcp-sdk-errors.e2e.test.ts',
         'invalid_grant on refresh: the SDK drops its tokens only and starts a new authorization',
       ),
     ],
