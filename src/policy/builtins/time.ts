@@ -7,7 +7,9 @@
  */
 import { civil, wallSeconds, weekdayOf } from './civil.js';
 import { parseDuration } from './duration.js';
-import { formatTime, longDayNames, namedLayouts, parseTime, RFC3339, RFC3339Nano } from './go-layout.js';
+import { formatTime } from './go-format.js';
+import { longDayNames, namedLayouts, RFC3339, RFC3339Nano } from './go-layout.js';
+import { parseTime } from './go-parse.js';
 import { exactInt, inInt64, int, int64 } from './values.js';
 import { resolveZone } from './zone.js';
 import type { Zone } from './zone.js';
