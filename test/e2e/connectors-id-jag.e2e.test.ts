@@ -3,15 +3,29 @@
  * unchanged token exchange, issues an ID-JAG for the downstream subject its policy mapped, and
  * redeems it at B's token endpoint authenticated by `private_key_jwt` with the connector's key
  * (B registered that key from A's connector JWK, and trusts A's JWKS for ID-JAGs); the MCP server
- * gets B's access token for exactly that user and scope, verified here with B's JWKS.
+ * gets B's access token for exactly that user and scope, verified here with B's JWKS. B's issuer
+ * is a recording proxy in front of it, so the test sees what went over the wire: the ID-JAG
+ * (verified with A's JWKS), the client assertion (verified with the connector's key) and B's
+ * token, none of which, nor A's or the connector's private key, appears in A's pino log lines or
+ * audit events; A's audit chain verifies with one downstream event per connector exchange.
  */
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, importJWK, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPostgres } from '../../src/audit/verify.js';
 import { listConnectorKeys } from '../../src/store/connector-keys.js';
+import {
+  connectorKeyMaterial,
+  expectNoLeak,
+  keyMaterial,
+  outboxText,
+  pinoLines,
+  TEST_KEK,
+} from '../helpers/connector-leaks.js';
+import { recordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { ACCESS_TOKEN, buildPolicyVariant, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
 import { API, MCP, startTestService, type TestService } from '../helpers/service.js';
 import { JWT_BEARER } from '../oauth/id-jag/fixtures.js';
@@ -38,11 +52,14 @@ describe('id-jag connector against a second Mandate', () => {
   let a: TestService;
   let b: TestService;
   let bUrl: string;
+  let proxy: RecordingProxy;
+  let connectorJwk: JWK;
+  const pino = pinoLines();
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mandate-idjag-connector-'));
-    const port = await portInRange();
-    bUrl = `http://127.0.0.1:${port}`;
+    proxy = await recordingProxy(await portInRange());
+    bUrl = proxy.url; // B's issuer: what A names, and what B's tokens say
     const bundleA = await buildPolicyVariant(
       join(dir, 'a.tar.gz'),
       (data) => {
@@ -51,7 +68,8 @@ describe('id-jag connector against a second Mandate', () => {
       'idjag-connector-a',
     );
     a = await startTestService({
-      env: { MANDATE_POLICY_BUNDLE: bundleA },
+      env: { MANDATE_POLICY_BUNDLE: bundleA, MANDATE_KEK: TEST_KEK },
+      log: pino.log,
       connectors: [
         {
           service: 'salesforce',
@@ -64,6 +82,7 @@ describe('id-jag connector against a second Mandate', () => {
       ],
     });
     const [active] = await listConnectorKeys(a.db.db, 'salesforce');
+    connectorJwk = active!.publicJwk;
     // B's own policy: the Salesforce API is one of its protected resources, crm.read for everyone.
     const bundleB = await buildPolicyVariant(
       join(dir, 'b.tar.gz'),
@@ -75,8 +94,7 @@ describe('id-jag connector against a second Mandate', () => {
       'idjag-connector-b',
     );
     b = await startTestService({
-      port,
-      env: { MANDATE_POLICY_BUNDLE: bundleB },
+      env: { MANDATE_POLICY_BUNDLE: bundleB, MANDATE_ISSUER: bUrl },
       clients: [
         {
           client_id: 'mandate-a',
@@ -89,10 +107,12 @@ describe('id-jag connector against a second Mandate', () => {
         { issuer: a.issuer, jwks_uri: `${a.url}/jwks`, algorithms: ['ES256'], token_types: ['id_jag'] },
       ],
     });
+    proxy.target = b.url;
   }, 90_000);
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await proxy?.close();
   });
 
   it('answers the unchanged exchange at A with B’s token for the mapped user, redeemed from A’s ID-JAG', async () => {
@@ -128,5 +148,60 @@ describe('id-jag connector against a second Mandate', () => {
       cached: false,
     });
     expect(JSON.stringify(await outbox(a))).not.toContain(String(res.body.access_token));
+  });
+
+  it('sent B an ID-JAG signed by A and a client assertion signed by the connector’s key, exactly once per uncached exchange', async () => {
+    const tokenPosts = () => proxy.posts.filter((p) => p.path === '/token');
+    expect(tokenPosts()).toHaveLength(1);
+    const again = await salesforceExchange(a, {
+      subject_token: await a.idp.mint(subjectClaims(a), { typ: 'at+jwt' }),
+      scope: 'crm.read',
+    });
+    expect(again.status).toBe(200);
+    expect(tokenPosts()).toHaveLength(1); // from A's cache
+    const sent = tokenPosts()[0]!.params;
+    expect(sent.get('grant_type')).toBe(JWT_BEARER);
+    const idJag = await jwtVerify(sent.get('assertion')!, createRemoteJWKSet(new URL(`${a.url}/jwks`)), {
+      issuer: a.issuer,
+      audience: bUrl,
+      typ: 'oauth-id-jag+jwt',
+    });
+    expect(idJag.payload).toMatchObject({
+      sub: 'alice@acme.example',
+      client_id: 'mandate-a',
+      resource: API.salesforce,
+      scope: 'crm.read',
+    });
+    const client = await jwtVerify(sent.get('client_assertion')!, await importJWK(connectorJwk, 'RS256'), {
+      issuer: 'mandate-a',
+      subject: 'mandate-a',
+      audience: `${bUrl}/token`,
+    });
+    expect(client.protectedHeader.kid).toBe(connectorJwk.kid);
+  });
+
+  it('writes no ID-JAG, client assertion, B token or private key into A’s pino logs or audit events; A’s chain verifies', async () => {
+    const sent = proxy.posts.filter((p) => p.path === '/token');
+    const logs = pino.lines.join('\n');
+    const outboxA = await outboxText(a.db.db);
+    expect(logs).toContain('"msg":"request"'); // the capture holds the service's lines
+    expectNoLeak(
+      { 'A pino log lines': logs, 'A audit events': outboxA },
+      {
+        'ID-JAG': sent.map((p) => p.params.get('assertion')!),
+        'client assertion': sent.map((p) => p.params.get('client_assertion')!),
+        'B token': sent.map((p) => String(p.answer.access_token)),
+        'connector private key': await connectorKeyMaterial(a.db.db, 'salesforce'),
+        'A signing key': keyMaterial(a.service.ctx.signer.signingKey().privateKey),
+      },
+    );
+    const report = await verifyPostgres(a.db.db);
+    expect(report.broken).toBeUndefined();
+    expect(report.ok).toBe(true);
+    const events = JSON.parse(outboxA) as { type: string; data: { downstream?: { kind: string } } }[];
+    expect(events.filter((e) => e.data.downstream?.kind === 'id-jag').map((e) => e.type)).toEqual([
+      'dev.mandate.token.issued',
+      'dev.mandate.token.issued',
+    ]);
   });
 });

@@ -6,7 +6,10 @@
  * Hydra's token for exactly that user and scope (Hydra's introspection says so); a user the
  * policy does not map is refused with no call to Hydra; a subject Hydra does not trust is refused
  * naming Hydra's error; a second exchange is answered from the cache. Downstream calls are counted
- * by a forwarding proxy in front of Hydra's token endpoint.
+ * by a forwarding proxy in front of Hydra's token endpoint, which also keeps what went through it:
+ * the assertions, verified here with the connector's public key, and Hydra's tokens, which with the
+ * assertions and the connector's private key must appear nowhere in the pino log lines or the
+ * audit events; the audit chain verifies and holds one downstream event per connector exchange.
  * Skipped, saying so, only when the Hydra binary is absent (scripts/install-hydra.sh; .ci/run
  * builds it).
  */
@@ -15,8 +18,17 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { importJWK, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPostgres } from '../../src/audit/verify.js';
 import { listConnectorKeys } from '../../src/store/connector-keys.js';
+import {
+  connectorKeyMaterial,
+  expectNoLeak,
+  outboxText,
+  pinoLines,
+  TEST_KEK,
+} from '../helpers/connector-leaks.js';
 import { ACCESS_TOKEN, buildPolicyVariant, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
 import { hydraAvailable, startHydra, type Hydra } from '../helpers/hydra.js';
 import { API, startTestService, type TestService } from '../helpers/service.js';
@@ -28,23 +40,33 @@ const skipReason = hydraAvailable()
   : 'Ory Hydra is not built (.tools/bin/hydra): run `bash scripts/install-hydra.sh`; .ci/run builds it';
 if (skipReason !== undefined) console.warn(`connectors-jwt-bearer: skipped: ${skipReason}`);
 
-/** Forwards POSTs to Hydra's token endpoint, counting them. */
-async function countingProxy(
-  target: string,
-): Promise<{ url: string; calls: number; close(): Promise<void> }> {
-  const out = { url: '', calls: 0, close: async () => {} };
+interface Proxy {
+  url: string;
+  calls: number;
+  /** The form parameters of each request, and each answer's body, in order. */
+  requests: URLSearchParams[];
+  answers: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Forwards POSTs to Hydra's token endpoint, counting them and keeping requests and answers. */
+async function countingProxy(target: string): Promise<Proxy> {
+  const out: Proxy = { url: '', calls: 0, requests: [], answers: [], close: async () => {} };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       out.calls += 1;
+      out.requests.push(new URLSearchParams(Buffer.concat(chunks).toString()));
       void fetch(target, {
         method: 'POST',
         headers: { 'content-type': req.headers['content-type'] ?? '' },
         body: Buffer.concat(chunks),
       }).then(async (r) => {
+        const text = await r.text();
+        out.answers.push(JSON.parse(text) as Record<string, unknown>);
         res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-        res.end(await r.text());
+        res.end(text);
       });
     });
   });
@@ -61,8 +83,10 @@ async function countingProxy(
 
 describe.skipIf(skipReason !== undefined)('jwt-bearer connector against Ory Hydra v2', () => {
   let hydra: Hydra;
-  let proxy: Awaited<ReturnType<typeof countingProxy>>;
+  let proxy: Proxy;
   let svc: TestService;
+  let jwk: JWK;
+  const pino = pinoLines();
 
   beforeAll(async () => {
     hydra = await startHydra();
@@ -87,7 +111,8 @@ describe.skipIf(skipReason !== undefined)('jwt-bearer connector against Ory Hydr
       'hydra-connector-test',
     );
     svc = await startTestService({
-      env: { MANDATE_POLICY_BUNDLE: bundle },
+      env: { MANDATE_POLICY_BUNDLE: bundle, MANDATE_KEK: TEST_KEK },
+      log: pino.log,
       connectors: [
         {
           service: 'salesforce',
@@ -101,7 +126,7 @@ describe.skipIf(skipReason !== undefined)('jwt-bearer connector against Ory Hydr
     });
     // The SaaS-side set-up, from `mandate connectors jwk salesforce`: the client's key and the trust.
     const [active] = await listConnectorKeys(svc.db.db, 'salesforce');
-    const jwk = active!.publicJwk;
+    jwk = active!.publicJwk;
     await hydra.call('PUT', `/admin/clients/${CLIENT}`, { ...client, jwks: { keys: [jwk] } });
     await hydra.call('POST', '/admin/trust/grants/jwt-bearer/issuers', {
       issuer: svc.issuer,
@@ -162,9 +187,65 @@ describe.skipIf(skipReason !== undefined)('jwt-bearer connector against Ory Hydr
       /^salesforce's authorization server refused the token \(invalid_grant/,
     );
     expect(proxy.calls).toBe(before + 1);
-    const logs = JSON.stringify(svc.logs.lines);
-    const outbox = JSON.stringify((await svc.db.db.query('SELECT event FROM outbox')).rows);
+    const logs = pino.lines.join('\n');
+    const outbox = await outboxText(svc.db.db);
     expect(outbox).toContain('"kind":"jwt-bearer"');
     for (const text of [logs, outbox]) expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{20,}/); // no JWT
+  });
+
+  it('gets exactly the scopes granted, and Hydra saw assertions signed by the connector’s key', async () => {
+    const res = await exchange('alice', 'crm.write crm.read');
+    expect(res.status, res.text).toBe(200);
+    expect(await hydra.introspect(String(res.body.access_token))).toMatchObject({
+      active: true,
+      sub: 'alice@acme.example',
+      scope: 'crm.read crm.write',
+    });
+    const sent = proxy.requests.at(-1)!;
+    expect(sent.get('grant_type')).toBe(JWT_BEARER);
+    expect(sent.get('scope')).toBe('crm.read crm.write');
+    // Both JWTs verify with the public key the connector published, and with no other.
+    const key = await importJWK(jwk, 'RS256');
+    const grant = await jwtVerify(sent.get('assertion')!, key, { algorithms: ['RS256'] });
+    expect(grant.protectedHeader.kid).toBe(jwk.kid);
+    expect(grant.payload).toMatchObject({
+      iss: svc.issuer,
+      sub: 'alice@acme.example',
+      aud: hydra.tokenEndpoint,
+    });
+    expect(grant.payload.exp! - grant.payload.iat!).toBeLessThanOrEqual(300);
+    const client = await jwtVerify(sent.get('client_assertion')!, key, { algorithms: ['RS256'] });
+    expect(client.payload).toMatchObject({ iss: CLIENT, sub: CLIENT, aud: hydra.tokenEndpoint });
+    expect(sent.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+  });
+
+  it('writes no assertion, Hydra token or private key into the pino logs or the audit events, and every downstream exchange is in the verified chain', async () => {
+    const outbox = await outboxText(svc.db.db);
+    const logs = pino.lines.join('\n');
+    expect(logs).toContain('downstream token refused'); // the capture holds the service's lines
+    expectNoLeak(
+      { 'pino log lines': logs, 'audit events': outbox },
+      {
+        assertion: proxy.requests.map((r) => r.get('assertion')!),
+        'client assertion': proxy.requests.map((r) => r.get('client_assertion')!),
+        'Hydra token': proxy.answers.flatMap((a) =>
+          typeof a.access_token === 'string' ? [a.access_token] : [],
+        ),
+        'connector private key': await connectorKeyMaterial(svc.db.db, 'salesforce'),
+      },
+    );
+    const report = await verifyPostgres(svc.db.db);
+    expect(report.broken).toBeUndefined();
+    expect(report.ok).toBe(true);
+    // alice twice (fresh, cached), dave's refusal by Hydra, alice's two scopes: four connector
+    // exchanges, each one token event naming the connector; bob was refused by the policy.
+    const events = JSON.parse(outbox) as { type: string; data: { downstream?: { kind: string } } }[];
+    const downstream = events.filter((e) => e.data.downstream?.kind === 'jwt-bearer').map((e) => e.type);
+    expect(downstream).toEqual([
+      'dev.mandate.token.issued',
+      'dev.mandate.token.issued',
+      'dev.mandate.token.refused',
+      'dev.mandate.token.issued',
+    ]);
   });
 });
