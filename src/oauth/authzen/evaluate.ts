@@ -141,7 +141,13 @@ async function toolCallInput(
   };
 }
 
-/** A denial's answer: the decision id and reasons, and for a step-up every scope the call needs. */
+/**
+ * A denial's answer: the decision id and reasons, and for a step-up every scope the call needs. A
+ * call the policy allows only once a person approves it (`require_approval`, which a tool call
+ * cannot wait for: invariants.ts) is no plain deny: `context.approval_required` is true, with the
+ * policy's `binding_message` and `ttl_seconds`, so the PEP can tell the user a person must approve
+ * (ADR 0014: the approval itself is a token exchange naming the call, at /bc-authorize).
+ */
 function denial(decision: Decision, claims: TokenClaims): EvaluationResponse {
   const codes = decision.reasons.map(reasonCode);
   const context: Record<string, unknown> = {
@@ -149,6 +155,13 @@ function denial(decision: Decision, claims: TokenClaims): EvaluationResponse {
     reason_admin: { en: codes.join(' ') },
     reason_user: { en: decision.reasons.map(reasonText).join('; ') },
   };
+  const approval = decision.obligations.require_approval;
+  if (approval !== undefined && codes.includes('approval_unsupported')) {
+    context.approval_required = true;
+    context.binding_message = approval.binding_message;
+    context.ttl_seconds = approval.ttl_seconds;
+    context.reason_user = { en: approval.binding_message };
+  }
   // Step-up (MCP 2026-07-28): one challenge names every scope the call needs, with those held.
   if (codes.includes('insufficient_scope')) {
     const needed = new Set([...(claims.scopes ?? []), ...stringList(decision.obligations.required_scopes)]);

@@ -72,6 +72,11 @@ export type ToolDecision =
        * turn the answer into an allow: send them in a 403 step-up challenge.
        */
       stepUpScopes: string[] | undefined;
+      /**
+       * The policy allows the call once a person approves it (Mandate's `context.approval_required`,
+       * ADR 0014): the binding message says why. Undefined for any other refusal.
+       */
+      approval?: { bindingMessage: string };
     };
 
 /** A response that is not an AuthZEN decision: the kit fails closed. */
@@ -107,11 +112,19 @@ export function readDecision(body: unknown): ToolDecision {
   const scope = typeof context.scope === 'string' ? context.scope.split(' ').filter((s) => s !== '') : [];
   // Step-up only when scopes are all that is missing: another reason stands whatever is granted.
   const stepUp = codes.length > 0 && codes.every((c) => c === 'insufficient_scope') && scope.length > 0;
+  const message = text(context.reason_user) ?? 'refused by policy';
   return {
     allow: false,
     decisionId,
     codes,
-    message: text(context.reason_user) ?? 'refused by policy',
+    message,
     stepUpScopes: stepUp ? scope : undefined,
+    ...(context.approval_required === true
+      ? {
+          approval: {
+            bindingMessage: typeof context.binding_message === 'string' ? context.binding_message : message,
+          },
+        }
+      : {}),
   };
 }

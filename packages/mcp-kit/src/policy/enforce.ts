@@ -57,21 +57,29 @@ export function toolCallsOf(message: unknown): PendingCall[] {
 }
 
 /**
- * The MCP tool result of a refused call: `isError` with the policy's reason (and its decision id).
+ * The MCP tool result of a refused call: `isError` with the policy's reason (and its decision id);
+ * a call the policy wants a person to approve says so (`Approval required: <binding message>`, and
+ * `approval_required` in the decision meta) rather than reading as a plain refusal.
  * `resultType: "complete"` is required of a 2026-07-28 server (the v2 client refuses a result
  * without it) and is an extra member an earlier revision's `Result` allows, so it is always sent.
  */
 export function refusedToolResult(
   decision: Extract<ToolDecision, { allow: false }>,
 ): Record<string, unknown> {
+  const approval = decision.approval;
+  const text =
+    approval === undefined
+      ? `Refused by policy: ${decision.message}`
+      : `Approval required: ${approval.bindingMessage}`;
   return {
     resultType: 'complete',
-    content: [{ type: 'text', text: `Refused by policy: ${decision.message}` }],
+    content: [{ type: 'text', text }],
     isError: true,
     _meta: {
       'dev.mandate/decision': {
         ...(decision.decisionId === undefined ? {} : { id: decision.decisionId }),
         reasons: decision.codes,
+        ...(approval === undefined ? {} : { approval_required: true }),
       },
     },
   };

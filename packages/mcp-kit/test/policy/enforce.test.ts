@@ -105,6 +105,40 @@ describe('enforceToolPolicy', () => {
     });
   });
 
+  it('a call a person must approve: a tool error saying so, marked approval_required', async () => {
+    const deferred: ToolDecision = {
+      allow: false,
+      decisionId: 'd-wait',
+      codes: ['approval_unsupported'],
+      message: 'Big changes need your approval',
+      stepUpScopes: undefined,
+      approval: { bindingMessage: 'Big changes need your approval' },
+    };
+    expect(
+      await enforceToolPolicy(
+        policyOf(() => deferred),
+        rs,
+        access,
+        rpc(8, 'update'),
+      ),
+    ).toEqual({
+      jsonrpc: '2.0',
+      id: 8,
+      result: {
+        resultType: 'complete',
+        content: [{ type: 'text', text: 'Approval required: Big changes need your approval' }],
+        isError: true,
+        _meta: {
+          'dev.mandate/decision': {
+            id: 'd-wait',
+            reasons: ['approval_unsupported'],
+            approval_required: true,
+          },
+        },
+      },
+    });
+  });
+
   it('a step-up whose scopes the token already has is no step-up: a tool error', async () => {
     const held = { ...access, scopes: ['crm.read', 'crm.write'] } as VerifiedAccess;
     expect(

@@ -94,6 +94,33 @@ describe('reading the decision', () => {
     });
   });
 
+  it('a call a person must approve (context.approval_required) is a refusal that says so', async () => {
+    const deferred = {
+      decision: false,
+      context: {
+        id: 'd-2',
+        reason_admin: { en: 'approval_unsupported' },
+        reason_user: { en: 'Time off of more than 5 days needs your approval' },
+        approval_required: true,
+        binding_message: 'Time off of more than 5 days needs your approval',
+        ttl_seconds: 900,
+      },
+    };
+    expect(await policy(pdp(() => json(deferred)).fetch).decide(access(), call)).toEqual({
+      allow: false,
+      decisionId: 'd-2',
+      codes: ['approval_unsupported'],
+      message: 'Time off of more than 5 days needs your approval',
+      stepUpScopes: undefined,
+      approval: { bindingMessage: 'Time off of more than 5 days needs your approval' },
+    });
+    // Only the boolean true marks it: a string is no approval.
+    const stringly = { ...deferred, context: { ...deferred.context, approval_required: 'true' } };
+    expect(await policy(pdp(() => json(stringly)).fetch).decide(access(), call)).not.toHaveProperty(
+      'approval',
+    );
+  });
+
   it('a per-evaluation error (§7.2.1) is a refusal saying so', async () => {
     const err = {
       decision: false,
