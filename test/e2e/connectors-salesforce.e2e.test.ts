@@ -36,13 +36,7 @@ const CONSUMER_KEY = '3MVG9test.consumer.key.for.mandate';
 
 interface OutboxEvent {
   type: string;
-  data: {
-    kind?: string;
-    sub?: string;
-    error?: string;
-    reason?: string;
-    downstream?: Record<string, unknown>;
-  };
+  data: { sub?: string; error?: string; reason?: string; downstream?: Record<string, unknown> };
 }
 
 describe('salesforce connector against an emulator of Salesforce’s token endpoint', () => {
