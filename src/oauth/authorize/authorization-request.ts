@@ -167,9 +167,11 @@ export async function validateAuthorizationRequest(
 
   const codeChallenge = codeChallengeOf(client, get, fail);
   const resource = resourceOf(params, fh, fail);
+  // Read outside the try: a repeated scope is invalid_request (RFC 6749 §4.1.2.1), not invalid_scope.
+  const scope = get('scope');
   let scopes: string[] | undefined;
   try {
-    scopes = parseScope(get('scope'));
+    scopes = parseScope(scope);
   } catch (err) {
     fail('invalid_scope', err instanceof Error ? err.message : 'malformed scope');
   }
