@@ -5,7 +5,7 @@
 import { OAuthError as KitOAuthError, toOAuthError as anyToOAuthError } from '@mandate/mcp-kit';
 import type { OAuthErrorCode } from '@mandate/mcp-kit';
 import { isDatabaseUnavailable } from '../store/errors.js';
-import type { RefusalReason, RefusalReasonFor } from './refusals.js';
+import type { RefusalReasonFor } from './refusals.js';
 
 export { wireDescription } from '@mandate/mcp-kit';
 export type { OAuthErrorBody, OAuthErrorCode } from '@mandate/mcp-kit';
@@ -36,8 +36,8 @@ export type OAuthError = KitOAuthError;
  * refusal Mandate constructs has a catalogued one (the constructor above), and the kit's that reach
  * Mandate are DPoP's, catalogued as a family.
  */
-export function reasonOf(err: KitOAuthError): RefusalReason | undefined {
-  return err.reason as RefusalReason | undefined;
+export function reasonOf(err: KitOAuthError): RefusalReasonFor<OAuthErrorCode> | undefined {
+  return err.reason as RefusalReasonFor<OAuthErrorCode> | undefined;
 }
 
 /**

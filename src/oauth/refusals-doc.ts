@@ -5,7 +5,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DPOP_REASONS } from '@mandate/mcp-kit';
-import { FETCH_FAILURES, JWT_FAILURES, REFUSAL_FAMILIES, REFUSALS, type Refusal } from './refusals.js';
+import {
+  FETCH_FAILURES,
+  JWT_FAILURES,
+  REFUSAL_FAMILIES,
+  REFUSALS,
+  type Refusal,
+  type RefusalFamily,
+} from './refusals.js';
 
 /** The markers around the generated section in docs/audit.md. */
 export const BEGIN =
@@ -13,14 +20,19 @@ export const BEGIN =
 export const END = '<!-- end of refusal reasons -->';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
-const errors = (r: Refusal) => r.errors.map((e) => `\`${e}\``).join(', ');
+const code = (e: string) => `\`${e}\``;
 
-function table(entries: [string, Refusal][]): string[] {
-  return [
-    '| reason | sent as | meaning |',
-    '|---|---|---|',
-    ...entries.map(([reason, r]) => `| \`${reason}\` | ${errors(r)} | ${cell(r.meaning)} |`),
-  ];
+/** A reason's row: its wire error (a second one with why, in its meaning), or a family's errors. */
+export function row(reason: string, r: Refusal | RefusalFamily): string {
+  if ('errors' in r) return `| \`${reason}\` | ${r.errors.map(code).join(', ')} | ${cell(r.meaning)} |`;
+  const also = r.alsoSentAs;
+  const sentAs = also === undefined ? code(r.error) : `${code(r.error)}, ${code(also.error)}`;
+  const meaning = also === undefined ? r.meaning : `${r.meaning}; \`${also.error}\` ${also.why}`;
+  return `| \`${reason}\` | ${sentAs} | ${cell(meaning)} |`;
+}
+
+function table(entries: [string, Refusal | RefusalFamily][]): string[] {
+  return ['| reason | sent as | meaning |', '|---|---|---|', ...entries.map(([reason, r]) => row(reason, r))];
 }
 
 function plain(head: string, entries: [string, string][]): string[] {
@@ -32,7 +44,9 @@ export function refusalReference(): string {
   return [
     BEGIN,
     '',
-    'A refused request’s event carries `error` (the OAuth error on the wire) and `reason`, one of these.',
+    'A refused request’s event carries `error` (the OAuth error on the wire) and `reason`, one of these;',
+    'each reason means one thing and is sent as one wire error (one, `dpop_required`, as a second where',
+    'a profile says so).',
     'At the token endpoint, a refusal without a reason of its own (a malformed parameter) has its',
     'description as `reason`.',
     '',

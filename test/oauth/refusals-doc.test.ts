@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BEGIN, END, refusalReference, withSection } from '../../src/oauth/refusals-doc.js';
+import { BEGIN, END, refusalReference, row, withSection } from '../../src/oauth/refusals-doc.js';
 import { REFUSALS } from '../../src/oauth/refusals.js';
 import { repoRoot } from '../helpers/exchange.js';
 
@@ -17,10 +17,18 @@ describe('docs/audit.md refusal reasons', () => {
     expect(doc.slice(doc.indexOf(BEGIN), doc.indexOf(END) + END.length)).toBe(refusalReference());
   });
 
-  it('lists every catalogued reason with its wire errors', () => {
+  it('lists every catalogued reason with its wire error', () => {
     const section = refusalReference();
-    for (const [reason, r] of Object.entries(REFUSALS))
-      expect(section).toContain(`| \`${reason}\` | ${r.errors.map((e) => `\`${e}\``).join(', ')} |`);
+    for (const [reason, r] of Object.entries(REFUSALS)) {
+      expect(section).toContain(row(reason, r));
+      expect(row(reason, r)).toMatch(new RegExp(`^\\| \`${reason}\` \\| \`${r.error}\`( \\||, )`));
+    }
+  });
+
+  it('gives a reason sent two ways both errors, and why in its meaning', () => {
+    expect(row('dpop_required', REFUSALS.dpop_required)).toBe(
+      `| \`dpop_required\` | \`invalid_request\`, \`invalid_grant\` | ${REFUSALS.dpop_required.meaning}; \`invalid_grant\` ${REFUSALS.dpop_required.alsoSentAs.why} |`,
+    );
   });
 
   it('replaces only the section between the markers, and refuses a document without them', () => {

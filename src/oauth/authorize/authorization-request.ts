@@ -8,7 +8,7 @@
 import type { OAuthClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
-import type { AuthorizeErrorCode, RefusalReason } from '../refusals.js';
+import type { AuthorizeErrorCode, RefusalReasonFor } from '../refusals.js';
 import type { FirstHop } from '../first-hop.js';
 import { parseScope, type Params } from '../params.js';
 import { isS256Challenge } from '../grants/pkce.js';
@@ -24,13 +24,14 @@ export interface RedirectTarget {
   state: string | undefined;
 }
 
-export class AuthorizeError extends Error {
+export class AuthorizeError<E extends AuthorizeErrorCode = AuthorizeErrorCode> extends Error {
   constructor(
-    readonly error: AuthorizeErrorCode,
+    readonly error: E,
     description: string,
     /** Undefined: show a page, never redirect. */
     readonly target: RedirectTarget | undefined,
-    readonly reason?: RefusalReason,
+    /** One catalogued for `error` (refusals.ts), as OAuthError's. */
+    readonly reason?: RefusalReasonFor<E>,
   ) {
     super(description);
     this.name = 'AuthorizeError';
@@ -62,8 +63,8 @@ function single(params: Params, name: string, fail: (d: string) => never): strin
   }
 }
 
-type Page = (d: string, reason?: RefusalReason) => never;
-type Fail = (error: AuthorizeErrorCode, d: string, reason?: RefusalReason) => never;
+type Page = (d: string, reason?: RefusalReasonFor<'invalid_request'>) => never;
+type Fail = <E extends AuthorizeErrorCode>(error: E, d: string, reason?: RefusalReasonFor<E>) => never;
 
 /** The client and its redirect URI; until both are known to be good, an error is a page. */
 async function clientAndRedirect(params: Params, ctx: OAuthContext, page: Page) {
@@ -75,7 +76,7 @@ async function clientAndRedirect(params: Params, ctx: OAuthContext, page: Page) 
     if (err instanceof OAuthError) page(`client_id is not usable: ${err.message}`, 'client_lookup');
     throw err;
   }
-  if (client === undefined) return page('unknown client_id', 'unknown_client');
+  if (client === undefined) return page('unknown client_id', 'authorize_unknown_client');
   const registered = client.redirectUris ?? [];
   const requestedUri = single(params, 'redirect_uri', page);
   if (requestedUri === undefined) {
@@ -85,7 +86,7 @@ async function clientAndRedirect(params: Params, ctx: OAuthContext, page: Page) 
     return { client, redirectUri: registered[0], requestedUri };
   }
   if (!redirectUriMatches(requestedUri, registered))
-    return page('redirect_uri is not registered for this client', 'redirect_uri_mismatch');
+    return page('redirect_uri is not registered for this client', 'redirect_uri_unregistered');
   return { client, redirectUri: requestedUri, requestedUri };
 }
 
@@ -94,7 +95,11 @@ function codeChallengeOf(client: OAuthClient, get: (name: string) => string | un
   const responseType = get('response_type');
   if (responseType === undefined) fail('invalid_request', "missing required parameter 'response_type'");
   if (responseType !== 'code')
-    fail('unsupported_response_type', "only response_type 'code' is supported (OAuth 2.1)", 'response_type');
+    fail(
+      'unsupported_response_type',
+      "only response_type 'code' is supported (OAuth 2.1)",
+      'authorize_response_type',
+    );
   const mode = get('response_mode');
   if (mode !== undefined && mode !== 'query')
     fail('invalid_request', "only response_mode 'query' is supported");

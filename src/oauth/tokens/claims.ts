@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { isCleanText, MAX_KEY_LENGTH } from '../../text.js';
-import { OAuthError, type OAuthErrorCode } from '../errors.js';
+import { OAuthError } from '../errors.js';
 
 /** 9999-12-31T23:59:59Z: every JavaScript Date, Postgres timestamp and canonical JSON number holds it. */
 const MAX_NUMERIC_DATE = 253_402_300_799;
@@ -122,7 +122,7 @@ export interface ClaimProfile {
   /** How refusals name the token: `subject_token`, `actor_token`, `assertion`, `client_assertion`. */
   param: string;
   /** `invalid_grant` for grants, `invalid_client` for client assertions. */
-  error: OAuthErrorCode;
+  error: 'invalid_grant' | 'invalid_client';
   /** Claims the token must carry (beyond `iss`, `sub` and `exp`, which every kind needs). */
   required?: readonly RuleName[];
   /** Claim holding the subject's groups (per issuer; `groups` by default). */
@@ -134,11 +134,18 @@ export interface ClaimProfile {
   now: number;
 }
 
-/** The reason every malformed claim is audited with; the description names the claim. */
-export const CLAIM_INVALID = 'claim_invalid';
+/**
+ * A malformed or missing claim, audited as `claim_invalid` (a client assertion's as
+ * `assertion_claim_invalid`, like its other failures); the description names the claim.
+ */
+function claimError(p: ClaimProfile, description: string): OAuthError {
+  return p.error === 'invalid_client'
+    ? new OAuthError(p.error, description, { reason: 'assertion_claim_invalid' })
+    : new OAuthError(p.error, description, { reason: 'claim_invalid' });
+}
 
 function refuse(p: ClaimProfile, claim: string, rule: string): OAuthError {
-  return new OAuthError(p.error, `${p.param} claim '${claim}' must be ${rule}`, { reason: CLAIM_INVALID });
+  return claimError(p, `${p.param} claim '${claim}' must be ${rule}`);
 }
 
 /**
@@ -216,8 +223,7 @@ export function readClaims(raw: Record<string, unknown>, p: ClaimProfile): Token
     (ruled as Record<string, unknown>)[name] = parsed.data;
   }
   for (const name of ['iss', 'sub', 'exp', ...(p.required ?? [])] as const)
-    if (ruled[name] === undefined)
-      throw new OAuthError(p.error, `${p.param} is missing the '${name}' claim`, { reason: CLAIM_INVALID });
+    if (ruled[name] === undefined) throw claimError(p, `${p.param} is missing the '${name}' claim`);
   for (const name of ['exp', 'iat', 'nbf', 'auth_time'] as const)
     if ((ruled[name] ?? 0) > p.now + MAX_FUTURE_SECONDS) throw refuse(p, name, 'a time within ten years');
 

@@ -43,7 +43,7 @@ export async function authenticateWorkload(
   const clientId = req.params.get('client_id');
   if (clientId !== undefined && clientId !== workload.rule.clientId)
     throw new OAuthError('invalid_grant', 'client_id is not the client this workload is trusted as', {
-      reason: 'client_mismatch',
+      reason: 'workload_client_mismatch',
     });
   const client = await ctx.clients.get(workload.rule.clientId).catch((err: unknown) => {
     throw new OAuthError('temporarily_unavailable', 'the client registry is unavailable; try again shortly', {
@@ -55,7 +55,7 @@ export async function authenticateWorkload(
   // Configuration checks that every rule names a configured client; one removed since is refused.
   if (client === undefined)
     throw new OAuthError('invalid_grant', 'the client this workload is trusted as is not registered', {
-      reason: 'unknown_client',
+      reason: 'workload_unknown_client',
     });
   return { client, method: 'workload_assertion', workload };
 }

@@ -238,6 +238,7 @@ describe('private_key_jwt (RFC 7523 §2.2, §3)', () => {
     ['another audience', () => assertion({ aud: 'https://elsewhere.example' }), {}, 'assertion_claim_aud'],
     ['a lifetime over 300 s', () => assertion({}, 301), {}, 'assertion_lifetime'],
     ['an expired one', () => assertion({}, -120), {}, 'assertion_expired'],
+    ['a jti that is not a string', () => assertion({ jti: 42 }), {}, 'assertion_claim_invalid'],
     ['a body client_id that is not its sub', () => assertion(), { client_id: 'other' }, 'assertion_sub'],
   ] as const)('refuses %s', async (_name, make, extra, reason) => {
     expect(await refusal(authenticateClient(undefined, jwtForm(await make(), extra), deps()))).toMatchObject({

@@ -165,7 +165,7 @@ describe('authenticateWorkload', () => {
     expect(await refusal(request({ assertion: await sign(), client_id: 'someone-else' }))).toEqual({
       error: 'invalid_grant',
       error_description: 'client_id is not the client this workload is trusted as',
-      reason: 'client_mismatch',
+      reason: 'workload_client_mismatch',
       headers: {},
     });
   });
@@ -175,7 +175,7 @@ describe('authenticateWorkload', () => {
     expect(await refusal(request({ assertion: gone }))).toEqual({
       error: 'invalid_grant',
       error_description: 'the client this workload is trusted as is not registered',
-      reason: 'unknown_client',
+      reason: 'workload_unknown_client',
       headers: {},
     });
   });

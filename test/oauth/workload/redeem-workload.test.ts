@@ -13,6 +13,7 @@ import {
   type Workload,
   type WorkloadPlatform,
 } from '../../helpers/workload-platform.js';
+import { auditEvents } from '../../examples/helpers.js';
 import { JWT_BEARER, postForm } from '../id-jag/fixtures.js';
 
 const secret = (n: string) => `${n}-platform-secret-0123456789abcdefghij`;
@@ -152,6 +153,13 @@ describe('jwt-bearer grant with a workload platform token (SEP-1933)', () => {
     expect(await redeem(assertion, { client_id: 'report-agent' })).toMatchObject(
       refusal('invalid_grant', 'client_id is not the client this workload is trusted as'),
     );
+    // Audited with its own reason, not the code or refresh token's client_mismatch.
+    const mismatch = (e: { type: string; data: Record<string, unknown> }) =>
+      e.type === 'dev.mandate.token.refused' && e.data.reason === 'workload_client_mismatch';
+    expect((await auditEvents(svc, (ev) => ev.some(mismatch))).find(mismatch)?.data).toMatchObject({
+      error: 'invalid_grant',
+      claimed_client_id: 'report-agent',
+    });
     expect(
       await redeem(assertion, {}, { authorization: basic('mcp-salesforce', SECRETS.salesforce) }),
     ).toMatchObject(
