@@ -3,23 +3,30 @@
  * one downstream service (RFC 8693 §2), authenticated as the MCP server (RFC 6749 §2.3.1,
  * `client_secret_basic` or `client_secret_post`), DPoP-bound where the service wants it (RFC 9449
  * §5, with the `use_dpop_nonce` retry of §8). Tokens are cached per user token, service and scopes
- * until shortly before they expire; concurrent identical requests share one exchange.
+ * until shortly before they expire; concurrent identical requests share one exchange. A token for
+ * one tool call (RFC 9396 `authorization_details`) is never cached; an exchange the policy wants a
+ * person to approve waits for the approval (approval.ts, OpenID CIBA) and is never cached either.
  */
 import { createHash } from 'node:crypto';
-import { decodeJwt } from 'jose';
-import { fetchWithDpop, generateDpopKey, type DpopKey } from './dpop/client.js';
-import { exchangeErrorFor, ExchangeUnavailableError, retryAfterSeconds } from './exchange-errors.js';
-import { parseScopes } from './scopes.js';
+import {
+  sleep,
+  startApproval,
+  waitForApproval,
+  pendingError,
+  type ApprovalDeps,
+  type ApprovalOptions,
+  type ApprovalTarget,
+  type PendingApproval,
+} from './approval.js';
+import { ApprovalPendingError } from './approval-errors.js';
+import { generateDpopKey, type DpopKey } from './dpop/client.js';
+import { ExchangeError, ExchangeUnavailableError } from './exchange-errors.js';
 import { createTokenCache } from './token-cache.js';
+import { answerError, createFormPoster, downstreamToken, unreachable } from './token-endpoint.js';
 import { GrantType, TokenType } from './token-types.js';
+import type { DownstreamService, DownstreamToken } from './downstream-token.js';
 
-/** A downstream API a tool calls: its resource identifier and whether its tokens are DPoP-bound. */
-export interface DownstreamService {
-  /** The service's resource indicator (RFC 8707), e.g. `https://api.workday.example`. */
-  resource: string;
-  /** Ask for a DPoP-bound token (RFC 9449 §5); required when Mandate's policy says `require_dpop`. */
-  dpop?: boolean;
-}
+export type { DownstreamService, DownstreamToken } from './downstream-token.js';
 
 /** Mandate's issuer, this MCP server's client credentials, and the downstream services it calls. */
 export interface ExchangeClientOptions {
@@ -27,6 +34,8 @@ export interface ExchangeClientOptions {
   issuer: string;
   /** The token endpoint (default `<issuer>/token`). */
   tokenEndpoint?: string;
+  /** The backchannel authentication endpoint, for approvals (default `<issuer>/bc-authorize`). */
+  backchannelAuthenticationEndpoint?: string;
   /** The MCP server's client credentials, as registered with Mandate. */
   clientId: string;
   clientSecret: string;
@@ -44,212 +53,254 @@ export interface ExchangeClientOptions {
   now?: () => number;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** For tests: the clock approvals are polled by (epoch seconds, fractional) and how they wait. */
+  clock?: () => number;
+  sleep?: (seconds: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** A token for one downstream service; never log `accessToken`, log `jti`. */
-export interface DownstreamToken {
-  accessToken: string;
-  tokenType: 'Bearer' | 'DPoP';
-  service: string;
-  resource: string;
-  /** Granted scopes (RFC 8693 §2.2.1: those requested when the response omits `scope`). */
-  scopes: string[];
-  /** Seconds since the epoch. */
-  expiresAt: number;
-  /** The token's `jti`, `sub` and `act`, for logs (decoded, not verified: it is not ours to verify). */
-  jti: string | undefined;
-  sub: string | undefined;
-  act: unknown;
-  /**
-   * The response's members beyond RFC 8693 §2.2.1's: what a connector-backed service passes
-   * through from its own authorization server (Salesforce's `instance_url` and `id`;
-   * docs/connectors.md `pass_through`). Empty for a token Mandate minted.
-   */
-  extra: Readonly<Record<string, unknown>>;
-  /** Calls the service with this token (`Authorization: Bearer` or `DPoP` with a fresh proof). */
-  fetch(url: string, init?: RequestInit): Promise<Response>;
+/** The one tool call a token is for (RFC 9396 `authorization_details` of type `mcp_tool_call`). */
+export interface ToolCallDetail {
+  name: string;
+  arguments?: Record<string, unknown>;
+}
+
+/** What one call of `getDownstreamToken` is for, and how it waits for an approval. */
+export interface DownstreamTokenOptions {
+  /** The tool call the token is for: the policy decides on it; the token is never cached. */
+  toolCall?: ToolCallDetail;
+  /** How the person is shown a pending approval and how long the call waits (approval.ts). */
+  approval?: ApprovalOptions;
 }
 
 /** Obtains user-scoped tokens for downstream services by token exchange (RFC 8693 §2). */
 export interface ExchangeClient {
   /**
-   * A token for `service` with `scopes`, on behalf of the user whose access token is `userToken`.
+   * A token for `service` with `scopes`, on behalf of the user whose access token is `userToken`,
+   * for `options.toolCall` when given. When the policy wants a person to approve, the kit starts
+   * the approval, shows it (`options.approval.elicit`) and waits for it; called again for the same
+   * pending request, it resumes that approval.
    * @throws ExchangeDeniedError when Mandate refuses (its `description` is the policy's reason),
-   *   ExchangeUnavailableError when Mandate cannot be reached, ExchangeError otherwise.
+   *   ApprovalPendingError while no one has approved (its `explain()` has the approval link),
+   *   ApprovalDeniedError / ApprovalExpiredError when the approval was denied / expired,
+   *   ExchangeUnavailableError when Mandate cannot be reached, ExchangeError otherwise, and the
+   *   signal's reason when `options.approval.signal` aborts.
    */
-  getDownstreamToken(userToken: string, service: string, scopes: readonly string[]): Promise<DownstreamToken>;
+  getDownstreamToken(
+    userToken: string,
+    service: string,
+    scopes: readonly string[],
+    options?: DownstreamTokenOptions,
+  ): Promise<DownstreamToken>;
   /** How many exchanges were sent to Mandate (cache hits and shared flights excluded). */
   readonly exchanges: number;
 }
 
-/** The members RFC 8693 §2.2.1 defines (and `refresh_token`): everything else is `extra`. */
-const STANDARD_MEMBERS = new Set([
-  'access_token',
-  'issued_token_type',
-  'token_type',
-  'expires_in',
-  'scope',
-  'refresh_token',
-]);
+/** The policy wants a person to approve this exchange (`interaction_required`). */
+class ApprovalNeeded extends Error {
+  constructor(
+    readonly description: string,
+    readonly params: () => URLSearchParams,
+    readonly target: ApprovalTarget,
+  ) {
+    super(description);
+  }
+}
 
-interface TokenResponse {
-  [member: string]: unknown;
-  access_token?: unknown;
-  token_type?: unknown;
-  expires_in?: unknown;
-  scope?: unknown;
-  error?: unknown;
-  error_description?: unknown;
+interface Exchanger {
+  deps: ApprovalDeps;
+  services: Readonly<Record<string, DownstreamService>> | undefined;
+  dpopKey: () => Promise<DpopKey>;
+  counted: () => void;
+}
+
+/** One exchange at the token endpoint (RFC 8693 §2.1); `interaction_required` is ApprovalNeeded. */
+async function exchangeOnce(
+  x: Exchanger,
+  ask: { userToken: string; service: string; scopes: readonly string[]; toolCall?: ToolCallDetail },
+  signal?: AbortSignal,
+): Promise<DownstreamToken> {
+  const { service, scopes } = ask;
+  const svc = x.services?.[service] ?? { resource: service };
+  const key = svc.dpop === true ? await x.dpopKey() : undefined;
+  const params = () =>
+    new URLSearchParams({
+      grant_type: GrantType.tokenExchange,
+      subject_token: ask.userToken,
+      subject_token_type: TokenType.accessToken,
+      requested_token_type: TokenType.accessToken,
+      resource: svc.resource,
+      scope: scopes.join(' '),
+      ...(ask.toolCall === undefined
+        ? {}
+        : {
+            authorization_details: JSON.stringify([
+              { type: 'mcp_tool_call', tool: ask.toolCall.name, arguments: ask.toolCall.arguments ?? {} },
+            ]),
+          }),
+    });
+  const about = { service, scopes, now: x.deps.now };
+  const target = { service, resource: svc.resource, scopes, key };
+  x.counted();
+  let answer;
+  try {
+    answer = await x.deps.post(x.deps.tokenEndpoint, params, key, signal);
+  } catch (cause) {
+    signal?.throwIfAborted();
+    throw unreachable(about, 'token endpoint', cause);
+  }
+  if (answer.res.ok && typeof answer.json.access_token === 'string')
+    return downstreamToken(answer, target, x.deps);
+  const err = answerError(answer, about, 'token endpoint');
+  if (err.error === 'interaction_required') throw new ApprovalNeeded(err.description, params, target);
+  throw err;
+}
+
+/** The pending approvals of one client, by request; expired ones are dropped as others come. */
+function createPendingApprovals(maxEntries: number, clock: () => number) {
+  const pending = new Map<string, PendingApproval>();
+  return {
+    get: (key: string) => pending.get(key),
+    delete: (key: string) => pending.delete(key),
+    set(key: string, p: PendingApproval) {
+      const now = clock();
+      for (const [k, e] of pending) if (e.expiresAt <= now) pending.delete(k);
+      while (pending.size >= maxEntries) pending.delete(pending.keys().next().value as string);
+      pending.set(key, p);
+    },
+  };
+}
+
+/** Shows a pending approval (once) and waits for it as the options say. */
+async function awaitApproval(
+  deps: ApprovalDeps,
+  p: PendingApproval,
+  opts: ApprovalOptions,
+  first: boolean,
+): Promise<DownstreamToken> {
+  const elicit = opts.elicit;
+  if (elicit !== undefined && !p.elicited) {
+    p.elicited = true;
+    const answer = await elicit({
+      mode: 'url',
+      message: `Approval required: ${p.bindingMessage}`,
+      url: p.approvalUri,
+      elicitationId: p.elicitationId,
+    });
+    if (answer.action !== 'accept') throw pendingError(p, 'the approval page was not opened');
+  } else if (elicit === undefined && first) throw pendingError(p);
+  const waitUntil =
+    opts.maxWaitSeconds !== undefined
+      ? deps.clock() + opts.maxWaitSeconds
+      : elicit !== undefined
+        ? p.expiresAt
+        : deps.clock();
+  const token = await waitForApproval(deps, p, waitUntil, opts.signal);
+  try {
+    await opts.notifyComplete?.(p.elicitationId);
+  } catch {
+    // The client's notification is a courtesy: the token is the answer.
+  }
+  return token;
+}
+
+type PendingApprovals = ReturnType<typeof createPendingApprovals>;
+
+/** Waits for one pending approval; forgets it once it ended (approved, denied, expired, refused). */
+async function approve(
+  deps: ApprovalDeps,
+  pending: PendingApprovals,
+  key: string,
+  p: PendingApproval,
+  o: ApprovalOptions,
+  first: boolean,
+): Promise<DownstreamToken> {
+  try {
+    const token = await awaitApproval(deps, p, o, first);
+    pending.delete(key);
+    return token;
+  } catch (err) {
+    // Still pending, aborted or unreachable: a later call resumes it. Anything else ended it.
+    const keep =
+      err instanceof ApprovalPendingError ||
+      err instanceof ExchangeUnavailableError ||
+      !(err instanceof ExchangeError);
+    if (!keep) pending.delete(key);
+    throw err;
+  }
+}
+
+/** A key for one user's request: a hash of the token, never the token itself. */
+function requestKey(userToken: string, service: string, scopes: readonly string[], call?: ToolCallDetail) {
+  const user = createHash('sha256').update(userToken).digest('base64url');
+  return JSON.stringify([user, service, [...new Set(scopes)].sort(), call ?? null]);
 }
 
 /**
  * Creates an RFC 8693 token-exchange client: the user's access token is exchanged at Mandate for a
  * short-lived token for one downstream service and scope set, cached until shortly before it expires,
- * with concurrent identical requests sharing one exchange and typed refusals.
+ * with concurrent identical requests sharing one exchange and typed refusals; an exchange that waits
+ * for a person's approval is started at the backchannel authentication endpoint and polled.
  */
 export function createExchangeClient(opts: ExchangeClientOptions): ExchangeClient {
-  const tokenEndpoint = opts.tokenEndpoint ?? `${opts.issuer}/token`;
-  const authMethod = opts.authMethod ?? 'client_secret_basic';
   const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-  const doFetch = opts.fetch ?? fetch;
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const refreshBefore = opts.refreshBeforeSeconds ?? 30;
-  const cache = createTokenCache<DownstreamToken>({ maxEntries: opts.maxEntries ?? 1000, now });
+  const deps: ApprovalDeps = {
+    post: createFormPoster({
+      clientId: opts.clientId,
+      clientSecret: opts.clientSecret,
+      authMethod: opts.authMethod ?? 'client_secret_basic',
+      fetch: opts.fetch ?? fetch,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+    }),
+    tokenEndpoint: opts.tokenEndpoint ?? `${opts.issuer}/token`,
+    backchannelEndpoint: opts.backchannelAuthenticationEndpoint ?? `${opts.issuer}/bc-authorize`,
+    now,
+    clock: opts.clock ?? (() => Date.now() / 1000),
+    sleep: opts.sleep ?? sleep,
+    fetch: opts.fetch ?? fetch,
+  };
+  const maxEntries = opts.maxEntries ?? 1000;
+  const cache = createTokenCache<DownstreamToken>({ maxEntries, now });
+  const pending = createPendingApprovals(maxEntries, deps.clock);
   let keyPromise: Promise<DpopKey> | undefined =
     opts.dpopKey === undefined ? undefined : Promise.resolve(opts.dpopKey);
   let exchanges = 0;
+  const x: Exchanger = {
+    deps,
+    services: opts.services,
+    dpopKey: () => (keyPromise ??= generateDpopKey()),
+    counted: () => void exchanges++,
+  };
 
-  const dpopKey = (): Promise<DpopKey> => (keyPromise ??= generateDpopKey());
-
-  async function post(body: URLSearchParams, key: DpopKey | undefined): Promise<Response> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-    };
-    if (authMethod === 'client_secret_basic') {
-      // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
-      const id = encodeURIComponent(opts.clientId);
-      const secret = encodeURIComponent(opts.clientSecret);
-      headers.authorization = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-    } else {
-      body.set('client_id', opts.clientId);
-      body.set('client_secret', opts.clientSecret);
-    }
-    if (key !== undefined) headers.dpop = await key.proof({ method: 'POST', url: tokenEndpoint });
-    return doFetch(tokenEndpoint, {
-      method: 'POST',
-      headers,
-      body: body.toString(),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  }
-
-  async function exchange(
+  async function getToken(
     userToken: string,
     service: string,
     scopes: readonly string[],
-  ): Promise<DownstreamToken> {
-    const svc = opts.services?.[service] ?? { resource: service };
-    const key = svc.dpop === true ? await dpopKey() : undefined;
-    const body = () =>
-      new URLSearchParams({
-        grant_type: GrantType.tokenExchange,
-        subject_token: userToken,
-        subject_token_type: TokenType.accessToken,
-        requested_token_type: TokenType.accessToken,
-        resource: svc.resource,
-        scope: scopes.join(' '),
-      });
-    const fail = (error: string, description: string, status: number) =>
-      exchangeErrorFor({ error, description, status, service, scopes });
-
-    exchanges++;
-    let res: Response;
-    let json: TokenResponse;
+    o: DownstreamTokenOptions,
+  ) {
+    const key = requestKey(userToken, service, scopes, o.toolCall);
+    const waiting = pending.get(key);
+    if (waiting !== undefined) return approve(deps, pending, key, waiting, o.approval ?? {}, false);
+    const ask = { userToken, service, scopes, ...(o.toolCall === undefined ? {} : { toolCall: o.toolCall }) };
     try {
-      res = await post(body(), key);
-      json = (await res.json().catch(() => ({}))) as TokenResponse;
-      // RFC 9449 §8: the server wants a nonce in the proof; retry once with the one it sent.
-      const nonce = res.headers.get('dpop-nonce');
-      if (key !== undefined && nonce !== null) key.rememberNonce(tokenEndpoint, nonce);
-      if (key !== undefined && json.error === 'use_dpop_nonce' && nonce !== null) {
-        res = await post(body(), key);
-        json = (await res.json().catch(() => ({}))) as TokenResponse;
-      }
-    } catch (cause) {
-      throw new ExchangeUnavailableError(
-        {
-          error: 'temporarily_unavailable',
-          description: 'the token endpoint could not be reached',
-          status: 0,
-          service,
-          scopes,
-        },
-        { cause },
-      );
-    }
-    if (!res.ok || typeof json.access_token !== 'string') {
-      const error =
-        typeof json.error === 'string' ? json.error : res.ok ? 'invalid_response' : 'server_error';
-      const description =
-        typeof json.error_description === 'string'
-          ? json.error_description
-          : `HTTP ${res.status} from the token endpoint`;
-      const retryAfter = retryAfterSeconds(res.headers.get('retry-after'), now());
-      throw exchangeErrorFor({
-        error,
-        description,
-        status: res.status,
-        service,
-        scopes,
-        ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+      if (o.toolCall !== undefined) return await exchangeOnce(x, ask, o.approval?.signal);
+      // Only a token for no particular call is cached (and shared by identical requests).
+      return await cache.get(key, async () => {
+        const token = await exchangeOnce(x, ask);
+        return { value: token, refreshAt: token.expiresAt - (opts.refreshBeforeSeconds ?? 30) };
       });
+    } catch (err) {
+      if (!(err instanceof ApprovalNeeded)) throw err;
+      const started = await startApproval(deps, err.params, err.target, err.description, o.approval?.signal);
+      pending.set(key, started);
+      return approve(deps, pending, key, started, o.approval ?? {}, true);
     }
-    const tokenType = String(json.token_type).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
-    if (tokenType === 'DPoP' && key === undefined)
-      throw fail('invalid_response', 'a DPoP token was issued without a proof', res.status);
-    const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
-    let claims: { jti?: unknown; sub?: unknown; act?: unknown } = {};
-    try {
-      claims = decodeJwt(json.access_token);
-    } catch {
-      // Opaque tokens are fine: the claims are for logs only.
-    }
-    const accessToken = json.access_token;
-    return {
-      accessToken,
-      tokenType,
-      service,
-      resource: svc.resource,
-      scopes: json.scope === undefined ? [...scopes] : parseScopes(json.scope),
-      expiresAt: now() + expiresIn,
-      jti: typeof claims.jti === 'string' ? claims.jti : undefined,
-      sub: typeof claims.sub === 'string' ? claims.sub : undefined,
-      act: claims.act,
-      extra: Object.fromEntries(Object.entries(json).filter(([k]) => !STANDARD_MEMBERS.has(k))),
-      fetch(url, init = {}) {
-        if (tokenType === 'DPoP' && key !== undefined)
-          return fetchWithDpop(key, accessToken, url, init, doFetch);
-        const headers = new Headers(init.headers);
-        headers.set('authorization', `Bearer ${accessToken}`);
-        return doFetch(url, { ...init, headers });
-      },
-    };
   }
 
   return {
     get exchanges() {
       return exchanges;
     },
-    getDownstreamToken(userToken, service, scopes) {
-      const wanted = [...new Set(scopes)].sort();
-      // Keyed by a hash of the user's token: one user's cached token never serves another's request.
-      const user = createHash('sha256').update(userToken).digest('base64url');
-      const cacheKey = JSON.stringify([user, service, wanted]);
-      return cache.get(cacheKey, async () => {
-        const token = await exchange(userToken, service, scopes);
-        return { value: token, refreshAt: token.expiresAt - refreshBefore };
-      });
-    },
+    getDownstreamToken: (userToken, service, scopes, options = {}) =>
+      getToken(userToken, service, scopes, options),
   };
 }

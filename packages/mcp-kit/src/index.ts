@@ -74,9 +74,26 @@ export { createExchangeClient } from './exchange.js';
 export type {
   DownstreamService,
   DownstreamToken,
+  DownstreamTokenOptions,
   ExchangeClient,
   ExchangeClientOptions,
+  ToolCallDetail,
 } from './exchange.js';
+
+/**
+ * An exchange the policy wants a person to approve (OpenID CIBA poll mode, MCP URL-mode
+ * elicitation): the approval options of `getDownstreamToken` and how an approval ends without a token.
+ */
+export { supportsUrlElicitation } from './approval.js';
+export type { ApprovalOptions, ElicitAction } from './approval.js';
+export {
+  ApprovalDeniedError,
+  ApprovalError,
+  ApprovalExpiredError,
+  ApprovalPendingError,
+  URL_ELICITATION_REQUIRED,
+} from './approval-errors.js';
+export type { ApprovalErrorInit, UrlElicitation } from './approval-errors.js';
 
 /** RFC 6749 §5.2, RFC 8693 §2.2.2: typed exchange refusals a tool can explain. */
 export { ExchangeDeniedError, ExchangeError, ExchangeUnavailableError } from './exchange-errors.js';
