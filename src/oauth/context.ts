@@ -36,6 +36,11 @@ export interface OAuthContext {
    * (`mandateMint(signer)`) unless the composition root puts another in front of it.
    */
   mint: Mint;
+  /**
+   * Put around a grant's own mint (the ID-JAG's, issuance/issue-token.ts) as the composition root
+   * puts it around `mint`: tracing (ops/trace-ports.ts, the `token.sign` span). Absent, none.
+   */
+  decorateMint?: (mint: Mint) => Mint;
   audit: AuditPort;
   replay: ReplayStore;
   proof: ProofCheck;

@@ -169,6 +169,8 @@ export function buildProtocol(parts: ProtocolParts): Built<Protocol> {
     decisions: parts.decisions,
     signer: keys.signing,
     mint: buildMint(parts),
+    // The ID-JAG's own mint gets the same token.sign span.
+    decorateMint: traceMint,
     audit: parts.audit,
     replay,
     ...dpop.ports,

@@ -3,7 +3,8 @@
  * exporter around a real Mandate: a token exchange sent with a traceparent has a server span that
  * is the caller's child, with the decision, the signing, the audit commit and the database as its
  * children (the commit's statement under the audit commit); the decision event names the server
- * span; no span carries a statement's parameters; and nothing outside a request starts a trace.
+ * span; no span carries a statement's parameters; an ID-JAG (a grant's own mint) is signed under a
+ * token.sign span too; and nothing outside a request starts a trace.
  */
 import { trace } from '@opentelemetry/api';
 import {
@@ -13,16 +14,22 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { ID_JAG, ID_TOKEN, TOKEN_EXCHANGE, nowSeconds, postForm } from '../oauth/id-jag/fixtures.js';
+import { basic, SECRETS, startTestService, type TestService } from '../helpers/service.js';
 import { salesforceExchangeWith } from './flow.js';
 
+const IDP_CLIENT_SECRET = 'claude-desktop-secret-0123456789abcdefgh';
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 let svc: TestService;
 
 beforeAll(async () => {
   trace.setGlobalTracerProvider(provider);
-  svc = await startTestService();
+  svc = await startTestService({
+    clients: [
+      { client_id: 'claude-desktop', client_secret: IDP_CLIENT_SECRET, grant_types: [TOKEN_EXCHANGE] },
+    ],
+  });
 }, 120_000);
 afterAll(async () => {
   await svc?.close();
@@ -81,6 +88,46 @@ describe('spans of a token exchange', () => {
     expect(recorded.includes(subject)).toBe(false);
     expect(recorded.includes(subject.split('.')[2]!)).toBe(false);
     expect(recorded.includes(SECRETS.salesforce)).toBe(false);
+  });
+
+  it('an ID-JAG is signed under a token.sign span, the request span’s child, as every other token', async () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const now = nowSeconds();
+    const idToken = await svc.idp.mint({
+      iss: svc.idp.issuer,
+      sub: 'alice',
+      aud: 'claude-desktop',
+      groups: ['sales'],
+      iat: now,
+      exp: now + 600,
+    });
+    const res = await postForm(
+      svc.tokenEndpoint,
+      {
+        grant_type: TOKEN_EXCHANGE,
+        requested_token_type: ID_JAG,
+        subject_token: idToken,
+        subject_token_type: ID_TOKEN,
+        audience: 'https://as.partner-crm.example',
+        resource: 'https://api.partner-crm.example',
+        scope: 'partner.read',
+      },
+      {
+        authorization: basic('claude-desktop', IDP_CLIENT_SECRET),
+        traceparent: `00-${trace}-${PARENT}-01`,
+      },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.issued_token_type).toBe(ID_JAG);
+    await provider.forceFlush();
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === trace);
+    const server = spans.find((s) => s.name === 'POST /token')!;
+    const sign = spans.filter((s) => s.name === 'token.sign');
+    expect(sign, spans.map((s) => s.name).join(', ')).toHaveLength(1);
+    expect(parentOf(sign[0]!)).toBe(idOf(server));
+    expect(sign[0]!.attributes['mandate.grant_type']).toBe(TOKEN_EXCHANGE);
+    const decide = spans.find((s) => s.name === 'policy.decide')!;
+    expect(decide.attributes['mandate.action']).toBe('id_jag');
   });
 
   it('a request without a traceparent is a root span, and nothing outside a request starts a trace', async () => {

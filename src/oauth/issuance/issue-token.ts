@@ -1,9 +1,9 @@
 /**
  * The one issuance helper every grant uses once the policy has allowed a token: it hands the
  * allowed token to the mint step (`OAuthContext.mint`, tokens/mint.ts, or the grant's own, as the
- * ID-JAG's), then builds from what was minted the issuance record (store/tokens.ts, what
- * introspection and revocation read), the token event of the audit log, and the members every
- * token response shares. Nothing is written here: the token endpoint commits the audit entry
+ * ID-JAG's, with the context's `decorateMint` around it), then builds from what was minted the
+ * issuance record (store/tokens.ts, what introspection and revocation read), the token event of
+ * the audit log, and the members every token response shares. Nothing is written here: the token endpoint commits the audit entry
  * before the response leaves (docs/audit.md).
  */
 import type { TokenEventKind, AuditEntry, TokenFact } from '../../audit/port.js';
@@ -34,12 +34,14 @@ export interface Issued {
 }
 
 export async function issueToken(
-  ctx: Pick<OAuthContext, 'mint'>,
+  ctx: Pick<OAuthContext, 'mint' | 'decorateMint'>,
   trace: Trace,
   issuance: Issuance,
 ): Promise<Issued> {
   const { allowed, action, subjectJti } = issuance;
-  const m = await (issuance.mint ?? ctx.mint)(allowed);
+  const own = issuance.mint;
+  const mint = own === undefined ? ctx.mint : (ctx.decorateMint?.(own) ?? own);
+  const m = await mint(allowed);
   const issuedTokenType = m.issuedTokenType ?? issuance.issuedTokenType;
   const bound = m.jkt === undefined ? {} : { cnf_jkt: m.jkt };
   const act = m.act === undefined ? {} : { act: m.act };

@@ -143,6 +143,24 @@ describe('issueToken', () => {
     ]);
   });
 
+  it("puts the context's decorateMint around a grant's own mint, never around the context's", async () => {
+    const calls: string[] = [];
+    const own: Mint = async (a) => {
+      calls.push('own');
+      return mandateMint(signer)(a);
+    };
+    const decorateMint = (m: Mint): Mint => {
+      calls.push('decorated');
+      return (a) => m(a);
+    };
+    const ctx = { mint: mandateMint(signer), decorateMint };
+    await issueToken(ctx, {}, { allowed: allowed(), action: 'id_jag', mint: own });
+    expect(calls).toEqual(['decorated', 'own']);
+    calls.length = 0;
+    await issueToken(ctx, {}, { allowed: allowed(), action: 'token_exchange' });
+    expect(calls).toEqual([]); // the context's mint is decorated where the context is built
+  });
+
   it('refuses what the mint refuses, and records nothing', async () => {
     const refusing: Mint = async () => {
       throw new Error('downstream said no');
