@@ -1,17 +1,18 @@
 /**
  * Client metadata (RFC 7591 §2) as Mandate accepts it, from a registration request or a Client ID
- * Metadata Document. Refusals use the RFC 7591 §3.2.2 codes: `invalid_redirect_uri` for a redirect
- * URI, `invalid_client_metadata` for anything else. Fields Mandate does not use are ignored, which
- * §3.2.1 allows (the response then shows only what was registered).
+ * Metadata Document: its shape (client-metadata-schema.ts), then Mandate's rules, normalised into a
+ * {@link ClientMetadata}. Refusals use the RFC 7591 §3.2.2 codes: `invalid_redirect_uri` for a
+ * redirect URI, `invalid_client_metadata` for anything else. Fields Mandate does not use are
+ * ignored, which §3.2.1 allows (the response then shows only what was registered).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ClientRecord } from '../../store/clients.js';
 import type { TokenEndpointAuthMethod } from './client.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { parseScope } from '../params.js';
-import { isCleanText } from '../../text.js';
 import { GrantType } from '../tokens/token-types.js';
+import { clientMetadataSchema, type RawClientMetadata } from './client-metadata-schema.js';
 import { redirectUriProblem } from './redirect-uri-rules.js';
 
 /** Grants a self-registered client may use: the first hop only (resource servers are configured). */
@@ -34,44 +35,6 @@ export interface ClientMetadata {
 /** `dcr`: RFC 7591 registration; `cimd`: a Client ID Metadata Document (no shared secrets). */
 export type MetadataProfile = 'dcr' | 'cimd';
 
-/** Text Postgres and UTF-8 hold exactly (src/text.ts): no U+0000, no lone surrogate. */
-const text = (max: number) =>
-  z.string().max(max).refine(isCleanText, 'must not contain U+0000 or unpaired surrogates');
-
-/** A JWK member: clean text, or a JSON value of bounded size holding only clean text. */
-const jwkValue = z.unknown().refine((v) => jsonIsClean(v, 4), 'holds a value a key cannot hold');
-
-const schema = z.object({
-  redirect_uris: z.array(text(2000).min(1)).max(20).optional(),
-  grant_types: z.array(text(200).min(1)).min(1).max(10).optional(),
-  response_types: z.array(text(100).min(1)).min(1).max(5).optional(),
-  token_endpoint_auth_method: text(100).optional(),
-  client_name: text(200).trim().min(1).optional(),
-  scope: text(2000).optional(),
-  jwks: z
-    .object({
-      keys: z
-        .array(z.record(text(100), jwkValue))
-        .min(1)
-        .max(10),
-    })
-    .optional(),
-  jwks_uri: text(2000).optional(),
-  client_secret: z.unknown().optional(),
-  client_secret_expires_at: z.unknown().optional(),
-});
-
-/** True when `v` is JSON of depth ≤ `depth` whose strings are clean and numbers finite. */
-function jsonIsClean(v: unknown, depth: number): boolean {
-  if (typeof v === 'string') return v.length <= 16_384 && isCleanText(v);
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (v === null || typeof v === 'boolean') return true;
-  if (depth === 0 || typeof v !== 'object') return false;
-  if (Array.isArray(v)) return v.length <= 100 && v.every((x) => jsonIsClean(x, depth - 1));
-  const entries = Object.entries(v);
-  return entries.length <= 100 && entries.every(([k, x]) => isCleanText(k) && jsonIsClean(x, depth - 1));
-}
-
 function metadataError(description: string, reason: RefusalReasonFor<'invalid_client_metadata'>): OAuthError {
   return new OAuthError('invalid_client_metadata', description, { reason });
 }
@@ -82,7 +45,7 @@ function describe(error: z.ZodError): string {
   return field === '' ? 'client metadata must be a JSON object' : `${field}: ${issue?.message ?? 'invalid'}`;
 }
 
-type Parsed = z.infer<typeof schema>;
+type Parsed = RawClientMetadata;
 
 /**
  * Parses and checks client metadata for `profile`: the JSON shape, secrets (CIMD), the
@@ -91,7 +54,7 @@ type Parsed = z.infer<typeof schema>;
 export function parseClientMetadata(input: unknown, profile: MetadataProfile): ClientMetadata {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw metadataError('client metadata must be a JSON object', 'not_object');
-  const parsed = schema.safeParse(input);
+  const parsed = clientMetadataSchema.safeParse(input);
   if (!parsed.success) throw metadataError(describe(parsed.error), 'schema');
   const m = parsed.data;
 
