@@ -26,11 +26,14 @@ export interface MandateProcess {
 export async function spawnMandate(opts: {
   databaseUrl: string;
   env?: Record<string, string>;
+  /** Downstream connectors for the configuration file (`connectors`, ADR 0013). */
+  connectors?: Record<string, unknown>[];
 }): Promise<MandateProcess> {
   const idp = await createTestIdp();
   const dataDir = await mkdtemp(join(tmpdir(), 'mandate-proc-'));
   const configPath = join(dataDir, 'mandate.json');
-  await writeFile(configPath, JSON.stringify(testConfigFile(idp)));
+  const file = testConfigFile(idp, opts.connectors === undefined ? {} : { connectors: opts.connectors });
+  await writeFile(configPath, JSON.stringify(file));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
