@@ -20,13 +20,7 @@ import type { TailFormat } from './tail.js';
 import { readStreamEvents } from './verify-stream.js';
 import { findFork, parseJsonLines, verifyEvents, verifyPostgres, withFork } from './verify.js';
 import type { VerifyReport } from './verify.js';
-
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  out(line: string): void;
-  err(line: string): void;
-  signal?: AbortSignal;
-}
+import type { CliIo } from '../cli-io.js';
 
 const defaultIo: CliIo = {
   env: process.env,

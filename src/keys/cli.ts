@@ -9,13 +9,7 @@ import { openDb } from '../store/index.js';
 import { listSigningKeys, type SigningKeyRow } from '../store/signing-keys.js';
 import { resolveKek } from './kek.js';
 import { rotateKeys } from './rotate.js';
-
-export interface CliIo {
-  env: NodeJS.ProcessEnv;
-  out: (line: string) => void;
-  err: (line: string) => void;
-  now?: () => number;
-}
+import type { CliIo } from '../cli-io.js';
 
 const USAGE = `usage: mandate keys rotate [--force] [--max-ttl <seconds>]
        mandate keys list`;

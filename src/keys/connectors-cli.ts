@@ -16,13 +16,7 @@ import type { Db } from '../store/db.js';
 import { listConnectorKeys, listConnectorServices, type ConnectorKeyRow } from '../store/connector-keys.js';
 import { ensureConnectorKeys, rotateConnectorKeys } from './connector-keys.js';
 import { resolveKek } from './kek.js';
-
-export interface CliIo {
-  env: NodeJS.ProcessEnv;
-  out: (line: string) => void;
-  err: (line: string) => void;
-  now?: () => number;
-}
+import type { CliIo } from '../cli-io.js';
 
 const USAGE = `usage: mandate connectors list
        mandate connectors cert <service> [--next]

@@ -11,7 +11,7 @@ import { CompactSign } from 'jose';
 import { SIGNATURES_FILE } from './bundle.js';
 import { hashBundleFile } from './signature.js';
 
-export interface SigningKey {
+export interface BundleSigningKey {
   key: KeyObject;
   alg: string;
   /** The PEM public key that verifies this signature (MANDATE_POLICY_PUBLIC_KEY). */
@@ -20,7 +20,7 @@ export interface SigningKey {
 
 const curves: Record<string, string> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
 
-export function signingKey(pem: string, alg?: string): SigningKey {
+export function signingKey(pem: string, alg?: string): BundleSigningKey {
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
@@ -55,7 +55,7 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** `files` plus the `.signatures.json` that signs them. */
 export async function signBundleFiles(
   files: ReadonlyMap<string, Buffer>,
-  signer: SigningKey,
+  signer: BundleSigningKey,
   opts: { keyid?: string } = {},
 ): Promise<Map<string, Buffer>> {
   const entries = [...files.keys()]

@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { run } from '../../src/audit/cli.js';
-import type { CliIo } from '../../src/audit/cli.js';
+import type { CliIo } from '../../src/cli-io.js';
 import { createOutboxAudit } from '../../src/audit/outbox.js';
 import { createRelay } from '../../src/audit/relay.js';
 import { createTestDatabase } from '../helpers/pg.js';

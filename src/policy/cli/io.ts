@@ -1,11 +1,9 @@
-/** What a `mandate policy` command reads and writes: injected, so that tests run them in-process. */
-export interface PolicyCliIo {
-  env: Record<string, string | undefined>;
-  out(line: string): void;
-  err(line: string): void;
+import type { CliIo } from '../../cli-io.js';
+
+/** What a `mandate policy` command reads and writes: a command's, and stdin. */
+export interface PolicyCliIo extends CliIo {
   /** Reads stdin (for `-` as a file name). */
   stdin(): Promise<string>;
-  signal?: AbortSignal;
 }
 
 export const processIo: PolicyCliIo = {
