@@ -1,0 +1,176 @@
+/**
+ * The backchannel authentication endpoint's refusals of the request itself (OpenID CIBA Core 1.0
+ * §7.1, §13, this profile's login_hint_token) and of the client, each with its exact error,
+ * description and reason, and each recorded (token.refused, action backchannel_authentication)
+ * with the client, authenticated or only claimed, before it is answered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleBackchannelAuthentication } from '../../../src/oauth/endpoints/backchannel-authentication.js';
+import { OAuthError } from '../../../src/oauth/errors.js';
+import { basic } from '../../helpers/service.js';
+import { startBackchannelStack, type BackchannelStack } from './backchannel-stack.js';
+
+let s: BackchannelStack;
+beforeAll(async () => {
+  s = await startBackchannelStack();
+}, 120_000);
+afterAll(async () => s?.close());
+
+type Send = Record<string, string | string[] | undefined>;
+async function refusal(params: Send, authorization?: string | null, ctx = s.ctx) {
+  await s.events();
+  const hint =
+    params.login_hint_token === undefined && !('login_hint_token' in params)
+      ? await s.subjectToken()
+      : undefined;
+  const req = s.request(
+    { scope: 'crm.write', ...(hint === undefined ? {} : { login_hint_token: hint }), ...params },
+    authorization,
+  );
+  const err = await handleBackchannelAuthentication(req, ctx).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(OAuthError);
+  const e = err as OAuthError;
+  const events = await s.events();
+  expect(events.map((ev) => ev.type)).toEqual(['dev.mandate.token.refused']);
+  return { wire: { ...e.toJSON(), status: e.status, reason: e.reason }, recorded: events[0]!.data };
+}
+const wire = (error: string, error_description: string, reason?: string, status = 400) => ({
+  error,
+  error_description,
+  status,
+  reason,
+});
+
+describe('handleBackchannelAuthentication refuses the client', () => {
+  it('when this instance serves no approvals, recording the client it claims to be', async () => {
+    const { approvals: _, ...without } = s.ctx;
+    const { wire: w, recorded } = await refusal({}, undefined, without);
+    expect(w).toEqual(
+      wire('invalid_request', 'approvals are not served by this instance', 'approvals_unavailable'),
+    );
+    expect(recorded).toMatchObject({
+      action: 'backchannel_authentication',
+      claimed_client_id: 'mcp-salesforce',
+    });
+    expect(recorded).not.toHaveProperty('client_id');
+  });
+
+  it('that fails authentication: invalid_client, the claimed client recorded', async () => {
+    const { wire: w, recorded } = await refusal({}, basic('mcp-salesforce', 'wrong'));
+    expect(w).toMatchObject({ error: 'invalid_client', status: 401 });
+    expect(recorded).toMatchObject({ error: 'invalid_client', claimed_client_id: 'mcp-salesforce' });
+  });
+
+  it('that may not exchange tokens (a public client): unauthorized_client', async () => {
+    const { wire: w, recorded } = await refusal({ client_id: 'demo-mcp-client' }, null);
+    expect(w).toEqual(
+      wire(
+        'unauthorized_client',
+        'only a client that may exchange tokens may ask for approvals',
+        'grant_type',
+      ),
+    );
+    expect(recorded).toMatchObject({
+      client_id: 'demo-mcp-client',
+      error: 'unauthorized_client',
+      reason: 'grant_type',
+    });
+  });
+});
+
+describe('handleBackchannelAuthentication refuses the request', () => {
+  const hintOnly = "name the user with login_hint_token alone: the access token the user's client presented";
+  it.each([
+    [
+      'a binding_message over 200 characters',
+      { binding_message: 'x'.repeat(201) },
+      wire(
+        'invalid_binding_message',
+        'binding_message must be at most 200 characters, without control characters',
+        'binding_message',
+      ),
+    ],
+    [
+      'a binding_message with a line break',
+      { binding_message: 'ok\nApproved by security' },
+      wire(
+        'invalid_binding_message',
+        'binding_message must be at most 200 characters, without control characters',
+        'binding_message',
+      ),
+    ],
+    [
+      'requested_expiry 0',
+      { requested_expiry: '0' },
+      wire('invalid_request', 'requested_expiry must be a positive number of seconds', 'requested_expiry'),
+    ],
+    [
+      'a fractional requested_expiry',
+      { requested_expiry: '1.5' },
+      wire('invalid_request', 'requested_expiry must be a positive number of seconds', 'requested_expiry'),
+    ],
+    [
+      'a ten-digit requested_expiry',
+      { requested_expiry: '1234567890' },
+      wire('invalid_request', 'requested_expiry must be a positive number of seconds', 'requested_expiry'),
+    ],
+    ['login_hint beside it', { login_hint: 'alice' }, wire('invalid_request', hintOnly, 'login_hint')],
+    ['id_token_hint beside it', { id_token_hint: 'a.b.c' }, wire('invalid_request', hintOnly, 'login_hint')],
+    ['subject_token beside it', { subject_token: 'a.b.c' }, wire('invalid_request', hintOnly, 'login_hint')],
+    [
+      'no login_hint_token',
+      { login_hint_token: undefined },
+      wire('invalid_request', "missing required parameter 'login_hint_token'"),
+    ],
+    [
+      'no resource or audience',
+      { resource: undefined },
+      wire('invalid_request', "missing required parameter 'resource' or 'audience'"),
+    ],
+    [
+      'a login_hint_token that is no JWT',
+      { login_hint_token: 'garbage' },
+      wire(
+        'unknown_user_id',
+        'login_hint_token refused: subject_token is not a signed JWT',
+        'login_hint_token_refused',
+      ),
+    ],
+  ])('with %s', async (_, params, expected) => {
+    const { wire: w, recorded } = await refusal(params);
+    expect(w).toEqual(expected);
+    expect(recorded).toMatchObject({
+      kind: 'refused',
+      action: 'backchannel_authentication',
+      client_id: 'mcp-salesforce',
+      error: expected.error,
+      reason: expected.reason ?? expected.error_description,
+    });
+  });
+
+  it('with a login_hint_token issued to another client: unknown_user_id, the user recorded', async () => {
+    const { wire: w, recorded } = await refusal({
+      login_hint_token: await s.subjectToken({ aud: 'https://other.example' }),
+    });
+    expect(w).toEqual(
+      wire(
+        'unknown_user_id',
+        'login_hint_token refused: subject_token was not issued to this client',
+        'login_hint_token_refused',
+      ),
+    );
+    expect(recorded).toMatchObject({ sub: 'alice', reason: 'login_hint_token_refused' });
+  });
+
+  it('with an expired login_hint_token: expired_login_hint_token', async () => {
+    const expired = await s.subjectToken({ now: s.ctx.now() - 700 });
+    const { wire: w } = await refusal({ login_hint_token: expired });
+    expect(w).toEqual(
+      wire(
+        'expired_login_hint_token',
+        'login_hint_token refused: subject_token has expired',
+        'login_hint_token_expired',
+      ),
+    );
+  });
+});
