@@ -28,94 +28,109 @@ export interface Listener {
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/** What the listener's functions share; `current` is the connection, replaced when it is lost. */
+interface ListenState {
+  readonly opts: ListenerOptions;
+  readonly listeners: Map<string, Set<(payload: string) => void>>;
+  current: Promise<pg.Client> | undefined;
+  closed: boolean;
+}
+
 export function createListener(opts: ListenerOptions): Listener {
-  const listeners = new Map<string, Set<(payload: string) => void>>();
-  let current: Promise<pg.Client> | undefined;
-  let closed = false;
-
-  const command = (client: pg.Client, sql: string): Promise<unknown> =>
-    client.query({ text: sql, query_timeout: opts.statementTimeoutMs } as pg.QueryConfig);
-
-  const connect = async (): Promise<pg.Client> => {
-    const attempt = current;
-    const client = new pg.Client({
-      connectionString: opts.url(),
-      types: opts.types,
-      connectionTimeoutMillis: opts.connectTimeoutMs,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: opts.keepAliveInitialDelayMs,
-    });
-    client.on('notification', (msg) => {
-      for (const fn of listeners.get(msg.channel) ?? []) fn(msg.payload ?? '');
-    });
-    const mine = (): boolean => current === attempt;
-    const lost = (err?: Error): void => {
-      if (closed || !mine()) return;
-      opts.log?.warn('postgres: LISTEN connection lost, reconnecting', { error: err?.message });
-      current = undefined;
-      drop(client);
-      setTimeout(() => {
-        if (closed || current !== undefined || listeners.size === 0) return;
-        start();
-      }, RECONNECT_MS).unref();
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    await client.connect();
-    for (const channel of listeners.keys()) await command(client, `LISTEN ${quoteIdent(channel)}`);
-    return client;
-  };
-
-  // Destroy rather than end: ending waits for a server that may never answer.
-  const drop = (client: pg.Client): void => {
-    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-    client.end().catch(() => undefined);
-  };
-
-  const start = (): Promise<pg.Client> => {
-    const p: Promise<pg.Client> = Promise.resolve().then(connect);
-    current = p;
-    p.catch((e: Error) => {
-      if (current !== p || closed) return;
-      opts.log?.warn('postgres: LISTEN connection failed, retrying', { error: e.message });
-      current = undefined;
-      setTimeout(() => {
-        if (closed || current !== undefined || listeners.size === 0) return;
-        start();
-      }, RECONNECT_MS).unref();
-    });
-    return p;
-  };
-
+  const s: ListenState = { opts, listeners: new Map(), current: undefined, closed: false };
   return {
-    async listen(channel, onNotify) {
-      let set = listeners.get(channel);
-      const first = set === undefined;
-      if (!set) listeners.set(channel, (set = new Set()));
-      set.add(onNotify);
-      const client = await (current ?? start());
-      if (first) await command(client, `LISTEN ${quoteIdent(channel)}`);
-      return async () => {
-        const s = listeners.get(channel);
-        if (!s?.delete(onNotify) || s.size > 0) return;
-        listeners.delete(channel);
-        const c = current && (await current.catch(() => undefined));
-        if (c && !closed) await command(c, `UNLISTEN ${quoteIdent(channel)}`).catch(() => undefined);
-      };
-    },
+    listen: (channel, onNotify) => listen(s, channel, onNotify),
     reconnect() {
-      if (closed || listeners.size === 0) return;
-      const old = current;
-      current = undefined;
+      if (s.closed || s.listeners.size === 0) return;
+      const old = s.current;
+      s.current = undefined;
       old?.then(drop, () => undefined);
-      start();
+      start(s);
     },
     async close() {
-      if (closed) return;
-      closed = true;
-      const c = current;
-      current = undefined;
+      if (s.closed) return;
+      s.closed = true;
+      const c = s.current;
+      s.current = undefined;
       if (c) await c.then(drop, () => undefined);
     },
   };
+}
+
+async function listen(
+  s: ListenState,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let set = s.listeners.get(channel);
+  const first = set === undefined;
+  if (!set) s.listeners.set(channel, (set = new Set()));
+  set.add(onNotify);
+  const client = await (s.current ?? start(s));
+  if (first) await command(s, client, `LISTEN ${quoteIdent(channel)}`);
+  return async () => {
+    const still = s.listeners.get(channel);
+    if (!still?.delete(onNotify) || still.size > 0) return;
+    s.listeners.delete(channel);
+    const c = s.current && (await s.current.catch(() => undefined));
+    if (c && !s.closed) await command(s, c, `UNLISTEN ${quoteIdent(channel)}`).catch(() => undefined);
+  };
+}
+
+function command(s: ListenState, client: pg.Client, sql: string): Promise<unknown> {
+  return client.query({ text: sql, query_timeout: s.opts.statementTimeoutMs } as pg.QueryConfig);
+}
+
+/** A connection that LISTENs on every channel wanted, and reconnects when lost. */
+async function connect(s: ListenState): Promise<pg.Client> {
+  const { opts } = s;
+  const attempt = s.current;
+  const client = new pg.Client({
+    connectionString: opts.url(),
+    types: opts.types,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: opts.keepAliveInitialDelayMs,
+  });
+  client.on('notification', (msg) => {
+    for (const fn of s.listeners.get(msg.channel) ?? []) fn(msg.payload ?? '');
+  });
+  const lost = (err?: Error): void => {
+    if (s.closed || s.current !== attempt) return;
+    opts.log?.warn('postgres: LISTEN connection lost, reconnecting', { error: err?.message });
+    s.current = undefined;
+    drop(client);
+    restartLater(s);
+  };
+  client.on('error', lost);
+  client.on('end', () => lost());
+  await client.connect();
+  for (const channel of s.listeners.keys()) await command(s, client, `LISTEN ${quoteIdent(channel)}`);
+  return client;
+}
+
+// Destroy rather than end: ending waits for a server that may never answer.
+function drop(client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  client.end().catch(() => undefined);
+}
+
+function start(s: ListenState): Promise<pg.Client> {
+  const p: Promise<pg.Client> = Promise.resolve().then(() => connect(s));
+  s.current = p;
+  p.catch((e: Error) => {
+    if (s.current !== p || s.closed) return;
+    s.opts.log?.warn('postgres: LISTEN connection failed, retrying', { error: e.message });
+    s.current = undefined;
+    restartLater(s);
+  });
+  return p;
+}
+
+/** A new connection in a second, unless closed, reconnected meanwhile, or no longer needed. */
+function restartLater(s: ListenState): void {
+  setTimeout(() => {
+    if (s.closed || s.current !== undefined || s.listeners.size === 0) return;
+    start(s);
+  }, RECONNECT_MS).unref();
 }
