@@ -168,28 +168,7 @@ async function decideClaimed(
 
 export function createApprovalRepo(db: Db): ApprovalRepo {
   return {
-    async insert(a) {
-      await db.query(
-        `INSERT INTO approvals (id, auth_req_id_hash, client_id, sub, iss, obligation, client_binding_message,
-           input, decision, issuance, status, created_at, expires_at, poll_interval)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13)`,
-        [
-          a.id,
-          a.authReqIdHash,
-          a.clientId,
-          a.sub,
-          a.iss,
-          JSON.stringify(a.obligation),
-          a.clientBindingMessage,
-          JSON.stringify(a.input),
-          JSON.stringify(a.decision),
-          JSON.stringify(a.issuance),
-          a.createdAt,
-          a.expiresAt,
-          a.pollInterval,
-        ],
-      );
-    },
+    insert: (a) => insert(db, a),
     async get(id) {
       const res = await db.query<Row>('SELECT * FROM approvals WHERE id = $1', [id]);
       return res.rows[0] === undefined ? undefined : fromRow(res.rows[0]);
@@ -202,37 +181,11 @@ export function createApprovalRepo(db: Db): ApprovalRepo {
       );
       return res.rows.map(fromRow);
     },
-    async decide(id, verdict, by, now, record) {
-      if (db.kind === 'pglite') return decideClaimed(db, id, verdict, by, now, record);
-      return db.tx(async (q) => {
-        const res = await q.query<Row>(
-          `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4
-           WHERE id = $1 AND status = 'pending' AND expires_at > $4 RETURNING *`,
-          [id, verdict, JSON.stringify(by), now],
-        );
-        if (res.rows[0] === undefined) return undefined;
-        const decided = fromRow(res.rows[0]);
-        // The row stays locked until COMMIT: a concurrent approver waits, then finds it decided.
-        if (record !== undefined) await record(decided);
-        return decided;
-      });
-    },
-    async poll(authReqIdHash, now) {
-      const res = await db.query<Row & { too_fast: boolean }>(
-        `WITH prev AS (
-           SELECT auth_req_id_hash, status = 'pending' AND last_polled_at IS NOT NULL
-                    AND $2 < last_polled_at + poll_interval AS too_fast
-           FROM approvals WHERE auth_req_id_hash = $1 FOR UPDATE
-         )
-         UPDATE approvals a SET last_polled_at = $2,
-           poll_interval = CASE WHEN prev.too_fast THEN a.poll_interval + ${SLOW_DOWN_STEP} ELSE a.poll_interval END
-         FROM prev WHERE a.auth_req_id_hash = prev.auth_req_id_hash
-         RETURNING a.*, prev.too_fast`,
-        [authReqIdHash, now],
-      );
-      const row = res.rows[0];
-      return row === undefined ? undefined : { approval: fromRow(row), tooFast: row.too_fast };
-    },
+    decide: (id, verdict, by, now, record) =>
+      db.kind === 'pglite'
+        ? decideClaimed(db, id, verdict, by, now, record)
+        : decideLocked(db, id, verdict, by, now, record),
+    poll: (authReqIdHash, now) => poll(db, authReqIdHash, now),
     async markIssued(authReqIdHash, now) {
       const res = await db.query(
         `UPDATE approvals SET status = 'issued', issued_at = $2
@@ -242,4 +195,67 @@ export function createApprovalRepo(db: Db): ApprovalRepo {
       return res.rowCount === 1;
     },
   };
+}
+
+async function insert(db: Db, a: NewApproval): Promise<void> {
+  await db.query(
+    `INSERT INTO approvals (id, auth_req_id_hash, client_id, sub, iss, obligation, client_binding_message,
+       input, decision, issuance, status, created_at, expires_at, poll_interval)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13)`,
+    [
+      a.id,
+      a.authReqIdHash,
+      a.clientId,
+      a.sub,
+      a.iss,
+      JSON.stringify(a.obligation),
+      a.clientBindingMessage,
+      JSON.stringify(a.input),
+      JSON.stringify(a.decision),
+      JSON.stringify(a.issuance),
+      a.createdAt,
+      a.expiresAt,
+      a.pollInterval,
+    ],
+  );
+}
+
+/** `decide` on a Postgres server: the decided row stays locked while `record` runs, until COMMIT. */
+function decideLocked(
+  db: Db,
+  id: string,
+  verdict: 'approved' | 'denied',
+  by: Approver,
+  now: number,
+  record?: (decided: ApprovalRecord) => Promise<void>,
+): Promise<ApprovalRecord | undefined> {
+  return db.tx(async (q) => {
+    const res = await q.query<Row>(
+      `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4
+       WHERE id = $1 AND status = 'pending' AND expires_at > $4 RETURNING *`,
+      [id, verdict, JSON.stringify(by), now],
+    );
+    if (res.rows[0] === undefined) return undefined;
+    const decided = fromRow(res.rows[0]);
+    // The row stays locked until COMMIT: a concurrent approver waits, then finds it decided.
+    if (record !== undefined) await record(decided);
+    return decided;
+  });
+}
+
+async function poll(db: Db, authReqIdHash: string, now: number): Promise<Poll | undefined> {
+  const res = await db.query<Row & { too_fast: boolean }>(
+    `WITH prev AS (
+       SELECT auth_req_id_hash, status = 'pending' AND last_polled_at IS NOT NULL
+                AND $2 < last_polled_at + poll_interval AS too_fast
+       FROM approvals WHERE auth_req_id_hash = $1 FOR UPDATE
+     )
+     UPDATE approvals a SET last_polled_at = $2,
+       poll_interval = CASE WHEN prev.too_fast THEN a.poll_interval + ${SLOW_DOWN_STEP} ELSE a.poll_interval END
+     FROM prev WHERE a.auth_req_id_hash = prev.auth_req_id_hash
+     RETURNING a.*, prev.too_fast`,
+    [authReqIdHash, now],
+  );
+  const row = res.rows[0];
+  return row === undefined ? undefined : { approval: fromRow(row), tooFast: row.too_fast };
 }
