@@ -55,81 +55,22 @@ function problem(namespace: unknown, key: unknown, expiresAt: unknown): ReplayRe
   return undefined;
 }
 
+/** The records waiting for the next statement, and whether a flush is on its way. */
+interface Queue {
+  readonly db: Db;
+  pending: Pending[];
+  flushing: boolean;
+}
+
 export function createReplayStore(db: Db): ReplayStore {
-  let queue: Pending[] = [];
-  let flushing = false;
-
-  /** One statement for `unique` (distinct ids); resolves each with whether it was first. */
-  const insert = async (unique: Pending[]): Promise<Set<string>> => {
-    // An expired record with the same key is overwritten; a live one makes this a replay.
-    const res = await db.query<{ namespace: string; key: string }>(
-      `INSERT INTO replay (namespace, key, expires_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-       ON CONFLICT (namespace, key) DO UPDATE SET expires_at = EXCLUDED.expires_at
-         WHERE replay.expires_at < extract(epoch from now())::bigint
-       RETURNING namespace, key`,
-      [unique.map((p) => p.namespace), unique.map((p) => p.key), unique.map((p) => p.expiresAt)],
-    );
-    return new Set(res.rows.map((r) => idOf(r.namespace, r.key)));
-  };
-
-  const write = async (batch: Pending[]): Promise<void> => {
-    // The same key twice in one statement would make ON CONFLICT touch a row twice (an error), and
-    // the second use is a replay anyway: only first occurrences go to the database.
-    const seen = new Set<string>();
-    const unique: Pending[] = [];
-    const repeats: Pending[] = [];
-    for (const p of batch) {
-      if (seen.has(p.id)) repeats.push(p);
-      else {
-        seen.add(p.id);
-        unique.push(p);
-      }
-    }
-    try {
-      const first = await insert(unique);
-      for (const p of unique) p.resolve(first.has(p.id));
-      for (const p of repeats) p.resolve(false);
-    } catch (err) {
-      // Unavailable (timed out, lost, read-only): one by one would wait once per record, and an
-      // INSERT whose answer was lost may have been applied (a retry would call a first use a replay).
-      if (unique.length === 1 || isDatabaseUnavailable(err)) {
-        for (const p of batch) p.reject(err);
-        return;
-      }
-      // Isolate the failing record: each one alone, so its neighbours are answered on their own.
-      for (const p of unique) {
-        try {
-          p.resolve((await insert([p])).has(p.id));
-        } catch (e) {
-          p.reject(e);
-          for (const r of repeats) if (r.id === p.id) r.reject(e);
-          continue;
-        }
-        for (const r of repeats) if (r.id === p.id) r.resolve(false);
-      }
-    }
-  };
-
-  const flush = async (): Promise<void> => {
-    flushing = true;
-    // One turn, so that requests arriving together share the statement.
-    await new Promise<void>((r) => setImmediate(r));
-    while (queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(batch.length);
-      await write(batch);
-    }
-    flushing = false;
-  };
-
+  const q: Queue = { db, pending: [], flushing: false };
   return {
     remember(namespace, key, expiresAt) {
       const bad = problem(namespace, key, expiresAt);
       if (bad !== undefined) return Promise.reject(bad);
       return new Promise<boolean>((resolve, reject) => {
-        queue.push({ id: idOf(namespace, key), namespace, key, expiresAt, resolve, reject });
-        if (!flushing) void flush();
+        q.pending.push({ id: idOf(namespace, key), namespace, key, expiresAt, resolve, reject });
+        if (!q.flushing) void flush(q);
       });
     },
     async purgeExpired(now) {
@@ -137,4 +78,72 @@ export function createReplayStore(db: Db): ReplayStore {
       return res.rowCount;
     },
   };
+}
+
+async function flush(q: Queue): Promise<void> {
+  q.flushing = true;
+  // One turn, so that requests arriving together share the statement.
+  await new Promise<void>((r) => setImmediate(r));
+  while (q.pending.length > 0) {
+    const batch = q.pending.slice(0, MAX_BATCH);
+    q.pending = q.pending.slice(batch.length);
+    await write(q.db, batch);
+  }
+  q.flushing = false;
+}
+
+/** One statement for `unique` (distinct ids); resolves with the ids that were first. */
+async function insert(db: Db, unique: Pending[]): Promise<Set<string>> {
+  // An expired record with the same key is overwritten; a live one makes this a replay.
+  const res = await db.query<{ namespace: string; key: string }>(
+    `INSERT INTO replay (namespace, key, expires_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+     ON CONFLICT (namespace, key) DO UPDATE SET expires_at = EXCLUDED.expires_at
+       WHERE replay.expires_at < extract(epoch from now())::bigint
+     RETURNING namespace, key`,
+    [unique.map((p) => p.namespace), unique.map((p) => p.key), unique.map((p) => p.expiresAt)],
+  );
+  return new Set(res.rows.map((r) => idOf(r.namespace, r.key)));
+}
+
+async function write(db: Db, batch: Pending[]): Promise<void> {
+  // The same key twice in one statement would make ON CONFLICT touch a row twice (an error), and
+  // the second use is a replay anyway: only first occurrences go to the database.
+  const seen = new Set<string>();
+  const unique: Pending[] = [];
+  const repeats: Pending[] = [];
+  for (const p of batch) {
+    if (seen.has(p.id)) repeats.push(p);
+    else {
+      seen.add(p.id);
+      unique.push(p);
+    }
+  }
+  try {
+    const first = await insert(db, unique);
+    for (const p of unique) p.resolve(first.has(p.id));
+    for (const p of repeats) p.resolve(false);
+  } catch (err) {
+    // Unavailable (timed out, lost, read-only): one by one would wait once per record, and an
+    // INSERT whose answer was lost may have been applied (a retry would call a first use a replay).
+    if (unique.length === 1 || isDatabaseUnavailable(err)) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    await writeEach(db, unique, repeats);
+  }
+}
+
+/** Isolates a failing record: each one alone, so its neighbours are answered on their own. */
+async function writeEach(db: Db, unique: Pending[], repeats: Pending[]): Promise<void> {
+  for (const p of unique) {
+    try {
+      p.resolve((await insert(db, [p])).has(p.id));
+    } catch (e) {
+      p.reject(e);
+      for (const r of repeats) if (r.id === p.id) r.reject(e);
+      continue;
+    }
+    for (const r of repeats) if (r.id === p.id) r.resolve(false);
+  }
 }
