@@ -10,7 +10,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { decodeJwt } from 'jose';
 import { createResourceServer, fetchWithDpop, generateDpopKey, type VerifiedAccess } from '@mandate/mcp-kit';
-import { CallRefused, exchangeForCall, type ApprovalStep } from './approval.js';
+import { CallRefused, createCallExchange, type ApprovalStep } from './approval.js';
 import { WORKDAY_API } from '../apis/workday-api.js';
 import {
   accessFrom,
@@ -66,6 +66,8 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
   // request_time_off's token: for that one call, never cached, possibly after a person's approval.
   const callKey = await generateDpopKey();
   const doFetch = opts.fetch ?? fetch;
+  const call = { issuer: opts.issuer, clientId: 'mcp-workday', clientSecret: opts.clientSecret };
+  const exchangeForCall = createCallExchange({ ...call, key: callKey, fetch: doFetch }, WORKDAY_API);
   const callToken = async (auth: VerifiedAccess, args: { from: string; to: string; days: number }) => {
     const base = { server: 'mcp-workday', tool: 'request_time_off', sub: auth.sub, service: 'workday' };
     const scopes = ['hr.timeoff.write'];
@@ -73,21 +75,15 @@ export async function startWorkdayMcp(opts: McpServerOptions): Promise<RunningMc
       opts.onExchange?.({ ...base, scopes, ...e });
     let polled = false;
     const onStep = (s: ApprovalStep) => {
-      if (s.kind === 'interaction_required')
-        tell({ outcome: 'approval_required', description: s.description });
+      if (s.kind === 'approval_required') tell({ outcome: 'approval_required', description: s.description });
       if (s.kind === 'pending') {
         polled = true;
         tell({ outcome: 'approval_pending', expiresIn: s.expiresIn, interval: s.interval });
       }
     };
-    const call = { issuer: opts.issuer, clientId: 'mcp-workday', clientSecret: opts.clientSecret };
     try {
-      const t = await exchangeForCall({ ...call, key: callKey, fetch: doFetch, onStep }, auth.token, {
-        resource: WORKDAY_API,
-        scopes,
-        tool: 'request_time_off',
-        arguments: args,
-      });
+      const ask = { resource: WORKDAY_API, scopes, tool: 'request_time_off', arguments: args };
+      const t = await exchangeForCall(auth.token, ask, onStep);
       const claims = decodeJwt(t.accessToken);
       tell({
         outcome: 'issued',

@@ -37,10 +37,20 @@ export interface ApprovalOptions {
   signal?: AbortSignal;
   /**
    * Longest this call waits for the person (seconds; default: until the request expires when
-   * `elicit` is given, else none). A call made again for a pending request polls at least once.
+   * `elicit` is given, else none: the call ends with the link at once). Given without `elicit`, the
+   * call waits that long for approvers told otherwise (Mandate's webhook). A call made again for a
+   * pending request polls at least once.
    */
   maxWaitSeconds?: number;
+  /** Told each step (for logs and demos): never a token or an `auth_req_id`. */
+  onStep?: (step: ApprovalStep) => void;
 }
+
+/** One step of an approval, as `onStep` is told it. */
+export type ApprovalStep =
+  | { kind: 'approval_required'; description: string }
+  | { kind: 'pending'; expiresIn: number; interval: number; approvalUri: string }
+  | { kind: 'poll'; error: string };
 
 /** Whether an MCP client's capabilities declare URL-mode elicitation (`elicitation: { url: {} }`). */
 export function supportsUrlElicitation(capabilities: unknown): boolean {
@@ -163,6 +173,7 @@ async function poll(
   deps: ApprovalDeps,
   p: PendingApproval,
   signal?: AbortSignal,
+  onStep?: ApprovalOptions['onStep'],
 ): Promise<DownstreamToken | undefined> {
   const about = { service: p.target.service, scopes: p.target.scopes, now: deps.now };
   const body = () => new URLSearchParams({ grant_type: GrantType.ciba, auth_req_id: p.authReqId });
@@ -177,6 +188,7 @@ async function poll(
     return downstreamToken(answer, p.target, deps);
   const error = answer.json.error;
   const description = typeof answer.json.error_description === 'string' ? answer.json.error_description : '';
+  onStep?.({ kind: 'poll', error: typeof error === 'string' ? error : `HTTP ${answer.res.status}` });
   if (error === 'slow_down') p.interval += 5; // §11: for this and every later poll
   if (error === 'slow_down' || error === 'authorization_pending') {
     p.nextPollAt = deps.clock() + p.interval;
@@ -197,8 +209,9 @@ export async function waitForApproval(
   deps: ApprovalDeps,
   p: PendingApproval,
   waitUntil: number,
-  signal?: AbortSignal,
+  opts: Pick<ApprovalOptions, 'signal' | 'onStep'> = {},
 ): Promise<DownstreamToken> {
+  const { signal, onStep } = opts;
   let polled = false;
   for (;;) {
     signal?.throwIfAborted();
@@ -206,7 +219,7 @@ export async function waitForApproval(
     if (polled && p.nextPollAt > waitUntil) throw pendingError(p);
     const wait = p.nextPollAt - deps.clock();
     if (wait > 0) await deps.sleep(wait, signal);
-    const token = await poll(deps, p, signal);
+    const token = await poll(deps, p, signal, onStep);
     polled = true;
     if (token !== undefined) return token;
   }

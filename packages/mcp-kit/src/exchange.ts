@@ -187,14 +187,14 @@ async function awaitApproval(
       elicitationId: p.elicitationId,
     });
     if (answer.action !== 'accept') throw pendingError(p, 'the approval page was not opened');
-  } else if (elicit === undefined && first) throw pendingError(p);
+  } else if (elicit === undefined && first && opts.maxWaitSeconds === undefined) throw pendingError(p);
   const waitUntil =
     opts.maxWaitSeconds !== undefined
       ? deps.clock() + opts.maxWaitSeconds
       : elicit !== undefined
         ? p.expiresAt
         : deps.clock();
-  const token = await waitForApproval(deps, p, waitUntil, opts.signal);
+  const token = await waitForApproval(deps, p, waitUntil, opts);
   try {
     await opts.notifyComplete?.(p.elicitationId);
   } catch {
@@ -235,6 +235,45 @@ function requestKey(userToken: string, service: string, scopes: readonly string[
   return JSON.stringify([user, service, [...new Set(scopes)].sort(), call ?? null]);
 }
 
+/** One exchange client's parts: how it exchanges, its cache and its pending approvals. */
+interface ClientState {
+  x: Exchanger;
+  cache: ReturnType<typeof createTokenCache<DownstreamToken>>;
+  pending: PendingApprovals;
+  refreshBefore: number;
+}
+
+/** Resumes a pending approval, or exchanges (cached unless for a tool call), or starts an approval. */
+async function getToken(
+  c: ClientState,
+  req: { userToken: string; service: string; scopes: readonly string[] },
+  o: DownstreamTokenOptions,
+): Promise<DownstreamToken> {
+  const { deps } = c.x;
+  const key = requestKey(req.userToken, req.service, req.scopes, o.toolCall);
+  const waiting = c.pending.get(key);
+  if (waiting !== undefined) return approve(deps, c.pending, key, waiting, o.approval ?? {}, false);
+  const ask = { ...req, ...(o.toolCall === undefined ? {} : { toolCall: o.toolCall }) };
+  try {
+    if (o.toolCall !== undefined) return await exchangeOnce(c.x, ask, o.approval?.signal);
+    // Only a token for no particular call is cached (and shared by identical requests).
+    return await c.cache.get(key, async () => {
+      const token = await exchangeOnce(c.x, ask);
+      return { value: token, refreshAt: token.expiresAt - c.refreshBefore };
+    });
+  } catch (err) {
+    if (!(err instanceof ApprovalNeeded)) throw err;
+    const onStep = o.approval?.onStep;
+    onStep?.({ kind: 'approval_required', description: err.description });
+    const started = await startApproval(deps, err.params, err.target, err.description, o.approval?.signal);
+    c.pending.set(key, started);
+    const { approvalUri, interval } = started;
+    const expiresIn = Math.round(started.expiresAt - deps.clock());
+    onStep?.({ kind: 'pending', expiresIn, interval, approvalUri });
+    return approve(deps, c.pending, key, started, o.approval ?? {}, true);
+  }
+}
+
 /**
  * Creates an RFC 8693 token-exchange client: the user's access token is exchanged at Mandate for a
  * short-lived token for one downstream service and scope set, cached until shortly before it expires,
@@ -270,37 +309,13 @@ export function createExchangeClient(opts: ExchangeClientOptions): ExchangeClien
     dpopKey: () => (keyPromise ??= generateDpopKey()),
     counted: () => void exchanges++,
   };
-
-  async function getToken(
-    userToken: string,
-    service: string,
-    scopes: readonly string[],
-    o: DownstreamTokenOptions,
-  ) {
-    const key = requestKey(userToken, service, scopes, o.toolCall);
-    const waiting = pending.get(key);
-    if (waiting !== undefined) return approve(deps, pending, key, waiting, o.approval ?? {}, false);
-    const ask = { userToken, service, scopes, ...(o.toolCall === undefined ? {} : { toolCall: o.toolCall }) };
-    try {
-      if (o.toolCall !== undefined) return await exchangeOnce(x, ask, o.approval?.signal);
-      // Only a token for no particular call is cached (and shared by identical requests).
-      return await cache.get(key, async () => {
-        const token = await exchangeOnce(x, ask);
-        return { value: token, refreshAt: token.expiresAt - (opts.refreshBeforeSeconds ?? 30) };
-      });
-    } catch (err) {
-      if (!(err instanceof ApprovalNeeded)) throw err;
-      const started = await startApproval(deps, err.params, err.target, err.description, o.approval?.signal);
-      pending.set(key, started);
-      return approve(deps, pending, key, started, o.approval ?? {}, true);
-    }
-  }
+  const client: ClientState = { x, cache, pending, refreshBefore: opts.refreshBeforeSeconds ?? 30 };
 
   return {
     get exchanges() {
       return exchanges;
     },
     getDownstreamToken: (userToken, service, scopes, options = {}) =>
-      getToken(userToken, service, scopes, options),
+      getToken(client, { userToken, service, scopes }, options),
   };
 }

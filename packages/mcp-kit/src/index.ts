@@ -85,7 +85,7 @@ export type {
  * elicitation): the approval options of `getDownstreamToken` and how an approval ends without a token.
  */
 export { supportsUrlElicitation } from './approval.js';
-export type { ApprovalOptions, ElicitAction } from './approval.js';
+export type { ApprovalOptions, ApprovalStep, ElicitAction } from './approval.js';
 export {
   ApprovalDeniedError,
   ApprovalError,

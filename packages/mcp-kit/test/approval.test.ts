@@ -93,6 +93,22 @@ describe('an exchange the policy wants approved', () => {
     expect(m.seen.map((s) => s.path)).toEqual(['/token', '/bc-authorize', '/token', '/token']);
   });
 
+  it('maxWaitSeconds without elicitation waits for approvers told otherwise; onStep tells each step', async () => {
+    const m = mandate((_s, n) => (n === 1 ? pollError('authorization_pending') : issued('waited')));
+    const steps: unknown[] = [];
+    const token = await m.exchange.getDownstreamToken('user-token', 'workday', ['hr.timeoff.write'], {
+      toolCall: CALL,
+      approval: { maxWaitSeconds: 60, onStep: (s) => steps.push(s) },
+    });
+    expect(token.accessToken).toBe('tok-waited');
+    expect(steps).toEqual([
+      { kind: 'approval_required', description: expect.stringContaining(MESSAGE) },
+      { kind: 'pending', expiresIn: 60, interval: 5, approvalUri: PAGE },
+      { kind: 'poll', error: 'authorization_pending' },
+    ]);
+    expect(JSON.stringify(steps)).not.toContain('req-1'); // never the auth_req_id
+  });
+
   it('never caches a tool call’s token, nor an approved one without a tool call', async () => {
     const m = mandate(() => issued('approved'), { exchange: () => issued('direct') });
     const ask = () =>
