@@ -124,7 +124,7 @@ describe('validateAuthorizationRequest', () => {
       "parameter 'client_id' must not be repeated",
       undefined,
     ],
-    ['an unknown client', { client_id: 'nobody' }, 'unknown client_id', 'unknown_client'],
+    ['an unknown client', { client_id: 'nobody' }, 'unknown client_id', 'authorize_unknown_client'],
     [
       'a client whose metadata cannot be had',
       { client_id: 'https://cimd.example/broken' },
@@ -141,7 +141,7 @@ describe('validateAuthorizationRequest', () => {
       'an unregistered redirect_uri',
       { redirect_uri: 'https://evil.example/cb' },
       'redirect_uri is not registered for this client',
-      'redirect_uri_mismatch',
+      'redirect_uri_unregistered',
     ],
     [
       'a repeated redirect_uri',
@@ -153,7 +153,7 @@ describe('validateAuthorizationRequest', () => {
       'a bad redirect_uri, whatever else is wrong',
       { redirect_uri: 'https://evil.example/cb', response_type: 'token', request: 'x' },
       'redirect_uri is not registered for this client',
-      'redirect_uri_mismatch',
+      'redirect_uri_unregistered',
     ],
   ])('shows a page, never redirecting, for %s', async (_, over, description, reason) => {
     expect(await refusal(over)).toEqual({ error: 'invalid_request', description, target: undefined, reason });
@@ -193,7 +193,7 @@ describe('validateAuthorizationRequest', () => {
       { response_type: 'token' },
       'unsupported_response_type',
       "only response_type 'code' is supported (OAuth 2.1)",
-      'response_type',
+      'authorize_response_type',
     ],
     [
       'response_mode fragment',
