@@ -1,0 +1,132 @@
+/**
+ * Rotating a connector's key as docs/connectors.md says (issue 16 §3), against a running Mandate and
+ * the emulator of Salesforce's token endpoint, whose connected app holds one certificate as
+ * Salesforce's does: `mandate connectors cert salesforce` is the certificate the app is given and
+ * that the running instance's assertions verify with; `cert --next` is the key the rotation
+ * activates; after `rotate`, the running instance signs with it within its 30 s refresh, with no
+ * restart; until then an exchange that needs a fresh downstream token is refused naming
+ * Salesforce's error (never a 5xx), and `list` shows the new key active and the old one retired.
+ */
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compactVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
+import { run } from '../../src/keys/connectors-cli.js';
+import { TEST_KEK } from '../helpers/connector-leaks.js';
+import { buildPolicyVariant, nowSeconds, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
+import { API, startTestService, type TestService } from '../helpers/service.js';
+
+const CONSUMER_KEY = '3MVG9rotation.consumer.key';
+
+describe('rotating a connector key under a running Mandate', () => {
+  let emu: SalesforceEmulator;
+  let svc: TestService;
+  let clock = 0; // seconds added to the clock: each exchange below is past the last token's life
+
+  beforeAll(async () => {
+    emu = await startSalesforceEmulator({
+      consumerKey: CONSUMER_KEY,
+      now: () => nowSeconds() + clock,
+      users: { 'alice@acme.example': { approved: true, userId: '0055e000001AliceAAA' } },
+    });
+    const bundle = await buildPolicyVariant(
+      join(mkdtempSync(join(tmpdir(), 'mandate-connector-rotation-')), 'bundle.tar.gz'),
+      (data) => {
+        data.downstream_subjects = { salesforce: { alice: 'alice@acme.example' } };
+      },
+      'connector-rotation-test',
+    );
+    svc = await startTestService({
+      env: { MANDATE_POLICY_BUNDLE: bundle, MANDATE_KEK: TEST_KEK },
+      now: () => nowSeconds() + clock,
+      connectors: [
+        {
+          service: 'salesforce',
+          resource: API.salesforce,
+          kind: 'salesforce',
+          consumer_key: CONSUMER_KEY,
+          login_url: emu.loginUrl,
+          token_lifetime_seconds: 600,
+        },
+      ],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await svc?.close();
+    await emu?.close();
+  });
+
+  /** `mandate connectors <argv>` on the service's database, KEK and configuration file. */
+  const cli = async (...argv: string[]): Promise<string> => {
+    const out: string[] = [];
+    const env = {
+      DATABASE_URL: svc.db.url,
+      MANDATE_KEK: TEST_KEK,
+      MANDATE_CONFIG: join(svc.dataDir, 'mandate.json'),
+    };
+    expect(await run(argv, { env, out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
+    return out.join('\n');
+  };
+  const kidOf = async (...argv: string[]) => (JSON.parse(await cli('jwk', ...argv)) as { kid: string }).kid;
+
+  const exchange = async () => {
+    clock += 1_000;
+    return salesforceExchange(svc, {
+      subject_token: await svc.idp.mint(
+        subjectClaims(svc, { iat: nowSeconds() + clock, exp: nowSeconds() + clock + 600 }),
+        { typ: 'at+jwt' },
+      ),
+      scope: 'crm.read',
+    });
+  };
+
+  /** Whether the emulator's last assertion verifies with the certificate's key. */
+  const signedBy = async (pem: string): Promise<boolean> =>
+    compactVerify(emu.requests.at(-1)!.assertion!, new X509Certificate(pem).publicKey).then(
+      () => true,
+      () => false,
+    );
+
+  it('signs with the new key within 30 s of `rotate`, after the next certificate replaced the old', async () => {
+    const current = await cli('cert', 'salesforce');
+    const currentKid = await kidOf('salesforce');
+    emu.setCertificate(current);
+    expect((await exchange()).status).toBe(200);
+    expect(await signedBy(current)).toBe(true);
+
+    const next = await cli('cert', 'salesforce', '--next');
+    expect(next).not.toBe(current);
+    const nextKid = await kidOf('--next', 'salesforce');
+    emu.setCertificate(next); // the connected app holds one certificate: replaced
+    const rotated = await cli('rotate', 'salesforce');
+    expect(rotated).toContain(`activated ${nextKid}`);
+    expect(rotated).toContain('within 30 s');
+    const rotatedAt = Date.now();
+
+    const before: { status: number; description: unknown }[] = [];
+    for (;;) {
+      const res = await exchange();
+      if (res.status === 200) break;
+      before.push({ status: res.status, description: res.body.error_description });
+      expect(Date.now() - rotatedAt, 'the new key within 30 s').toBeLessThan(32_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    expect(await signedBy(next)).toBe(true);
+    expect(await signedBy(current)).toBe(false);
+    // The old key's assertions, while the instance still held it, were Salesforce's refusals.
+    for (const b of before) {
+      expect(b.status).toBe(400);
+      expect(String(b.description)).toMatch(
+        /^salesforce's authorization server refused the token \(invalid_grant/,
+      );
+    }
+
+    const list = (await cli('list')).split('\n').map((l) => l.split(/\s+/).slice(1, 3).join(' '));
+    expect(list[0]).toBe(`${nextKid} active`);
+    expect(list).toContain(`${currentKid} retired`);
+    expect(await kidOf('salesforce')).toBe(nextKid);
+  }, 60_000);
+});
