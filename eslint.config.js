@@ -109,6 +109,13 @@ const LAYERS = [
     because: 'login and pages serve the HTTP layer, on the core’s ports',
   },
   {
+    from: ['src/ops/'],
+    deny: ['src/'],
+    allow: ['src/ops/', 'src/oauth/', 'src/policy/', 'src/audit/', 'src/store/', 'src/config/', ...GROUND],
+    because:
+      'observability stands on the core’s ports; the HTTP layer and the composition root install it, never the reverse',
+  },
+  {
     from: ['src/http/'],
     deny: TOP,
     because: 'the HTTP layer is wired by the composition root, never the reverse',

@@ -37,6 +37,7 @@ describe('layering/imports', () => {
     ['src/oauth/tokens/x.ts', "import type { OAuthContext } from '../context.js';", 'src/oauth/context.ts'],
     ['src/oauth/x.ts', "import { loadConfig } from '../config/index.js';", 'src/config/index.ts'],
     ['src/http/x.ts', "import { buildStore } from '../wiring/store.js';", 'src/wiring/store.ts'],
+    ['src/ops/x.ts', "import { createApp } from '../http/app.js';", 'src/http/app.ts'],
   ])('%s refuses %s', async (file, code, target) => {
     expect(await problems(file, `${code}\nexport {};\n`)).toEqual([
       expect.stringMatching(
