@@ -19,8 +19,8 @@ export interface UrlElicitation {
 
 /** What an ended or pending approval is about: the page to approve on and why. */
 export interface ApprovalErrorInit extends ExchangeErrorInit {
-  /** The approval page (Mandate's `approval_uri`). */
-  approvalUri: string;
+  /** The approval page (Mandate's `approval_uri`); undefined when it named none on its own origin. */
+  approvalUri: string | undefined;
   /** The policy's binding message: why a person must approve. */
   bindingMessage: string;
   /** The MCP elicitation id the kit used (or would use) for this approval. */
@@ -30,7 +30,7 @@ export interface ApprovalErrorInit extends ExchangeErrorInit {
 /** Any approval that ended without a token, or is still waiting. */
 export class ApprovalError extends ExchangeError {
   override readonly name: string = 'ApprovalError';
-  readonly approvalUri: string;
+  readonly approvalUri: string | undefined;
   readonly bindingMessage: string;
   readonly elicitationId: string;
   constructor(init: ApprovalErrorInit, options?: { cause?: unknown }) {
@@ -50,11 +50,14 @@ export class ApprovalError extends ExchangeError {
 export class ApprovalPendingError extends ApprovalError {
   override readonly name = 'ApprovalPendingError';
   override explain(): string {
-    return `Approval required: ${this.bindingMessage}. Approve the request at ${this.approvalUri}, then call the tool again.`;
+    return this.approvalUri === undefined
+      ? `Approval required: ${this.bindingMessage}. The approvers have been asked; call the tool again once it is approved.`
+      : `Approval required: ${this.bindingMessage}. Approve the request at ${this.approvalUri}, then call the tool again.`;
   }
 
-  /** The elicitation that shows the approval page (MCP 2025-11-25 URL mode). */
-  elicitation(): UrlElicitation {
+  /** The elicitation that shows the approval page (MCP 2025-11-25 URL mode); undefined without one. */
+  elicitation(): UrlElicitation | undefined {
+    if (this.approvalUri === undefined) return undefined;
     return {
       mode: 'url',
       message: `Approval required: ${this.bindingMessage}`,
@@ -63,12 +66,17 @@ export class ApprovalPendingError extends ApprovalError {
     };
   }
 
-  /** MCP's URLElicitationRequiredError (-32042): the client shows the page, then retries. */
-  toJsonRpcError(): { code: number; message: string; data: { elicitations: UrlElicitation[] } } {
+  /**
+   * MCP's URLElicitationRequiredError (-32042): the client shows the page, then retries; undefined
+   * when there is no page to show (send `explain()` as a tool error then).
+   */
+  toJsonRpcError(): { code: number; message: string; data: { elicitations: UrlElicitation[] } } | undefined {
+    const elicitation = this.elicitation();
+    if (elicitation === undefined) return undefined;
     return {
       code: URL_ELICITATION_REQUIRED,
       message: `Approval required: ${this.bindingMessage}`,
-      data: { elicitations: [this.elicitation()] },
+      data: { elicitations: [elicitation] },
     };
   }
 }

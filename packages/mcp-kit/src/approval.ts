@@ -49,7 +49,7 @@ export interface ApprovalOptions {
 /** One step of an approval, as `onStep` is told it. */
 export type ApprovalStep =
   | { kind: 'approval_required'; description: string }
-  | { kind: 'pending'; expiresIn: number; interval: number; approvalUri: string }
+  | { kind: 'pending'; expiresIn: number; interval: number; approvalUri: string | undefined }
   | { kind: 'poll'; error: string };
 
 /** Whether an MCP client's capabilities declare URL-mode elicitation (`elicitation: { url: {} }`). */
@@ -85,7 +85,7 @@ export interface ApprovalTarget {
 /** A started approval as the kit keeps it between polls (and between calls). */
 export interface PendingApproval {
   authReqId: string;
-  approvalUri: string;
+  approvalUri: string | undefined;
   bindingMessage: string;
   elicitationId: string;
   target: ApprovalTarget;
@@ -100,6 +100,27 @@ export interface PendingApproval {
 export function bindingMessageOf(description: string): string {
   const m = /^a person must approve this request \((.*)\): /s.exec(description);
   return m?.[1] ?? description;
+}
+
+/**
+ * Mandate's `approval_uri`, when it is an http(s) URL on Mandate's own origin (that of its
+ * backchannel authentication or token endpoint): the kit shows the person no other link.
+ */
+export function approvalPage(
+  uri: unknown,
+  deps: Pick<ApprovalDeps, 'backchannelEndpoint' | 'tokenEndpoint'>,
+) {
+  if (typeof uri !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  const own = [deps.backchannelEndpoint, deps.tokenEndpoint].map((e) => new URL(e).origin);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && own.includes(url.origin)
+    ? url.href
+    : undefined;
 }
 
 /** CIBA §7.1: the same request at the backchannel authentication endpoint; §7.3 its answer. */
@@ -133,7 +154,7 @@ export async function startApproval(
   const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 0;
   return {
     authReqId: json.auth_req_id,
-    approvalUri: typeof json.approval_uri === 'string' ? json.approval_uri : '',
+    approvalUri: approvalPage(json.approval_uri, deps),
     bindingMessage: bindingMessageOf(description),
     elicitationId: randomUUID(),
     target,

@@ -177,8 +177,9 @@ async function awaitApproval(
   opts: ApprovalOptions,
   first: boolean,
 ): Promise<DownstreamToken> {
-  const elicit = opts.elicit;
-  if (elicit !== undefined && !p.elicited) {
+  // No page to show (Mandate named none on its own origin): nothing to elicit.
+  const elicit = p.approvalUri === undefined ? undefined : opts.elicit;
+  if (elicit !== undefined && p.approvalUri !== undefined && !p.elicited) {
     p.elicited = true;
     const answer = await elicit({
       mode: 'url',

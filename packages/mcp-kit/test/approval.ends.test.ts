@@ -2,7 +2,8 @@
  * How an approval the exchange client waits for ends (src/approval.ts, approval-errors.ts) against
  * the stand-in Mandate of approval-harness.ts: denied ("denied", forgotten), expired ("expired"),
  * never waited for beyond `expires_in`, bounded by `maxWaitSeconds`, a declined elicitation,
- * aborted (kept for a retry), and a refusal at /bc-authorize.
+ * aborted (kept for a retry), a refusal at /bc-authorize, and an approval page not on Mandate's
+ * origin (never shown).
  */
 import { describe, expect, it } from 'vitest';
 import { ApprovalDeniedError, ApprovalExpiredError, ApprovalPendingError } from '../src/index.js';
@@ -107,5 +108,22 @@ describe('how an approval ends', () => {
     await expect(
       m.exchange.getDownstreamToken('user-token', 'workday', ['hr.timeoff.write'], { toolCall: CALL }),
     ).rejects.toMatchObject({ name: 'ExchangeDeniedError', error: 'access_denied', description: 'no' });
+  });
+
+  it('shows no link that is not on Mandate’s own origin: no elicitation, a pending error without it', async () => {
+    for (const approval_uri of ['https://evil.example/approvals/page-1', 'javascript:alert(1)', undefined]) {
+      const m = mandate(() => issued('never'), { start: () => started({ approval_uri }) });
+      const e = elicitor();
+      const err = await m.exchange
+        .getDownstreamToken('user-token', 'workday', ['hr.timeoff.write'], { toolCall: CALL, approval: e })
+        .catch((x: unknown) => x);
+      expect(err).toBeInstanceOf(ApprovalPendingError);
+      const pending = err as ApprovalPendingError;
+      expect(pending.approvalUri).toBeUndefined();
+      expect(pending.explain()).toMatch(/^Approval required: .*The approvers have been asked/);
+      expect(pending.toJsonRpcError()).toBeUndefined();
+      expect(e.asked).toEqual([]);
+      expect(m.polls()).toHaveLength(0);
+    }
   });
 });
