@@ -180,6 +180,31 @@ describe('id-jag connector against a second Mandate', () => {
     expect(client.protectedHeader.kid).toBe(connectorJwk.kid);
   });
 
+  it('refuses a user A’s policy does not map with no call to B, and names B’s error when B refuses', async () => {
+    const calls = () => proxy.posts.filter((p) => p.path === '/token').length;
+    const before = calls();
+    const unmapped = await salesforceExchange(a, {
+      subject_token: await a.idp.mint(subjectClaims(a, { sub: 'bob' }), { typ: 'at+jwt' }),
+      scope: 'crm.read',
+    });
+    expect(unmapped.status).toBe(400);
+    expect(unmapped.body.error).toBe('invalid_target');
+    expect(calls()).toBe(before);
+    // A grants alice crm.write; B grants no one crm.write.
+    const refused = await salesforceExchange(a, {
+      subject_token: await a.idp.mint(subjectClaims(a), { typ: 'at+jwt' }),
+      scope: 'crm.write',
+    });
+    expect(calls()).toBe(before + 1);
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.body.error).toBe('invalid_target');
+    const said = proxy.posts.at(-1)!.answer;
+    expect(typeof said.error).toBe('string');
+    expect(refused.body.error_description).toBe(
+      `salesforce's authorization server refused the token (${String(said.error)}: ${String(said.error_description)})`,
+    );
+  });
+
   it('writes no ID-JAG, client assertion, B token or private key into A’s pino logs or audit events; A’s chain verifies', async () => {
     const sent = proxy.posts.filter((p) => p.path === '/token');
     const logs = pino.lines.join('\n');
@@ -190,7 +215,9 @@ describe('id-jag connector against a second Mandate', () => {
       {
         'ID-JAG': sent.map((p) => p.params.get('assertion')!),
         'client assertion': sent.map((p) => p.params.get('client_assertion')!),
-        'B token': sent.map((p) => String(p.answer.access_token)),
+        'B token': sent.flatMap((p) =>
+          typeof p.answer.access_token === 'string' ? [p.answer.access_token] : [],
+        ),
         'connector private key': await connectorKeyMaterial(a.db.db, 'salesforce'),
         'A signing key': keyMaterial(a.service.ctx.signer.signingKey().privateKey),
       },
@@ -202,6 +229,7 @@ describe('id-jag connector against a second Mandate', () => {
     expect(events.filter((e) => e.data.downstream?.kind === 'id-jag').map((e) => e.type)).toEqual([
       'dev.mandate.token.issued',
       'dev.mandate.token.issued',
+      'dev.mandate.token.refused', // B's refusal; bob's, by A's policy, reached no connector
     ]);
   });
 });
