@@ -1,11 +1,11 @@
 /**
  * What every grant at the token endpoint does with the decision service, in one place: decide,
- * record the decision on the trace (a refusal is then audited with it), turn a denial into its
- * OAuth error (policy-denial.ts), and honour the obligation to bind the token: a policy that says
- * `require_dpop` refuses a request that carried no DPoP proof, whatever the policy's `allow`; a
- * policy that says `require_approval` (only a token exchange can get one: invariants.ts) is answered
- * `interaction_required`, and nothing is issued until a person approves the same request made at the
- * backchannel authentication endpoint (OpenID CIBA, ADR 0014).
+ * record the decision on the trace (a refusal is then audited with it), and check in this order:
+ * a denial becomes its OAuth error (policy-denial.ts) first, whatever the obligations say; an
+ * allowed decision that says `require_approval` (only a token exchange can get one: invariants.ts)
+ * is answered `interaction_required`, and nothing is issued until a person approves the same request
+ * made at the backchannel authentication endpoint (OpenID CIBA, ADR 0014); an allowed decision that
+ * says `require_dpop` refuses a request that carried no DPoP proof (`dpop_required`).
  */
 import type { Decision, DecisionInput } from '../../policy/contract.js';
 import { denialError } from './policy-denial.js';

@@ -1,6 +1,6 @@
 /**
  * decideOrRefuse against a real policy compiled with opa: the decision lands on the trace whether
- * or not it allows; a denial is its OAuth error; an allow with `require_approval` is
+ * or not it allows; a denial is its OAuth error, checked before any obligation; an allow with `require_approval` is
  * interaction_required; an allow with `require_dpop` and no proof is refused with the grant's error.
  */
 import { join } from 'node:path';
@@ -31,6 +31,9 @@ decision := allow({"require_approval": {"binding_message": "alice writes to the 
 decision := {"allow": false, "reasons": [{"code": "scope_not_allowed", "message": "not this scope"}]} if {
   input.scopes == ["denied"]
 }
+
+decision := {"allow": false, "reasons": [{"code": "scope_not_allowed", "message": "not this scope"}],
+  "obligations": {"require_dpop": true}} if input.scopes == ["denied-bound"]
 `;
 
 let decisions: PolicyDecisionService;
@@ -78,6 +81,15 @@ describe('decideOrRefuse', () => {
     });
     expect(trace.decision?.decision).toMatchObject({ allow: false, scopes: [] });
     expect(trace.decision?.input.scopes).toEqual(['denied']);
+  });
+
+  it('checks a denial first: one that also says require_dpop is refused as the denial, not dpop_required', () => {
+    expect(refusal({}, ask('denied-bound'))).toEqual({
+      error: 'invalid_scope',
+      error_description: 'not this scope',
+      status: 400,
+      reason: 'policy:scope_not_allowed',
+    });
   });
 
   it('answers an allow that needs a person interaction_required, naming the binding message', () => {
