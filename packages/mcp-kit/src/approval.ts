@@ -94,6 +94,8 @@ export interface PendingApproval {
   nextPollAt: number;
   interval: number;
   elicited: boolean;
+  /** The poll in flight: calls waiting on the same request share it (no `slow_down` for the second). */
+  inflight?: Promise<DownstreamToken | undefined>;
 }
 
 /** The policy's binding message out of `interaction_required`'s description, else all of it. */
@@ -240,7 +242,10 @@ export async function waitForApproval(
     if (polled && p.nextPollAt > waitUntil) throw pendingError(p);
     const wait = p.nextPollAt - deps.clock();
     if (wait > 0) await deps.sleep(wait, signal);
-    const token = await poll(deps, p, signal, onStep);
+    // One poll at a time per request, shared by every call waiting on it (without the signal of
+    // any one of them: one call's cancellation does not fail the others).
+    p.inflight ??= poll(deps, p, undefined, onStep).finally(() => (p.inflight = undefined));
+    const token = await p.inflight;
     polled = true;
     if (token !== undefined) return token;
   }

@@ -241,6 +241,8 @@ interface ClientState {
   x: Exchanger;
   cache: ReturnType<typeof createTokenCache<DownstreamToken>>;
   pending: PendingApprovals;
+  /** Approvals being started, by request: identical calls at the same time start one. */
+  starting: Map<string, Promise<PendingApproval>>;
   refreshBefore: number;
 }
 
@@ -264,15 +266,41 @@ async function getToken(
     });
   } catch (err) {
     if (!(err instanceof ApprovalNeeded)) throw err;
-    const onStep = o.approval?.onStep;
-    onStep?.({ kind: 'approval_required', description: err.description });
-    const started = await startApproval(deps, err.params, err.target, err.description, o.approval?.signal);
-    c.pending.set(key, started);
-    const { approvalUri, interval } = started;
-    const expiresIn = Math.round(started.expiresAt - deps.clock());
-    onStep?.({ kind: 'pending', expiresIn, interval, approvalUri });
-    return approve(deps, c.pending, key, started, o.approval ?? {}, true);
+    return startOrJoin(c, key, err, o.approval ?? {});
   }
+}
+
+/**
+ * Starts the approval an exchange needs, or joins the one an identical call started meanwhile
+ * (then it is not shown again, and both wait on it).
+ */
+async function startOrJoin(
+  c: ClientState,
+  key: string,
+  need: ApprovalNeeded,
+  o: ApprovalOptions,
+): Promise<DownstreamToken> {
+  const { deps } = c.x;
+  const joined = c.pending.get(key) ?? (await c.starting.get(key));
+  if (joined !== undefined) return approve(deps, c.pending, key, joined, o, false);
+  o.onStep?.({ kind: 'approval_required', description: need.description });
+  const starting = startApproval(deps, need.params, need.target, need.description, o.signal);
+  c.starting.set(key, starting);
+  let started: PendingApproval;
+  try {
+    started = await starting;
+  } finally {
+    c.starting.delete(key);
+  }
+  c.pending.set(key, started);
+  const { approvalUri, interval } = started;
+  o.onStep?.({
+    kind: 'pending',
+    expiresIn: Math.round(started.expiresAt - deps.clock()),
+    interval,
+    approvalUri,
+  });
+  return approve(deps, c.pending, key, started, o, true);
 }
 
 /**
@@ -310,7 +338,13 @@ export function createExchangeClient(opts: ExchangeClientOptions): ExchangeClien
     dpopKey: () => (keyPromise ??= generateDpopKey()),
     counted: () => void exchanges++,
   };
-  const client: ClientState = { x, cache, pending, refreshBefore: opts.refreshBeforeSeconds ?? 30 };
+  const client: ClientState = {
+    x,
+    cache,
+    pending,
+    starting: new Map(),
+    refreshBefore: opts.refreshBeforeSeconds ?? 30,
+  };
 
   return {
     get exchanges() {

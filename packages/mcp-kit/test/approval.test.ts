@@ -109,6 +109,21 @@ describe('an exchange the policy wants approved', () => {
     expect(JSON.stringify(steps)).not.toContain('req-1'); // never the auth_req_id
   });
 
+  it('identical calls at the same time start one approval, elicit once, and share each poll', async () => {
+    const m = mandate((_s, n) => (n < 2 ? pollError('authorization_pending') : issued('shared')));
+    const e = elicitor();
+    const ask = () =>
+      m.exchange.getDownstreamToken('user-token', 'workday', ['hr.timeoff.write'], {
+        toolCall: CALL,
+        approval: e,
+      });
+    const [a, b] = await Promise.all([ask(), ask()]);
+    expect([a.accessToken, b.accessToken]).toEqual(['tok-shared', 'tok-shared']);
+    expect(m.seen.filter((s) => s.path === '/bc-authorize')).toHaveLength(1);
+    expect(e.asked).toHaveLength(1);
+    expect(m.polls().map((p) => p.at)).toEqual([1005, 1010]);
+  });
+
   it('never caches a tool call’s token, nor an approved one without a tool call', async () => {
     const m = mandate(() => issued('approved'), { exchange: () => issued('direct') });
     const ask = () =>
