@@ -19,6 +19,7 @@ import { verifyPostgres } from '../../src/audit/verify.js';
 import { listConnectorKeys } from '../../src/store/connector-keys.js';
 import {
   connectorKeyMaterial,
+  databaseText,
   expectNoLeak,
   keyMaterial,
   outboxText,
@@ -220,6 +221,17 @@ describe('id-jag connector against a second Mandate', () => {
         ),
         'connector private key': await connectorKeyMaterial(a.db.db, 'salesforce'),
         'A signing key': keyMaterial(a.service.ctx.signer.signingKey().privateKey),
+      },
+    );
+    // Nor stored: no ID-JAG, B token or unsealed connector key in any of A's tables.
+    expectNoLeak(
+      { 'A database': await databaseText(a.db.db) },
+      {
+        'ID-JAG': sent.map((p) => p.params.get('assertion')!),
+        'B token': sent.flatMap((p) =>
+          typeof p.answer.access_token === 'string' ? [p.answer.access_token] : [],
+        ),
+        'connector private key': await connectorKeyMaterial(a.db.db, 'salesforce', false),
       },
     );
     const report = await verifyPostgres(a.db.db);

@@ -24,6 +24,7 @@ import { verifyPostgres } from '../../src/audit/verify.js';
 import { listConnectorKeys } from '../../src/store/connector-keys.js';
 import {
   connectorKeyMaterial,
+  databaseText,
   expectNoLeak,
   outboxText,
   pinoLines,
@@ -232,6 +233,17 @@ describe.skipIf(skipReason !== undefined)('jwt-bearer connector against Ory Hydr
           typeof a.access_token === 'string' ? [a.access_token] : [],
         ),
         'connector private key': await connectorKeyMaterial(svc.db.db, 'salesforce'),
+      },
+    );
+    // Nor is any of it stored: no downstream token, assertion or unsealed key in any table.
+    expectNoLeak(
+      { database: await databaseText(svc.db.db) },
+      {
+        assertion: proxy.requests.map((r) => r.get('assertion')!),
+        'Hydra token': proxy.answers.flatMap((a) =>
+          typeof a.access_token === 'string' ? [a.access_token] : [],
+        ),
+        'connector private key': await connectorKeyMaterial(svc.db.db, 'salesforce', false),
       },
     );
     const report = await verifyPostgres(svc.db.db);

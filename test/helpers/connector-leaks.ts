@@ -39,12 +39,29 @@ export function keyMaterial(key: KeyObject): string[] {
   return [...members, ...lines];
 }
 
-/** Every key (active and next) of a connector: its material, and its sealed form. */
-export async function connectorKeyMaterial(db: Db, service: string): Promise<string[]> {
+/** Every key (active and next) of a connector: its material, and its sealed form unless `sealed: false`. */
+export async function connectorKeyMaterial(db: Db, service: string, sealed = true): Promise<string[]> {
   const kek = Buffer.from(TEST_KEK, 'base64url');
   const rows = await listConnectorKeys(db, service);
   expect(rows.length).toBeGreaterThan(0);
-  return rows.flatMap((r) => [...keyMaterial(openConnectorKey(kek, r)), r.privateEnc]);
+  return rows.flatMap((r) => [...keyMaterial(openConnectorKey(kek, r)), ...(sealed ? [r.privateEnc] : [])]);
+}
+
+/**
+ * Every row of every table of the public schema, as JSON: where a stored downstream token,
+ * assertion or unsealed key would be found (Mandate stores no downstream secret, issue 16 §3).
+ */
+export async function databaseText(db: Db): Promise<string> {
+  const { rows: tables } = await db.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+  );
+  expect(tables.length).toBeGreaterThan(5);
+  const out: string[] = [];
+  for (const { table_name: t } of tables) {
+    const { rows } = await db.query(`SELECT row_to_json(x)::text AS j FROM "${t}" x`);
+    out.push(...rows.map((r) => String((r as { j: string }).j)));
+  }
+  return out.join('\n');
 }
 
 /** The audit events as the outbox holds them, JSON. */
