@@ -35,6 +35,11 @@ describe('layering/imports', () => {
       'src/oauth/endpoints/introspection.ts',
     ],
     ['src/oauth/tokens/x.ts', "import type { OAuthContext } from '../context.js';", 'src/oauth/context.ts'],
+    [
+      'src/oauth/clients/x.ts',
+      "import type { VerifiedWorkload } from '../workload/verify-workload.js';",
+      'src/oauth/workload/verify-workload.ts',
+    ],
     ['src/oauth/x.ts', "import { loadConfig } from '../config/index.js';", 'src/config/index.ts'],
     ['src/http/x.ts', "import { buildStore } from '../wiring/store.js';", 'src/wiring/store.ts'],
     ['src/ops/x.ts', "import { createApp } from '../http/app.js';", 'src/http/app.ts'],

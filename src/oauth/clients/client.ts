@@ -1,7 +1,6 @@
 /** What the protocol core needs to know about a registered client. */
 import type { JSONWebKeySet } from 'jose';
 import type { ClientTrust, TokenEndpointAuthMethod } from '../../store/clients.js';
-import type { VerifiedWorkload } from '../workload/verify-workload.js';
 
 export type { ClientTrust, TokenEndpointAuthMethod };
 
@@ -25,11 +24,12 @@ export interface ClientLookup {
   get(clientId: string): Promise<OAuthClient | undefined>;
 }
 
-/** The client the token endpoint authenticated, and how. */
+/**
+ * The client the token endpoint authenticated, and how. `workload_assertion`: by a workload's
+ * platform JWT, the grant's assertion (MCP SEP-1933); that client is a `WorkloadClient`
+ * (workload/authenticate-workload.ts), which carries the verified workload to the grant.
+ */
 export interface AuthenticatedClient {
   client: OAuthClient;
-  /** `workload_assertion`: by a workload's platform JWT, the grant's assertion (MCP SEP-1933). */
   method: TokenEndpointAuthMethod | 'workload_assertion';
-  /** The verified workload, when `method` is `workload_assertion`. */
-  workload?: VerifiedWorkload;
 }

@@ -1,5 +1,6 @@
 /** The shape every grant module exports (one file per grant type; grants/index.ts registers them). */
 import type { AuthenticatedClient } from '../clients/client.js';
+import type { WorkloadClient } from '../workload/authenticate-workload.js';
 import type { OAuthContext } from '../context.js';
 import type { GrantResult, Trace, TokenRequest } from '../token-request.js';
 
@@ -25,10 +26,10 @@ export interface Grant {
    * For a grant whose own credential authenticates the client (MCP SEP-1933: a workload's platform
    * JWT): the client it names, or undefined for the usual client authentication.
    */
-  authenticate?(req: TokenRequest, ctx: OAuthContext): Promise<AuthenticatedClient | undefined>;
+  authenticate?(req: TokenRequest, ctx: OAuthContext): Promise<WorkloadClient | undefined>;
   handle(
     req: TokenRequest,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WorkloadClient,
     ctx: OAuthContext,
     trace: Trace,
   ): Promise<GrantResult>;

@@ -51,7 +51,7 @@ export const jwtBearer: Grant = {
   authenticate: authenticateWorkload,
 
   async handle(req, auth, ctx, trace) {
-    if (auth.workload !== undefined) return redeemWorkload(req, auth, auth.workload, ctx, trace);
+    if ('workload' in auth) return redeemWorkload(req, auth, auth.workload, ctx, trace);
     const { client } = auth;
     const p = req.params;
     const assertion = p.require('assertion');

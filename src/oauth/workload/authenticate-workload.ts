@@ -8,7 +8,13 @@ import type { AuthenticatedClient } from '../clients/client.js';
 import type { OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import type { TokenRequest } from '../token-request.js';
-import { classifyAssertion, verifyWorkload } from './verify-workload.js';
+import { classifyAssertion, verifyWorkload, type VerifiedWorkload } from './verify-workload.js';
+
+/** A client authenticated by its workload's platform JWT, with the workload its grant redeems. */
+export interface WorkloadClient extends AuthenticatedClient {
+  method: 'workload_assertion';
+  workload: VerifiedWorkload;
+}
 
 function carriesClientCredentials(req: TokenRequest): boolean {
   const p = req.params;
@@ -24,7 +30,7 @@ function carriesClientCredentials(req: TokenRequest): boolean {
 export async function authenticateWorkload(
   req: TokenRequest,
   ctx: OAuthContext,
-): Promise<AuthenticatedClient | undefined> {
+): Promise<WorkloadClient | undefined> {
   if (carriesClientCredentials(req)) return undefined;
   const assertion = req.params.require('assertion');
   const found = classifyAssertion(assertion, ctx.workloads);
