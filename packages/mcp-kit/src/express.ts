@@ -5,7 +5,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { toOAuthError } from './errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
-import { enforceToolPolicy, refuseToolsTable } from './policy/enforce.js';
+import { enforceToolPolicy, headerOf, refuseToolsTable } from './policy/enforce.js';
 import type { ToolPolicy } from './policy/tool-policy.js';
 
 /**
@@ -59,7 +59,14 @@ export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {
         const refused =
           opts.policy === undefined
             ? undefined
-            : await enforceToolPolicy(opts.policy, rs, access, req.body, gone.signal);
+            : await enforceToolPolicy(
+                opts.policy,
+                rs,
+                access,
+                req.body,
+                gone.signal,
+                headerOf(req.headers.traceparent),
+              );
         if (refused !== undefined) {
           res.status(200).set('Cache-Control', 'no-store').json(refused);
           return;

@@ -4,7 +4,7 @@
  * adapters must pass.
  */
 import { expect, it } from 'vitest';
-import { createResourceServer, type ResourceServer, type ToolPolicy } from '../src/index.js';
+import { createResourceServer, type ResourceServer, type ToolCall, type ToolPolicy } from '../src/index.js';
 import { createTestIssuer } from '../src/testing.js';
 
 export const RESOURCE = 'https://mcp.notes.example/mcp';
@@ -14,6 +14,8 @@ export interface HangingPolicy extends ToolPolicy {
   readonly asked: Promise<AbortSignal | undefined>;
   /** Answers every pending call with allow. */
   allow(): void;
+  /** The calls it was asked to decide. */
+  readonly calls: ToolCall[];
 }
 
 /** A policy that answers only when told to, and refuses a caller whose signal aborts. */
@@ -21,11 +23,14 @@ export function hangingPolicy(): HangingPolicy {
   let asked: (s: AbortSignal | undefined) => void = () => undefined;
   const first = new Promise<AbortSignal | undefined>((r) => (asked = r));
   const pending: (() => void)[] = [];
+  const calls: ToolCall[] = [];
   return {
     evaluations: 0,
     asked: first,
+    calls,
     allow: () => pending.splice(0).forEach((f) => f()),
-    decide: (_access, _call, signal) => {
+    decide: (_access, call, signal) => {
+      calls.push(call);
       asked(signal);
       return new Promise((resolve, reject) => {
         pending.push(() => resolve({ allow: true, decisionId: undefined }));
@@ -55,10 +60,10 @@ async function abortedWithin(signal: AbortSignal | undefined, ms: number): Promi
   return signal?.aborted === true;
 }
 
-const post = (url: string, token: string, signal?: AbortSignal) =>
+const post = (url: string, token: string, signal?: AbortSignal, extra: Record<string, string> = {}) =>
   fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extra },
     body: toolCall,
     ...(signal === undefined ? {} : { signal }),
   });
@@ -66,7 +71,10 @@ const post = (url: string, token: string, signal?: AbortSignal) =>
 /** An MCP endpoint guarded by one adapter with `policy`, answering allowed calls with 200. */
 export type Serve = (policy: HangingPolicy) => Promise<{ url: string; token: string }>;
 
-/** The adapter hands the policy a signal that aborts when the client goes away, and only then. */
+/**
+ * The adapter hands the policy a signal that aborts when the client goes away, and only then, and
+ * the request's `traceparent` header for calls without `_meta.traceparent`.
+ */
 export function abandonCases(serve: Serve): void {
   it('a client that goes away abandons its wait for the policy', async () => {
     const policy = hangingPolicy();
@@ -88,5 +96,16 @@ export function abandonCases(serve: Serve): void {
     policy.allow();
     expect((await pending).status).toBe(200);
     expect(await abortedWithin(signal, 200)).toBe(false);
+  });
+
+  it('hands the policy the request’s traceparent header as the trace of a call without its own', async () => {
+    const policy = hangingPolicy();
+    const { url, token } = await serve(policy);
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const pending = post(url, token, undefined, { traceparent: tp });
+    await policy.asked;
+    policy.allow();
+    expect((await pending).status).toBe(200);
+    expect(policy.calls.map((c) => c.traceparent)).toEqual([tp]);
   });
 }

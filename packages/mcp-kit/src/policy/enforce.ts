@@ -32,25 +32,33 @@ function idOf(m: Record<string, unknown>): JsonRpcId {
 // sent on (so nothing the client wrote reaches a header unchecked), and never refuses the call.
 const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/** `_meta.traceparent` when it is a well-formed W3C trace context, else undefined. */
-function traceparentOf(meta: unknown): string | undefined {
-  const v = isObject(meta) ? meta.traceparent : undefined;
+/** `v` when it is a well-formed W3C trace context, else undefined. */
+function wellFormed(v: unknown): string | undefined {
   return typeof v === 'string' && TRACEPARENT.test(v) ? v : undefined;
+}
+
+/** A request header given once (Node joins repeats of an unknown header, which then fail the check). */
+export function headerOf(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 /**
  * The `tools/call` requests of a JSON-RPC message or batch. Arguments that are not an object are
- * decided as none (the server refuses such a call as invalid params anyway).
+ * decided as none (the server refuses such a call as invalid params anyway). Each call's trace
+ * context is its `_meta.traceparent` (MCP 2026-07-28), else `transportTraceparent`, the HTTP
+ * request's `traceparent` header: whichever is well-formed, the call's own first.
  */
-export function toolCallsOf(message: unknown): PendingCall[] {
+export function toolCallsOf(message: unknown, transportTraceparent?: string): PendingCall[] {
   const messages = Array.isArray(message) ? message : [message];
+  const transport = wellFormed(transportTraceparent);
   const calls: PendingCall[] = [];
   for (const m of messages) {
     if (!isObject(m) || m.method !== 'tools/call') continue;
     const params = isObject(m.params) ? m.params : {};
     const name = typeof params.name === 'string' ? params.name : '';
     const args = isObject(params.arguments) ? params.arguments : {};
-    const traceparent = traceparentOf(params._meta);
+    const traceparent =
+      wellFormed(isObject(params._meta) ? params._meta.traceparent : undefined) ?? transport;
     calls.push({ id: idOf(m), call: { name, arguments: args, ...(traceparent ? { traceparent } : {}) } });
   }
   return calls;
@@ -99,7 +107,8 @@ export function refuseToolsTable(opts: object, adapter: string): void {
 }
 
 /**
- * Decides every `tools/call` in `message` with `policy`.
+ * Decides every `tools/call` in `message` with `policy`; `traceparent` is the HTTP request's
+ * header, the trace context of the calls that carry none in `_meta`.
  * @returns undefined when the request may go on to the MCP server, else the JSON-RPC answer to
  *   send instead (HTTP 200, `application/json`): the refused calls as tool errors and, in a batch,
  *   every other request answered as not run.
@@ -112,8 +121,9 @@ export async function enforceToolPolicy(
   access: VerifiedAccess,
   message: unknown,
   signal?: AbortSignal,
+  traceparent?: string,
 ): Promise<unknown> {
-  const pending = toolCallsOf(message);
+  const pending = toolCallsOf(message, traceparent);
   if (pending.length === 0) return undefined;
   const decisions = await Promise.all(pending.map((p) => policy.decide(access, p.call, signal)));
   const refused = decisions.flatMap((d, i) => (d.allow ? [] : [{ ...pending[i]!, decision: d }]));

@@ -189,6 +189,14 @@ describe('toolCallsOf', () => {
       { id: 1, call: { name: 'update', arguments: {}, traceparent: tp } },
     ]);
   });
+  it('takes the HTTP request’s traceparent for a call without one of its own, never over it', () => {
+    const header = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const batch = [rpc(1, 'update'), withMeta({ traceparent: tp })];
+    expect(toolCallsOf(batch, header).map((c) => c.call.traceparent)).toEqual([header, tp]);
+    expect(toolCallsOf(withMeta({ traceparent: 'bogus' }), header)[0]!.call.traceparent).toBe(header);
+    for (const bad of [header.toUpperCase(), `${header}, ${header}`, `${header}\r\nx-admin: 1`])
+      expect(toolCallsOf(rpc(1, 'update'), bad)[0]!.call).not.toHaveProperty('traceparent');
+  });
   it.each([
     ['upper-case hex', tp.toUpperCase()],
     ['version ff', `ff${tp.slice(2)}`],
