@@ -27,6 +27,12 @@ const TOP = ['src/main.ts', 'src/service.ts', 'src/wiring/', ...COMMANDS];
  */
 const LAYERS = [
   {
+    from: GROUND,
+    deny: ['src/'],
+    allow: GROUND,
+    because: 'the ground floor stands on nothing of the service',
+  },
+  {
     from: ['src/store/'],
     deny: ['src/'],
     allow: ['src/store/', ...GROUND],

@@ -5,8 +5,8 @@
  * can capture what they say. Fields that hold secrets are redacted whatever logs them. A line
  * written inside a request's span carries its `trace_id` and `span_id`.
  */
+import { context, trace } from '@opentelemetry/api';
 import { pino, type Logger as PinoLogger } from 'pino';
-import { activeTrace } from './ops/tracing.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -46,6 +46,17 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.map((f) => `*["${f}"]`),
 ];
 
+/**
+ * The ids of the span the running code is in, read from the OpenTelemetry API itself (the ground
+ * floor imports nothing above it; src/ops/tracing.ts gives every request span ids, SDK or not).
+ */
+function traceFields(): { trace_id: string; span_id: string } | Record<string, never> {
+  const span = trace.getSpan(context.active());
+  if (span === undefined || !trace.isSpanContextValid(span.spanContext())) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
 export function createLogger(
   level: LogLevel = 'info',
   write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
@@ -59,7 +70,7 @@ export function createLogger(
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // A line written while a request is served names its trace (docs/operations.md#tracing);
       // fields the line sets itself win.
-      mixin: () => activeTrace() ?? {},
+      mixin: traceFields,
     },
     { write: (line: string) => write(line.replace(/\n$/, '')) },
   );

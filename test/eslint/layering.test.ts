@@ -20,6 +20,7 @@ async function problems(filePath: string, code: string): Promise<string[]> {
 
 describe('layering/imports', () => {
   it.each([
+    ['src/text.ts', "import { activeTrace } from './ops/tracing.js';", 'src/ops/tracing.ts'],
     ['src/store/x.ts', "import { OAuthError } from '../oauth/errors.js';", 'src/oauth/errors.ts'],
     ['src/store/x.ts', "import { redactUrl } from '../audit/mask.js';", 'src/audit/mask.ts'],
     ['src/policy/x.ts', "import type { OAuthContext } from '../oauth/context.js';", 'src/oauth/context.ts'],
