@@ -129,297 +129,361 @@ class ForkDetected extends Error {
   }
 }
 
-export function createRelay(opts: RelayOptions): Relay {
-  const { db, log } = opts;
-  const batchSize = opts.batchSize ?? 256;
-  const pollMs = opts.pollMs ?? 1_000;
-  const maxBackoffMs = opts.maxBackoffMs ?? 5_000;
-  const checkMs = opts.checkMs ?? 5_000;
-  const statusTimeoutMs = opts.statusTimeoutMs ?? 2_000;
-  const sink = makeSink(opts);
-  const stats: RelayStats = {
-    sink: sink.kind,
-    target: sink.target,
-    state: 'starting',
-    published_total: 0,
-    conflicts_total: 0,
-    errors_total: 0,
-  };
-
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let unlisten: (() => Promise<void>) | undefined;
-  let notified = false;
-  let interrupt: (() => void) | undefined;
+/** What the relay's functions share: its settings, its sink, its counters and its loop's state. */
+interface RelayLoop {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly sink: Sink;
+  /** The destination as messages name it. */
+  readonly where: string;
+  readonly batchSize: number;
+  readonly pollMs: number;
+  readonly maxBackoffMs: number;
+  readonly checkMs: number;
+  readonly statusTimeoutMs: number;
+  readonly onAlarm: ((fork: RelayFork) => void) | undefined;
+  readonly stats: RelayStats;
+  running: boolean;
+  loop: Promise<void> | undefined;
+  unlisten: (() => Promise<void>) | undefined;
+  notified: boolean;
+  interrupt: (() => void) | undefined;
   /** The destination's tail was checked against the database since the last failure. */
-  let synced = false;
-  let checkedAt = 0;
-  let stateRow = false;
+  synced: boolean;
+  checkedAt: number;
+  stateRow: boolean;
+}
 
-  const sleep = (ms: number, onNotify: boolean): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        interrupt = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      interrupt = () => {
-        if (!running || (onNotify && notified)) done();
-      };
-    });
-
-  const where = sink.kind === 'jetstream' ? `stream ${sink.target.slice(7)}` : sink.target.slice(5);
-
-  /**
-   * Where to continue, from what the destination holds last: its last event must be the
-   * database's event of that sequence; a destination with nothing to check against continues
-   * from the mark, or, new, receives the outbox from its first row.
-   */
-  const locate = async (q: Queryable, tail: SinkTail, mark: Mark): Promise<Mark> => {
-    if (tail.last !== undefined) {
-      const { sequence, hash } = tail.last;
-      const row = await q.query<{ hash: string }>('SELECT hash FROM outbox WHERE sequence = $1', [sequence]);
-      const ours = row.rows[0]?.hash;
-      if (ours === hash) return { sequence, hash, position: tail.position };
-      if (ours !== undefined)
-        throw new ForkDetected(
-          sequence,
-          `${where} holds event ${sequence} with hash ${hash.slice(0, 16)}…, but the database's event ${sequence} has hash ${ours.slice(0, 16)}…: the database's chain is not the one published`,
-        );
-      const head = await q.query<{ sequence: number }>('SELECT sequence FROM audit_chain_head WHERE id = 1');
-      throw new ForkDetected(
-        sequence,
-        `${where} holds events up to ${sequence}, but the database's chain ends at ${Number(head.rows[0]?.sequence ?? 0)}: the database lost events that were already published (a failover to a standby that had not received them, or a restored backup)`,
-      );
-    }
-    if (mark.sequence !== NEVER) return { ...mark, position: tail.position };
-    const first = await q.query<{ sequence: number; prev_hash: string }>(
-      'SELECT sequence, prev_hash FROM outbox ORDER BY sequence LIMIT 1',
-    );
-    const f = first.rows[0];
-    return f === undefined
-      ? { sequence: 0, hash: GENESIS_HASH, position: tail.position, start: true }
-      : { sequence: Number(f.sequence) - 1, hash: f.prev_hash, position: tail.position, start: true };
-  };
-
-  /** One transaction: lock the mark, check, append what follows it, move the mark. */
-  const relayBatch = async (check: boolean): Promise<number | 'busy'> =>
-    db.tx(async (q) => {
-      const st = await q.query<Mark>(
-        'SELECT sequence, hash, position FROM audit_relay WHERE target = $1 FOR UPDATE SKIP LOCKED',
-        [sink.target],
-      );
-      const locked = st.rows[0];
-      if (locked === undefined) return 'busy';
-      const stored: Mark = {
-        sequence: Number(locked.sequence),
-        hash: locked.hash,
-        position: Number(locked.position),
-      };
-      let mark = stored;
-      // Until its first delivery a destination has no mark: where to start is read each time.
-      if (!synced || check || stored.sequence === NEVER) {
-        mark = await locate(q, await sink.tail(), stored);
-        synced = true;
-        checkedAt = Date.now();
-      }
-      const res = await q.query<OutboxRow>(
-        `SELECT sequence, id, subject, event::text AS body, prev_hash, hash FROM outbox
-          WHERE sequence >= $1 ORDER BY sequence LIMIT $2`,
-        [mark.sequence, batchSize + 1],
-      );
-      let rows = res.rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
-      if (mark.start === undefined) {
-        // The marked event must still be the database's: after a failover it may be gone or other.
-        const m = rows[0];
-        if (m?.sequence !== mark.sequence || m.hash !== mark.hash) {
-          synced = false;
-          const head = await q.query<{ sequence: number }>(
-            'SELECT sequence FROM audit_chain_head WHERE id = 1',
-          );
-          throw new ForkDetected(
-            mark.sequence,
-            m?.sequence !== mark.sequence
-              ? `${where} holds events up to ${mark.sequence}, but the database's chain ends at ${Number(head.rows[0]?.sequence ?? 0)}: the database lost events that were already published (a failover to a standby that had not received them, or a restored backup)`
-              : `${where} holds event ${mark.sequence} with hash ${mark.hash.slice(0, 16)}…, but the database's event ${mark.sequence} has hash ${m.hash.slice(0, 16)}…: the database's chain is not the one published`,
-          );
-        }
-        rows = rows.slice(1);
-      }
-      rows = rows.slice(0, batchSize);
-      const first = rows[0];
-      if (first !== undefined && first.prev_hash !== mark.hash)
-        throw new ForkDetected(
-          first.sequence,
-          `the database's event ${first.sequence} does not follow event ${mark.sequence} of ${where} (prevhash differs)`,
-        );
-      let next = mark;
-      if (first !== undefined) {
-        const last = rows[rows.length - 1]!;
-        next = { sequence: last.sequence, hash: last.hash, position: await sink.append(rows, mark.position) };
-        stats.published_total += rows.length;
-      }
-      const moved =
-        next.sequence !== stored.sequence || next.position !== stored.position || next.hash !== stored.hash;
-      if (moved && next.start === undefined)
-        await q.query(
-          'UPDATE audit_relay SET sequence = $2, hash = $3, position = $4, updated_at = now() WHERE target = $1',
-          [sink.target, next.sequence, next.hash, next.position],
-        );
-      return rows.length;
-    });
-
-  const halt = (err: ForkDetected): void => {
-    const fork: RelayFork = {
-      sequence: err.sequence,
-      detail: err.message,
-      detected_at: new Date().toISOString(),
-    };
-    stats.state = 'forked';
-    stats.fork = fork;
-    log.error('audit relay: STOPPED: the database no longer continues the published audit chain', {
-      target: sink.target,
-      sequence: fork.sequence,
-      detail: fork.detail,
-      runbook: 'docs/audit.md#forks',
-    });
-    try {
-      opts.onAlarm?.(fork);
-    } catch (e) {
-      log.error('audit relay: alarm hook failed', { error: String(e) });
-    }
-  };
-
-  const run = async (): Promise<void> => {
-    let failures = 0;
-    while (running) {
-      try {
-        notified = false;
-        // Outside the transaction: a NATS that is down must not hold a database connection.
-        await sink.open();
-        if (!stateRow) {
-          await db.query(
-            `INSERT INTO audit_relay (target, sequence, hash, position) VALUES ($1, ${NEVER}, '', ${NEVER})
-             ON CONFLICT (target) DO NOTHING`,
-            [sink.target],
-          );
-          stateRow = true;
-        }
-        const n = await relayBatch(Date.now() - checkedAt >= checkMs);
-        if (failures > 0) log.info('audit relay: delivering again', { after_failures: failures });
-        failures = 0;
-        stats.state = 'relaying';
-        delete stats.last_error;
-        if (n === 'busy') {
-          // Another instance is relaying: look again later, not on every notification.
-          await sleep(pollMs, false);
-          continue;
-        }
-        if (n < batchSize) {
-          // Coalesce: under load every group commit NOTIFYs; waiting a few milliseconds lets one
-          // relay transaction carry many of them.
-          if (notified) await sleep(COALESCE_MS, false);
-          else await sleep(Math.min(pollMs, checkMs), true);
-        }
-      } catch (err) {
-        synced = false;
-        if (err instanceof ForkDetected) {
-          halt(err);
-          return;
-        }
-        if (err instanceof ForeignTailError) {
-          halt(
-            new ForkDetected(0, `${err.message}: the destination holds something the relay did not write`),
-          );
-          return;
-        }
-        stats.last_error = err instanceof Error ? err.message : String(err);
-        stats.errors_total++;
-        if (err instanceof SinkConflictError) {
-          // Someone appended (a relay whose mark was lost, an old relay): read the tail again now.
-          stats.conflicts_total++;
-          log.warn('audit relay: the destination moved; checking its last event again', {
-            error: stats.last_error,
-          });
-          if (stats.conflicts_total % 10 !== 0) continue;
-        }
-        failures++;
-        stats.state = 'failing';
-        const wait = Math.min(maxBackoffMs, MIN_BACKOFF_MS * 2 ** Math.min(failures - 1, 20));
-        // Jitter so that instances that failed together do not retry in lockstep.
-        const jittered = Math.round(wait * (0.75 + Math.random() * 0.25));
-        if (failures === 1 || failures % 10 === 0) {
-          log.warn('audit relay: delivery failed, backing off', {
-            error: stats.last_error,
-            retry_ms: jittered,
-          });
-        }
-        await sleep(jittered, false);
-      }
-    }
-  };
-
-  const status = async (): Promise<RelayStatus> => {
-    const query = db.query<{ head: number; published: number; lag: number | null }>(
-      `SELECT h.sequence AS head, COALESCE(r.sequence, ${NEVER}) AS published,
-              (SELECT extract(epoch FROM now() - o.created_at)::float8 FROM outbox o
-                WHERE o.sequence = GREATEST(COALESCE(r.sequence, 0), 0) + 1) AS lag
-         FROM audit_chain_head h LEFT JOIN audit_relay r ON r.target = $1
-        WHERE h.id = 1`,
-      [sink.target],
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${statusTimeoutMs} ms`)), statusTimeoutMs);
-    });
-    try {
-      const r = (await Promise.race([query, timeout])).rows[0];
-      const head = Number(r?.head ?? 0);
-      const published = Number(r?.published ?? NEVER);
-      return {
-        ...stats,
-        published_sequence: published,
-        pending: Math.max(0, head - Math.max(published, 0)),
-        lag_seconds: Math.max(0, r?.lag ?? 0),
-      };
-    } catch (err) {
-      query.catch(() => undefined);
-      return { ...stats, status_error: `database: ${err instanceof Error ? err.message : String(err)}` };
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
+export function createRelay(opts: RelayOptions): Relay {
+  const r = relayLoop(opts);
   return {
     start() {
-      if (running) return;
-      running = true;
-      db.listen(OUTBOX_CHANNEL, () => {
-        notified = true;
-        interrupt?.();
-      }).then(
-        (stop) => {
-          if (running) unlisten = stop;
-          else void stop();
-        },
-        (err: Error) => log.warn('audit relay: LISTEN failed, polling only', { error: err.message }),
-      );
-      loop = run();
+      if (r.running) return;
+      r.running = true;
+      r.db
+        .listen(OUTBOX_CHANNEL, () => {
+          r.notified = true;
+          r.interrupt?.();
+        })
+        .then(
+          (stop) => {
+            if (r.running) r.unlisten = stop;
+            else void stop();
+          },
+          (err: Error) => r.log.warn('audit relay: LISTEN failed, polling only', { error: err.message }),
+        );
+      r.loop = run(r);
     },
     async stop() {
-      if (!running) return;
-      running = false;
-      interrupt?.();
-      await loop;
-      await unlisten?.();
-      unlisten = undefined;
-      await sink.close();
-      if (stats.state !== 'forked') stats.state = 'stopped';
+      if (!r.running) return;
+      r.running = false;
+      r.interrupt?.();
+      await r.loop;
+      await r.unlisten?.();
+      r.unlisten = undefined;
+      await r.sink.close();
+      if (r.stats.state !== 'forked') r.stats.state = 'stopped';
     },
-    stats: () => ({ ...stats }),
-    status,
+    stats: () => ({ ...r.stats }),
+    status: () => status(r),
   };
+}
+
+function relayLoop(opts: RelayOptions): RelayLoop {
+  const sink = makeSink(opts);
+  return {
+    db: opts.db,
+    log: opts.log,
+    sink,
+    where: sink.kind === 'jetstream' ? `stream ${sink.target.slice(7)}` : sink.target.slice(5),
+    batchSize: opts.batchSize ?? 256,
+    pollMs: opts.pollMs ?? 1_000,
+    maxBackoffMs: opts.maxBackoffMs ?? 5_000,
+    checkMs: opts.checkMs ?? 5_000,
+    statusTimeoutMs: opts.statusTimeoutMs ?? 2_000,
+    onAlarm: opts.onAlarm,
+    stats: {
+      sink: sink.kind,
+      target: sink.target,
+      state: 'starting',
+      published_total: 0,
+      conflicts_total: 0,
+      errors_total: 0,
+    },
+    running: false,
+    loop: undefined,
+    unlisten: undefined,
+    notified: false,
+    interrupt: undefined,
+    synced: false,
+    checkedAt: 0,
+    stateRow: false,
+  };
+}
+
+/** Waits `ms`, or less when the relay stops (or, with `onNotify`, when the outbox announces rows). */
+function sleep(r: RelayLoop, ms: number, onNotify: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      r.interrupt = undefined;
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    r.interrupt = () => {
+      if (!r.running || (onNotify && r.notified)) done();
+    };
+  });
+}
+
+/** The destination holds events past the database's chain head: published events were lost. */
+async function lostEvents(r: RelayLoop, q: Queryable, sequence: number): Promise<ForkDetected> {
+  const head = await q.query<{ sequence: number }>('SELECT sequence FROM audit_chain_head WHERE id = 1');
+  return new ForkDetected(
+    sequence,
+    `${r.where} holds events up to ${sequence}, but the database's chain ends at ${Number(head.rows[0]?.sequence ?? 0)}: the database lost events that were already published (a failover to a standby that had not received them, or a restored backup)`,
+  );
+}
+
+/** The destination and the database hold different events of one sequence. */
+function otherChain(r: RelayLoop, sequence: number, published: string, ours: string): ForkDetected {
+  return new ForkDetected(
+    sequence,
+    `${r.where} holds event ${sequence} with hash ${published.slice(0, 16)}…, but the database's event ${sequence} has hash ${ours.slice(0, 16)}…: the database's chain is not the one published`,
+  );
+}
+
+/**
+ * Where to continue, from what the destination holds last: its last event must be the
+ * database's event of that sequence; a destination with nothing to check against continues
+ * from the mark, or, new, receives the outbox from its first row.
+ */
+async function locate(r: RelayLoop, q: Queryable, tail: SinkTail, mark: Mark): Promise<Mark> {
+  if (tail.last !== undefined) {
+    const { sequence, hash } = tail.last;
+    const row = await q.query<{ hash: string }>('SELECT hash FROM outbox WHERE sequence = $1', [sequence]);
+    const ours = row.rows[0]?.hash;
+    if (ours === hash) return { sequence, hash, position: tail.position };
+    if (ours !== undefined) throw otherChain(r, sequence, hash, ours);
+    throw await lostEvents(r, q, sequence);
+  }
+  if (mark.sequence !== NEVER) return { ...mark, position: tail.position };
+  const first = await q.query<{ sequence: number; prev_hash: string }>(
+    'SELECT sequence, prev_hash FROM outbox ORDER BY sequence LIMIT 1',
+  );
+  const f = first.rows[0];
+  return f === undefined
+    ? { sequence: 0, hash: GENESIS_HASH, position: tail.position, start: true }
+    : { sequence: Number(f.sequence) - 1, hash: f.prev_hash, position: tail.position, start: true };
+}
+
+/** One transaction: lock the mark, check, append what follows it, move the mark. */
+function relayBatch(r: RelayLoop, check: boolean): Promise<number | 'busy'> {
+  return r.db.tx(async (q) => {
+    const stored = await lockMark(r, q);
+    if (stored === undefined) return 'busy';
+    let mark = stored;
+    // Until its first delivery a destination has no mark: where to start is read each time.
+    if (!r.synced || check || stored.sequence === NEVER) {
+      mark = await locate(r, q, await r.sink.tail(), stored);
+      r.synced = true;
+      r.checkedAt = Date.now();
+    }
+    const rows = await rowsAfter(r, q, mark);
+    let next = mark;
+    if (rows.length > 0) {
+      const last = rows[rows.length - 1]!;
+      next = { sequence: last.sequence, hash: last.hash, position: await r.sink.append(rows, mark.position) };
+      r.stats.published_total += rows.length;
+    }
+    const moved =
+      next.sequence !== stored.sequence || next.position !== stored.position || next.hash !== stored.hash;
+    if (moved && next.start === undefined)
+      await q.query(
+        'UPDATE audit_relay SET sequence = $2, hash = $3, position = $4, updated_at = now() WHERE target = $1',
+        [r.sink.target, next.sequence, next.hash, next.position],
+      );
+    return rows.length;
+  });
+}
+
+/** The destination's mark, locked for this transaction; undefined while another relay holds it. */
+async function lockMark(r: RelayLoop, q: Queryable): Promise<Mark | undefined> {
+  const st = await q.query<Mark>(
+    'SELECT sequence, hash, position FROM audit_relay WHERE target = $1 FOR UPDATE SKIP LOCKED',
+    [r.sink.target],
+  );
+  const locked = st.rows[0];
+  if (locked === undefined) return undefined;
+  return { sequence: Number(locked.sequence), hash: locked.hash, position: Number(locked.position) };
+}
+
+/** Up to a batch of the events after `mark`, which must still be the database's and be followed. */
+async function rowsAfter(r: RelayLoop, q: Queryable, mark: Mark): Promise<OutboxRow[]> {
+  const res = await q.query<OutboxRow>(
+    `SELECT sequence, id, subject, event::text AS body, prev_hash, hash FROM outbox
+      WHERE sequence >= $1 ORDER BY sequence LIMIT $2`,
+    [mark.sequence, r.batchSize + 1],
+  );
+  let rows = res.rows.map((row) => ({ ...row, sequence: Number(row.sequence) }));
+  if (mark.start === undefined) {
+    // The marked event must still be the database's: after a failover it may be gone or other.
+    const m = rows[0];
+    if (m?.sequence !== mark.sequence || m.hash !== mark.hash) {
+      r.synced = false;
+      throw m?.sequence !== mark.sequence
+        ? await lostEvents(r, q, mark.sequence)
+        : otherChain(r, mark.sequence, mark.hash, m.hash);
+    }
+    rows = rows.slice(1);
+  }
+  rows = rows.slice(0, r.batchSize);
+  const first = rows[0];
+  if (first !== undefined && first.prev_hash !== mark.hash)
+    throw new ForkDetected(
+      first.sequence,
+      `the database's event ${first.sequence} does not follow event ${mark.sequence} of ${r.where} (prevhash differs)`,
+    );
+  return rows;
+}
+
+function halt(r: RelayLoop, err: ForkDetected): void {
+  const fork: RelayFork = {
+    sequence: err.sequence,
+    detail: err.message,
+    detected_at: new Date().toISOString(),
+  };
+  r.stats.state = 'forked';
+  r.stats.fork = fork;
+  r.log.error('audit relay: STOPPED: the database no longer continues the published audit chain', {
+    target: r.sink.target,
+    sequence: fork.sequence,
+    detail: fork.detail,
+    runbook: 'docs/audit.md#forks',
+  });
+  try {
+    r.onAlarm?.(fork);
+  } catch (e) {
+    r.log.error('audit relay: alarm hook failed', { error: String(e) });
+  }
+}
+
+async function run(r: RelayLoop): Promise<void> {
+  let failures = 0;
+  while (r.running) {
+    try {
+      r.notified = false;
+      const n = await deliver(r);
+      if (failures > 0) r.log.info('audit relay: delivering again', { after_failures: failures });
+      failures = 0;
+      r.stats.state = 'relaying';
+      delete r.stats.last_error;
+      await pause(r, n);
+    } catch (err) {
+      const next = await failed(r, err, failures);
+      if (next === undefined) return;
+      failures = next;
+    }
+  }
+}
+
+/** One batch delivered (its count), or 'busy' when another instance holds the mark. */
+async function deliver(r: RelayLoop): Promise<number | 'busy'> {
+  // Outside the transaction: a NATS that is down must not hold a database connection.
+  await r.sink.open();
+  if (!r.stateRow) {
+    await r.db.query(
+      `INSERT INTO audit_relay (target, sequence, hash, position) VALUES ($1, ${NEVER}, '', ${NEVER})
+       ON CONFLICT (target) DO NOTHING`,
+      [r.sink.target],
+    );
+    r.stateRow = true;
+  }
+  return relayBatch(r, Date.now() - r.checkedAt >= r.checkMs);
+}
+
+/** After a batch: at once when it was full, else until more is announced or it is time to look. */
+async function pause(r: RelayLoop, n: number | 'busy'): Promise<void> {
+  if (n === 'busy') {
+    // Another instance is relaying: look again later, not on every notification.
+    await sleep(r, r.pollMs, false);
+    return;
+  }
+  if (n < r.batchSize) {
+    // Coalesce: under load every group commit NOTIFYs; waiting a few milliseconds lets one
+    // relay transaction carry many of them.
+    if (r.notified) await sleep(r, COALESCE_MS, false);
+    else await sleep(r, Math.min(r.pollMs, r.checkMs), true);
+  }
+}
+
+/**
+ * A failed delivery: a fork halts the relay (undefined); anything else is counted and retried,
+ * after a back-off (the failures so far returned), or at once for a destination that moved.
+ */
+async function failed(r: RelayLoop, err: unknown, failures: number): Promise<number | undefined> {
+  const { stats, log } = r;
+  r.synced = false;
+  if (err instanceof ForkDetected) {
+    halt(r, err);
+    return undefined;
+  }
+  if (err instanceof ForeignTailError) {
+    halt(r, new ForkDetected(0, `${err.message}: the destination holds something the relay did not write`));
+    return undefined;
+  }
+  stats.last_error = err instanceof Error ? err.message : String(err);
+  stats.errors_total++;
+  if (err instanceof SinkConflictError) {
+    // Someone appended (a relay whose mark was lost, an old relay): read the tail again now.
+    stats.conflicts_total++;
+    log.warn('audit relay: the destination moved; checking its last event again', {
+      error: stats.last_error,
+    });
+    if (stats.conflicts_total % 10 !== 0) return failures;
+  }
+  const count = failures + 1;
+  stats.state = 'failing';
+  const wait = Math.min(r.maxBackoffMs, MIN_BACKOFF_MS * 2 ** Math.min(count - 1, 20));
+  // Jitter so that instances that failed together do not retry in lockstep.
+  const jittered = Math.round(wait * (0.75 + Math.random() * 0.25));
+  if (count === 1 || count % 10 === 0) {
+    log.warn('audit relay: delivery failed, backing off', { error: stats.last_error, retry_ms: jittered });
+  }
+  await sleep(r, jittered, false);
+  return count;
+}
+
+async function status(r: RelayLoop): Promise<RelayStatus> {
+  const { stats, statusTimeoutMs } = r;
+  const query = r.db.query<{ head: number; published: number; lag: number | null }>(
+    `SELECT h.sequence AS head, COALESCE(r.sequence, ${NEVER}) AS published,
+            (SELECT extract(epoch FROM now() - o.created_at)::float8 FROM outbox o
+              WHERE o.sequence = GREATEST(COALESCE(r.sequence, 0), 0) + 1) AS lag
+       FROM audit_chain_head h LEFT JOIN audit_relay r ON r.target = $1
+      WHERE h.id = 1`,
+    [r.sink.target],
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${statusTimeoutMs} ms`)), statusTimeoutMs);
+  });
+  try {
+    const row = (await Promise.race([query, timeout])).rows[0];
+    const head = Number(row?.head ?? 0);
+    const published = Number(row?.published ?? NEVER);
+    return {
+      ...stats,
+      published_sequence: published,
+      pending: Math.max(0, head - Math.max(published, 0)),
+      lag_seconds: Math.max(0, row?.lag ?? 0),
+    };
+  } catch (err) {
+    query.catch(() => undefined);
+    return { ...stats, status_error: `database: ${err instanceof Error ? err.message : String(err)}` };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function makeSink(opts: RelayOptions): Sink {
