@@ -21,7 +21,7 @@ import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } fro
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from '../log.js';
 import { natsAuthOptions, type NatsAuth } from './nats-auth.js';
-import type { Sink, SinkTail } from './sink.js';
+import type { RelayRow, Sink, SinkTail } from './sink.js';
 import { ForeignTailError, SinkConflictError, tailEvent } from './sink.js';
 import type { AuditStreamOptions } from './stream.js';
 import { AUDIT_STREAM, DEFAULT_SUBJECT_PREFIX, ensureAuditStream } from './stream.js';
@@ -50,139 +50,165 @@ const RECONNECT_WAIT_MS = 250;
 const WRONG_LAST_MSG_ID = 10070;
 const FLUSH_CHECK_MS = 1_000;
 
+/** What the sink's functions share: its settings and its connection, replaced when closed. */
+interface JetStreamState {
+  readonly opts: JetStreamSinkOptions;
+  readonly stream: string;
+  readonly prefix: string;
+  readonly timeout: number;
+  nc: NatsConnection | undefined;
+  js: JetStreamClient | undefined;
+  jsm: JetStreamManager | undefined;
+  streamReady: boolean;
+}
+
 export function createJetStreamSink(opts: JetStreamSinkOptions): Sink {
-  const stream = opts.name ?? AUDIT_STREAM;
-  const prefix = opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
-  const timeout = opts.publishTimeoutMs ?? 2_000;
-  let nc: NatsConnection | undefined;
-  let js: JetStreamClient | undefined;
-  let jsm: JetStreamManager | undefined;
-  let streamReady = false;
-
-  const ready = async (): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> => {
-    if (!nc || nc.isClosed()) {
-      // Reconnects forever once connected; a failed first connect throws and the relay backs off.
-      const c = await connect({
-        servers: opts.servers.split(','),
-        name: 'mandate-audit-relay',
-        timeout: opts.connectTimeoutMs ?? 2_000,
-        pingInterval: opts.pingIntervalMs ?? 2_000,
-        maxPingOut: opts.maxPingsOut ?? 2,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: RECONNECT_WAIT_MS,
-        waitOnFirstConnect: false,
-        ...natsAuthOptions(opts.auth),
-      });
-      nc = c;
-      js = jetstream(c, { timeout });
-      jsm = await jetstreamManager(c, { timeout });
-      streamReady = false;
-      opts.log.info('audit relay: connected to NATS', { server: c.getServer() });
-      void (async () => {
-        for await (const s of c.status()) {
-          if (s.type === 'disconnect')
-            opts.log.warn('audit relay: NATS connection lost', { server: s.server });
-          else if (s.type === 'reconnect')
-            opts.log.info('audit relay: reconnected to NATS', { server: s.server });
-        }
-      })();
-    }
-    if (!streamReady) {
-      await ensureAuditStream(jsm!, opts);
-      streamReady = true;
-    }
-    return { js: js!, jsm: jsm! };
+  const s: JetStreamState = {
+    opts,
+    stream: opts.name ?? AUDIT_STREAM,
+    prefix: opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX,
+    timeout: opts.publishTimeoutMs ?? 2_000,
+    nc: undefined,
+    js: undefined,
+    jsm: undefined,
+    streamReady: false,
   };
-
-  /** After a timeout: if the server does not answer a ping either, leave it for another one. */
-  const checkConnection = async (): Promise<void> => {
-    const c = nc;
-    if (!c || c.isClosed()) return;
-    const alive = await Promise.race([
-      c.flush().then(
-        () => true,
-        () => false,
-      ),
-      new Promise<boolean>((r) => setTimeout(() => r(false), FLUSH_CHECK_MS).unref()),
-    ]);
-    if (!alive) {
-      opts.log.warn('audit relay: NATS server does not answer; switching server', { server: c.getServer() });
-      await c.reconnect().catch(() => undefined);
-    }
-  };
-
-  const failed = async (err: unknown): Promise<never> => {
-    // The stream may have been deleted or changed: check it again next time.
-    streamReady = false;
-    if (err instanceof SinkConflictError) throw err;
-    if (
-      err instanceof JetStreamApiError &&
-      (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === WRONG_LAST_MSG_ID)
-    )
-      throw new SinkConflictError(`stream ${stream}: ${err.message}`, { cause: err });
-    if (!(err instanceof JetStreamApiError)) await checkConnection();
-    throw err;
-  };
-
   return {
     kind: 'jetstream',
-    target: `stream:${stream}`,
+    target: `stream:${s.stream}`,
     async open() {
-      await ready();
+      await ready(s);
     },
-    async tail(): Promise<SinkTail> {
-      const { jsm: m } = await ready();
-      try {
-        const info = await m.streams.info(stream);
-        const position = info.state.last_seq;
-        if (info.state.messages === 0 || position === 0) return { position, last: undefined };
-        const msg = await m.streams.getMessage(stream, { seq: position });
-        // Aged out between the two requests: the stream holds nothing to check against.
-        if (msg === null) return { position, last: undefined };
-        return {
-          position,
-          last: tailEvent(msg.string(), `the last message of stream ${stream} (#${position})`),
-        };
-      } catch (err) {
-        if (err instanceof ForeignTailError) throw err;
-        return failed(err);
-      }
-    },
-    async append(rows, position) {
-      const { js: client } = await ready();
-      // Sent back to back on one connection, so the stream stores them in this (sequence) order.
-      // The first expects the stream to end at `position`, each next one to end with the event
-      // before it (its Nats-Msg-Id): one that is not stored fails every later one. (An expected
-      // sequence on each would not: after a foreign message, the next but one would fit again.)
-      const results = await Promise.allSettled(
-        rows.map((r, i) =>
-          client.publish(`${prefix}.${r.subject}`, r.body, {
-            msgID: r.id,
-            timeout,
-            expect:
-              i === 0
-                ? { streamName: stream, lastSequence: position }
-                : { streamName: stream, lastMsgID: rows[i - 1]!.id },
-          }),
-        ),
-      );
-      for (const [i, r] of results.entries()) {
-        if (r.status === 'rejected') return failed(r.reason);
-        // A repeat of an id the stream holds is acked without being stored, so the stream does
-        // not end where this batch assumed: the relay reads the tail again.
-        if (r.value.duplicate || r.value.seq !== position + i + 1)
-          return failed(
-            new SinkConflictError(
-              `stream ${stream}: event ${rows[i]!.sequence} is already stored at #${r.value.seq}`,
-            ),
-          );
-      }
-      return position + rows.length;
-    },
+    tail: () => tail(s),
+    append: (rows, position) => append(s, rows, position),
     async close() {
-      const c = nc;
-      nc = undefined;
+      const c = s.nc;
+      s.nc = undefined;
       if (c && !c.isClosed()) await c.drain().catch(() => c.close());
     },
   };
+}
+
+/** A connection (opened when there is none) and the stream (made to exist once per connection). */
+async function ready(s: JetStreamState): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> {
+  if (!s.nc || s.nc.isClosed()) await connectNats(s);
+  if (!s.streamReady) {
+    await ensureAuditStream(s.jsm!, s.opts);
+    s.streamReady = true;
+  }
+  return { js: s.js!, jsm: s.jsm! };
+}
+
+async function connectNats(s: JetStreamState): Promise<void> {
+  const { opts, timeout } = s;
+  // Reconnects forever once connected; a failed first connect throws and the relay backs off.
+  const c = await connect({
+    servers: opts.servers.split(','),
+    name: 'mandate-audit-relay',
+    timeout: opts.connectTimeoutMs ?? 2_000,
+    pingInterval: opts.pingIntervalMs ?? 2_000,
+    maxPingOut: opts.maxPingsOut ?? 2,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+    waitOnFirstConnect: false,
+    ...natsAuthOptions(opts.auth),
+  });
+  s.nc = c;
+  s.js = jetstream(c, { timeout });
+  s.jsm = await jetstreamManager(c, { timeout });
+  s.streamReady = false;
+  opts.log.info('audit relay: connected to NATS', { server: c.getServer() });
+  void logStatus(c, opts.log);
+}
+
+/** Logs the connection's losses and reconnects, until it closes. */
+async function logStatus(c: NatsConnection, log: Logger): Promise<void> {
+  for await (const st of c.status()) {
+    if (st.type === 'disconnect') log.warn('audit relay: NATS connection lost', { server: st.server });
+    else if (st.type === 'reconnect') log.info('audit relay: reconnected to NATS', { server: st.server });
+  }
+}
+
+/** After a timeout: if the server does not answer a ping either, leave it for another one. */
+async function checkConnection(s: JetStreamState): Promise<void> {
+  const c = s.nc;
+  if (!c || c.isClosed()) return;
+  const alive = await Promise.race([
+    c.flush().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), FLUSH_CHECK_MS).unref()),
+  ]);
+  if (!alive) {
+    s.opts.log.warn('audit relay: NATS server does not answer; switching server', { server: c.getServer() });
+    await c.reconnect().catch(() => undefined);
+  }
+}
+
+async function failed(s: JetStreamState, err: unknown): Promise<never> {
+  // The stream may have been deleted or changed: check it again next time.
+  s.streamReady = false;
+  if (err instanceof SinkConflictError) throw err;
+  if (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === WRONG_LAST_MSG_ID)
+  )
+    throw new SinkConflictError(`stream ${s.stream}: ${err.message}`, { cause: err });
+  if (!(err instanceof JetStreamApiError)) await checkConnection(s);
+  throw err;
+}
+
+async function tail(s: JetStreamState): Promise<SinkTail> {
+  const { stream } = s;
+  const { jsm: m } = await ready(s);
+  try {
+    const info = await m.streams.info(stream);
+    const position = info.state.last_seq;
+    if (info.state.messages === 0 || position === 0) return { position, last: undefined };
+    const msg = await m.streams.getMessage(stream, { seq: position });
+    // Aged out between the two requests: the stream holds nothing to check against.
+    if (msg === null) return { position, last: undefined };
+    return {
+      position,
+      last: tailEvent(msg.string(), `the last message of stream ${stream} (#${position})`),
+    };
+  } catch (err) {
+    if (err instanceof ForeignTailError) throw err;
+    return failed(s, err);
+  }
+}
+
+async function append(s: JetStreamState, rows: RelayRow[], position: number): Promise<number> {
+  const { stream, timeout } = s;
+  const { js: client } = await ready(s);
+  // Sent back to back on one connection, so the stream stores them in this (sequence) order.
+  // The first expects the stream to end at `position`, each next one to end with the event
+  // before it (its Nats-Msg-Id): one that is not stored fails every later one. (An expected
+  // sequence on each would not: after a foreign message, the next but one would fit again.)
+  const results = await Promise.allSettled(
+    rows.map((r, i) =>
+      client.publish(`${s.prefix}.${r.subject}`, r.body, {
+        msgID: r.id,
+        timeout,
+        expect:
+          i === 0
+            ? { streamName: stream, lastSequence: position }
+            : { streamName: stream, lastMsgID: rows[i - 1]!.id },
+      }),
+    ),
+  );
+  for (const [i, r] of results.entries()) {
+    if (r.status === 'rejected') return failed(s, r.reason);
+    // A repeat of an id the stream holds is acked without being stored, so the stream does
+    // not end where this batch assumed: the relay reads the tail again.
+    if (r.value.duplicate || r.value.seq !== position + i + 1)
+      return failed(
+        s,
+        new SinkConflictError(
+          `stream ${stream}: event ${rows[i]!.sequence} is already stored at #${r.value.seq}`,
+        ),
+      );
+  }
+  return position + rows.length;
 }
