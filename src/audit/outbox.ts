@@ -20,7 +20,7 @@ import type { AuditEntry, AuditPort } from './port.js';
 import type { UnsealedEvent } from './events.js';
 import { decisionEventPrepared, tokenEventPrepared } from './build.js';
 import type { PreparedEvent } from './chain.js';
-import { createChainWriter } from './outbox-write.js';
+import { createChainWriter, type ChainWriter } from './outbox-write.js';
 
 export interface OutboxAuditOptions {
   db: Db;
@@ -50,91 +50,31 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/** What the writer's functions share: the queue, the one flush running, and the counters. */
+interface Outbox {
+  readonly chain: ChainWriter;
+  readonly log: Logger;
+  readonly maxBatch: number;
+  readonly stats: OutboxStats;
+  queue: Pending[];
+  running: Promise<void> | undefined;
+  closed: boolean;
+}
+
 export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
-  const { db, source, log } = opts;
-  const maxBatch = opts.maxBatch ?? 256;
-  let queue: Pending[] = [];
-  let running: Promise<void> | undefined;
-  let closed = false;
-  const stats: OutboxStats = { committed_total: 0, failed_total: 0, flushes_total: 0, max_batch: 0 };
-  const chain = createChainWriter(db);
-
-  const flushLoop = async (): Promise<void> => {
-    // Yield one turn so that requests arriving together share the first transaction too.
-    await new Promise<void>((r) => setImmediate(r));
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      await flush(batch);
-    }
+  const { source } = opts;
+  const o: Outbox = {
+    chain: createChainWriter(opts.db),
+    log: opts.log,
+    maxBatch: opts.maxBatch ?? 256,
+    stats: { committed_total: 0, failed_total: 0, flushes_total: 0, max_batch: 0 },
+    queue: [],
+    running: undefined,
+    closed: false,
   };
-
-  const flush = async (batch: Pending[]): Promise<void> => {
-    try {
-      await write(batch);
-      settle(batch, undefined);
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) {
-        // The database cannot take writes now (timed out, lost, read-only): retrying entry by entry
-        // would make every waiter wait once per entry, and a COMMIT whose answer was lost may have
-        // committed. Fail this batch and everything that queued behind it, at once (503).
-        const waiting = queue;
-        queue = [];
-        settle([...batch, ...waiting], err);
-        return;
-      }
-      if (batch.length === 1) {
-        settle(batch, err);
-        return;
-      }
-      log.warn('audit: batch commit failed, retrying entries one by one', {
-        entries: batch.length,
-        error: err instanceof Error ? err.message : String(err),
-      });
-      for (const p of batch) {
-        try {
-          await write([p]);
-          settle([p], undefined);
-        } catch (e) {
-          settle([p], e);
-        }
-      }
-    }
-  };
-
-  const write = async (batch: Pending[]): Promise<void> => {
-    await chain.write(
-      batch.flatMap((p) => (p.entry.issued ? [p.entry.issued] : [])),
-      batch.flatMap((p) => p.events),
-    );
-    stats.flushes_total++;
-    stats.max_batch = Math.max(stats.max_batch, batch.length);
-  };
-
-  const settle = (batch: Pending[], err: unknown): void => {
-    for (const p of batch) {
-      if (err === undefined) {
-        stats.committed_total++;
-        p.resolve();
-      } else {
-        stats.failed_total++;
-        p.reject(err);
-      }
-    }
-  };
-
-  const kick = (): void => {
-    if (running) return;
-    running = flushLoop().finally(() => {
-      running = undefined;
-      // Entries queued while the last flush was finishing.
-      if (queue.length > 0) kick();
-    });
-  };
-
   return {
     commit(entry) {
-      if (closed) return Promise.reject(new Error('audit outbox is closed'));
+      if (o.closed) return Promise.reject(new Error('audit outbox is closed'));
       let events: PreparedEvent[];
       try {
         // Validated before batching: a record that would fail its INSERT fails alone, here.
@@ -145,16 +85,95 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
         return Promise.reject(err);
       }
       return new Promise<void>((resolve, reject) => {
-        queue.push({ entry, events, resolve, reject });
-        kick();
+        o.queue.push({ entry, events, resolve, reject });
+        kick(o);
       });
     },
     async close() {
-      closed = true;
-      while (running) await running;
+      o.closed = true;
+      while (o.running) await o.running;
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...o.stats }),
   };
+}
+
+/** Starts the one flush of this process, unless it is running. */
+function kick(o: Outbox): void {
+  if (o.running) return;
+  o.running = flushLoop(o).finally(() => {
+    o.running = undefined;
+    // Entries queued while the last flush was finishing.
+    if (o.queue.length > 0) kick(o);
+  });
+}
+
+async function flushLoop(o: Outbox): Promise<void> {
+  // Yield one turn so that requests arriving together share the first transaction too.
+  await new Promise<void>((r) => setImmediate(r));
+  while (o.queue.length > 0) {
+    const batch = o.queue.slice(0, o.maxBatch);
+    o.queue = o.queue.slice(batch.length);
+    await flush(o, batch);
+  }
+}
+
+async function flush(o: Outbox, batch: Pending[]): Promise<void> {
+  try {
+    await write(o, batch);
+    settle(o, batch, undefined);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      // The database cannot take writes now (timed out, lost, read-only): retrying entry by entry
+      // would make every waiter wait once per entry, and a COMMIT whose answer was lost may have
+      // committed. Fail this batch and everything that queued behind it, at once (503).
+      const waiting = o.queue;
+      o.queue = [];
+      settle(o, [...batch, ...waiting], err);
+      return;
+    }
+    if (batch.length === 1) {
+      settle(o, batch, err);
+      return;
+    }
+    o.log.warn('audit: batch commit failed, retrying entries one by one', {
+      entries: batch.length,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    await writeEach(o, batch);
+  }
+}
+
+/** One transaction per entry, so that a bad entry is refused alone. */
+async function writeEach(o: Outbox, batch: Pending[]): Promise<void> {
+  for (const p of batch) {
+    try {
+      await write(o, [p]);
+      settle(o, [p], undefined);
+    } catch (e) {
+      settle(o, [p], e);
+    }
+  }
+}
+
+async function write(o: Outbox, batch: Pending[]): Promise<void> {
+  await o.chain.write(
+    batch.flatMap((p) => (p.entry.issued ? [p.entry.issued] : [])),
+    batch.flatMap((p) => p.events),
+  );
+  o.stats.flushes_total++;
+  o.stats.max_batch = Math.max(o.stats.max_batch, batch.length);
+}
+
+function settle(o: Outbox, batch: Pending[], err: unknown): void {
+  for (const p of batch) {
+    if (err === undefined) {
+      o.stats.committed_total++;
+      p.resolve();
+    } else {
+      o.stats.failed_total++;
+      p.reject(err);
+    }
+  }
 }
 
 /** As `buildEvents`, each prepared for sealing (chain.ts), canonicalized as it was masked. */
