@@ -1,8 +1,9 @@
 /**
  * A downstream outage seen from the MCP server (issue 16 §4): a connector whose token endpoint is a
- * TCP port that accepts the connection and never answers, then the same port closed. Both answer
- * the unchanged exchange with 503 `temporarily_unavailable` and `Retry-After` (the connector's
- * `retry_after_seconds`), within the connector's `timeout_ms` and not the socket's default; each is
+ * TCP port that accepts the connection and never answers, then the same port closed, then one that
+ * sends a response's headers and stalls in its body. Each answers the unchanged exchange with 503
+ * `temporarily_unavailable` and `Retry-After` (the connector's `retry_after_seconds`), within the
+ * connector's `timeout_ms` and not the socket's default; each is
  * a `token.refused` event (`downstream_unavailable`, naming the connector) in an audit chain that
  * verifies, counted as `unavailable` in /metrics; failures are not cached, so every exchange tries
  * again.
@@ -23,7 +24,8 @@ interface SilentPort {
   port: number;
   /** Connections on which a request arrived (the client may open idle ones too). */
   requests: number;
-  open(): Promise<void>;
+  /** Listens; with `prefix`, writes it on each request, then nothing more. */
+  open(prefix?: string): Promise<void>;
   shut(): Promise<void>;
 }
 
@@ -33,13 +35,16 @@ function silentPort(port: number): SilentPort {
   const out: SilentPort = {
     port,
     requests: 0,
-    open: () =>
+    open: (prefix) =>
       new Promise((resolve, reject) => {
         server = createServer((s) => {
           sockets.add(s);
           s.on('error', () => {});
           s.on('close', () => sockets.delete(s));
-          s.once('data', () => (out.requests += 1));
+          s.once('data', () => {
+            out.requests += 1;
+            if (prefix !== undefined) s.write(prefix);
+          });
           s.resume(); // read the request, answer nothing
         });
         server.once('error', reject);
@@ -148,9 +153,24 @@ describe('a connector whose token endpoint hangs or is closed', () => {
     expect(silent.requests).toBe(before);
   });
 
+  it('answers 503 within timeout_ms when the answer’s headers came and its body stalls', async () => {
+    await silent.open(
+      'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{"access_token":"',
+    );
+    const before = silent.requests;
+    const res = await exchange();
+    expect(res.status, res.text).toBe(503);
+    expect(res.body.error).toBe('temporarily_unavailable');
+    expect(res.headers.get('retry-after')).toBe('9');
+    expect(res.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(res.ms).toBeLessThan(TIMEOUT_MS + 1_500); // the bound covers the whole answer
+    expect(silent.requests).toBe(before + 1);
+    await silent.shut();
+  });
+
   it('records each outage as a refusal naming the connector, in a chain that verifies, and counts it', async () => {
     const events = await unavailable();
-    expect(events).toHaveLength(4);
+    expect(events).toHaveLength(5);
     const details = events.map((e) => e.data.downstream);
     for (const d of details)
       expect(d).toEqual({
@@ -160,7 +180,7 @@ describe('a connector whose token endpoint hangs or is closed', () => {
         error: 'downstream_unavailable',
       });
     expect(events.every((e) => e.data.error === 'temporarily_unavailable')).toBe(true);
-    expect(await metric()).toBe(4);
+    expect(await metric()).toBe(5);
     const report = await verifyPostgres(svc.db.db);
     expect(report.broken).toBeUndefined();
     expect(report.ok).toBe(true);
