@@ -423,69 +423,83 @@ function policyBundle(e: Env): string {
   return url.toString();
 }
 
-export function loadAuditToolConfig(env: Record<string, string | undefined> = process.env): AuditToolConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.pick(auditToolKeys).safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
-  const e = parsed.data;
-  checkDatabase(e);
+/** The environment without its empty values: empty strings count as unset, as in most twelve-factor tooling. */
+function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+}
+
+/** Where state and audit go: the database, NATS and the audit stream. */
+function storageConfig(
+  e: DatabaseEnv & NatsEnv & Parameters<typeof auditStreamConfig>[0],
+): Pick<Config, 'databaseUrl' | 'database' | 'natsUrl' | 'natsClient' | 'auditStream'> {
   return {
     databaseUrl: e.DATABASE_URL,
     database: databaseConfig(e),
     ...natsConfig(e),
     auditStream: auditStreamConfig(e),
-    dataDir: resolve(e.MANDATE_DATA_DIR),
   };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // Empty strings count as unset, as in most twelve-factor tooling.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
+export function loadAuditToolConfig(env: Record<string, string | undefined> = process.env): AuditToolConfig {
+  const parsed = envSchema.pick(auditToolKeys).safeParse(cleanEnv(env));
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
   const e = parsed.data;
+  checkDatabase(e);
+  return { ...storageConfig(e), dataDir: resolve(e.MANDATE_DATA_DIR) };
+}
+
+function checkWorkers(e: Env): void {
   if (e.MANDATE_WORKERS > 1 && e.DATABASE_URL === undefined)
     throw new ConfigError(
       'MANDATE_WORKERS: more than one worker needs DATABASE_URL (embedded Postgres is single-process)',
     );
-  checkDatabase(e);
-  const issuer = e.MANDATE_ISSUER ?? `http://localhost:${e.PORT}`;
-  // A development deployment (issuer on localhost) with no configuration file gets the demo clients
-  // of examples/mandate.json, with a warning at start-up; anywhere else nothing is configured implicitly.
-  // The image leaves examples/ out (its demo secrets too), so there a localhost start has no clients
-  // until MANDATE_CONFIG names a file (docker-compose.demo.yml mounts the demo one; ADR 0004).
+}
+
+/**
+ * The configuration file: MANDATE_CONFIG, or else, for a development deployment (issuer on
+ * localhost), the demo clients of examples/mandate.json, with a warning at start-up; anywhere else
+ * nothing is configured implicitly. The image leaves examples/ out (its demo secrets too), so there
+ * a localhost start has no clients until MANDATE_CONFIG names a file (docker-compose.demo.yml
+ * mounts the demo one; ADR 0004).
+ */
+function configSource(e: Env, issuer: string): Pick<Config, 'configPath' | 'demoConfig'> {
   const demoConfig = e.MANDATE_CONFIG === undefined && isLocalhost(issuer) && existsSync(demoConfigPath());
   const configPath =
     e.MANDATE_CONFIG !== undefined ? resolve(e.MANDATE_CONFIG) : demoConfig ? demoConfigPath() : undefined;
-  let policyPublicKey: string | undefined;
-  if (e.MANDATE_POLICY_PUBLIC_KEY !== undefined) {
-    try {
-      policyPublicKey = readFileSync(e.MANDATE_POLICY_PUBLIC_KEY, 'utf8');
-    } catch (err) {
-      throw new ConfigError(
-        `MANDATE_POLICY_PUBLIC_KEY: cannot read ${e.MANDATE_POLICY_PUBLIC_KEY}: ${(err as Error).message}`,
-      );
-    }
+  return { configPath, demoConfig };
+}
+
+/** The parsed configuration file and its policy registry; an empty file when there is none. */
+function loadFile(
+  configPath: string | undefined,
+  env: Record<string, string | undefined>,
+): Pick<Config, 'file' | 'registry'> {
+  return configPath === undefined
+    ? { file: configFileSchema.parse({}), registry: undefined }
+    : resolveFile(readConfigFile(configPath, env), configPath);
+}
+
+function readPolicyPublicKey(e: Env): string | undefined {
+  if (e.MANDATE_POLICY_PUBLIC_KEY === undefined) return undefined;
+  try {
+    return readFileSync(e.MANDATE_POLICY_PUBLIC_KEY, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `MANDATE_POLICY_PUBLIC_KEY: cannot read ${e.MANDATE_POLICY_PUBLIC_KEY}: ${(err as Error).message}`,
+    );
   }
-  const { file, registry } =
-    configPath === undefined
-      ? { file: configFileSchema.parse({}), registry: undefined }
-      : resolveFile(readConfigFile(configPath, cleaned), configPath);
-  const secretVariables = file.clients.flatMap((c) =>
-    c.client_secret_env === undefined ? [] : [c.client_secret_env],
-  );
+}
+
+/** Where the policy bundle comes from, how a bundle server is polled, and the key that signs it. */
+function policyConfig(
+  e: Env,
+  policyPublicKey: string | undefined,
+): Pick<Config, 'policyBundle' | 'policyRemote' | 'policyPublicKey'> {
   return {
-    port: e.PORT,
-    host: e.HOST,
-    issuer,
-    databaseUrl: e.DATABASE_URL,
-    database: databaseConfig(e),
-    ...natsConfig(e),
-    auditStream: auditStreamConfig(e),
-    configPath,
-    demoConfig,
-    file,
-    registry,
     policyBundle: policyBundle(e),
     policyRemote: {
       minDelaySeconds: e.MANDATE_POLICY_POLL_MIN_SECONDS,
@@ -495,46 +509,89 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.MANDATE_POLICY_FETCH_TIMEOUT_MS,
     },
     policyPublicKey,
+  };
+}
+
+function approvalWebhookConfig(e: Env): Config['approvalWebhook'] {
+  return e.MANDATE_APPROVAL_WEBHOOK_URL === undefined
+    ? undefined
+    : { url: e.MANDATE_APPROVAL_WEBHOOK_URL, timeoutMs: e.MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS };
+}
+
+function metricsConfig(e: Env): Config['metrics'] {
+  return e.MANDATE_METRICS_PORT === 'main' || e.MANDATE_METRICS_PORT === 'off'
+    ? e.MANDATE_METRICS_PORT
+    : { port: metricsPort(e.MANDATE_METRICS_PORT, e.PORT) };
+}
+
+function firstHopConfig(e: Env): Config['firstHop'] {
+  return {
+    accessTokenTtl: Math.min(e.MANDATE_ACCESS_TOKEN_TTL, e.MANDATE_TOKEN_TTL),
+    refreshTokenTtl: e.MANDATE_REFRESH_TOKEN_TTL,
+    refreshGrace: e.MANDATE_REFRESH_GRACE,
+    authCodeTtl: e.MANDATE_AUTH_CODE_TTL,
+    sessionTtl: e.MANDATE_SESSION_TTL,
+  };
+}
+
+function clientRegistrationConfig(e: Env): Config['clientRegistration'] {
+  return {
+    dynamicClientTtl: e.MANDATE_DYNAMIC_CLIENT_TTL,
+    cimdAllowedHosts: e.MANDATE_CIMD_ALLOWED_HOSTS.split(',')
+      .map((h) =>
+        h
+          .trim()
+          .toLowerCase()
+          .replace(/^\[(.*)\]$/, '$1'),
+      )
+      .filter((h) => h !== ''),
+    cimdTimeoutMs: e.MANDATE_CIMD_TIMEOUT_MS,
+    cimdCa: readCimdCa(e.MANDATE_CIMD_CA_FILE),
+  };
+}
+
+/** The variables a client's secret is read from, which are not unknown. */
+function secretVariablesOf(file: ConfigFile): string[] {
+  return file.clients.flatMap((c) => (c.client_secret_env === undefined ? [] : [c.client_secret_env]));
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = cleanEnv(env);
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
+  const e = parsed.data;
+  checkWorkers(e);
+  checkDatabase(e);
+  const issuer = e.MANDATE_ISSUER ?? `http://localhost:${e.PORT}`;
+  const { configPath, demoConfig } = configSource(e, issuer);
+  const policyPublicKey = readPolicyPublicKey(e);
+  const { file, registry } = loadFile(configPath, cleaned);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    issuer,
+    ...storageConfig(e),
+    configPath,
+    demoConfig,
+    file,
+    registry,
+    ...policyConfig(e, policyPublicKey),
     dataDir: resolve(e.MANDATE_DATA_DIR),
     kek: e.MANDATE_KEK,
     tokenTtl: e.MANDATE_TOKEN_TTL,
     clockSkew: e.MANDATE_CLOCK_SKEW,
     dpopRequireNonce: e.MANDATE_DPOP_REQUIRE_NONCE === 'true',
-    approvalWebhook:
-      e.MANDATE_APPROVAL_WEBHOOK_URL === undefined
-        ? undefined
-        : { url: e.MANDATE_APPROVAL_WEBHOOK_URL, timeoutMs: e.MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS },
+    approvalWebhook: approvalWebhookConfig(e),
     logLevel: e.MANDATE_LOG_LEVEL,
     workers: e.MANDATE_WORKERS,
-    metrics:
-      e.MANDATE_METRICS_PORT === 'main' || e.MANDATE_METRICS_PORT === 'off'
-        ? e.MANDATE_METRICS_PORT
-        : { port: metricsPort(e.MANDATE_METRICS_PORT, e.PORT) },
+    metrics: metricsConfig(e),
     rateLimits: rateRules(e),
     tracing: tracingConfig(e),
     trustProxy: parseTrustProxy(e.MANDATE_TRUST_PROXY) ?? false,
     shutdown: { quietMs: e.MANDATE_DRAIN_QUIET_MS, timeoutMs: e.MANDATE_DRAIN_TIMEOUT_MS },
-    firstHop: {
-      accessTokenTtl: Math.min(e.MANDATE_ACCESS_TOKEN_TTL, e.MANDATE_TOKEN_TTL),
-      refreshTokenTtl: e.MANDATE_REFRESH_TOKEN_TTL,
-      refreshGrace: e.MANDATE_REFRESH_GRACE,
-      authCodeTtl: e.MANDATE_AUTH_CODE_TTL,
-      sessionTtl: e.MANDATE_SESSION_TTL,
-    },
+    firstHop: firstHopConfig(e),
     upstream: upstreamConfig(e),
-    clientRegistration: {
-      dynamicClientTtl: e.MANDATE_DYNAMIC_CLIENT_TTL,
-      cimdAllowedHosts: e.MANDATE_CIMD_ALLOWED_HOSTS.split(',')
-        .map((h) =>
-          h
-            .trim()
-            .toLowerCase()
-            .replace(/^\[(.*)\]$/, '$1'),
-        )
-        .filter((h) => h !== ''),
-      cimdTimeoutMs: e.MANDATE_CIMD_TIMEOUT_MS,
-      cimdCa: readCimdCa(e.MANDATE_CIMD_CA_FILE),
-    },
-    unknownVariables: unknownVariables(cleaned, secretVariables),
+    clientRegistration: clientRegistrationConfig(e),
+    unknownVariables: unknownVariables(cleaned, secretVariablesOf(file)),
   };
 }
