@@ -59,8 +59,9 @@ function trustProxyOption(
   return typeof t === 'number' ? (_address, hop) => hop < t : t;
 }
 
-export function createApp(opts: AppOptions): FastifyInstance {
-  const app = Fastify({
+/** fastify with the service's logger, limits, proxy trust and JSON errors before routing. */
+function newFastify(opts: AppOptions): FastifyInstance {
+  return Fastify({
     // One JSON line per request (src/ops/request-log.ts) through the service's pino logger;
     // fastify's own request lines are off (they carry the URL, query string included).
     ...(opts.log.pino === undefined
@@ -78,6 +79,10 @@ export function createApp(opts: AppOptions): FastifyInstance {
     // And so do requests node's HTTP parser refuses before there is a request to route.
     clientErrorHandler,
   });
+}
+
+/** Drain, tracing, the request log, form bodies as text, and OAuth JSON for errors and 404s. */
+function installCommon(app: FastifyInstance, log: Logger): void {
   installDrain(app);
   installTracing(app);
   installRequestLog(app);
@@ -85,7 +90,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
   );
-  app.setErrorHandler(errorHandler(opts.log));
+  app.setErrorHandler(errorHandler(log));
   app.setNotFoundHandler((req, reply) =>
     sendError(
       reply,
@@ -94,10 +99,11 @@ export function createApp(opts: AppOptions): FastifyInstance {
       }),
     ),
   );
+}
 
-  const base = new URL(opts.ctx.issuer).pathname.replace(/\/$/, '');
+/** The token endpoint and what serves beside it: CIBA, AuthZEN, registration, introspection. */
+function protocolRoutes(app: FastifyInstance, opts: AppOptions): void {
   const paths = endpointPaths(opts.ctx.issuer);
-  const urls = opts.ctx.endpoints;
   const limits = opts.ctx.rateLimits ?? noRateLimits;
   tokenRoute(app, paths.token, opts.ctx, opts.grants);
   if (opts.ctx.approvals !== undefined) backchannelRoute(app, paths.backchannelAuthentication, opts.ctx);
@@ -106,14 +112,29 @@ export function createApp(opts: AppOptions): FastifyInstance {
     registerRoute(app, paths.register, opts.register, opts.log, limitByAddress(limits, 'register'));
   if (opts.introspection !== undefined)
     introspectRoute(app, paths.introspect, { ...opts.ctx, ...opts.introspection });
-  if (opts.firstHop !== undefined) {
-    const firstHop = { ...opts.ctx, firstHop: opts.firstHop.ports };
-    authorizeRoutes(app, paths, firstHop, opts.firstHop.login, limitByAddress(limits, 'authorize'));
-    if (opts.ctx.approvals !== undefined) approvalRoutes(app, paths.approvals, opts.ctx, opts.firstHop.login);
-    revokeRoute(app, paths.revoke, firstHop);
-    if (opts.firstHop.devIdp !== undefined)
-      devIdpRoutes(app, base, opts.firstHop.devIdp, (login) => limitByAddress(limits, 'login', login));
-  }
+}
+
+/** The first hop: authorization endpoint and consent, approvals' pages, revocation, the dev IdP. */
+function firstHopRoutes(
+  app: FastifyInstance,
+  opts: AppOptions,
+  served: NonNullable<AppOptions['firstHop']>,
+): void {
+  const base = new URL(opts.ctx.issuer).pathname.replace(/\/$/, '');
+  const paths = endpointPaths(opts.ctx.issuer);
+  const limits = opts.ctx.rateLimits ?? noRateLimits;
+  const firstHop = { ...opts.ctx, firstHop: served.ports };
+  authorizeRoutes(app, paths, firstHop, served.login, limitByAddress(limits, 'authorize'));
+  if (opts.ctx.approvals !== undefined) approvalRoutes(app, paths.approvals, opts.ctx, served.login);
+  revokeRoute(app, paths.revoke, firstHop);
+  if (served.devIdp !== undefined)
+    devIdpRoutes(app, base, served.devIdp, (login) => limitByAddress(limits, 'login', login));
+}
+
+/** RFC 8414 / OIDC discovery and the JWKS, advertising the endpoints and grants this app serves. */
+function discovery(app: FastifyInstance, opts: AppOptions): void {
+  const paths = endpointPaths(opts.ctx.issuer);
+  const urls = opts.ctx.endpoints;
   discoveryRoutes(
     app,
     {
@@ -138,6 +159,14 @@ export function createApp(opts: AppOptions): FastifyInstance {
       ...(opts.firstHop === undefined ? {} : { scopesSupported: opts.firstHop.scopesSupported }),
     },
   );
+}
+
+export function createApp(opts: AppOptions): FastifyInstance {
+  const app = newFastify(opts);
+  installCommon(app, opts.log);
+  protocolRoutes(app, opts);
+  if (opts.firstHop !== undefined) firstHopRoutes(app, opts, opts.firstHop);
+  discovery(app, opts);
   healthRoutes(app, opts.readiness, opts.metrics ?? (() => ({})));
   return app;
 }
