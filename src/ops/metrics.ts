@@ -59,7 +59,30 @@ export function createMetrics(): Metrics {
   const sources: MetricsSources = {};
   let text = (): Promise<string> => registry.metrics();
   const registers = [registry];
+  // Registered in this order, which is the order a scrape lists them in.
+  const http = httpMetrics(registers);
+  const decisions = decisionMetrics(registers, sources);
+  const refusals = refusalMetrics(registers);
+  relayMetrics(registers, sources);
+  const dependencies = createDependencyMetrics(registers, () => sources.dbPool?.());
+  return {
+    registry,
+    ...http,
+    ...decisions,
+    ...refusals,
+    cimdFetch: dependencies.cimdFetch,
+    connectorRequest: dependencies.connectorRequest,
+    connectorCall: dependencies.connectorCall,
+    attach: (s) => Object.assign(sources, s),
+    text: () => text(),
+    useText: (t) => {
+      text = t;
+    },
+  };
+}
 
+/** Requests answered, how long they took, and the token endpoint's responses. */
+function httpMetrics(registers: Registry[]): Pick<Metrics, 'request' | 'tokenResponse'> {
   const requests = new Counter({
     name: 'mandate_http_requests_total',
     help: 'HTTP requests answered, by route pattern, method and status code.',
@@ -79,6 +102,17 @@ export function createMetrics(): Metrics {
     labelNames: ['grant_type', 'outcome', 'error'] as const,
     registers,
   });
+  return {
+    request: (route, method, status, seconds) => {
+      requests.inc({ route, method, status: String(status) });
+      duration.observe({ route }, seconds);
+    },
+    tokenResponse: (grantType, outcome, error) => tokens.inc({ grant_type: grantType, outcome, error }),
+  };
+}
+
+/** Policy decisions and their time, and, read at scrape time, the bundle in force and its reloads. */
+function decisionMetrics(registers: Registry[], sources: MetricsSources): Pick<Metrics, 'decision'> {
   const decisions = new Counter({
     name: 'mandate_policy_decisions_total',
     help: 'Policy decisions by action and outcome (allow, deny, error: evaluation failed, denied).',
@@ -116,6 +150,21 @@ export function createMetrics(): Metrics {
       if (p) this.set({ revision: p.revision, digest: p.digest }, 1);
     },
   });
+  return {
+    decision: (action, outcome, seconds) => {
+      decisions.inc({ action, outcome });
+      decisionSeconds.observe({ action }, seconds);
+    },
+  };
+}
+
+/** What was refused or failed: replays, database statements, rate limits, approval webhooks. */
+function refusalMetrics(
+  registers: Registry[],
+): Pick<
+  Metrics,
+  'replayRefused' | 'dbError' | 'rateLimited' | 'rateLimitFailure' | 'approvalWebhookFailure'
+> {
   const replays = new Counter({
     name: 'mandate_replay_refusals_total',
     help: "Replayed single-use values refused, by kind: dpop (proof jti), client_assertion, id_jag, workload (a workload's platform JWT).",
@@ -144,6 +193,17 @@ export function createMetrics(): Metrics {
     help: 'Approval webhook POSTs (MANDATE_APPROVAL_WEBHOOK_URL) that failed, timed out or were not answered 2xx.',
     registers,
   });
+  return {
+    replayRefused: (kind) => replays.inc({ kind }),
+    dbError: () => dbErrors.inc(),
+    rateLimited: (limit) => rateLimited.inc({ limit }),
+    rateLimitFailure: (limit) => rateLimitFailures.inc({ limit }),
+    approvalWebhookFailure: () => webhookFailures.inc(),
+  };
+}
+
+/** The audit relay's series, read at scrape time from its counters and the outbox's backlog. */
+function relayMetrics(registers: Registry[], sources: MetricsSources): void {
   let lastPublished = 0;
   new Counter({
     name: 'mandate_audit_relay_published_total',
@@ -177,6 +237,10 @@ export function createMetrics(): Metrics {
       if (s !== undefined) this.set(s.state === 'relaying' ? 1 : 0);
     },
   });
+  backlogMetrics(registers, sources);
+}
+
+function backlogMetrics(registers: Registry[], sources: MetricsSources): void {
   new Gauge({
     name: 'mandate_audit_outbox_pending',
     help: 'Audit events committed to the outbox and not yet delivered by the relay.',
@@ -195,32 +259,4 @@ export function createMetrics(): Metrics {
       if (b?.lag_seconds !== undefined) this.set(b.lag_seconds);
     },
   });
-
-  const dependencies = createDependencyMetrics(registers, () => sources.dbPool?.());
-
-  return {
-    registry,
-    request: (route, method, status, seconds) => {
-      requests.inc({ route, method, status: String(status) });
-      duration.observe({ route }, seconds);
-    },
-    tokenResponse: (grantType, outcome, error) => tokens.inc({ grant_type: grantType, outcome, error }),
-    decision: (action, outcome, seconds) => {
-      decisions.inc({ action, outcome });
-      decisionSeconds.observe({ action }, seconds);
-    },
-    replayRefused: (kind) => replays.inc({ kind }),
-    dbError: () => dbErrors.inc(),
-    cimdFetch: dependencies.cimdFetch,
-    connectorRequest: dependencies.connectorRequest,
-    connectorCall: dependencies.connectorCall,
-    rateLimited: (limit) => rateLimited.inc({ limit }),
-    rateLimitFailure: (limit) => rateLimitFailures.inc({ limit }),
-    approvalWebhookFailure: () => webhookFailures.inc(),
-    attach: (s) => Object.assign(sources, s),
-    text: () => text(),
-    useText: (t) => {
-      text = t;
-    },
-  };
 }
