@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/audit.ts            (Postgres 127.0.0.1:5432, NATS_URL or nats://127.0.0.1:4222)
  *   BENCH_SECONDS=10 BENCH_RATE=2000 npx tsx bench/audit.ts
+ *   BENCH_RELAYS=2 npx tsx bench/audit.ts   (two relays on one destination, as two workers run them)
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const RELAYS = Number(process.env.BENCH_RELAYS ?? 1);
 const log = createLogger('error');
 
 /** Busy and total jiffies of the whole machine. */
@@ -171,19 +173,28 @@ async function main(): Promise<void> {
 
     // Fixed load with the relay publishing to JetStream.
     const audit = createOutboxAudit({ db: t.db, source: 'https://mandate.example', log });
-    const relay = createRelay({
-      db: t.db,
-      nats: { servers: NATS_URL, stream, subjectPrefix: `bench${tag}` },
-      log,
-      pollMs: 200,
+    // One relay per worker, as the service runs them: each batch locks the destination's mark
+    // (FOR UPDATE SKIP LOCKED), so with two the one that loses the race reads nothing and waits.
+    const relays = Array.from({ length: RELAYS }, () => {
+      const counted = counting(t.db);
+      const r = createRelay({
+        db: counted.db,
+        nats: { servers: NATS_URL, stream, subjectPrefix: `bench${tag}` },
+        log,
+        pollMs: 200,
+      });
+      r.start();
+      return { relay: r, statements: counted.statements };
     });
-    relay.start();
+    const relay = relays[0]!.relay;
+    const publishedTotal = () => relays.reduce((n, r) => n + r.relay.stats().published_total, 0);
     const entries = Array.from({ length: 4096 }, (_, i) => exchangeEntry({ allow: i % 4 !== 0 }));
     const latencies: number[] = [];
     let maxLag = 0;
     let maxPending = 0;
     let failed = 0;
-    const publishedBefore = relay.stats().published_total;
+    const publishedBefore = publishedTotal();
+    const relayStatements0 = relays.map((r) => r.statements());
     // The backlog as the database reports it (what /readyz shows), sampled every 100 ms.
     const sampler = setInterval(() => {
       void relay.status().then((s) => {
@@ -227,15 +238,16 @@ async function main(): Promise<void> {
     const drainStart = performance.now();
     while (
       ((await relay.status()).pending ?? 1) > 0 ||
-      relay.stats().published_total - publishedBefore < latencies.length * 2 - 1
+      publishedTotal() - publishedBefore < latencies.length * 2 - 1
     ) {
       await new Promise((r) => setTimeout(r, 20));
       if (performance.now() - drainStart > 60_000) break;
     }
     const drainSecs = (performance.now() - drainStart) / 1000;
     clearInterval(sampler);
-    const published = relay.stats().published_total - publishedBefore;
-    await relay.stop();
+    const published = publishedTotal() - publishedBefore;
+    const relayStatements = relays.map((r, i) => r.statements() - relayStatements0[i]!);
+    for (const r of relays) await r.relay.stop();
     await audit.close();
     latencies.sort((a, b) => a - b);
     const busy = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
@@ -252,6 +264,9 @@ async function main(): Promise<void> {
       `| events published (relay) | ${published} in ${(loadSecs + drainSecs).toFixed(1)}s (${Math.round(published / (loadSecs + drainSecs))}/s), drained ${drainSecs.toFixed(2)}s after load |`,
     );
     console.log(`| relay lag max (oldest unpublished) | ${maxLag.toFixed(3)} s, max pending ${maxPending} |`);
+    console.log(
+      `| relays, statements each (per second) | ${relayStatements.map((n) => `${n} (${Math.round(n / (loadSecs + drainSecs))}/s)`).join(', ')}; published each ${relays.map((r) => r.relay.stats().published_total).join(', ')} |`,
+    );
     console.log(`| machine busy during load | ${(busy * 100).toFixed(0)}% of ${cpus().length} cores |`);
     const report = await verifyPostgres(t.db);
     console.log(`\nchain after the run: ${report.ok ? 'verifies' : 'BROKEN'}, ${report.checked} events`);
