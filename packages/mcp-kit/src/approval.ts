@@ -2,10 +2,10 @@
  * An exchange Mandate's policy wants a person to approve (`interaction_required`, ADR 0014):
  * the same request goes to the backchannel authentication endpoint (OpenID CIBA Core 1.0 §7, poll
  * mode, `login_hint_token` = the user's access token), which answers `auth_req_id`, `expires_in`,
- * `interval` and the approval page (`approval_uri`); the MCP client is shown the page (URL-mode
- * elicitation, MCP 2025-11-25, or the link in a tool error); the token endpoint is polled with the
- * CIBA grant no sooner than `interval`, 5 s slower after each `slow_down` (§11), until approved,
- * denied or expired, never beyond `expires_in`, and abortable.
+ * `interval`, the approval page (`approval_uri`) and the policy's `binding_message`; the MCP
+ * client is shown the page (URL-mode elicitation, MCP 2025-11-25, or the link in a tool error); the
+ * token endpoint is polled with the CIBA grant no sooner than `interval`, 5 s slower after each
+ * `slow_down` (§11), until approved, denied or expired, never beyond `expires_in`, and abortable.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -98,10 +98,13 @@ export interface PendingApproval {
   inflight?: Promise<DownstreamToken | undefined>;
 }
 
-/** The policy's binding message out of `interaction_required`'s description, else all of it. */
-export function bindingMessageOf(description: string): string {
-  const m = /^a person must approve this request \((.*)\): /s.exec(description);
-  return m?.[1] ?? description;
+/**
+ * The policy's binding message: Mandate's `binding_message` member of the §7.3 answer (ADR 0014);
+ * from a server that sends none, the `interaction_required` description as it is.
+ */
+export function bindingMessageOf(answer: Record<string, unknown>, description: string): string {
+  const m = answer.binding_message;
+  return typeof m === 'string' && m !== '' ? m : description;
 }
 
 /**
@@ -157,7 +160,7 @@ export async function startApproval(
   return {
     authReqId: json.auth_req_id,
     approvalUri: approvalPage(json.approval_uri, deps),
-    bindingMessage: bindingMessageOf(description),
+    bindingMessage: bindingMessageOf(json, description),
     elicitationId: randomUUID(),
     target,
     expiresAt: started + expiresIn,

@@ -8,6 +8,9 @@ import { createExchangeClient, type UrlElicitation } from '../src/index.js';
 export const ISSUER = 'https://mandate.test.example';
 export const PAGE = `${ISSUER}/approvals/page-1`;
 export const MESSAGE = 'Time off of more than 5 days needs your approval';
+/** The exchange's refusal; the kit takes the binding message from /bc-authorize's answer, not here. */
+export const DESCRIPTION =
+  'a person must approve this request: send it to the backchannel authentication endpoint';
 export const CALL = { name: 'request_time_off', arguments: { days: 12 } };
 
 interface Seen {
@@ -23,12 +26,19 @@ export const needsApproval = () =>
   Response.json(
     {
       error: 'interaction_required',
-      error_description: `a person must approve this request (${MESSAGE}): send it to the backchannel authentication endpoint`,
+      error_description: DESCRIPTION,
     },
     { status: 400 },
   );
 export const started = (extra: Record<string, unknown> = {}) =>
-  Response.json({ auth_req_id: 'req-1', expires_in: 60, interval: 5, approval_uri: PAGE, ...extra });
+  Response.json({
+    auth_req_id: 'req-1',
+    expires_in: 60,
+    interval: 5,
+    approval_uri: PAGE,
+    binding_message: MESSAGE,
+    ...extra,
+  });
 export const pollError = (error: string) =>
   Response.json({ error }, { status: error === 'access_denied' ? 403 : 400 });
 export const issued = (jti: string) =>

@@ -9,7 +9,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ApprovalPendingError, supportsUrlElicitation, URL_ELICITATION_REQUIRED } from '../src/index.js';
-import { CALL, elicitor, issued, mandate, MESSAGE, PAGE, pollError } from './approval-harness.js';
+import {
+  CALL,
+  DESCRIPTION,
+  elicitor,
+  issued,
+  mandate,
+  MESSAGE,
+  PAGE,
+  pollError,
+  started,
+} from './approval-harness.js';
 
 describe('an exchange the policy wants approved', () => {
   it('starts it at /bc-authorize, elicits the page, polls at the interval, returns the approved token', async () => {
@@ -50,6 +60,26 @@ describe('an exchange the policy wants approved', () => {
       auth_req_id: 'req-1',
     });
     expect(m.polls().every((p) => p.dpop)).toBe(true);
+  });
+
+  it("tells the person the policy's binding_message from /bc-authorize, else the refusal's description", async () => {
+    // The message is /bc-authorize's member (ADR 0014), never parsed out of the exchange's error.
+    const ask = async (start: () => Response) => {
+      const m = mandate(() => issued('x'), { start });
+      const e = elicitor();
+      await m.exchange.getDownstreamToken('user-token', 'workday', ['hr.timeoff.write'], {
+        toolCall: CALL,
+        approval: { elicit: e.elicit },
+      });
+      return e.asked[0]!.message;
+    };
+    expect(await ask(() => started({ binding_message: 'Twelve days off' }))).toBe(
+      'Approval required: Twelve days off',
+    );
+    // A server without the member: the description as it is.
+    expect(await ask(() => started({ binding_message: undefined }))).toBe(
+      `Approval required: ${DESCRIPTION}`,
+    );
   });
 
   it('slow_down adds 5 s to this and every later poll (CIBA §11)', async () => {
@@ -102,7 +132,7 @@ describe('an exchange the policy wants approved', () => {
     });
     expect(token.accessToken).toBe('tok-waited');
     expect(steps).toEqual([
-      { kind: 'approval_required', description: expect.stringContaining(MESSAGE) },
+      { kind: 'approval_required', description: DESCRIPTION },
       { kind: 'pending', expiresIn: 60, interval: 5, approvalUri: PAGE },
       { kind: 'poll', error: 'authorization_pending' },
     ]);

@@ -27,16 +27,19 @@ export interface ApprovalAsk {
 }
 
 /**
- * CIBA §7.3: the successful authentication request acknowledgement, and `approval_uri` (Mandate's
- * member, named as RFC 8628's `verification_uri`): the approval page, for the client to show the
- * person (MCP URL-mode elicitation, or a link in a tool error). It cannot poll, and only the subject
- * or a named approver who signs in sees the request there.
+ * CIBA §7.3: the successful authentication request acknowledgement, and two members of Mandate's
+ * own (CIBA clients ignore members they do not know): `approval_uri` (named as RFC 8628's
+ * `verification_uri`), the approval page, for the client to show the person (MCP URL-mode
+ * elicitation, or a link in a tool error) — it cannot poll, and only the subject or a named approver
+ * who signs in sees the request there — and `binding_message`, the policy's, so that the client
+ * tells the person why without parsing an error description.
  */
 export interface ApprovalStarted {
   auth_req_id: string;
   expires_in: number;
   interval: number;
   approval_uri: string;
+  binding_message: string;
 }
 
 /** The approval page's id: public (it goes to approvers), never enough to poll. */
@@ -117,6 +120,7 @@ export async function startApproval(
       expires_in: expiresIn,
       interval: POLL_INTERVAL_SECONDS,
       approval_uri: approvalUri,
+      binding_message: obligation.binding_message,
     },
     id,
   };

@@ -1,6 +1,6 @@
 // POST /bc-authorize (OpenID CIBA Core §7) over real HTTP: form bodies only (415 otherwise, as the
-// token endpoint), 200 with exactly auth_req_id, expires_in, interval and approval_uri (the
-// approval page of that request) and no-store, and
+// token endpoint), 200 with exactly auth_req_id, expires_in, interval, approval_uri (the
+// approval page of that request) and the policy's binding_message, and no-store, and
 // refusals as OAuth JSON (§13) with the client challenged when its authentication fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post } from '../../helpers/exchange.js';
@@ -14,16 +14,26 @@ beforeAll(async () => {
 afterAll(async () => svc?.close());
 
 describe('POST /bc-authorize', () => {
-  it('starts an approval: auth_req_id, expires_in, interval, the approval page; never cached', async () => {
+  it('starts an approval: auth_req_id, expires_in, interval, the page, the binding message; never cached', async () => {
     const res = await askApproval(svc);
     expect(res.status, res.text).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(Object.keys(res.body).sort()).toEqual(['approval_uri', 'auth_req_id', 'expires_in', 'interval']);
+    expect(Object.keys(res.body).sort()).toEqual([
+      'approval_uri',
+      'auth_req_id',
+      'binding_message',
+      'expires_in',
+      'interval',
+    ]);
     // The page of this very request (its id, never the auth_req_id, is in the link).
     const id = await approvalIdOf(svc, res.body.auth_req_id as string);
     expect(res.body.approval_uri).toBe(`${svc.issuer}/approvals/${id}`);
     expect(res.body.approval_uri).not.toContain(res.body.auth_req_id as string);
-    expect(res.body).toMatchObject({ expires_in: 60, interval: 5 });
+    expect(res.body).toMatchObject({
+      expires_in: 60,
+      interval: 5,
+      binding_message: 'alice asks to write to the CRM',
+    });
     expect(res.body.auth_req_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 

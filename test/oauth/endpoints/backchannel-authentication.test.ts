@@ -46,6 +46,8 @@ describe('handleBackchannelAuthentication', () => {
       expires_in: 60,
       interval: 5,
       approval_uri: `${s.ctx.endpoints.approvals}/${String(approval.id)}`,
+      // The policy's message (ADR 0014), not the client's.
+      binding_message: 'alice asks to write to the CRM',
     });
     expect(body.auth_req_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(approval).toMatchObject({

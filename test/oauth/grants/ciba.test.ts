@@ -95,10 +95,15 @@ describe('an exchange the policy wants approved', () => {
     expect(Object.keys(started.body).sort()).toEqual([
       'approval_uri',
       'auth_req_id',
+      'binding_message',
       'expires_in',
       'interval',
     ]);
-    expect(started.body).toMatchObject({ expires_in: 60, interval: 5 });
+    expect(started.body).toMatchObject({
+      expires_in: 60,
+      interval: 5,
+      binding_message: 'alice asks to write to the CRM',
+    });
     const id = started.body.auth_req_id as string;
     expect(started.body.approval_uri).toBe(`${svc.issuer}/approvals/${await approvalIdOf(id)}`);
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
