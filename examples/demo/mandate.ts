@@ -103,6 +103,7 @@ async function prepare(
       MANDATE_POLICY_BUNDLE: await demoBundle(at.dataDir),
       MANDATE_LOG_LEVEL: 'error',
       MANDATE_APPROVAL_WEBHOOK_URL: inbox.url,
+      MANDATE_APPROVAL_WEBHOOK_SECRET: inbox.secret,
       ...store,
       ...(at.nats ? { NATS_URL: env.NATS_URL } : {}),
       // The stream and subjects the operator chose, for the service and the feed alike.

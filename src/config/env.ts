@@ -13,6 +13,18 @@ const seconds = (min: number, max: number) => z.coerce.number().int().min(min).m
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
+/** The start-up message for a webhook secret of another form. */
+export const WEBHOOK_SECRET_FORM =
+  'must be whsec_ followed by the base64 of 24 to 64 random bytes (Standard Webhooks), e.g. whsec_$(openssl rand -base64 32)';
+
+/** Standard Webhooks' symmetric secret: `whsec_` and canonical base64 of 24 to 64 bytes. */
+function isWebhookSecret(v: string): boolean {
+  const b64 = v.startsWith('whsec_') ? v.slice('whsec_'.length) : '';
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return false;
+  const key = Buffer.from(b64, 'base64');
+  return key.length >= 24 && key.length <= 64 && key.toString('base64') === b64;
+}
+
 const issuerUrl = z
   .string()
   .url()
@@ -266,7 +278,14 @@ export const envSchema = z.object({
     }, 'must be an https URL (http only on localhost, 127.0.0.1 or [::1])')
     .optional()
     .describe(
-      'When set, each new pending approval (ADR 0014) is POSTed there as JSON: approval_id, approval_url (the page approvers open), binding_message, client_binding_message, subject, client_id, agents, service, scopes, tool, expires_at; never a token. Fire and forget: a failure or a timeout is logged and counted (mandate_approval_webhook_failures_total) and never delays or fails the request.',
+      'When set, each new pending approval (ADR 0014) is POSTed there as JSON, signed with MANDATE_APPROVAL_WEBHOOK_SECRET (Standard Webhooks): approval_id, approval_url (the page approvers open), binding_message, client_binding_message, subject, client_id, agents, service, scopes, tool, expires_at; never a token. Fire and forget: a failure or a timeout is logged and counted (mandate_approval_webhook_failures_total) and never delays or fails the request.',
+    ),
+  MANDATE_APPROVAL_WEBHOOK_SECRET: z
+    .string()
+    .refine(isWebhookSecret, WEBHOOK_SECRET_FORM)
+    .optional()
+    .describe(
+      'Required with MANDATE_APPROVAL_WEBHOOK_URL: the key every notice is signed with (Standard Webhooks 1.0: webhook-id, webhook-timestamp and webhook-signature headers, HMAC-SHA256), as whsec_ followed by the base64 of 24 to 64 random bytes (`echo whsec_$(openssl rand -base64 32)`). The receiver holds the same value and verifies each notice (docs/operations.md#approval-webhook). Never logged.',
     ),
   MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS: millis(100, 30_000, 2_000).describe(
     'Deadline (milliseconds) for one approval webhook POST, connection included.',

@@ -74,7 +74,7 @@ export interface Config {
   /** RFC 9449 §8: proofs at the token endpoint must carry a server nonce. */
   dpopRequireNonce: boolean;
   /** MANDATE_APPROVAL_WEBHOOK_URL: where new pending approvals are announced (ADR 0014). */
-  approvalWebhook: { url: string; timeoutMs: number } | undefined;
+  approvalWebhook: { url: string; timeoutMs: number; secret: string } | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   workers: number;
   /** GET /metrics: on the main port, on a port of its own, or not served. */
@@ -512,10 +512,18 @@ function policyConfig(
   };
 }
 
+/** The approvers' webhook: every notice is signed, so a URL without a secret is refused. */
 function approvalWebhookConfig(e: Env): Config['approvalWebhook'] {
-  return e.MANDATE_APPROVAL_WEBHOOK_URL === undefined
-    ? undefined
-    : { url: e.MANDATE_APPROVAL_WEBHOOK_URL, timeoutMs: e.MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS };
+  if (e.MANDATE_APPROVAL_WEBHOOK_URL === undefined) return undefined;
+  if (e.MANDATE_APPROVAL_WEBHOOK_SECRET === undefined)
+    throw new ConfigError(
+      'MANDATE_APPROVAL_WEBHOOK_SECRET: required with MANDATE_APPROVAL_WEBHOOK_URL (every notice is signed, Standard Webhooks)',
+    );
+  return {
+    url: e.MANDATE_APPROVAL_WEBHOOK_URL,
+    timeoutMs: e.MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS,
+    secret: e.MANDATE_APPROVAL_WEBHOOK_SECRET,
+  };
 }
 
 function metricsConfig(e: Env): Config['metrics'] {

@@ -1,6 +1,7 @@
 /**
  * The environment schema on its own (loadConfig adds the cross-variable checks): defaults,
- * coercion, bounds, and the URL rules of the issuer, the upstream IdP and the approval webhook.
+ * coercion, bounds, the URL rules of the issuer, the upstream IdP and the approval webhook, and the
+ * form of the webhook's Standard Webhooks secret.
  */
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../../src/config/env.js';
@@ -84,5 +85,23 @@ describe('envSchema', () => {
     expect(issues({ MANDATE_APPROVAL_WEBHOOK_URL: 'ftp://localhost/x' })).toEqual([webhook]);
     expect(issues({ MANDATE_APPROVAL_WEBHOOK_URL: 'http://127.0.0.1:9/x' })).toEqual([]);
     expect(issues({ MANDATE_APPROVAL_WEBHOOK_URL: 'https://hooks.example/x' })).toEqual([]);
+  });
+
+  it('the approval webhook secret is whsec_ and the canonical base64 of 24 to 64 bytes', () => {
+    const form =
+      'MANDATE_APPROVAL_WEBHOOK_SECRET: must be whsec_ followed by the base64 of 24 to 64 random bytes (Standard Webhooks), e.g. whsec_$(openssl rand -base64 32)';
+    const secret = (bytes: number) => `whsec_${Buffer.alloc(bytes, 1).toString('base64')}`;
+    const refused = (v: string) => issues({ MANDATE_APPROVAL_WEBHOOK_SECRET: v });
+    expect(refused(secret(24))).toEqual([]);
+    expect(refused(secret(32))).toEqual([]);
+    expect(refused(secret(64))).toEqual([]);
+    expect(refused(secret(23))).toEqual([form]); // under the spec's 192 bits
+    expect(refused(secret(65))).toEqual([form]);
+    expect(refused(Buffer.alloc(32, 1).toString('base64'))).toEqual([form]); // no prefix
+    expect(refused('whsec_not base64 at all!!')).toEqual([form]);
+    expect(refused(`${secret(32)}x`)).toEqual([form]); // not canonical base64
+    expect(refused('whsec_')).toEqual([form]);
+    // The message never repeats the value it refused.
+    expect(refused(secret(23)).join()).not.toContain(secret(23).slice(6));
   });
 });

@@ -1,8 +1,10 @@
 /**
  * MANDATE_APPROVAL_WEBHOOK_URL end to end (ADR 0014): a real Mandate, real Postgres and a real
  * HTTP receiver started by the test. A new pending approval is announced with its page URL, the
- * binding message, who asks and for what, and no token of any kind; a receiver that hangs does not
- * delay /bc-authorize. The URL is validated at start-up with an exact message.
+ * binding message, who asks and for what, and no token of any kind, signed per Standard Webhooks
+ * (the receiver verifies it with the specification's check and the shared secret; another secret
+ * fails); a receiver that hangs does not delay /bc-authorize. The URL and the secret are validated
+ * at start-up with exact messages.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configRefusal } from '../../helpers/config.js';
 import { post, subjectClaims } from '../../helpers/exchange.js';
 import { API, basic, form, SECRETS, startTestService, type TestService } from '../../helpers/service.js';
+import { verifyStandardWebhook } from '../../helpers/standard-webhooks.js';
 import { buildBundle, tempDir, writePolicy } from '../../policy/helpers.js';
+
+const SECRET = `whsec_${Buffer.alloc(32, 0x42).toString('base64')}`;
 
 const POLICY = `package mcp.authz
 
@@ -21,14 +26,18 @@ decision := {"allow": true, "scopes": input.scopes, "ttl_seconds": 300, "reasons
 
 let receiver: Server;
 let hang = false;
-const bodies: { raw: string; json: Record<string, unknown> }[] = [];
+const bodies: {
+  raw: string;
+  json: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+}[] = [];
 let svc: TestService;
 beforeAll(async () => {
   receiver = createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      bodies.push({ raw, json: JSON.parse(raw) as Record<string, unknown> });
+      bodies.push({ raw, json: JSON.parse(raw) as Record<string, unknown>, headers: req.headers });
       if (!hang) res.writeHead(204).end();
     });
   });
@@ -39,6 +48,7 @@ beforeAll(async () => {
     env: {
       MANDATE_POLICY_BUNDLE: bundle,
       MANDATE_APPROVAL_WEBHOOK_URL: `http://127.0.0.1:${port}/mandate-approvals`,
+      MANDATE_APPROVAL_WEBHOOK_SECRET: SECRET,
       MANDATE_APPROVAL_WEBHOOK_TIMEOUT_MS: '5000',
     },
   });
@@ -90,6 +100,19 @@ describe('the approval webhook', () => {
     expect(raw).not.toContain(subjectToken.split('.')[2]);
   });
 
+  it('signs it per Standard Webhooks: the receiver verifies it with the shared secret, not another', async () => {
+    const { raw, headers, json } = bodies[0]!;
+    const now = Math.floor(Date.now() / 1000);
+    expect(headers['webhook-id']).toBe(`msg_${json.approval_id as string}`);
+    expect(Math.abs(now - Number(headers['webhook-timestamp']))).toBeLessThan(30);
+    expect(verifyStandardWebhook(SECRET, headers, raw, now)).toBe('ok');
+    const other = `whsec_${Buffer.alloc(32, 0x43).toString('base64')}`;
+    expect(verifyStandardWebhook(other, headers, raw, now)).toBe('bad_signature');
+    expect(verifyStandardWebhook(SECRET, headers, raw.replace('alice', 'mallory'), now)).toBe(
+      'bad_signature',
+    );
+  });
+
   it('a receiver that does not answer does not delay the request', async () => {
     hang = true;
     const start = Date.now();
@@ -108,6 +131,21 @@ describe('MANDATE_APPROVAL_WEBHOOK_URL', () => {
     expect(configRefusal({ MANDATE_APPROVAL_WEBHOOK_URL: 'ftp://127.0.0.1/x' })).toContain(message);
     expect(configRefusal({ MANDATE_APPROVAL_WEBHOOK_URL: 'not a url' })).toContain(
       'MANDATE_APPROVAL_WEBHOOK_URL',
+    );
+  });
+
+  it('needs MANDATE_APPROVAL_WEBHOOK_SECRET, of the whsec_ form', () => {
+    const url = 'https://hooks.example/x';
+    expect(configRefusal({ MANDATE_APPROVAL_WEBHOOK_URL: url })).toBe(
+      'MANDATE_APPROVAL_WEBHOOK_SECRET: required with MANDATE_APPROVAL_WEBHOOK_URL (every notice is signed, Standard Webhooks)',
+    );
+    const short = `whsec_${Buffer.alloc(16, 1).toString('base64')}`;
+    const refusal = configRefusal({
+      MANDATE_APPROVAL_WEBHOOK_URL: url,
+      MANDATE_APPROVAL_WEBHOOK_SECRET: short,
+    });
+    expect(refusal).toBe(
+      'MANDATE_APPROVAL_WEBHOOK_SECRET: must be whsec_ followed by the base64 of 24 to 64 random bytes (Standard Webhooks), e.g. whsec_$(openssl rand -base64 32)',
     );
   });
 });
