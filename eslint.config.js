@@ -77,6 +77,8 @@ const LAYERS = [
       'src/oauth/issuance/',
       'src/oauth/context.ts',
       'src/oauth/token-request.ts',
+      'src/oauth/first-hop.ts',
+      'src/oauth/endpoint-urls.ts',
       'src/oauth/workload/',
       'src/oauth/approvals/',
       'src/oauth/connectors/',
@@ -85,25 +87,65 @@ const LAYERS = [
     because: 'tokens and clients are the building blocks the grants and endpoints use',
   },
   {
+    from: ['src/oauth/tokens/', 'src/oauth/errors.ts', 'src/oauth/params.ts', 'src/oauth/refusals.ts'],
+    deny: ['src/oauth/clients/'],
+    because: 'clients stand on tokens (client assertions are JWTs), not the reverse',
+  },
+  {
+    from: ['src/oauth/errors.ts', 'src/oauth/params.ts', 'src/oauth/refusals.ts'],
+    deny: ['src/oauth/tokens/'],
+    because: 'errors, parameters and refusal reasons are the floor of the protocol core',
+  },
+  {
+    from: [
+      'src/oauth/context.ts',
+      'src/oauth/token-request.ts',
+      'src/oauth/first-hop.ts',
+      'src/oauth/endpoint-urls.ts',
+    ],
+    deny: [
+      'src/oauth/grants/',
+      'src/oauth/endpoints/',
+      'src/oauth/authorize/',
+      'src/oauth/authzen/',
+      'src/oauth/id-jag/',
+      'src/oauth/workload/',
+      'src/oauth/connectors/',
+      'src/oauth/approvals/',
+      'src/oauth/decisions/',
+      'src/oauth/issuance/',
+    ],
+    allow: ['src/oauth/workload/trust.ts', 'src/oauth/approvals/notice.ts'],
+    because:
+      'the shared contract holds the ports every part is given; of the parts above it, it names only the types of the workload trust it holds and the approval notice its webhook port takes',
+  },
+  {
     from: [
       'src/oauth/decisions/',
       'src/oauth/issuance/',
       'src/oauth/id-jag/',
       'src/oauth/workload/',
       'src/oauth/approvals/',
+      'src/oauth/connectors/',
     ],
-    deny: ['src/oauth/grants/', 'src/oauth/endpoints/', 'src/oauth/authorize/'],
+    deny: ['src/oauth/grants/', 'src/oauth/endpoints/', 'src/oauth/authorize/', 'src/oauth/authzen/'],
     because:
       'decisions, issuance, ID-JAGs, workload federation and approvals serve the grants, not the other way round',
   },
   {
     from: ['src/oauth/decisions/', 'src/oauth/issuance/'],
-    deny: ['src/oauth/id-jag/'],
-    because: 'the ID-JAG issuer decides and issues through decisions and issuance, never the reverse',
+    deny: ['src/oauth/id-jag/', 'src/oauth/approvals/'],
+    because:
+      'the ID-JAG issuer and approvals decide and issue through decisions and issuance, never the reverse',
+  },
+  {
+    from: ['src/oauth/id-jag/', 'src/oauth/approvals/', 'src/oauth/decisions/', 'src/oauth/issuance/'],
+    deny: ['src/oauth/workload/', 'src/oauth/connectors/'],
+    because: 'workload federation and connectors build on ID-JAGs, decisions and issuance, never the reverse',
   },
   {
     from: ['src/oauth/grants/'],
-    deny: ['src/oauth/endpoints/', 'src/oauth/authorize/'],
+    deny: ['src/oauth/endpoints/', 'src/oauth/authorize/', 'src/oauth/authzen/'],
     because: 'the endpoints dispatch to the grants',
   },
   {

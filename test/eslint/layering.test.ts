@@ -42,6 +42,21 @@ describe('layering/imports', () => {
       'src/oauth/workload/verify-workload.ts',
     ],
     ['src/oauth/x.ts', "import { loadConfig } from '../config/index.js';", 'src/config/index.ts'],
+    [
+      'src/oauth/tokens/x.ts',
+      "import { authenticateClient } from '../clients/client-auth.js';",
+      'src/oauth/clients/client-auth.ts',
+    ],
+    [
+      'src/oauth/id-jag/x.ts',
+      "import { verifyWorkload } from '../workload/verify-workload.js';",
+      'src/oauth/workload/verify-workload.ts',
+    ],
+    [
+      'src/oauth/endpoint-urls.ts',
+      "import { decideOrRefuse } from './decisions/decide-or-refuse.js';",
+      'src/oauth/decisions/decide-or-refuse.ts',
+    ],
     ['src/http/x.ts', "import { buildStore } from '../wiring/store.js';", 'src/wiring/store.ts'],
     ['src/ops/x.ts', "import { createApp } from '../http/app.js';", 'src/http/app.ts'],
   ])('%s refuses %s', async (file, code, target) => {
