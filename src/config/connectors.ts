@@ -26,6 +26,32 @@ const templateValue: z.ZodType<unknown> = z.lazy(() =>
 /** Claims an assertion template may not set: Mandate sets them for every assertion (RFC 7523 §3). */
 export const RESERVED_ASSERTION_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti'] as const;
 
+/**
+ * Members of a downstream answer `pass_through` may not name: the exchange response's own (a
+ * cached token's `expires_in` is what is left of it, not the downstream's), and the tokens never
+ * passed on (docs/connectors.md: a downstream refresh token is dropped).
+ */
+export const NOT_PASSED_THROUGH = [
+  'access_token',
+  'issued_token_type',
+  'token_type',
+  'expires_in',
+  'scope',
+  'refresh_token',
+  'id_token',
+] as const;
+
+function passThroughIssues(names: readonly string[], ctx: z.RefinementCtx): void {
+  names.forEach((name, i) => {
+    if ((NOT_PASSED_THROUGH as readonly string[]).includes(name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pass_through', i],
+        message: `'${name}' is never passed through: ${name === 'refresh_token' || name === 'id_token' ? 'a downstream refresh or ID token never leaves Mandate' : 'the exchange response sets it'}`,
+      });
+  });
+}
+
 export const connectorSchema = z
   .object({
     service: z
@@ -112,7 +138,7 @@ export const connectorSchema = z
       .array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a response field name'))
       .default([])
       .describe(
-        'Fields of the downstream token response copied into the exchange response (`salesforce` always passes `instance_url` and `id`).',
+        'Fields of the downstream token response copied into the exchange response (`salesforce` always passes `instance_url` and `id`); never `access_token`, `issued_token_type`, `token_type`, `expires_in`, `scope` (the response sets them), `refresh_token` or `id_token`.',
       ),
     timeout_ms: z
       .number()
@@ -184,6 +210,7 @@ export const connectorSchema = z
           path: ['claims', name],
           message: `'${name}' is set by Mandate for every assertion`,
         });
+    passThroughIssues(c.pass_through, ctx);
     for (const field of ['token_endpoint', 'login_url'] as const) {
       const url = c[field];
       const problem = url === undefined ? undefined : transportProblem(url);

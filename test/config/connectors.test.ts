@@ -61,6 +61,12 @@ const cases: [string, unknown[], string][] = [
     "connectors[0].claims.sub: 'sub' is set by Mandate for every assertion",
   ],
   [
+    'passing through a downstream refresh token, or a member the exchange response sets',
+    [{ ...sf, consumer_key: 'ck', pass_through: ['signature', 'refresh_token', 'expires_in'] }],
+    "connectors[0].pass_through[1]: 'refresh_token' is never passed through: a downstream refresh or ID token never leaves Mandate\n" +
+      "connectors[0].pass_through[2]: 'expires_in' is never passed through: the exchange response sets it",
+  ],
+  [
     'two connectors for one identifier',
     [
       { ...sf, consumer_key: 'ck' },
