@@ -16,100 +16,196 @@ import {
   type AccessTokenClaims,
   type AccessTokenVerifier,
 } from './access-token.js';
+import type {
+  ResourceRequest,
+  ResourceServer,
+  ResourceServerOptions,
+  VerifiedAccess,
+} from './resource-types.js';
 import { wwwAuthenticate, type ChallengeError } from './challenge.js';
 import { externalRequestUrl, verifyDpopBoundRequest } from './dpop/bound-request.js';
-import { createJwksClient, type JwksClient } from './jwks.js';
-import {
-  protectedResourceMetadata,
-  protectedResourceMetadataUrl,
-  type ProtectedResourceMetadata,
-} from './metadata.js';
-import { createMemoryReplayStore, type ReplayStore } from './replay.js';
+import { createJwksClient } from './jwks.js';
+import { protectedResourceMetadata, protectedResourceMetadataUrl } from './metadata.js';
+import { createMemoryReplayStore } from './replay.js';
 import { parseScopes } from './scopes.js';
 import { inTestMode, isTestIssuer } from './test-mode.js';
 
-/** One protected resource: its identifier, its authorization server, scopes and DPoP settings. */
-export interface ResourceServerOptions {
-  /** This resource's identifier; tokens must name it in `aud` (RFC 8707, RFC 9068 §4). */
-  resource: string;
-  /** The authorization server's issuer (Mandate's `MANDATE_ISSUER`). */
-  issuer: string;
-  /** The issuer's `jwks_uri` (default `<issuer>/jwks`, where Mandate publishes it). */
-  jwksUri?: string;
-  /** A JWKS client to share between resources of one process (default: one per resource). */
-  jwks?: JwksClient;
-  /** Scopes listed in the metadata (RFC 9728 §2). */
-  scopesSupported?: readonly string[];
-  /** Scopes every request needs; also the `scope` of the 401 challenge by default. */
-  requiredScopes?: readonly string[];
-  /**
-   * What a 401 challenge tells clients to ask for at login (default `requiredScopes`), e.g. every
-   * scope the server can use, leaving it to policy to grant what the user may have.
-   */
-  challengeScopes?: readonly string[];
-  resourceName?: string;
-  /** DPoP (RFC 9449 §7): bound tokens are always checked; `required` refuses unbound ones. */
-  dpop?: { required?: boolean; replay?: ReplayStore; algorithms?: readonly string[] };
-  /** Base URL clients use, for DPoP `htu` (default: the resource's origin). */
-  publicBaseUrl?: string;
-  /** Access-token algorithm allow-list (default `['ES256']`). */
-  algorithms?: readonly string[];
-  /** Tolerated clock difference in seconds (default 30, at most 300). */
-  clockSkewSeconds?: number;
-  /** Seconds since the epoch. */
-  now?: () => number;
-  fetch?: typeof fetch;
-}
-
-/** A request as the kit needs it: headers and the request target the server saw. */
-export interface ResourceRequest {
-  method: string;
-  /** Origin-form request target, e.g. `/mcp?x=1` (RFC 9112 §3.2.1). */
-  target: string;
-  authorization?: string | undefined;
-  /** Every `DPoP` header value received. */
-  dpop?: string | readonly string[] | undefined;
-}
-
-/**
- * What a verified request carries. Shaped like the MCP SDK's `AuthInfo` (`token`, `clientId`,
- * `scopes`, `expiresAt`, `resource`), so adapters can hand it to the SDK's transport as `req.auth`.
- */
-export interface VerifiedAccess {
-  token: string;
-  clientId: string;
-  scopes: string[];
-  /** Seconds since the epoch. */
-  expiresAt: number;
-  resource: URL;
-  sub: string;
-  claims: AccessTokenClaims;
-  scheme: 'Bearer' | 'DPoP';
-  extra: { sub: string; jti: string; scheme: 'Bearer' | 'DPoP' };
-}
-
-/** A protected resource: its metadata, and request authentication with MCP's challenges. */
-export interface ResourceServer {
-  readonly resource: string;
-  /** The RFC 9728 §2 document. */
-  readonly metadata: ProtectedResourceMetadata;
-  /** Its path on this server (RFC 9728 §3.1), e.g. `/.well-known/oauth-protected-resource/mcp`. */
-  readonly metadataPath: string;
-  /** Its absolute URL, as sent in `resource_metadata` (RFC 9728 §5.1). */
-  readonly metadataUrl: string;
-  /**
-   * Verifies the request's token and its scopes (default: `requiredScopes`).
-   * @throws OAuthError with status (401, 403, 400, 503) and `WWW-Authenticate` ready to send.
-   */
-  authenticate(req: ResourceRequest, scopes?: readonly string[]): Promise<VerifiedAccess>;
-  /**
-   * Checks that a verified request holds `scopes` (a tool's, say).
-   * @throws OAuthError 403 `insufficient_scope` whose `scope` is what to ask for (step-up).
-   */
-  requireScopes(access: VerifiedAccess, scopes: readonly string[]): void;
-}
+export type {
+  ResourceRequest,
+  ResourceServer,
+  ResourceServerOptions,
+  VerifiedAccess,
+} from './resource-types.js';
 
 const TOKEN68 = /^([A-Za-z]+) +([A-Za-z0-9\-._~+/]+=*) *$/;
+
+/** What authenticating a request needs, built once per resource. */
+interface Guard {
+  resource: string;
+  metadataUrl: string;
+  dpop: DpopVerifier;
+  dpopRequired: boolean;
+  tokens: AccessTokenVerifier;
+  now: () => number;
+  /** Base URL clients use, for DPoP `htu`. */
+  baseUrl: string;
+  challengeScopes: readonly string[];
+}
+
+/** The guard: DPoP proofs with their replay store, and tokens verified against the issuer's keys. */
+function guardOf(opts: ResourceServerOptions, metadataUrl: string): Guard {
+  const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+  const jwks =
+    opts.jwks ??
+    createJwksClient({
+      jwksUri: opts.jwksUri ?? `${opts.issuer}/jwks`,
+      ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
+    });
+  return {
+    resource: opts.resource,
+    metadataUrl,
+    dpop: createDpopVerifier({
+      replay: opts.dpop?.replay ?? createMemoryReplayStore(opts.now === undefined ? {} : { now: opts.now }),
+      ...(opts.dpop?.algorithms === undefined ? {} : { algorithms: opts.dpop.algorithms }),
+    }),
+    dpopRequired: opts.dpop?.required === true,
+    tokens: createAccessTokenVerifier({
+      issuer: opts.issuer,
+      audience: opts.resource,
+      jwks,
+      ...(opts.algorithms === undefined ? {} : { algorithms: opts.algorithms }),
+      ...(opts.clockSkewSeconds === undefined ? {} : { clockSkewSeconds: opts.clockSkewSeconds }),
+      now,
+    }),
+    now,
+    baseUrl: opts.publicBaseUrl ?? new URL(opts.resource).origin,
+    challengeScopes: opts.challengeScopes ?? [],
+  };
+}
+
+/** What a 401 tells the client to ask for: the challenge's scopes and the request's. */
+function loginScopes(g: Guard, scopes: readonly string[]): string[] {
+  return [...new Set([...g.challengeScopes, ...scopes])];
+}
+
+/** A refusal with its `WWW-Authenticate` challenge (RFC 6750 §3, RFC 9728 §5.1, RFC 9449 §7.1). */
+function refuse(
+  g: Guard,
+  status: number,
+  error: ChallengeError | undefined,
+  description: string,
+  scope: readonly string[],
+  reason?: string,
+): OAuthError {
+  return new OAuthError(error ?? 'invalid_token', description, {
+    status,
+    // RFC 6750 §3.1: no credentials, no error information, on the wire or in the header.
+    challengeOnly: error === undefined,
+    ...(reason === undefined ? {} : { reason }),
+    headers: {
+      'WWW-Authenticate': wwwAuthenticate({
+        scheme: g.dpopRequired ? 'DPoP' : 'Bearer',
+        resourceMetadata: g.metadataUrl,
+        ...(error === undefined ? {} : { error, description }),
+        ...(scope.length === 0 ? {} : { scope: scope.join(' ') }),
+        ...(g.dpopRequired ? { algs: g.dpop.algorithms } : {}),
+      }),
+    },
+  });
+}
+
+function requireScopesOf(g: Guard, access: VerifiedAccess, scopes: readonly string[]): void {
+  const missing = scopes.filter((s) => !access.scopes.includes(s));
+  if (missing.length === 0) return;
+  // MCP 2025-11-25 "Scope Challenge Handling": ask for what the token has plus what is missing,
+  // so that a client replacing its scope with the challenge's keeps what it could already do.
+  throw refuse(
+    g,
+    403,
+    'insufficient_scope',
+    `this request needs scope ${missing.join(' ')}`,
+    [...access.scopes, ...missing],
+    'insufficient_scope',
+  );
+}
+
+/** The access token of an `Authorization: Bearer|DPoP <token68>` header (RFC 6750 §2.1). */
+function presentedToken(g: Guard, authorization: string | undefined, scopes: readonly string[]): string {
+  // RFC 6750 §3.1: a request without credentials gets a challenge and no error code.
+  if (authorization === undefined || authorization === '')
+    throw refuse(g, 401, undefined, 'authorization required', loginScopes(g, scopes), 'no_token');
+  const presented = /^([A-Za-z]+)(?: |$)/.exec(authorization)?.[1]?.toLowerCase();
+  // Another scheme (Basic, say) carries no access token: the same challenge as none at all.
+  if (presented !== 'bearer' && presented !== 'dpop')
+    throw refuse(g, 401, undefined, 'authorization required', loginScopes(g, scopes), 'scheme');
+  const match = TOKEN68.exec(authorization);
+  if (match === null)
+    throw refuse(g, 401, 'invalid_token', 'access token is malformed', loginScopes(g, scopes), 'malformed');
+  return match[2] as string;
+}
+
+/** The token's claims (RFC 9068 §4); keys that cannot be fetched are a 503 to retry. */
+async function verifiedClaims(
+  g: Guard,
+  token: string,
+  scopes: readonly string[],
+): Promise<AccessTokenClaims> {
+  try {
+    return await g.tokens.verify(token);
+  } catch (err) {
+    if (err instanceof TokenVerificationError && err.reason === 'jwks_unavailable')
+      throw new OAuthError('temporarily_unavailable', 'token keys are unavailable, try again', {
+        reason: err.reason,
+        headers: { 'Retry-After': '5' },
+        cause: err,
+      });
+    const e = err instanceof TokenVerificationError ? err : undefined;
+    throw refuse(
+      g,
+      401,
+      'invalid_token',
+      e?.message ?? 'access token is invalid',
+      loginScopes(g, scopes),
+      e?.reason,
+    );
+  }
+}
+
+async function authenticateRequest(
+  g: Guard,
+  req: ResourceRequest,
+  scopes: readonly string[],
+): Promise<VerifiedAccess> {
+  const authorization = req.authorization;
+  const token = presentedToken(g, authorization, scopes);
+  const claims = await verifiedClaims(g, token, scopes);
+  const dpopHeaders = req.dpop === undefined ? [] : typeof req.dpop === 'string' ? [req.dpop] : [...req.dpop];
+  const binding = await verifyDpopBoundRequest({
+    authorization: authorization as string,
+    dpopHeaders,
+    method: req.method,
+    url: externalRequestUrl(g.baseUrl, req.target),
+    claims,
+    accessToken: token,
+    verifier: g.dpop,
+    now: g.now(),
+    requireDpop: g.dpopRequired,
+    resourceMetadata: g.metadataUrl,
+  });
+  const access: VerifiedAccess = {
+    token,
+    clientId: claims.client_id,
+    scopes: parseScopes(claims.scope),
+    expiresAt: claims.exp,
+    resource: new URL(g.resource),
+    sub: claims.sub,
+    claims,
+    scheme: binding.scheme,
+    extra: { sub: claims.sub, jti: claims.jti, scheme: binding.scheme },
+  };
+  requireScopesOf(g, access, scopes);
+  return access;
+}
 
 /**
  * Creates the protected-resource side of MCP authorization for one resource: its RFC 9728 metadata,
@@ -124,146 +220,22 @@ export function createResourceServer(opts: ResourceServerOptions): ResourceServe
       `createResourceServer: ${opts.issuer} is a test issuer (.test, RFC 6761), trusted only with NODE_ENV=test`,
     );
   const { url: metadataUrl, path: metadataPath } = protectedResourceMetadataUrl(opts.resource);
-  const dpopRequired = opts.dpop?.required === true;
-  const dpop: DpopVerifier = createDpopVerifier({
-    replay: opts.dpop?.replay ?? createMemoryReplayStore(opts.now === undefined ? {} : { now: opts.now }),
-    ...(opts.dpop?.algorithms === undefined ? {} : { algorithms: opts.dpop.algorithms }),
-  });
+  const g = guardOf(opts, metadataUrl);
   const metadata = protectedResourceMetadata({
     resource: opts.resource,
     authorizationServers: [opts.issuer],
     ...(opts.scopesSupported === undefined ? {} : { scopesSupported: opts.scopesSupported }),
     ...(opts.resourceName === undefined ? {} : { resourceName: opts.resourceName }),
-    dpopAlgorithms: dpop.algorithms,
-    dpopRequired,
+    dpopAlgorithms: g.dpop.algorithms,
+    dpopRequired: g.dpopRequired,
   });
-  const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-  const jwks =
-    opts.jwks ??
-    createJwksClient({
-      jwksUri: opts.jwksUri ?? `${opts.issuer}/jwks`,
-      ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
-    });
-  const tokens: AccessTokenVerifier = createAccessTokenVerifier({
-    issuer: opts.issuer,
-    audience: opts.resource,
-    jwks,
-    ...(opts.algorithms === undefined ? {} : { algorithms: opts.algorithms }),
-    ...(opts.clockSkewSeconds === undefined ? {} : { clockSkewSeconds: opts.clockSkewSeconds }),
-    now,
-  });
-  const baseUrl = opts.publicBaseUrl ?? new URL(opts.resource).origin;
   const required = [...(opts.requiredScopes ?? [])];
-  const loginScopes = (scopes: readonly string[]) => [
-    ...new Set([...(opts.challengeScopes ?? []), ...scopes]),
-  ];
-  const scheme = dpopRequired ? 'DPoP' : 'Bearer';
-
-  const refuse = (
-    status: number,
-    error: ChallengeError | undefined,
-    description: string,
-    scope: readonly string[],
-    reason?: string,
-  ): OAuthError =>
-    new OAuthError(error ?? 'invalid_token', description, {
-      status,
-      // RFC 6750 §3.1: no credentials, no error information, on the wire or in the header.
-      challengeOnly: error === undefined,
-      ...(reason === undefined ? {} : { reason }),
-      headers: {
-        'WWW-Authenticate': wwwAuthenticate({
-          scheme,
-          resourceMetadata: metadataUrl,
-          ...(error === undefined ? {} : { error, description }),
-          ...(scope.length === 0 ? {} : { scope: scope.join(' ') }),
-          ...(dpopRequired ? { algs: dpop.algorithms } : {}),
-        }),
-      },
-    });
-
-  function requireScopes(access: VerifiedAccess, scopes: readonly string[]): void {
-    const missing = scopes.filter((s) => !access.scopes.includes(s));
-    if (missing.length === 0) return;
-    // MCP 2025-11-25 "Scope Challenge Handling": ask for what the token has plus what is missing,
-    // so that a client replacing its scope with the challenge's keeps what it could already do.
-    throw refuse(
-      403,
-      'insufficient_scope',
-      `this request needs scope ${missing.join(' ')}`,
-      [...access.scopes, ...missing],
-      'insufficient_scope',
-    );
-  }
-
   return {
     resource: opts.resource,
     metadata,
     metadataPath,
     metadataUrl,
-    requireScopes,
-    async authenticate(req, scopes = required) {
-      const authorization = req.authorization;
-      // RFC 6750 §3.1: a request without credentials gets a challenge and no error code.
-      if (authorization === undefined || authorization === '')
-        throw refuse(401, undefined, 'authorization required', loginScopes(scopes), 'no_token');
-      const presented = /^([A-Za-z]+)(?: |$)/.exec(authorization)?.[1]?.toLowerCase();
-      // Another scheme (Basic, say) carries no access token: the same challenge as none at all.
-      if (presented !== 'bearer' && presented !== 'dpop')
-        throw refuse(401, undefined, 'authorization required', loginScopes(scopes), 'scheme');
-      const match = TOKEN68.exec(authorization);
-      if (match === null)
-        throw refuse(401, 'invalid_token', 'access token is malformed', loginScopes(scopes), 'malformed');
-      const token = match[2] as string;
-
-      let claims: AccessTokenClaims;
-      try {
-        claims = await tokens.verify(token);
-      } catch (err) {
-        if (err instanceof TokenVerificationError && err.reason === 'jwks_unavailable')
-          throw new OAuthError('temporarily_unavailable', 'token keys are unavailable, try again', {
-            reason: err.reason,
-            headers: { 'Retry-After': '5' },
-            cause: err,
-          });
-        const e = err instanceof TokenVerificationError ? err : undefined;
-        throw refuse(
-          401,
-          'invalid_token',
-          e?.message ?? 'access token is invalid',
-          loginScopes(scopes),
-          e?.reason,
-        );
-      }
-
-      const dpopHeaders =
-        req.dpop === undefined ? [] : typeof req.dpop === 'string' ? [req.dpop] : [...req.dpop];
-      const binding = await verifyDpopBoundRequest({
-        authorization,
-        dpopHeaders,
-        method: req.method,
-        url: externalRequestUrl(baseUrl, req.target),
-        claims,
-        accessToken: token,
-        verifier: dpop,
-        now: now(),
-        requireDpop: dpopRequired,
-        resourceMetadata: metadataUrl,
-      });
-
-      const access: VerifiedAccess = {
-        token,
-        clientId: claims.client_id,
-        scopes: parseScopes(claims.scope),
-        expiresAt: claims.exp,
-        resource: new URL(opts.resource),
-        sub: claims.sub,
-        claims,
-        scheme: binding.scheme,
-        extra: { sub: claims.sub, jti: claims.jti, scheme: binding.scheme },
-      };
-      requireScopes(access, scopes);
-      return access;
-    },
+    requireScopes: (access, scopes) => requireScopesOf(g, access, scopes),
+    authenticate: (req, scopes = required) => authenticateRequest(g, req, scopes),
   };
 }
