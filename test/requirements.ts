@@ -867,7 +867,7 @@ export const requirements: Requirement[] = [
       ),
       t(
         'e2e/connectors-salesforce.e2e.test.ts',
-        'writes no assertion and no downstream token into the logs or the audit events',
+        'writes no assertion, downstream token or private key into the pino logs or the audit events',
       ),
     ],
   },
