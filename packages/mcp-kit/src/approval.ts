@@ -80,6 +80,8 @@ export interface ApprovalTarget {
   resource: string;
   scopes: readonly string[];
   key: DpopKey | undefined;
+  /** The trace context of the call that asked (well-formed), sent with the approval's requests. */
+  traceparent?: string;
 }
 
 /** A started approval as the kit keeps it between polls (and between calls). */
@@ -146,7 +148,7 @@ export async function startApproval(
   };
   let answer;
   try {
-    answer = await deps.post(deps.backchannelEndpoint, body, target.key, signal);
+    answer = await deps.post(deps.backchannelEndpoint, body, target.key, signal, target.traceparent);
   } catch (cause) {
     signal?.throwIfAborted();
     throw unreachable(about, 'backchannel authentication endpoint', cause);
@@ -205,7 +207,7 @@ async function poll(
   const body = () => new URLSearchParams({ grant_type: GrantType.ciba, auth_req_id: p.authReqId });
   let answer;
   try {
-    answer = await deps.post(deps.tokenEndpoint, body, p.target.key, signal);
+    answer = await deps.post(deps.tokenEndpoint, body, p.target.key, signal, p.target.traceparent);
   } catch (cause) {
     signal?.throwIfAborted();
     throw unreachable(about, 'token endpoint', cause);

@@ -22,6 +22,7 @@ import { ApprovalPendingError } from './approval-errors.js';
 import { generateDpopKey, type DpopKey } from './dpop/client.js';
 import { ExchangeError, ExchangeUnavailableError } from './exchange-errors.js';
 import { createTokenCache } from './token-cache.js';
+import { wellFormedTraceparent } from './trace-context.js';
 import { answerError, createFormPoster, downstreamToken, unreachable } from './token-endpoint.js';
 import { GrantType, TokenType } from './token-types.js';
 import type { DownstreamService, DownstreamToken } from './downstream-token.js';
@@ -70,6 +71,13 @@ export interface DownstreamTokenOptions {
   toolCall?: ToolCallDetail;
   /** How the person is shown a pending approval and how long the call waits (approval.ts). */
   approval?: ApprovalOptions;
+  /**
+   * The W3C trace context of the call the token serves (its `_meta.traceparent`, else the HTTP
+   * request's `traceparent` header), sent on to Mandate so that the exchange's span and audit
+   * events join the agent's trace; dropped unless well-formed. A cached token is not re-fetched
+   * for another trace.
+   */
+  traceparent?: string;
 }
 
 /** Obtains user-scoped tokens for downstream services by token exchange (RFC 8693 §2). */
@@ -116,7 +124,13 @@ interface Exchanger {
 /** One exchange at the token endpoint (RFC 8693 §2.1); `interaction_required` is ApprovalNeeded. */
 async function exchangeOnce(
   x: Exchanger,
-  ask: { userToken: string; service: string; scopes: readonly string[]; toolCall?: ToolCallDetail },
+  ask: {
+    userToken: string;
+    service: string;
+    scopes: readonly string[];
+    toolCall?: ToolCallDetail;
+    traceparent?: string;
+  },
   signal?: AbortSignal,
 ): Promise<DownstreamToken> {
   const { service, scopes } = ask;
@@ -139,11 +153,12 @@ async function exchangeOnce(
           }),
     });
   const about = { service, scopes, now: x.deps.now };
-  const target = { service, resource: svc.resource, scopes, key };
+  const traceparent = wellFormedTraceparent(ask.traceparent);
+  const target = { service, resource: svc.resource, scopes, key, ...(traceparent ? { traceparent } : {}) };
   x.counted();
   let answer;
   try {
-    answer = await x.deps.post(x.deps.tokenEndpoint, params, key, signal);
+    answer = await x.deps.post(x.deps.tokenEndpoint, params, key, signal, traceparent);
   } catch (cause) {
     signal?.throwIfAborted();
     throw unreachable(about, 'token endpoint', cause);
@@ -256,7 +271,11 @@ async function getToken(
   const key = requestKey(req.userToken, req.service, req.scopes, o.toolCall);
   const waiting = c.pending.get(key);
   if (waiting !== undefined) return approve(deps, c.pending, key, waiting, o.approval ?? {}, false);
-  const ask = { ...req, ...(o.toolCall === undefined ? {} : { toolCall: o.toolCall }) };
+  const ask = {
+    ...req,
+    ...(o.toolCall === undefined ? {} : { toolCall: o.toolCall }),
+    ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }),
+  };
   try {
     if (o.toolCall !== undefined) return await exchangeOnce(c.x, ask, o.approval?.signal);
     // Only a token for no particular call is cached (and shared by identical requests).

@@ -30,20 +30,31 @@ export interface FormPosterOptions {
   timeoutMs: number;
 }
 
-/** POSTs `body` to `url` as the client, proving `key` when given; throws only when unreachable. */
+/**
+ * POSTs `body` to `url` as the client, proving `key` when given, with the caller's `traceparent`
+ * (already checked well-formed) when given; throws only when unreachable.
+ */
 export type FormPoster = (
   url: string,
   body: () => URLSearchParams,
   key: DpopKey | undefined,
   signal?: AbortSignal,
+  traceparent?: string,
 ) => Promise<FormAnswer>;
 
 export function createFormPoster(opts: FormPosterOptions): FormPoster {
-  async function once(url: string, body: URLSearchParams, key: DpopKey | undefined, signal?: AbortSignal) {
+  async function once(
+    url: string,
+    body: URLSearchParams,
+    key: DpopKey | undefined,
+    signal?: AbortSignal,
+    traceparent?: string,
+  ) {
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
+    if (traceparent !== undefined) headers.traceparent = traceparent;
     if (opts.authMethod === 'client_secret_basic') {
       // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
       const id = encodeURIComponent(opts.clientId);
@@ -64,13 +75,13 @@ export function createFormPoster(opts: FormPosterOptions): FormPoster {
     const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     return { res, json: typeof json === 'object' && json !== null ? json : {} };
   }
-  return async (url, body, key, signal) => {
-    let answer = await once(url, body(), key, signal);
+  return async (url, body, key, signal, traceparent) => {
+    let answer = await once(url, body(), key, signal, traceparent);
     // RFC 9449 §8: the server wants a nonce in the proof; retry once with the one it sent.
     const nonce = answer.res.headers.get('dpop-nonce');
     if (key !== undefined && nonce !== null) key.rememberNonce(url, nonce);
     if (key !== undefined && answer.json.error === 'use_dpop_nonce' && nonce !== null)
-      answer = await once(url, body(), key, signal);
+      answer = await once(url, body(), key, signal, traceparent);
     return answer;
   };
 }

@@ -12,6 +12,7 @@
 import type { ResourceServer, VerifiedAccess } from '../resource.js';
 import type { ToolCall, ToolDecision } from './authzen.js';
 import type { ToolPolicy } from './tool-policy.js';
+import { wellFormedTraceparent } from '../trace-context.js';
 
 type JsonRpcId = string | number | null;
 
@@ -28,15 +29,6 @@ function idOf(m: Record<string, unknown>): JsonRpcId {
   return typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null;
 }
 
-// W3C Trace Context §3.2: four lower-case hex fields; version ff is invalid. Anything else is not
-// sent on (so nothing the client wrote reaches a header unchecked), and never refuses the call.
-const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/** `v` when it is a well-formed W3C trace context, else undefined. */
-function wellFormed(v: unknown): string | undefined {
-  return typeof v === 'string' && TRACEPARENT.test(v) ? v : undefined;
-}
-
 /** A request header given once (Node joins repeats of an unknown header, which then fail the check). */
 export function headerOf(v: string | string[] | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -50,7 +42,7 @@ export function headerOf(v: string | string[] | undefined): string | undefined {
  */
 export function toolCallsOf(message: unknown, transportTraceparent?: string): PendingCall[] {
   const messages = Array.isArray(message) ? message : [message];
-  const transport = wellFormed(transportTraceparent);
+  const transport = wellFormedTraceparent(transportTraceparent);
   const calls: PendingCall[] = [];
   for (const m of messages) {
     if (!isObject(m) || m.method !== 'tools/call') continue;
@@ -58,7 +50,7 @@ export function toolCallsOf(message: unknown, transportTraceparent?: string): Pe
     const name = typeof params.name === 'string' ? params.name : '';
     const args = isObject(params.arguments) ? params.arguments : {};
     const traceparent =
-      wellFormed(isObject(params._meta) ? params._meta.traceparent : undefined) ?? transport;
+      wellFormedTraceparent(isObject(params._meta) ? params._meta.traceparent : undefined) ?? transport;
     calls.push({ id: idOf(m), call: { name, arguments: args, ...(traceparent ? { traceparent } : {}) } });
   }
   return calls;
