@@ -4,16 +4,15 @@
  * error body the endpoint sends); and GET /metrics when it is served on the main port.
  */
 import type { FastifyInstance } from 'fastify';
+import { GrantType } from '../oauth/tokens/token-types.js';
 import type { Metrics } from './metrics.js';
 import { grantTypeOf, routeOf } from './request-log.js';
 
-/** Grant types are free text from the request: anything not advertised is counted as `other`. */
-const KNOWN_GRANTS = new Set([
-  'authorization_code',
-  'refresh_token',
-  'urn:ietf:params:oauth:grant-type:token-exchange',
-  'urn:ietf:params:oauth:grant-type:jwt-bearer',
-]);
+/**
+ * Grant types are free text from the request: anything but a grant Mandate serves (the one list,
+ * tokens/token-types.ts) is counted as `other`.
+ */
+const KNOWN_GRANTS = new Set<string>(Object.values(GrantType));
 const errorCodes = new WeakMap<object, string>();
 
 export function installHttpMetrics(

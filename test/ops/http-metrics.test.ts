@@ -62,6 +62,7 @@ describe('installHttpMetrics', () => {
 
   it('counts token responses by grant type, outcome and the error code of the body', async () => {
     await token('urn:ietf:params:oauth:grant-type:token-exchange');
+    await token('urn:openid:params:grant-type:ciba');
     await token('refresh_token');
     await token('made-up-grant');
     await token();
@@ -71,6 +72,7 @@ describe('installHttpMetrics', () => {
     expect(t('grant_type="urn:ietf:params:oauth:grant-type:token-exchange",outcome="issued",error=""')).toBe(
       '1',
     );
+    expect(t('grant_type="urn:openid:params:grant-type:ciba",outcome="issued",error=""')).toBe('1');
     expect(t('grant_type="refresh_token",outcome="error",error="invalid_grant"')).toBe('1');
     // Free text from the request is never a label value.
     expect(t('grant_type="other",outcome="issued",error=""')).toBe('1');
