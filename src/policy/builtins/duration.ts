@@ -17,6 +17,39 @@ const units: Record<string, bigint> = {
 
 const MAX = 1n << 63n;
 
+/** Go's leadingInt: the digits at the start, as a number; undefined past 2^63. */
+function leadingInt(int: string): bigint | undefined {
+  let v = 0n;
+  for (const ch of int) {
+    if (v > MAX / 10n) return undefined;
+    v = v * 10n + BigInt(ch.charCodeAt(0) - 48);
+    if (v > MAX) return undefined;
+  }
+  return v;
+}
+
+/** Go's leadingFraction: the digits as a number and its scale; stops accumulating precision on overflow, never fails. */
+function leadingFraction(frac: string): [bigint, number] {
+  let f = 0n;
+  let scale = 1;
+  let overflow = false;
+  for (const ch of frac) {
+    if (overflow) continue;
+    if (f > (MAX - 1n) / 10n) {
+      overflow = true;
+      continue;
+    }
+    const y = f * 10n + BigInt(ch.charCodeAt(0) - 48);
+    if (y > MAX) {
+      overflow = true;
+      continue;
+    }
+    f = y;
+    scale *= 10;
+  }
+  return [f, scale];
+}
+
 function goParseDuration(input: string): bigint | undefined {
   let s = input;
   let neg = false;
@@ -31,13 +64,8 @@ function goParseDuration(input: string): bigint | undefined {
     if (!(s[0] === '.' || (s[0]! >= '0' && s[0]! <= '9'))) return undefined;
     const int = /^[0-9]*/.exec(s)![0];
     s = s.slice(int.length);
-    let v = 0n;
-    for (const ch of int) {
-      // Go's leadingInt: overflow past 2^63 is an error.
-      if (v > MAX / 10n) return undefined;
-      v = v * 10n + BigInt(ch.charCodeAt(0) - 48);
-      if (v > MAX) return undefined;
-    }
+    let v = leadingInt(int);
+    if (v === undefined) return undefined;
     let f = 0n;
     let scale = 1;
     let post = false;
@@ -45,22 +73,7 @@ function goParseDuration(input: string): bigint | undefined {
       const frac = /^[0-9]*/.exec(s.slice(1))![0];
       s = s.slice(1 + frac.length);
       post = frac.length > 0;
-      // Go's leadingFraction: stops accumulating precision on overflow, never fails.
-      let overflow = false;
-      for (const ch of frac) {
-        if (overflow) continue;
-        if (f > (MAX - 1n) / 10n) {
-          overflow = true;
-          continue;
-        }
-        const y = f * 10n + BigInt(ch.charCodeAt(0) - 48);
-        if (y > MAX) {
-          overflow = true;
-          continue;
-        }
-        f = y;
-        scale *= 10;
-      }
+      [f, scale] = leadingFraction(frac);
     }
     if (int.length === 0 && !post) return undefined;
     const unitText = /^[^.0-9]*/.exec(s)![0];

@@ -82,6 +82,64 @@ export interface DecisionClock {
   now: number | undefined;
 }
 
+/** The time builtins that read only their arguments. */
+const argumentBuiltins: Record<string, (...args: unknown[]) => unknown> = {
+  'time.clock': (x) => {
+    const t = tzTime(x);
+    if (t === undefined) return undefined;
+    const f = fieldsOf(t);
+    return [f.hour, f.minute, f.second];
+  },
+  'time.date': (x) => {
+    const t = tzTime(x);
+    if (t === undefined) return undefined;
+    const f = fieldsOf(t);
+    return [f.year, f.month, f.day];
+  },
+  'time.weekday': (x) => {
+    const t = tzTime(x);
+    if (t === undefined) return undefined;
+    return longDayNames[weekdayOf(fieldsOf(t).days)];
+  },
+  'time.add_date': (x, years, months, days) => {
+    const t = tzTime(x);
+    const y = int(years);
+    const m = int(months);
+    const d = int(days);
+    if (t === undefined || y === undefined || m === undefined || d === undefined) return undefined;
+    const f = fieldsOf(t);
+    const wall = wallSeconds(f.year + y, f.month + m, f.day + d, f.hour, f.minute, f.second);
+    return safeNs(dateIn(wall, t.zone), t.nsec);
+  },
+  'time.diff': (a, b) => {
+    const t1 = tzTime(a);
+    const t2 = tzTime(b);
+    if (t1 === undefined || t2 === undefined) return undefined;
+    return diff(t1, { ...t2, zone: t1.zone });
+  },
+  'time.format': (x) => {
+    const t = tzTime(x);
+    if (t === undefined) return undefined;
+    const layout = t.layout === '' ? RFC3339Nano : (namedLayouts[t.layout] ?? t.layout);
+    return formatTime(t.unix, t.nsec, t.zone, layout);
+  },
+  'time.parse_ns': (layout, value) => {
+    if (typeof layout !== 'string' || typeof value !== 'string') return undefined;
+    const r = parseTime(namedLayouts[layout] ?? layout, value);
+    return r === undefined ? undefined : safeNs(r[0], r[1]);
+  },
+  'time.parse_rfc3339_ns': (value) => {
+    if (typeof value !== 'string') return undefined;
+    const r = parseTime(RFC3339, value);
+    return r === undefined ? undefined : safeNs(r[0], r[1]);
+  },
+  'time.parse_duration_ns': (value) => {
+    if (typeof value !== 'string') return undefined;
+    const d = parseDuration(value);
+    return d === undefined ? undefined : exactInt(d);
+  },
+};
+
 export function timeBuiltins(clock: DecisionClock): Record<string, (...args: unknown[]) => unknown> {
   return {
     'time.now_ns': () => {
@@ -89,60 +147,7 @@ export function timeBuiltins(clock: DecisionClock): Record<string, (...args: unk
       if (now === undefined || !Number.isFinite(now)) return undefined;
       return Number.isInteger(now) ? exactInt(BigInt(now) * NS) : Math.trunc(now * 1e9);
     },
-    'time.clock': (x) => {
-      const t = tzTime(x);
-      if (t === undefined) return undefined;
-      const f = fieldsOf(t);
-      return [f.hour, f.minute, f.second];
-    },
-    'time.date': (x) => {
-      const t = tzTime(x);
-      if (t === undefined) return undefined;
-      const f = fieldsOf(t);
-      return [f.year, f.month, f.day];
-    },
-    'time.weekday': (x) => {
-      const t = tzTime(x);
-      if (t === undefined) return undefined;
-      return longDayNames[weekdayOf(fieldsOf(t).days)];
-    },
-    'time.add_date': (x, years, months, days) => {
-      const t = tzTime(x);
-      const y = int(years);
-      const m = int(months);
-      const d = int(days);
-      if (t === undefined || y === undefined || m === undefined || d === undefined) return undefined;
-      const f = fieldsOf(t);
-      const wall = wallSeconds(f.year + y, f.month + m, f.day + d, f.hour, f.minute, f.second);
-      return safeNs(dateIn(wall, t.zone), t.nsec);
-    },
-    'time.diff': (a, b) => {
-      const t1 = tzTime(a);
-      const t2 = tzTime(b);
-      if (t1 === undefined || t2 === undefined) return undefined;
-      return diff(t1, { ...t2, zone: t1.zone });
-    },
-    'time.format': (x) => {
-      const t = tzTime(x);
-      if (t === undefined) return undefined;
-      const layout = t.layout === '' ? RFC3339Nano : (namedLayouts[t.layout] ?? t.layout);
-      return formatTime(t.unix, t.nsec, t.zone, layout);
-    },
-    'time.parse_ns': (layout, value) => {
-      if (typeof layout !== 'string' || typeof value !== 'string') return undefined;
-      const r = parseTime(namedLayouts[layout] ?? layout, value);
-      return r === undefined ? undefined : safeNs(r[0], r[1]);
-    },
-    'time.parse_rfc3339_ns': (value) => {
-      if (typeof value !== 'string') return undefined;
-      const r = parseTime(RFC3339, value);
-      return r === undefined ? undefined : safeNs(r[0], r[1]);
-    },
-    'time.parse_duration_ns': (value) => {
-      if (typeof value !== 'string') return undefined;
-      const d = parseDuration(value);
-      return d === undefined ? undefined : exactInt(d);
-    },
+    ...argumentBuiltins,
   };
 }
 
