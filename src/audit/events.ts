@@ -18,7 +18,8 @@ import { ENFORCED_MEMBERS } from './decision-result.js';
 export const DECISION_EVENT_TYPE = 'dev.mandate.decision';
 /**
  * Token events; `approval_requested`, `approved` and `approval_denied` are a token exchange waiting
- * for a person (OpenID CIBA, ADR 0014): each names the decision it resumes and the approval's id.
+ * for a person (OpenID CIBA, ADR 0014): each names the decision it resumes and the approval's id;
+ * `approval_used` is a tool call's approval used up by its AuthZEN evaluation.
  */
 export const tokenEventKinds = [
   'issued',
@@ -29,6 +30,7 @@ export const tokenEventKinds = [
   'approval_requested',
   'approved',
   'approval_denied',
+  'approval_used',
 ] as const;
 export const tokenEventTypes = [
   'dev.mandate.token.issued',
@@ -39,6 +41,7 @@ export const tokenEventTypes = [
   'dev.mandate.token.approval_requested',
   'dev.mandate.token.approved',
   'dev.mandate.token.approval_denied',
+  'dev.mandate.token.approval_used',
 ] as const;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);

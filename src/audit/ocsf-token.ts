@@ -25,6 +25,7 @@ const tokenActivity: Record<TokenEvent['data']['kind'], [number, string]> = {
   approval_requested: [99, 'Approval Requested'],
   approved: [99, 'Approval Granted'],
   approval_denied: [99, 'Approval Denied'],
+  approval_used: [99, 'Approval Used'],
 };
 
 /** OCSF `auth_protocol_id` 6, whose caption is "OAUTH 2.0" (dictionary.json). */

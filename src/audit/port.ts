@@ -15,7 +15,9 @@ export type TokenEventKind =
   // A token exchange waiting for a person's approval (OpenID CIBA, ADR 0014).
   | 'approval_requested'
   | 'approved'
-  | 'approval_denied';
+  | 'approval_denied'
+  // A tool call allowed by an approval presented with its AuthZEN evaluation (used up).
+  | 'approval_used';
 
 /** A decision as the audit log sees it: the decision and the input it was made on. */
 export interface DecisionFact {

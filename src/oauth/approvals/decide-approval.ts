@@ -100,7 +100,7 @@ export async function decideApproval(
     tokens: [
       {
         kind: verdict === 'approved' ? 'approved' : 'approval_denied',
-        action: 'token_exchange',
+        action: p.input.action,
         client_id: record.clientId,
         sub: record.sub,
         aud: token.aud,

@@ -73,7 +73,7 @@ export async function startApproval(
       tokens: [
         {
           kind: 'approval_requested',
-          action: 'token_exchange',
+          action: input.action,
           client_id: token.clientId,
           sub: token.sub,
           aud: token.aud,

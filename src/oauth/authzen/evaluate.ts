@@ -8,16 +8,18 @@
  * sensitive masked; a denial carries its reason and every scope the tool needs (step-up).
  */
 import { MASK } from '../../audit/mask.js';
+import type { TokenFact } from '../../audit/port.js';
 import type { Decision, DecisionInput, Reason } from '../../policy/contract.js';
 import { authenticateClient } from '../clients/client-auth.js';
 import type { OAuthClient } from '../clients/client.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
-import { issuedTo, subjectInput, tokenContext } from '../decisions/subject-input.js';
+import { issuedTo } from '../decisions/subject-input.js';
 import { OAuthError } from '../errors.js';
 import { Params } from '../params.js';
 import { TokenType } from '../tokens/token-types.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import type { Evaluation, EvaluationsSemantic } from './request.js';
+import { awaitsApproval, toolCallInput, useToolCallApproval, type ApprovalUse } from './tool-approval.js';
 
 /** The AuthZEN action and resource type of an MCP tool call. */
 export const TOOL_CALL = { action: 'tool_call', resourceType: 'mcp_tool' } as const;
@@ -99,54 +101,12 @@ function statedFactMismatch(
   return undefined;
 }
 
-/** The policy's input for a tool call made with the verified token `claims` (the token's facts, the call's). */
-async function toolCallInput(
-  ctx: OAuthContext,
-  caller: OAuthClient,
-  ev: Evaluation,
-  claims: TokenClaims,
-  call: { args: Record<string, unknown>; attributes: Record<string, unknown> },
-): Promise<DecisionInput> {
-  const { args, attributes } = call;
-  const resource = claims.aud.find((a) => caller.audiences.includes(a));
-  const act = claims.act;
-  const clientId = claims.client_id ?? caller.clientId;
-  const client = await ctx.clients.get(clientId);
-  return {
-    action: 'tool_call',
-    now: ctx.now(),
-    subject: subjectInput(claims),
-    client: {
-      client_id: clientId,
-      trust: (client?.trust ?? 'dynamic') as DecisionInput['client']['trust'],
-    },
-    ...(act === undefined
-      ? {}
-      : {
-          actor: {
-            sub: act.sub,
-            ...(act.client_id === undefined ? {} : { client_id: act.client_id }),
-            ...(act.act === undefined ? {} : { act: act.act as Record<string, unknown> }),
-          },
-        }),
-    target: resource === undefined ? {} : { resource },
-    scopes: claims.scopes ?? [],
-    context: {
-      ...tokenContext(claims, undefined, undefined),
-      tool: ev.resource.id,
-      arguments: args,
-      ...(Object.keys(attributes).length === 0 ? {} : { attributes }),
-      ...(claims.jti === undefined ? {} : { token_jti: claims.jti }),
-    },
-  };
-}
-
 /**
  * A denial's answer: the decision id and reasons, and for a step-up every scope the call needs. A
  * call the policy allows only once a person approves it (`require_approval`, which a tool call
  * cannot wait for: invariants.ts) is no plain deny: `context.approval_required` is true, with the
  * policy's `binding_message` and `ttl_seconds`, so the PEP can tell the user a person must approve
- * (ADR 0014: the approval itself is a token exchange naming the call, at /bc-authorize).
+ * (ADR 0014: the PEP asks for the approval at /bc-authorize and presents its `auth_req_id` here).
  */
 function denial(decision: Decision, claims: TokenClaims): EvaluationResponse {
   const codes = decision.reasons.map(reasonCode);
@@ -201,13 +161,62 @@ export async function evaluateToolCall(
   const stated = statedFactMismatch(ev.subject.properties, claims);
   if (stated !== undefined) return failed(400, `subject.properties.${stated} is not the access token's`);
 
-  const input = await toolCallInput(ctx, caller, ev, claims, {
-    args: args as Record<string, unknown>,
-    attributes,
-  });
+  const call = { tool: ev.resource.id, args: args as Record<string, unknown>, attributes };
+  const input = await toolCallInput(ctx, caller, call, claims);
   const decision = ctx.decisions.decide(input);
-  await ctx.audit.commit({ decision: { decision, input: auditedInput(input, decision) }, tokens: [] });
-  return decision.allow ? { decision: true } : denial(decision, claims);
+  const authReqId = ev.context.auth_req_id;
+  const use: ApprovalUse =
+    typeof authReqId === 'string' && awaitsApproval(decision)
+      ? await useToolCallApproval(ctx, caller.clientId, input, authReqId)
+      : { kind: 'none' };
+  await ctx.audit.commit({
+    decision: { decision, input: auditedInput(input, decision) },
+    tokens: use.kind === 'used' ? [approvalUsed(input, decision, use)] : [],
+  });
+  if (decision.allow || use.kind === 'used') return { decision: true };
+  return withApproval(denial(decision, claims), use);
+}
+
+/** decision → approval → use: the approved tool call's event names the decision and the approval. */
+function approvalUsed(
+  input: DecisionInput,
+  decision: Decision,
+  use: Extract<ApprovalUse, { kind: 'used' }>,
+): TokenFact {
+  return {
+    kind: 'approval_used',
+    action: 'tool_call',
+    client_id: input.client.client_id,
+    sub: input.subject.sub,
+    ...(input.target.resource === undefined ? {} : { aud: input.target.resource }),
+    scope: input.scopes.join(' '),
+    decision_id: decision.decision_id,
+    approval_id: use.approvalId,
+    ...(use.approver === undefined ? {} : { approver: use.approver }),
+    ...(input.actor === undefined ? {} : { act: input.actor }),
+  };
+}
+
+/** The state of a presented approval, in the denial's context (`approval_status`). */
+function withApproval(res: EvaluationResponse, use: ApprovalUse): EvaluationResponse {
+  if (use.kind === 'none' || use.kind === 'used') return res;
+  const context: Record<string, unknown> = { ...res.context, approval_status: use.kind };
+  if (use.kind === 'pending') {
+    context.approval_status = use.slowDown ? 'slow_down' : 'pending';
+    return { decision: false, context: { ...context, interval: use.interval } };
+  }
+  if (use.kind === 'denied') {
+    delete context.approval_required;
+    return {
+      decision: false,
+      context: {
+        ...context,
+        reason_admin: { en: 'approval_denied' },
+        reason_user: { en: 'the approval was denied' },
+      },
+    };
+  }
+  return { decision: false, context };
 }
 
 /** Access Evaluations (§7): each in order, stopping as the semantic says (§7.1.2.1). */

@@ -5,16 +5,21 @@
  * subject token of the exchange (the user's access token the MCP server received), and the
  * exchange's own parameters (`resource`/`audience`, `scope`, `actor_token`, `requested_token_type`)
  * say what is asked; `binding_message` and `requested_expiry` are CIBA's. The request is checked and
- * decided exactly as the exchange is; a policy that still requires an approval starts one.
+ * decided exactly as the exchange is; a policy that still requires an approval starts one. Without a
+ * target and with one `mcp_tool_call` authorization detail, the request is a tool call to approve
+ * (authzen/tool-approval.ts): decided as its AuthZEN evaluation is.
  */
 import type { TokenFact } from '../../audit/port.js';
 import { MAX_BINDING_MESSAGE } from '../../policy/approval.js';
 import { recordRefusal } from '../audit-record.js';
 import { startApproval, type ApprovalStarted } from '../approvals/start-approval.js';
 import { authenticateClient, claimedClientId } from '../clients/client-auth.js';
+import type { OAuthClient } from '../clients/client.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
 import { denialError } from '../decisions/policy-denial.js';
 import { OAuthError, reasonOf, toOAuthError } from '../errors.js';
+import { startToolCallApproval } from '../authzen/tool-approval.js';
+import { parseAuthorizationDetails } from '../grants/authorization-details.js';
 import { exchangeInput, exchangeToken } from '../grants/exchange-input.js';
 import { checkParties, type ExchangeParties } from '../grants/exchange-parties.js';
 import { parseExchangeRequest } from '../grants/exchange-request.js';
@@ -83,6 +88,32 @@ async function parties(
   }
 }
 
+/** A tool call to approve (ADR 0014, "Tool calls"): no target service, the call as its one detail. */
+function isToolCall(p: Params): boolean {
+  return !p.has('resource') && !p.has('audience') && p.has('authorization_details');
+}
+
+function toolCall(
+  req: TokenRequest,
+  ctx: OAuthContext,
+  trace: Trace,
+  client: OAuthClient,
+  { clientBindingMessage, expiry }: { clientBindingMessage: string | undefined; expiry: number | undefined },
+) {
+  const detail = parseAuthorizationDetails(req.params.get('authorization_details'))!;
+  return startToolCallApproval(
+    ctx,
+    client,
+    {
+      token: loginHintToken(req.params),
+      detail,
+      ...(clientBindingMessage === undefined ? {} : { clientBindingMessage }),
+      ...(expiry === undefined ? {} : { requestedExpiry: expiry }),
+    },
+    trace,
+  );
+}
+
 async function start(req: TokenRequest, ctx: OAuthContext, trace: Trace, clientId: (id: string) => void) {
   const approvals = ctx.approvals;
   if (approvals === undefined)
@@ -105,6 +136,7 @@ async function start(req: TokenRequest, ctx: OAuthContext, trace: Trace, clientI
     );
   const clientBindingMessage = bindingMessage(req.params);
   const expiry = requestedExpiry(req.params);
+  if (isToolCall(req.params)) return toolCall(req, ctx, trace, auth.client, { clientBindingMessage, expiry });
   const { request, parties: p } = await parties(req, ctx, trace, auth);
   const ask = await exchangeInput(req, request, p, auth.client, ctx);
   const decision = ctx.decisions.decide(ask.input);

@@ -4,7 +4,8 @@
  * polls sooner than the interval (which then grows by 5 s, §11); denied: `access_denied`; expired:
  * `expired_token`. Approved: the token the exchange's decision allowed is issued, exactly (the
  * stored decision input, decision and token; its lifetime fixed now and never beyond the subject
- * token's), and the `auth_req_id` is used up: a second redemption is `invalid_grant`.
+ * token's), and the `auth_req_id` is used up: a second redemption is `invalid_grant`. A tool call's
+ * approval (authzen/tool-approval.ts) is not redeemable here: `invalid_grant`, as an unknown one.
  */
 import { pendingOf, type Pending } from '../approvals/pending.js';
 import type { OAuthContext } from '../context.js';
@@ -97,6 +98,8 @@ export const ciba: Grant = {
     // CIBA §11: an auth_req_id of another client is as good as unknown.
     if (polled === undefined || polled.approval.clientId !== client.clientId) throw unknown();
     const p = pendingOf(polled.approval);
+    // A tool call's approval is presented with its AuthZEN evaluation; it never mints a token.
+    if (p.input.action !== 'token_exchange') throw unknown();
     trace.sub = p.record.sub;
     const refusal = notYet(p, polled.tooFast, ctx.now());
     if (refusal !== undefined) throw refusal;
