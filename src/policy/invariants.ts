@@ -36,13 +36,6 @@ export function enforceInvariants(input: InvariantInput, result: PolicyResult): 
     return { allow: false, scopes: [], ttl_seconds: 0, reasons, obligations };
   };
   if (result.allow !== true) return deny();
-  if (obligations.require_approval !== undefined && !DEFERRABLE_ACTIONS.has(input.action ?? '')) {
-    return deny({
-      code: 'approval_unsupported',
-      message: `the policy requires an approval, which action ${input.action ?? '(none)'} cannot wait for`,
-    });
-  }
-
   const policyGranted = new Set(result.scopes);
   const subjectScopes = input.subject.scopes === undefined ? undefined : new Set(input.subject.scopes);
   const requested = new Set(input.scopes);
@@ -75,6 +68,14 @@ export function enforceInvariants(input: InvariantInput, result: PolicyResult): 
     return deny({
       code: 'ttl_exhausted',
       message: 'no token lifetime left (subject token expired or policy ttl is 0)',
+    });
+  }
+  // Last, so that an action held back only for want of an approval has passed every other
+  // invariant: an approved tool call (oauth/authzen/tool-approval.ts) is then allowed as it stands.
+  if (obligations.require_approval !== undefined && !DEFERRABLE_ACTIONS.has(input.action ?? '')) {
+    return deny({
+      code: 'approval_unsupported',
+      message: `the policy requires an approval, which action ${input.action ?? '(none)'} cannot wait for`,
     });
   }
   return { allow: true, scopes, ttl_seconds: ttl, reasons, obligations };

@@ -26,6 +26,36 @@ describe('enforceInvariants', () => {
     });
   });
 
+  it('holds back an allow needing an approval an action cannot wait for only after every other invariant', () => {
+    const approval = { require_approval: { binding_message: 'ok?', ttl_seconds: 60 } };
+    const codes = (out: ReturnType<typeof enforceInvariants>) =>
+      out.reasons.map((r) => (typeof r === 'string' ? r : r.code));
+    // Everything else holds: the approval is the one thing missing (an approved tool call is allowed).
+    const held = enforceInvariants(
+      { action: 'tool_call', now: NOW, scopes: ['a'], subject: { scopes: ['a'] } },
+      result({ scopes: ['a'], obligations: approval }),
+    );
+    expect(held).toMatchObject({ allow: false, scopes: [], ttl_seconds: 0 });
+    expect(codes(held)).toEqual(['approval_unsupported']);
+    // No scope left, or no lifetime: that denial, which no approval can lift.
+    const noScope = enforceInvariants(
+      { action: 'tool_call', now: NOW, scopes: ['a'], subject: { scopes: ['b'] } },
+      result({ scopes: ['a'], obligations: approval }),
+    );
+    expect(codes(noScope)).toEqual(['scope_dropped', 'scope_not_allowed']);
+    const noTtl = enforceInvariants(
+      { action: 'tool_call', now: NOW, scopes: [], subject: { exp: NOW } },
+      result({ obligations: approval }),
+    );
+    expect(codes(noTtl)).toEqual(['ttl_exhausted']);
+    // A token exchange may wait: allowed here, the approval started by the grant.
+    const exchange = enforceInvariants(
+      { action: 'token_exchange', now: NOW, scopes: ['a'], subject: {} },
+      result({ scopes: ['a'], obligations: approval }),
+    );
+    expect(exchange.allow).toBe(true);
+  });
+
   it('denies an allow with nothing left when scopes were requested', () => {
     const out = enforceInvariants(
       { now: NOW, scopes: ['a'], subject: { scopes: ['b'] } },
