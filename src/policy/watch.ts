@@ -20,13 +20,35 @@ export interface FileWatch {
   close(): void;
 }
 
+/** Watches the file's directory for changes to it; undefined (polling alone) where that fails. */
+function watchDirectory(
+  path: string,
+  trigger: () => void,
+  log: FileWatchOptions['log'],
+): FSWatcher | undefined {
+  const name = basename(path);
+  let dirWatcher: FSWatcher | undefined;
+  try {
+    dirWatcher = watch(dirname(path), { persistent: false }, (_event, filename) => {
+      // Some platforms omit the file name: treat that as a possible change.
+      if (filename === null || filename === name) trigger();
+    });
+    dirWatcher.on('error', (e) => {
+      log.warn('policy bundle directory watch failed; relying on polling', { error: String(e) });
+      dirWatcher?.close();
+    });
+  } catch (e) {
+    log.warn('policy bundle directory cannot be watched; relying on polling', { error: String(e) });
+  }
+  return dirWatcher;
+}
+
 export function watchForChanges(
   path: string,
   onChange: () => Promise<unknown>,
   opts: FileWatchOptions,
 ): FileWatch {
   const debounceMs = opts.debounceMs ?? 100;
-  const name = basename(path);
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
@@ -59,19 +81,7 @@ export function watchForChanges(
     timer.unref();
   };
 
-  let dirWatcher: FSWatcher | undefined;
-  try {
-    dirWatcher = watch(dirname(path), { persistent: false }, (_event, filename) => {
-      // Some platforms omit the file name: treat that as a possible change.
-      if (filename === null || filename === name) trigger();
-    });
-    dirWatcher.on('error', (e) => {
-      opts.log.warn('policy bundle directory watch failed; relying on polling', { error: String(e) });
-      dirWatcher?.close();
-    });
-  } catch (e) {
-    opts.log.warn('policy bundle directory cannot be watched; relying on polling', { error: String(e) });
-  }
+  const dirWatcher = watchDirectory(path, trigger, opts.log);
 
   const onStat = (curr: Stats, prev: Stats): void => {
     if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size || curr.ino !== prev.ino) trigger();

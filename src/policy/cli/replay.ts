@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadAuditToolConfig } from '../../config/index.js';
+import { ConfigError, loadAuditToolConfig, type AuditToolConfig } from '../../config/index.js';
 import { createMemoryLogger } from '../../log.js';
 import { DEFAULT_ENTRYPOINT } from '../contract.js';
 import { createDecide } from '../decide.js';
@@ -22,6 +22,25 @@ export const REPLAY_USAGE =
 
 /** Exit status when the candidate bundle would decide something differently. */
 export const REPLAY_CHANGED = 3;
+
+/** --since or --until: an RFC 3339 time or a span back from now (24h), in ms since the epoch. */
+function instantOf(flag: 'since' | 'until', text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseInstant(text, now);
+  if (ms === undefined)
+    throw new UsageError(`--${flag} ${JSON.stringify(text)}: not an RFC 3339 time nor a span like 24h`);
+  return ms;
+}
+
+/** Where the recorded decisions are, read as `mandate audit` reads it; a bad variable is a usage error. */
+function auditConfigOf(env: PolicyCliIo['env']): AuditToolConfig {
+  try {
+    return loadAuditToolConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`configuration error: ${e.message}`);
+    throw e;
+  }
+}
 
 export async function replayCommand(argv: string[], io: PolicyCliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -41,22 +60,11 @@ export async function replayCommand(argv: string[], io: PolicyCliIo): Promise<nu
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new UsageError('replay takes one bundle file');
   const now = Date.now();
-  const instant = (flag: 'since' | 'until'): number | undefined => {
-    const text = values[flag];
-    if (text === undefined) return undefined;
-    const ms = parseInstant(text, now);
-    if (ms === undefined)
-      throw new UsageError(`--${flag} ${JSON.stringify(text)}: not an RFC 3339 time nor a span like 24h`);
-    return ms;
+  const window = {
+    since: instantOf('since', values.since, now),
+    until: instantOf('until', values.until, now),
   };
-  const window = { since: instant('since'), until: instant('until') };
-  let config;
-  try {
-    config = loadAuditToolConfig(io.env);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`configuration error: ${e.message}`);
-    throw e;
-  }
+  const config = auditConfigOf(io.env);
 
   const loaded = await loadBundle(await readFile(file), {
     entrypoint: values.entrypoint,
