@@ -95,6 +95,7 @@ function installCommon(app: FastifyInstance, log: Logger): void {
     sendError(
       reply,
       new OAuthError('invalid_request', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`, {
+        reason: 'no_endpoint',
         status: 404,
       }),
     ),

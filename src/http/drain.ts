@@ -57,6 +57,7 @@ export function installDrain(app: FastifyInstance, opts: DrainOptions = {}): Dra
     return sendError(
       reply,
       new OAuthError('temporarily_unavailable', 'the server is shutting down; try again', {
+        reason: 'draining',
         headers: { 'Retry-After': retryAfter },
       }),
     );

@@ -22,9 +22,16 @@ export function toWireError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
   const fe = err as Partial<FastifyError>;
   const known = fe.code === undefined ? undefined : fastifyClientErrors[fe.code];
-  if (known !== undefined) return new OAuthError('invalid_request', known, { status: fe.statusCode ?? 400 });
+  if (known !== undefined)
+    return new OAuthError('invalid_request', known, {
+      reason: 'malformed_request',
+      status: fe.statusCode ?? 400,
+    });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
-    return new OAuthError('invalid_request', 'the request is malformed', { status: fe.statusCode });
+    return new OAuthError('invalid_request', 'the request is malformed', {
+      reason: 'malformed_request',
+      status: fe.statusCode,
+    });
   return toOAuthError(err);
 }
 
@@ -64,7 +71,9 @@ const parserErrors: Record<string, [number, string]> = {
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, description] = parserErrors[err.code ?? ''] ?? [400, 'the request is malformed HTTP'];
-  const body = JSON.stringify(new OAuthError('invalid_request', description, { status }).toJSON());
+  const body = JSON.stringify(
+    new OAuthError('invalid_request', description, { reason: 'malformed_request', status }).toJSON(),
+  );
   if (socket.writable)
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +

@@ -11,9 +11,22 @@
  *   database when its event is written; if the audit log is down, the token stays revoked (the safe
  *   outcome) and the failure is logged at error level.
  */
-import type { AuditEntry } from '../audit/port.js';
+import type { AuditEntry, TokenFact } from '../audit/port.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
+import type { RefusalReason } from './refusals.js';
+
+/**
+ * A refusal's audit fact, its `reason` a member of the catalogue (refusals.ts): the audit port
+ * types it as a string (audit/ cannot see the catalogue), so every refusal the core records is
+ * built here, and a free string there, a description or a message, does not compile.
+ */
+export type RefusedFact = Omit<TokenFact, 'kind' | 'reason'> & { kind: 'refused'; reason: RefusalReason };
+
+/** The fact of a refusal, typed so that its reason is catalogued. */
+export function refusedFact(fact: RefusedFact): TokenFact {
+  return fact;
+}
 
 /** The answer when a decision cannot be recorded: the client did nothing wrong, and may retry. */
 export function auditUnavailable(cause: unknown): OAuthError {

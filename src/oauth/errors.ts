@@ -10,22 +10,23 @@ import type { RefusalReasonFor } from './refusals.js';
 export { wireDescription } from '@mandate/mcp-kit';
 export type { OAuthErrorBody, OAuthErrorCode } from '@mandate/mcp-kit';
 
-/** The options of a refusal, its `reason` one catalogued for its `error` (refusals.ts). */
+/** The options of a refusal, its `reason` one catalogued for its `error` (refusals.ts): never omitted. */
 export interface RefusalOptions<E extends OAuthErrorCode> {
   status?: number;
   headers?: Record<string, string>;
-  reason?: RefusalReasonFor<E>;
+  reason: RefusalReasonFor<E>;
   cause?: unknown;
   challengeOnly?: boolean;
 }
 
 /**
  * The kit's OAuthError, the very class (so `instanceof` is one check for Mandate's refusals and the
- * kit's), with a constructor that accepts only a catalogued reason for the error it is given: a
- * reason missing from refusals.ts, or filed there under another wire error, does not compile.
+ * kit's), with a constructor that demands a catalogued reason for the error it is given: a refusal
+ * without one, or with one missing from refusals.ts or filed there under another wire error, does
+ * not compile. So every refusal's audit `reason` is a catalogue member (`auditReason`).
  */
 export const OAuthError = KitOAuthError as unknown as {
-  new <E extends OAuthErrorCode>(error: E, description: string, options?: RefusalOptions<E>): KitOAuthError;
+  new <E extends OAuthErrorCode>(error: E, description: string, options: RefusalOptions<E>): KitOAuthError;
   readonly prototype: KitOAuthError;
 };
 /** An OAuth refusal (the kit's class; see {@link OAuthError}). */
@@ -38,6 +39,16 @@ export type OAuthError = KitOAuthError;
  */
 export function reasonOf(err: KitOAuthError): RefusalReasonFor<OAuthErrorCode> | undefined {
   return err.reason as RefusalReasonFor<OAuthErrorCode> | undefined;
+}
+
+/**
+ * The catalogued reason a refusal is audited with: its own, which every refusal Mandate constructs
+ * has (the constructor above) and so do the kit's that reach Mandate (DPoP's), or `internal_error`
+ * for the kit's generic `server_error` (`toOAuthError` of an unexpected failure), which has none.
+ * Never the description: that is text for people, and may quote what the client sent.
+ */
+export function auditReason(err: KitOAuthError): RefusalReasonFor<OAuthErrorCode> {
+  return reasonOf(err) ?? 'internal_error';
 }
 
 /**

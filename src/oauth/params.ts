@@ -39,14 +39,20 @@ export class Params {
   get(name: string): string | undefined {
     const list = this.values.get(name);
     if (list === undefined) return undefined;
-    if (list.length > 1) throw new OAuthError('invalid_request', `parameter '${name}' must not be repeated`);
+    if (list.length > 1)
+      throw new OAuthError('invalid_request', `parameter '${name}' must not be repeated`, {
+        reason: 'parameter_repeated',
+      });
     const [v] = list;
     return v === '' ? undefined : v;
   }
 
   require(name: string): string {
     const v = this.get(name);
-    if (v === undefined) throw new OAuthError('invalid_request', `missing required parameter '${name}'`);
+    if (v === undefined)
+      throw new OAuthError('invalid_request', `missing required parameter '${name}'`, {
+        reason: 'parameter_missing',
+      });
     return v;
   }
 
@@ -88,9 +94,11 @@ export function isScopeToken(s: string): boolean {
 export function parseScope(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(' ').filter((s) => s !== '');
-  if (parts.length > MAX_SCOPES) throw new OAuthError('invalid_scope', `more than ${MAX_SCOPES} scopes`);
+  if (parts.length > MAX_SCOPES)
+    throw new OAuthError('invalid_scope', `more than ${MAX_SCOPES} scopes`, { reason: 'scope_too_many' });
   for (const s of parts) {
-    if (!isScopeToken(s)) throw new OAuthError('invalid_scope', `malformed scope token '${s}'`);
+    if (!isScopeToken(s))
+      throw new OAuthError('invalid_scope', `malformed scope token '${s}'`, { reason: 'scope_malformed' });
   }
   return [...new Set(parts)];
 }

@@ -9,7 +9,7 @@
  * misfiled reason does not compile. docs/audit.md's list is generated from this file
  * (`npx tsx src/oauth/refusals-doc.ts --write`; test/oauth/refusals-doc.test.ts fails when stale).
  */
-import type { DpopReason, OAuthErrorCode } from '@mandate/mcp-kit';
+import { DPOP_REASONS, type DpopReason, type OAuthErrorCode } from '@mandate/mcp-kit';
 
 /** The authorization endpoint's `error` codes: RFC 6749 §4.1.2.1 plus OIDC Core §3.1.2.6. */
 export type AuthorizeErrorCode =
@@ -82,6 +82,35 @@ export const REFUSALS = {
   // The request itself (params.ts, endpoints/).
   too_many_parameters: { error: req, meaning: 'the request has more parameters than Mandate reads' },
   nul_in_parameter: { error: req, meaning: 'a parameter holds a NUL character' },
+  parameter_missing: { error: req, meaning: 'a required parameter is missing (the description names it)' },
+  parameter_repeated: { error: req, meaning: 'a parameter that may appear once appeared more than once' },
+  scope_too_many: { error: scope, meaning: 'scope holds more scope tokens than Mandate reads' },
+  scope_malformed: { error: scope, meaning: 'a scope token holds characters RFC 6749 §3.3 does not allow' },
+  unsupported_grant_type: {
+    error: 'unsupported_grant_type',
+    meaning: 'grant_type names a grant this instance does not serve',
+  },
+  token_type_unsupported: {
+    error: req,
+    meaning: 'subject_token_type or actor_token_type names a token type Mandate does not accept',
+  },
+  requested_token_type: { error: req, meaning: 'requested_token_type names a type Mandate does not issue' },
+  actor_token_type_unused: { error: req, meaning: 'actor_token_type was sent without actor_token' },
+  client_id_mismatch: {
+    error: req,
+    meaning: 'the body’s client_id differs from the client of the Authorization header',
+  },
+  malformed_request: {
+    error: req,
+    meaning: 'the HTTP request could not be parsed (body, encoding, size; the description says which)',
+  },
+  content_type: { error: req, meaning: 'the request body is not of the endpoint’s media type (415)' },
+  no_endpoint: { error: req, meaning: 'no endpoint at that method and path (404)' },
+  draining: { error: busy, meaning: 'the instance is shutting down (SIGTERM) and takes no new request' },
+  internal_error: {
+    error: 'server_error',
+    meaning: 'an unexpected failure, answered server_error with nothing of its cause (the error log has it)',
+  },
   unrecordable_issuance: {
     error: grant,
     meaning: 'the token would carry a value no issuance record can hold (e.g. an overlong subject)',
@@ -117,6 +146,7 @@ export const REFUSALS = {
     meaning: 'the client used another authentication method than registered',
   },
   bad_secret: { error: client, meaning: 'the client secret is wrong' },
+  malformed_basic: { error: client, meaning: 'the Authorization header’s Basic credentials are malformed' },
   client_store_unavailable: { error: busy, meaning: 'the client registry could not be read' },
   no_keys: { error: client, meaning: 'a private_key_jwt client has no registered keys' },
   bad_assertion_type: { error: client, meaning: 'client_assertion_type is not the JWT bearer type' },
@@ -203,6 +233,23 @@ export const REFUSALS = {
   unknown_resource: { error: target, meaning: 'the grant’s resource is no longer served' },
   scope_widened: { error: scope, meaning: 'a refresh asked for more scopes than were granted' },
   scope_not_in_assertion: { error: scope, meaning: 'none of the requested scopes is in the ID-JAG' },
+  scope_required: { error: scope, meaning: 'no scope was requested and the subject token carries none' },
+  resource_malformed: { error: target, meaning: 'resource is not an absolute URI without a fragment' },
+  resource_not_in_assertion: { error: target, meaning: 'resource is not one the assertion grants' },
+  resource_ambiguous: {
+    error: target,
+    meaning: 'the assertion names several resources and the request named none of them',
+  },
+  id_jag_audience: {
+    error: target,
+    meaning: 'an ID-JAG’s audience is not the issuer identifier of an authorization server',
+  },
+  id_jag_self: { error: target, meaning: 'an ID-JAG was requested for Mandate itself' },
+  id_jag_actor_token: { error: req, meaning: 'an ID-JAG request carried an actor_token, which is not used' },
+  id_jag_subject_token_type: {
+    error: req,
+    meaning: 'an ID-JAG request’s subject_token_type is not the ID token type',
+  },
   cnf_proof_missing: {
     error: grant,
     meaning: 'an assertion bound to a key (cnf) came without a DPoP proof',
@@ -346,14 +393,21 @@ export const REFUSALS = {
   redirect_uri_missing: { error: req, meaning: 'redirect_uri is missing and the client has several' },
   grant_type: {
     error: 'unauthorized_client',
-    meaning: 'the client may not use the authorization code grant',
+    meaning:
+      'the client may not use the grant (the event’s action says which; at the backchannel authentication endpoint, token exchange)',
   },
   pkce_missing: { error: req, meaning: 'code_challenge is missing (PKCE is required)' },
   pkce_method: { error: req, meaning: 'code_challenge_method is not S256' },
   pkce_malformed: { error: req, meaning: 'code_challenge is malformed' },
   resource_missing: { error: target, meaning: 'no resource was requested (RFC 8707): name the MCP server' },
-  resource_many: { error: target, meaning: 'more than one resource was requested' },
+  resource_many: {
+    error: target,
+    meaning: 'more than one resource (or audience) was requested: one target per request',
+  },
   consent_declined: { error: 'access_denied', meaning: 'the user declined the consent' },
+  login_required: { error: 'login_required', meaning: 'prompt=none and the user is not logged in' },
+  consent_required: { error: 'consent_required', meaning: 'prompt=none and the user has not consented' },
+  idp_unavailable: { error: busy, meaning: 'the upstream identity provider could not be reached' },
   policy: { error: 'access_denied', meaning: 'the policy denied the authorization request' },
 } as const satisfies Record<string, Refusal>;
 
@@ -410,3 +464,22 @@ type ErrorsOf<R extends Catalogued> =
  */
 export type RefusalReasonFor<E extends WireError> =
   { [R in Catalogued]: E extends ErrorsOf<R> ? R : never }[Catalogued] | Exclude<RefusalReason, Catalogued>;
+
+const jwtFailure = (r: string) => Object.hasOwn(JWT_FAILURES, r) || /^(claim|err)_[a-z0-9_]+$/i.test(r);
+const fetchFailure = (r: string) => Object.hasOwn(FETCH_FAILURES, r) || /^status_[0-9]{3}$/.test(r);
+
+/**
+ * Whether `reason` is a member of the catalogue or of one of its families: what the types above
+ * guarantee at compile time, checked at run time on what was recorded (the audit tests).
+ */
+export function isCatalogued(reason: unknown): reason is RefusalReason {
+  if (typeof reason !== 'string') return false;
+  return (
+    Object.hasOwn(REFUSALS, reason) ||
+    Object.hasOwn(DPOP_REASONS, reason) ||
+    /^policy:[^\s]+$/.test(reason) ||
+    jwtFailure(reason) ||
+    (reason.startsWith('assertion_') && jwtFailure(reason.slice('assertion_'.length))) ||
+    (reason.startsWith('cimd_') && fetchFailure(reason.slice('cimd_'.length)))
+  );
+}

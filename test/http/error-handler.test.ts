@@ -18,6 +18,7 @@ beforeAll(async () => {
   app.setErrorHandler(errorHandler(log));
   app.get('/oauth', async () => {
     throw new OAuthError('invalid_client', 'client authentication failed', {
+      reason: 'bad_secret',
       status: 401,
       headers: { 'WWW-Authenticate': 'Basic realm="mandate"' },
     });
@@ -104,7 +105,7 @@ describe('errorHandler', () => {
 
 describe('toWireError and sendError', () => {
   it('keeps an OAuthError as it is and maps fastify codes', () => {
-    const e = new OAuthError('invalid_grant', 'no');
+    const e = new OAuthError('invalid_grant', 'no', { reason: 'unknown_code' });
     expect(toWireError(e)).toBe(e);
     expect(toWireError({ code: 'FST_ERR_BAD_URL', statusCode: 400 }).toJSON()).toEqual({
       error: 'invalid_request',
@@ -120,7 +121,11 @@ describe('toWireError and sendError', () => {
     a.get('/', async (_req, reply) =>
       sendError(
         reply,
-        new OAuthError('temporarily_unavailable', 'later', { status: 503, headers: { 'Retry-After': '2' } }),
+        new OAuthError('temporarily_unavailable', 'later', {
+          reason: 'draining',
+          status: 503,
+          headers: { 'Retry-After': '2' },
+        }),
       ),
     );
     const res = await a.inject('/');

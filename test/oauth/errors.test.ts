@@ -9,7 +9,7 @@ describe('OAuthError on the wire (RFC 6749 §5.2, RFC 6750 §3.1)', () => {
     ['caf\u00e9 \u{1F600} \ud800', 'caf? ?? ?'],
     ['tab\there', 'tab?here'],
   ])('error_description holds only the characters §5.2 allows: %j', (text, wire) => {
-    expect(new OAuthError('invalid_request', text).toJSON()).toEqual({
+    expect(new OAuthError('invalid_request', text, { reason: 'malformed_request' }).toJSON()).toEqual({
       error: 'invalid_request',
       error_description: wire,
     });
@@ -22,12 +22,16 @@ describe('OAuthError on the wire (RFC 6749 §5.2, RFC 6750 §3.1)', () => {
   });
 
   it('keeps the full description for logs and audit', () => {
-    const e = new OAuthError('invalid_request', 'a\u0000b');
+    const e = new OAuthError('invalid_request', 'a\u0000b', { reason: 'nul_in_parameter' });
     expect(e.message).toBe('a\u0000b');
   });
 
   it('sends a bare challenge with an empty body: no error code without credentials (RFC 6750 §3.1)', () => {
-    const e = new OAuthError('invalid_token', 'authorization required', { status: 401, challengeOnly: true });
+    const e = new OAuthError('invalid_token', 'authorization required', {
+      reason: 'policy:test',
+      status: 401,
+      challengeOnly: true,
+    });
     expect(e.toJSON()).toEqual({});
     expect(e.status).toBe(401);
   });

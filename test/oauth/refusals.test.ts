@@ -6,9 +6,16 @@
  */
 import { DPOP_REASONS } from '@mandate/mcp-kit';
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../../src/oauth/errors.js';
+import { refusedFact } from '../../src/oauth/audit-record.js';
+import { auditReason, OAuthError, toOAuthError } from '../../src/oauth/errors.js';
 import { AuthorizeError } from '../../src/oauth/authorize/authorization-request.js';
-import { FETCH_FAILURES, JWT_FAILURES, REFUSAL_FAMILIES, REFUSALS } from '../../src/oauth/refusals.js';
+import {
+  FETCH_FAILURES,
+  isCatalogued,
+  JWT_FAILURES,
+  REFUSAL_FAMILIES,
+  REFUSALS,
+} from '../../src/oauth/refusals.js';
 
 describe('refusal reasons', () => {
   it('gives every reason one wire error and a meaning, and every family its wire errors', () => {
@@ -102,9 +109,53 @@ describe('refusal reasons', () => {
     expect(new AuthorizeError('access_denied', 'x', undefined, 'pkce_missing').error).toBe('access_denied');
   });
 
+  it('does not compile a refusal without a reason, nor a refusal fact whose reason is free text', () => {
+    // @ts-expect-error every refusal Mandate constructs names its catalogued reason
+    expect(new OAuthError('invalid_request', 'x').reason).toBeUndefined();
+    // @ts-expect-error a description is no reason
+    expect(refusedFact({ kind: 'refused', action: 'x', reason: 'missing required parameter' }).kind).toBe(
+      'refused',
+    );
+  });
+
+  it('audits a refusal by its reason, and the kit’s generic server_error as internal_error', () => {
+    expect(auditReason(new OAuthError('invalid_scope', 'x', { reason: 'scope_malformed' }))).toBe(
+      'scope_malformed',
+    );
+    expect(auditReason(toOAuthError(new Error('boom')))).toBe('internal_error');
+  });
+
+  it('isCatalogued knows the catalogue and its families, and no description', () => {
+    for (const r of [
+      'parameter_missing',
+      'internal_error',
+      'policy:scope_not_allowed',
+      'expired',
+      'claim_aud',
+      'assertion_bad_signature',
+      'cimd_timeout',
+      'cimd_status_503',
+      Object.keys(DPOP_REASONS)[0]!,
+    ])
+      expect(isCatalogued(r), r).toBe(true);
+    for (const r of [
+      "missing required parameter 'resource' or 'audience'",
+      'policy: denied',
+      'cimd_status_abc',
+      'assertion_nope',
+      '',
+      undefined,
+      7,
+      'toString',
+    ])
+      expect(isCatalogued(r), String(r)).toBe(false);
+  });
+
   it('is the kit’s very class, so one instanceof check covers the kit’s refusals too', async () => {
     const kit = await import('@mandate/mcp-kit');
-    expect(new OAuthError('invalid_request', 'x')).toBeInstanceOf(kit.OAuthError);
+    expect(new OAuthError('invalid_request', 'x', { reason: 'malformed_request' })).toBeInstanceOf(
+      kit.OAuthError,
+    );
     expect(new kit.OAuthError('invalid_dpop_proof', 'x')).toBeInstanceOf(OAuthError);
   });
 });

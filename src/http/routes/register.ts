@@ -9,6 +9,7 @@ export const REGISTRATION_BODY_LIMIT = 16 * 1024;
 
 const notJson = () =>
   new OAuthError('invalid_request', 'registration requests are application/json (RFC 7591 section 3.1)', {
+    reason: 'content_type',
     status: 415,
   });
 

@@ -28,6 +28,7 @@ export function requireFormBody(
   if (type !== undefined && media !== 'application/x-www-form-urlencoded')
     return done(
       new OAuthError('invalid_request', 'unsupported content type: use application/x-www-form-urlencoded', {
+        reason: 'content_type',
         status: 415,
       }),
     );

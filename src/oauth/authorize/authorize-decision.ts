@@ -11,7 +11,7 @@ import { firstHopInput } from '../grants/first-hop-token.js';
 import type { LoginSession } from './login-port.js';
 import { AuthorizeError, type AuthorizationRequest, type RedirectTarget } from './authorization-request.js';
 import type { AuditEntry } from '../../audit/port.js';
-import { recordRefusal } from '../audit-record.js';
+import { recordRefusal, refusedFact } from '../audit-record.js';
 
 /**
  * Records a refusal at the authorization endpoint before the client hears of it; when the audit
@@ -66,7 +66,7 @@ export async function decideAuthorize(
     {
       decision: fact,
       tokens: [
-        {
+        refusedFact({
           kind: 'refused',
           action: 'authorize',
           client_id: req.client.clientId,
@@ -75,7 +75,7 @@ export async function decideAuthorize(
           error: 'access_denied',
           reason: `policy:${codes.join(',') || 'deny'}`,
           decision_id: decision.decision_id,
-        },
+        }),
       ],
     },
     'an authorization refusal',

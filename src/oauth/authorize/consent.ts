@@ -13,6 +13,7 @@ import {
   validateAuthorizationRequest,
   type AuthorizationRequest,
 } from './authorization-request.js';
+import { refusedFact } from '../audit-record.js';
 import { recordRefusalOrRedirect } from './authorize-decision.js';
 
 /** A declined consent: recorded as a refusal, then `access_denied` to the client (RFC 6749 §4.1.2.1). */
@@ -27,7 +28,7 @@ async function decline(
       ctx,
       {
         tokens: [
-          {
+          refusedFact({
             kind: 'refused',
             action: 'authorize',
             client_id: req.client.clientId,
@@ -35,7 +36,7 @@ async function decline(
             aud: req.resource.resource,
             error: 'access_denied',
             reason: 'consent_declined',
-          },
+          }),
         ],
       },
       'a declined consent',

@@ -41,6 +41,7 @@ export async function issueCode(
     await ctx.audit.commit({ decision: decided.fact, tokens: [] });
   } catch (err) {
     throw new OAuthError('temporarily_unavailable', 'the audit log is unavailable; try again shortly', {
+      reason: 'audit_unavailable',
       cause: err,
     });
   }

@@ -76,10 +76,13 @@ export function claimedClientId(authorization: string | undefined, params: Param
   }
 }
 
-function basicFailure(description: string, reason?: RefusalReasonFor<'invalid_client'>): OAuthError {
+function basicFailure(
+  description: string,
+  reason: RefusalReasonFor<'invalid_client'> = 'malformed_basic',
+): OAuthError {
   return new OAuthError('invalid_client', description, {
     headers: { 'WWW-Authenticate': 'Basic realm="mandate", charset="UTF-8"' },
-    ...(reason === undefined ? {} : { reason }),
+    reason,
   });
 }
 
@@ -117,7 +120,9 @@ function presentedCredentials(
     const { id: clientId, secret } = basicCredentials(authorization ?? '');
     const bodyId = params.get('client_id');
     if (bodyId !== undefined && bodyId !== clientId)
-      throw new OAuthError('invalid_request', 'client_id in the body differs from the authorization header');
+      throw new OAuthError('invalid_request', 'client_id in the body differs from the authorization header', {
+        reason: 'client_id_mismatch',
+      });
     return { clientId, secret };
   }
   if (method === 'client_secret_post')

@@ -29,14 +29,19 @@ const precedence: OAuthErrorCode[] = [
   'invalid_scope',
 ];
 
+/** A denial's audit reason: `policy:` and its reason codes (refusals.ts's `policy:<codes>` family). */
+export function denialReason(decision: Decision): `policy:${string}` {
+  return `policy:${decision.reasons.map(reasonCode).join(',') || 'deny'}`;
+}
+
 export function denialError(decision: Decision, fallback: OAuthErrorCode = 'invalid_grant'): OAuthError {
   const codes = decision.reasons.map(reasonCode);
   if (codes.some((c) => policyFailures.has(c)))
-    return new OAuthError(fallback, 'policy evaluation failed', { reason: `policy:${codes.join(',')}` });
+    return new OAuthError(fallback, 'policy evaluation failed', { reason: denialReason(decision) });
   const mapped = codes.map((c) => wireErrorByCode[c]).filter((e): e is OAuthErrorCode => e !== undefined);
   const error = precedence.find((e) => mapped.includes(e)) ?? fallback;
   const text = decision.reasons.map(reasonText).filter((t) => t !== '');
   return new OAuthError(error, text.length > 0 ? text.join('; ') : 'denied by policy', {
-    reason: `policy:${codes.join(',') || 'deny'}`,
+    reason: denialReason(decision),
   });
 }

@@ -9,15 +9,14 @@
  * target and with one `mcp_tool_call` authorization detail, the request is a tool call to approve
  * (authzen/tool-approval.ts): decided as its AuthZEN evaluation is.
  */
-import type { TokenFact } from '../../audit/port.js';
 import { MAX_BINDING_MESSAGE } from '../../policy/approval.js';
-import { recordRefusal } from '../audit-record.js';
+import { recordRefusal, refusedFact } from '../audit-record.js';
 import { startApproval, type ApprovalStarted } from '../approvals/start-approval.js';
 import { authenticateClient, claimedClientId } from '../clients/client-auth.js';
 import type { OAuthClient } from '../clients/client.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
-import { denialError } from '../decisions/policy-denial.js';
-import { OAuthError, reasonOf, toOAuthError } from '../errors.js';
+import { denialError, denialReason } from '../decisions/policy-denial.js';
+import { auditReason, OAuthError, reasonOf, toOAuthError } from '../errors.js';
 import { startToolCallApproval } from '../authzen/tool-approval.js';
 import { parseAuthorizationDetails } from '../grants/authorization-details.js';
 import { exchangeInput, exchangeToken } from '../grants/exchange-input.js';
@@ -143,7 +142,7 @@ async function start(req: TokenRequest, ctx: OAuthContext, trace: Trace, clientI
   trace.decision = { decision, input: ask.input };
   if (!decision.allow) {
     const e = denialError(decision);
-    throw new OAuthError('access_denied', e.message, { reason: reasonOf(e) as `policy:${string}` });
+    throw new OAuthError('access_denied', e.message, { reason: denialReason(decision) });
   }
   if (decision.obligations.require_dpop === true && ask.jkt === undefined)
     throw new OAuthError('invalid_request', 'this target requires a DPoP-bound token: send a DPoP proof', {
@@ -188,7 +187,7 @@ export async function handleBackchannelAuthentication(
     if (e.error === 'server_error') ctx.log.error('backchannel authentication failed', { err: String(err) });
     if (reasonOf(e) === 'audit_unavailable') throw e;
     const claimed = clientId === undefined ? claimedClientId(req.authorization, req.params) : undefined;
-    const fact: TokenFact = {
+    const fact = refusedFact({
       kind: 'refused',
       action: 'backchannel_authentication',
       ...(clientId !== undefined
@@ -197,10 +196,10 @@ export async function handleBackchannelAuthentication(
           ? {}
           : { claimed_client_id: claimed }),
       error: e.error,
-      reason: e.reason ?? e.message,
+      reason: auditReason(e),
       ...(trace.sub === undefined ? {} : { sub: trace.sub }),
       ...(trace.decision === undefined ? {} : { decision_id: trace.decision.decision.decision_id }),
-    };
+    });
     await recordRefusal(
       ctx,
       { ...(trace.decision === undefined ? {} : { decision: trace.decision }), tokens: [fact] },

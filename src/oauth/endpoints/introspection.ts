@@ -78,7 +78,8 @@ export async function introspect(
 
   const keys: JWTVerifyGetKey = async (header) => {
     const key = header.kid === undefined ? undefined : deps.selfKeys().get(header.kid);
-    if (key === undefined) throw new OAuthError('invalid_grant', 'unknown signing key');
+    if (key === undefined)
+      throw new OAuthError('invalid_grant', 'unknown signing key', { reason: 'no_matching_key' });
     return key;
   };
   let claims: JWTPayload & Record<string, unknown>;

@@ -3,16 +3,15 @@
  * and records the outcome, issued or refused, through the audit port before anything is sent: an
  * outcome that cannot be recorded is answered 503 temporarily_unavailable (audit-record.ts).
  */
-import type { TokenFact } from '../../audit/port.js';
 import { IssuedRecordError } from '../../store/tokens.js';
 import { authenticateClient, claimedClientId } from '../clients/client-auth.js';
 import { clientAuthAt, type OAuthContext } from '../context.js';
-import { OAuthError, toOAuthError } from '../errors.js';
+import { auditReason, OAuthError, toOAuthError } from '../errors.js';
 import type { TokenRequest, TokenResponse, Trace } from '../token-request.js';
 import type { GrantRegistry } from '../grants/index.js';
 import type { Grant } from '../grants/grant.js';
 import { downstreamFactOf } from '../connectors/downstream-error.js';
-import { auditUnavailable, recordAfterTheFact, recordRefusal } from '../audit-record.js';
+import { auditUnavailable, recordAfterTheFact, recordRefusal, refusedFact } from '../audit-record.js';
 
 /** RFC 6749 §5.1: token responses, and their errors, must not be cached. */
 export const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -24,7 +23,9 @@ export const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as co
 export function grantRequest(req: TokenRequest, grant: Grant): TokenRequest {
   for (const name of grant.parameters)
     if (req.params.count(name) > 1 && grant.repeatable?.has(name) !== true)
-      throw new OAuthError('invalid_request', `parameter '${name}' must not be repeated`);
+      throw new OAuthError('invalid_request', `parameter '${name}' must not be repeated`, {
+        reason: 'parameter_repeated',
+      });
   return { ...req, params: req.params.only(['grant_type', ...grant.parameters]) };
 }
 
@@ -41,7 +42,9 @@ export async function handleTokenRequest(
     grantType = req.params.require('grant_type');
     const grant = grants.get(grantType);
     if (grant === undefined)
-      throw new OAuthError('unsupported_grant_type', `grant_type '${grantType}' is not supported`);
+      throw new OAuthError('unsupported_grant_type', `grant_type '${grantType}' is not supported`, {
+        reason: 'unsupported_grant_type',
+      });
     const auth =
       (await grant.authenticate?.(req, ctx)) ??
       (await authenticateClient(req.authorization, req.params, clientAuthAt(ctx, 'token')));
@@ -52,7 +55,9 @@ export async function handleTokenRequest(
         reason: 'public_client',
       });
     if (![grantType, ...(grant.permittedBy ?? [])].some((g) => auth.client.grantTypes.includes(g)))
-      throw new OAuthError('unauthorized_client', `client is not allowed to use grant_type '${grantType}'`);
+      throw new OAuthError('unauthorized_client', `client is not allowed to use grant_type '${grantType}'`, {
+        reason: 'grant_type',
+      });
     const result = await grant.handle(grantRequest(req, grant), auth, ctx, trace);
     try {
       await ctx.audit.commit(result.audit);
@@ -114,17 +119,17 @@ async function recordTokenRefusal(
   // A CIBA poll of a request still waiting (OpenID CIBA §11) is not a refusal: the request, its
   // approval or denial and its token are each recorded; every five-second poll is not.
   if (e.error === 'authorization_pending' || e.error === 'slow_down') return;
-  const fact: TokenFact = {
+  const fact = refusedFact({
     kind: 'refused',
     action: grantType ?? 'unknown',
     ...client,
     error: e.error,
-    reason: e.reason ?? e.message,
+    reason: auditReason(e),
     ...(trace.sub === undefined ? {} : { sub: trace.sub }),
     ...(trace.decision === undefined ? {} : { decision_id: trace.decision.decision.decision_id }),
     // The acting party the decision was about (RFC 8693 `act` shape), so the refusal names the agent.
     ...(trace.decision?.input.actor === undefined ? {} : { act: trace.decision.input.actor }),
-  };
+  });
   const downstream = downstreamFactOf(e);
   if (downstream !== undefined) fact.downstream = downstream;
   const entry = { ...(trace.decision === undefined ? {} : { decision: trace.decision }), tokens: [fact] };

@@ -70,7 +70,9 @@ async function redeem(
   const redirectUri = p.get('redirect_uri');
   const resources = p.all('resource');
   if (resources.length > 1)
-    throw new OAuthError('invalid_target', 'request a token for one resource at a time');
+    throw new OAuthError('invalid_target', 'request a token for one resource at a time', {
+      reason: 'resource_many',
+    });
   const now = ctx.now();
 
   const consumed = await fh.codes.consume(opaqueHash(code), now);

@@ -34,7 +34,9 @@ export async function exchangeInput(
 ): Promise<ExchangeAsk> {
   const requested = request.scopes ?? sc.scopes;
   if (requested === undefined || requested.length === 0)
-    throw new OAuthError('invalid_scope', 'scope is required when the subject_token carries none');
+    throw new OAuthError('invalid_scope', 'scope is required when the subject_token carries none', {
+      reason: 'scope_required',
+    });
   const jkt = await ctx.proof(req);
   const input: DecisionInput = {
     action: 'token_exchange',

@@ -27,11 +27,15 @@ export interface ExchangeRequest {
 /** One target service per exchange: at most one `resource` and one `audience` (RFC 8693 §2.1). */
 function target(resources: string[], audiences: string[]): DecisionInput['target'] {
   if (resources.length > 1 || audiences.length > 1)
-    throw new OAuthError('invalid_target', 'request a token for one target service at a time');
+    throw new OAuthError('invalid_target', 'request a token for one target service at a time', {
+      reason: 'resource_many',
+    });
   const [resource] = resources;
   const [audience] = audiences;
   if (resource === undefined && audience === undefined)
-    throw new OAuthError('invalid_request', "missing required parameter 'resource' or 'audience'");
+    throw new OAuthError('invalid_request', "missing required parameter 'resource' or 'audience'", {
+      reason: 'parameter_missing',
+    });
   if (resource !== undefined) {
     // RFC 8707 §2: an absolute URI without a fragment.
     let url: URL | undefined;
@@ -41,7 +45,9 @@ function target(resources: string[], audiences: string[]): DecisionInput['target
       url = undefined;
     }
     if (url === undefined || resource.includes('#'))
-      throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
+      throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment', {
+        reason: 'resource_malformed',
+      });
   }
   return { ...(resource === undefined ? {} : { resource }), ...(audience === undefined ? {} : { audience }) };
 }
@@ -62,12 +68,17 @@ export function parseExchangeRequest(
     throw new OAuthError(
       'invalid_request',
       "missing required parameter 'actor_token_type' (actor_token is present)",
+      { reason: 'parameter_missing' },
     );
   if (actorToken === undefined && actorType !== undefined)
-    throw new OAuthError('invalid_request', "'actor_token_type' must not be sent without 'actor_token'");
+    throw new OAuthError('invalid_request', "'actor_token_type' must not be sent without 'actor_token'", {
+      reason: 'actor_token_type_unused',
+    });
   const requestedTokenType = p.get('requested_token_type') ?? TokenType.accessToken;
   if (!issuable.has(requestedTokenType))
-    throw new OAuthError('invalid_request', `requested_token_type '${requestedTokenType}' is not supported`);
+    throw new OAuthError('invalid_request', `requested_token_type '${requestedTokenType}' is not supported`, {
+      reason: 'requested_token_type',
+    });
   return {
     subjectToken,
     subjectTokenType,

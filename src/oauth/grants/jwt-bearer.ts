@@ -23,22 +23,31 @@ import { redeemWorkload } from '../workload/redeem-workload.js';
 /** The one resource the token is for: the request's `resource` (RFC 8707 §2.2), within the assertion's. */
 function resourceOf(requested: string[], asserted: string[] | undefined): string {
   if (requested.length > 1)
-    throw new OAuthError('invalid_target', 'request a token for one resource at a time');
+    throw new OAuthError('invalid_target', 'request a token for one resource at a time', {
+      reason: 'resource_many',
+    });
   const [resource] = requested;
   if (resource !== undefined) {
     if (!isResourceIndicator(resource))
-      throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
+      throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment', {
+        reason: 'resource_malformed',
+      });
     if (asserted !== undefined && !asserted.includes(resource))
-      throw new OAuthError('invalid_target', 'resource is not granted by the assertion');
+      throw new OAuthError('invalid_target', 'resource is not granted by the assertion', {
+        reason: 'resource_not_in_assertion',
+      });
     return resource;
   }
   if (asserted === undefined || asserted.length === 0)
     throw new OAuthError(
       'invalid_request',
       "missing required parameter 'resource' (the assertion names none)",
+      { reason: 'parameter_missing' },
     );
   if (asserted.length > 1)
-    throw new OAuthError('invalid_target', "the assertion names several resources: send 'resource'");
+    throw new OAuthError('invalid_target', "the assertion names several resources: send 'resource'", {
+      reason: 'resource_ambiguous',
+    });
   return asserted[0] as string;
 }
 

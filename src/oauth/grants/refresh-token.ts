@@ -101,7 +101,9 @@ async function check(
   const raw = p.require('refresh_token');
   const resources = p.all('resource');
   if (resources.length > 1)
-    throw new OAuthError('invalid_target', 'request a token for one resource at a time');
+    throw new OAuthError('invalid_target', 'request a token for one resource at a time', {
+      reason: 'resource_many',
+    });
   const explicit = parseScope(p.get('scope'));
   const now = ctx.now();
 

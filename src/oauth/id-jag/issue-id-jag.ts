@@ -26,23 +26,31 @@ import { decideOrRefuse } from '../decisions/decide-or-refuse.js';
 function targetOf(audiences: string[], resources: string[], self: string): DecisionInput['target'] {
   const [audience] = audiences;
   if (audience === undefined)
-    throw new OAuthError('invalid_request', "missing required parameter 'audience'");
+    throw new OAuthError('invalid_request', "missing required parameter 'audience'", {
+      reason: 'parameter_missing',
+    });
   if (audiences.length > 1 || resources.length > 1)
     throw new OAuthError(
       'invalid_target',
       'request an ID-JAG for one authorization server and resource at a time',
+      { reason: 'resource_many' },
     );
   if (!URL.canParse(audience) || audience.includes('#') || audience.includes('?'))
     throw new OAuthError(
       'invalid_target',
       'audience must be the issuer identifier of an authorization server',
+      { reason: 'id_jag_audience' },
     );
   // §7.3: this server must never accept an ID-JAG it issued, so issuing one for itself is useless.
   if (audience === self)
-    throw new OAuthError('invalid_target', 'an ID-JAG cannot be issued for this server itself');
+    throw new OAuthError('invalid_target', 'an ID-JAG cannot be issued for this server itself', {
+      reason: 'id_jag_self',
+    });
   const [resource] = resources;
   if (resource !== undefined && !isResourceIndicator(resource))
-    throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
+    throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment', {
+      reason: 'resource_malformed',
+    });
   return { audience, ...(resource === undefined ? {} : { resource }) };
 }
 
@@ -102,9 +110,13 @@ function parseIdJagRequest(p: Params, issuer: string) {
   const subjectType = p.require('subject_token_type');
   // §4.3: actor tokens are not used in this profile.
   if (p.has('actor_token') || p.has('actor_token_type'))
-    throw new OAuthError('invalid_request', 'actor_token is not used when requesting an ID-JAG');
+    throw new OAuthError('invalid_request', 'actor_token is not used when requesting an ID-JAG', {
+      reason: 'id_jag_actor_token',
+    });
   if (subjectType !== TokenType.idToken)
-    throw new OAuthError('invalid_request', `subject_token_type must be ${TokenType.idToken} for an ID-JAG`);
+    throw new OAuthError('invalid_request', `subject_token_type must be ${TokenType.idToken} for an ID-JAG`, {
+      reason: 'id_jag_subject_token_type',
+    });
   const target = targetOf(p.all('audience'), p.all('resource'), issuer);
   const requested = parseScope(p.get('scope')) ?? [];
   return { subjectToken, subjectType, target, requested };

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { readClaims, type TokenClaims } from './claims.js';
 import { verifyJwt, type DecodedJwt, type VerifyJwtOptions } from './verify-jwt.js';
-import { OAuthError, reasonOf } from '../errors.js';
+import { auditReason, OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { describeJoseError } from './jose-errors.js';
 import { localKeySet, remoteKeySet } from './jwks-cache.js';
@@ -72,6 +72,12 @@ const foreignTypes = new Set([
   'token-introspection+jwt',
 ]);
 
+function unsupportedType(param: string, tokenTypeUri: string): OAuthError {
+  return new OAuthError('invalid_request', `unsupported ${param}_type '${tokenTypeUri}'`, {
+    reason: 'token_type_unsupported',
+  });
+}
+
 function fail(param: string, description: string, reason: RefusalReasonFor<'invalid_grant'>): OAuthError {
   return new OAuthError('invalid_grant', `${param} ${description}`, { reason });
 }
@@ -116,7 +122,7 @@ async function verifiedPayload(
     return (await verifyJwt(token, keys, opts, decoded)).payload;
   } catch (err) {
     if (err instanceof OAuthError)
-      throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: reasonOf(err) });
+      throw new OAuthError(err.error, `${param}: ${err.message}`, { reason: auditReason(err) });
     const f = describeJoseError(err, param);
     if (f.outage)
       throw new OAuthError('temporarily_unavailable', f.description, {
@@ -147,8 +153,7 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
     opts: VerifyOptions = {},
   ): Promise<VerifiedToken> {
     const typeName = tokenTypeName[tokenTypeUri];
-    if (typeName === undefined)
-      throw new OAuthError('invalid_request', `unsupported ${param}_type '${tokenTypeUri}'`);
+    if (typeName === undefined) throw unsupportedType(param, tokenTypeUri);
     if (token.split('.').length !== 3) throw fail(param, 'is not a signed JWT', 'not_jws');
     let iss: string | undefined;
     let typ: string | undefined;

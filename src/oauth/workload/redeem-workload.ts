@@ -19,12 +19,18 @@ import type { VerifiedWorkload } from './verify-workload.js';
 /** SEP-1933 "Token Endpoint": `resource` names the one MCP server the token is for. */
 function resourceOf(requested: string[], allowed: readonly string[] | undefined): string {
   if (requested.length > 1)
-    throw new OAuthError('invalid_target', 'request a token for one resource at a time');
+    throw new OAuthError('invalid_target', 'request a token for one resource at a time', {
+      reason: 'resource_many',
+    });
   const [resource] = requested;
   if (resource === undefined)
-    throw new OAuthError('invalid_request', "missing required parameter 'resource'");
+    throw new OAuthError('invalid_request', "missing required parameter 'resource'", {
+      reason: 'parameter_missing',
+    });
   if (!isResourceIndicator(resource))
-    throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
+    throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment', {
+      reason: 'resource_malformed',
+    });
   if (allowed !== undefined && !allowed.includes(resource))
     throw new OAuthError('invalid_target', 'the workload is not trusted for this resource', {
       reason: 'workload_resource',

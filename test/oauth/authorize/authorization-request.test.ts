@@ -37,7 +37,7 @@ const ctx = {
   clients: {
     get: async (id: string) => {
       if (id === 'https://cimd.example/broken')
-        throw new OAuthError('invalid_client', 'client metadata document could not be fetched');
+        throw new OAuthError('invalid_client', 'document unreachable', { reason: 'cimd_unreachable' });
       if (id === 'store-down') throw new Error('connection refused');
       return clients.get(id);
     },
@@ -128,7 +128,7 @@ describe('validateAuthorizationRequest', () => {
     [
       'a client whose metadata cannot be had',
       { client_id: 'https://cimd.example/broken' },
-      'client_id is not usable: client metadata document could not be fetched',
+      'client_id is not usable: document unreachable',
       'client_lookup',
     ],
     [

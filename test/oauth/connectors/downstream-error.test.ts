@@ -19,7 +19,9 @@ describe('downstream refusals', () => {
   });
 
   it('finds no fact on any other error or value', () => {
-    expect(downstreamFactOf(new OAuthError('invalid_request', 'x'))).toBeUndefined();
+    expect(
+      downstreamFactOf(new OAuthError('invalid_request', 'x', { reason: 'malformed_request' })),
+    ).toBeUndefined();
     expect(downstreamFactOf(new Error('x'))).toBeUndefined();
     expect(downstreamFactOf(null)).toBeUndefined();
     expect(downstreamFactOf('invalid_target')).toBeUndefined();

@@ -2,11 +2,14 @@
  * The backchannel authentication endpoint's refusals of the request itself (OpenID CIBA Core 1.0
  * §7.1, §13, this profile's login_hint_token) and of the client, each with its exact error,
  * description and reason, and each recorded (token.refused, action backchannel_authentication)
- * with the client, authenticated or only claimed, before it is answered.
+ * with the client, authenticated or only claimed, before it is answered. Every recorded reason is
+ * a member of the catalogue (src/oauth/refusals.ts), never the description: each kind of bad
+ * request below is checked so, through the endpoint's one recording path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleBackchannelAuthentication } from '../../../src/oauth/endpoints/backchannel-authentication.js';
 import { OAuthError } from '../../../src/oauth/errors.js';
+import { isCatalogued } from '../../../src/oauth/refusals.js';
 import { basic } from '../../helpers/service.js';
 import { startBackchannelStack, type BackchannelStack } from './backchannel-stack.js';
 
@@ -31,8 +34,17 @@ async function refusal(params: Send, authorization?: string | null, ctx = s.ctx)
   expect(err).toBeInstanceOf(OAuthError);
   const e = err as OAuthError;
   const events = await s.events();
-  expect(events.map((ev) => ev.type)).toEqual(['dev.mandate.token.refused']);
-  return { wire: { ...e.toJSON(), status: e.status, reason: e.reason }, recorded: events[0]!.data };
+  // One refusal, and the decision when the policy was asked.
+  const refused = events.filter((ev) => ev.type === 'dev.mandate.token.refused');
+  expect(refused).toHaveLength(1);
+  expect(events.length - refused.length).toBe(
+    events.some((ev) => ev.type === 'dev.mandate.decision') ? 1 : 0,
+  );
+  const reason = refused[0]!.data.reason;
+  expect(isCatalogued(reason), `recorded reason ${JSON.stringify(reason)}`).toBe(true);
+  expect(reason).toBe(e.reason);
+  expect(reason).not.toBe(e.message);
+  return { wire: { ...e.toJSON(), status: e.status, reason: e.reason }, recorded: refused[0]!.data };
 }
 const wire = (error: string, error_description: string, reason?: string, status = 400) => ({
   error,
@@ -120,12 +132,69 @@ describe('handleBackchannelAuthentication refuses the request', () => {
     [
       'no login_hint_token',
       { login_hint_token: undefined },
-      wire('invalid_request', "missing required parameter 'login_hint_token'"),
+      wire('invalid_request', "missing required parameter 'login_hint_token'", 'parameter_missing'),
     ],
     [
       'no resource or audience',
       { resource: undefined },
-      wire('invalid_request', "missing required parameter 'resource' or 'audience'"),
+      wire('invalid_request', "missing required parameter 'resource' or 'audience'", 'parameter_missing'),
+    ],
+    [
+      'two resources',
+      { resource: ['https://api.salesforce.example', 'https://api.workday.example'] },
+      wire('invalid_target', 'request a token for one target service at a time', 'resource_many'),
+    ],
+    [
+      'a resource with a fragment',
+      { resource: 'https://api.salesforce.example/#x' },
+      wire('invalid_target', 'resource must be an absolute URI without a fragment', 'resource_malformed'),
+    ],
+    [
+      'a repeated binding_message',
+      { binding_message: ['one', 'two'] },
+      wire('invalid_request', "parameter 'binding_message' must not be repeated", 'parameter_repeated'),
+    ],
+    [
+      'a malformed scope',
+      { scope: 'crm.write "quoted"' },
+      wire('invalid_scope', "malformed scope token '?quoted?'", 'scope_malformed'),
+    ],
+    [
+      'actor_token_type without actor_token',
+      { actor_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+      wire(
+        'invalid_request',
+        "'actor_token_type' must not be sent without 'actor_token'",
+        'actor_token_type_unused',
+      ),
+    ],
+    [
+      'an unsupported requested_token_type',
+      { requested_token_type: 'urn:example:saml' },
+      wire(
+        'invalid_request',
+        "requested_token_type 'urn:example:saml' is not supported",
+        'requested_token_type',
+      ),
+    ],
+    [
+      'a scope the policy denies',
+      { scope: 'denied' },
+      wire('access_denied', 'not for you', 'policy:scope_not_allowed', 403),
+    ],
+    [
+      'a scope that needs no approval',
+      { scope: 'crm.read' },
+      wire(
+        'invalid_request',
+        'no approval is needed: exchange the token at the token endpoint',
+        'approval_not_required',
+      ),
+    ],
+    [
+      'a scope whose token must be DPoP-bound, without a proof',
+      { scope: 'bound' },
+      wire('invalid_request', 'this target requires a DPoP-bound token: send a DPoP proof', 'dpop_required'),
     ],
     [
       'a login_hint_token that is no JWT',
@@ -144,7 +213,7 @@ describe('handleBackchannelAuthentication refuses the request', () => {
       action: 'backchannel_authentication',
       client_id: 'mcp-salesforce',
       error: expected.error,
-      reason: expected.reason ?? expected.error_description,
+      reason: expected.reason,
     });
   });
 

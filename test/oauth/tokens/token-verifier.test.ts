@@ -262,7 +262,7 @@ describe('createTokenVerifier: before any key is looked at', () => {
     expect(await refusal(await foreign(), 'urn:example:saml')).toEqual({
       error: 'invalid_request',
       error_description: "unsupported subject_token_type 'urn:example:saml'",
-      reason: undefined,
+      reason: 'token_type_unsupported',
       headers: {},
     });
   });

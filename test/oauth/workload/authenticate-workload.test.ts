@@ -124,7 +124,7 @@ describe('authenticateWorkload', () => {
     expect(await refusal(request({}))).toEqual({
       error: 'invalid_request',
       error_description: "missing required parameter 'assertion'",
-      reason: undefined,
+      reason: 'parameter_missing',
       headers: {},
     });
   });
