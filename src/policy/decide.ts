@@ -76,6 +76,44 @@ function failed(head: DecisionHead, log: Logger, code: string, message: string, 
   return denied(head, { code, message }, result);
 }
 
+/**
+ * One decision over the bundle in force: the input checked (the hand-written check first, zod for
+ * the rest), evaluated, its result checked, the invariants enforced. Module-level like finish: no
+ * closure per decision.
+ */
+function decideOnce(head: DecisionHead, loaded: Current, input: DecisionInput, log: Logger): Decision {
+  // The hand-written check accepts only what zod would return unchanged; zod decides the rest.
+  let valid = fastInput(input);
+  if (valid === undefined) {
+    const parsed = decisionInputSchema.safeParse(input);
+    if (!parsed.success) {
+      return denied(head, { code: 'invalid_input', message: describeZod(parsed.error.issues) }, undefined);
+    }
+    valid = parsed.data;
+  }
+  let raw: unknown;
+  try {
+    raw = loaded.evaluator.evaluate(valid);
+  } catch (e) {
+    return failed(head, log, 'policy_error', `evaluation failed: ${(e as Error).message}`, undefined);
+  }
+  let result = fastResult(raw);
+  if (result === undefined) {
+    const checked = policyResultSchema.safeParse(raw);
+    if (!checked.success) {
+      return failed(
+        head,
+        log,
+        'policy_result_invalid',
+        `the policy result is outside the decision contract: ${describeZod(checked.error.issues)}`,
+        raw,
+      );
+    }
+    result = checked.data;
+  }
+  return finish(head, enforceInvariants(valid, result), raw);
+}
+
 export interface DecideOptions {
   entrypoint: string;
   current: () => Current;
@@ -109,40 +147,7 @@ export function createDecide(opts: DecideOptions): (input: DecisionInput) => Dec
       started,
     };
     try {
-      // The hand-written check accepts only what zod would return unchanged; zod decides the rest.
-      let valid = fastInput(input);
-      if (valid === undefined) {
-        const parsed = decisionInputSchema.safeParse(input);
-        if (!parsed.success) {
-          return denied(
-            head,
-            { code: 'invalid_input', message: describeZod(parsed.error.issues) },
-            undefined,
-          );
-        }
-        valid = parsed.data;
-      }
-      let raw: unknown;
-      try {
-        raw = loaded.evaluator.evaluate(valid);
-      } catch (e) {
-        return failed(head, log, 'policy_error', `evaluation failed: ${(e as Error).message}`, undefined);
-      }
-      let result = fastResult(raw);
-      if (result === undefined) {
-        const checked = policyResultSchema.safeParse(raw);
-        if (!checked.success) {
-          return failed(
-            head,
-            log,
-            'policy_result_invalid',
-            `the policy result is outside the decision contract: ${describeZod(checked.error.issues)}`,
-            raw,
-          );
-        }
-        result = checked.data;
-      }
-      return finish(head, enforceInvariants(valid, result), raw);
+      return decideOnce(head, loaded, input, log);
     } catch (e) {
       // Fail closed on anything unforeseen.
       return failed(head, log, 'policy_error', e instanceof Error ? e.message : String(e), undefined);
