@@ -6,5 +6,7 @@
  * - `evaluate.ts`: the caller's authentication, the access token's facts, the decision, its audit
  *   record (linked by the token's `jti`) and the answer with its reasons and step-up scopes.
  * - `metadata.ts`: the PDP metadata at `/.well-known/authzen-configuration` (§9).
+ * - `tool-approval.ts`: a tool call a person must approve (ADR 0014 "Tool calls"): its policy input,
+ *   its approval started at `/bc-authorize`, and the approval used once by the call's evaluation.
  */
 export {};

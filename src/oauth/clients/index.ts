@@ -7,6 +7,7 @@
  * - `cached-lookup.ts`: a short-lived cache in front of a store lookup.
  * - `client-metadata.ts`: client metadata as accepted from a registration or a metadata document
  *   (RFC 7591 §2).
+ * - `client-metadata-schema.ts`: the metadata's members and their types, as one zod schema.
  * - `redirect-uri-rules.ts`: which redirect URIs a client may register.
  * - `register-client.ts`: dynamic client registration (RFC 7591).
  * - `self-registration.ts`: wires registration, metadata documents and the lookup together.
