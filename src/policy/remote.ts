@@ -53,6 +53,35 @@ export function displayUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** Conditional (ETag), authenticated and long-polling when configured. */
+function requestHeaders(opts: RemoteSourceOptions, etag: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { accept: `application/gzip, ${LONG_POLL_CONTENT_TYPE}` };
+  if (etag !== undefined) headers['if-none-match'] = etag;
+  if (opts.bearerToken !== undefined) headers.authorization = `Bearer ${opts.bearerToken}`;
+  if (opts.longPollSeconds !== undefined) headers.prefer = `wait=${opts.longPollSeconds}`;
+  return headers;
+}
+
+/** The bundle of a 200 within the size cap; undefined for 304 Not Modified; anything else throws. */
+async function bundleOf(res: Response, location: string, maxBytes: number): Promise<Buffer | undefined> {
+  if (res.status === 304) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new Error(`${location} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  }
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw new Error(`${location}: the bundle is ${declared} bytes, more than ${maxBytes}`);
+  }
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (bytes.length > maxBytes) throw new Error(`${location}: the bundle is more than ${maxBytes} bytes`);
+  return bytes;
+}
+
 export function remoteSource(urlText: string, opts: RemoteSourceOptions): BundleSource {
   const url = new URL(urlText);
   const location = displayUrl(url);
@@ -65,12 +94,8 @@ export function remoteSource(urlText: string, opts: RemoteSourceOptions): Bundle
   const stopped = new AbortController();
 
   const fetchBundle = async (): Promise<Buffer | undefined> => {
-    const headers: Record<string, string> = { accept: `application/gzip, ${LONG_POLL_CONTENT_TYPE}` };
-    if (etag !== undefined) headers['if-none-match'] = etag;
-    if (opts.bearerToken !== undefined) headers.authorization = `Bearer ${opts.bearerToken}`;
-    if (opts.longPollSeconds !== undefined) headers.prefer = `wait=${opts.longPollSeconds}`;
     const res = await fetch(url, {
-      headers,
+      headers: requestHeaders(opts, etag),
       redirect: 'error',
       signal: AbortSignal.any([
         stopped.signal,
@@ -80,21 +105,8 @@ export function remoteSource(urlText: string, opts: RemoteSourceOptions): Bundle
     serverLongPolls =
       opts.longPollSeconds !== undefined &&
       (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() === LONG_POLL_CONTENT_TYPE;
-    if (res.status === 304) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    if (res.status !== 200) {
-      await res.body?.cancel();
-      throw new Error(`${location} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
-    }
-    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-    if (declared > maxBytes) {
-      await res.body?.cancel();
-      throw new Error(`${location}: the bundle is ${declared} bytes, more than ${maxBytes}`);
-    }
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > maxBytes) throw new Error(`${location}: the bundle is more than ${maxBytes} bytes`);
+    const bytes = await bundleOf(res, location, maxBytes);
+    if (bytes === undefined) return undefined;
     // Remembered even when the bundle is then refused: the same refused bundle is not downloaded
     // again, and the last good one stays in force until the server offers another.
     etag = res.headers.get('etag') ?? undefined;
