@@ -25,20 +25,6 @@ const ALLOWED: Record<string, { files: string[]; why: string }> = {
       '(as MCP tools/call does), the server parses it into the policy input’s `tool`; the kit imports ' +
       'nothing outside its package',
   },
-  DownstreamToken: {
-    files: ['packages/mcp-kit/src/downstream-token.ts', 'src/oauth/connectors/downstream.ts'],
-    why:
-      'different things, to be renamed: the kit’s is the token Mandate issues an MCP server for a ' +
-      'downstream service (public API); the connectors’ is the token a SaaS’s own authorization ' +
-      'server answers (rename it ConnectorToken with the next change to src/oauth/connectors/)',
-  },
-  TokenCache: {
-    files: ['packages/mcp-kit/src/token-cache.ts', 'src/oauth/connectors/cache.ts'],
-    why:
-      'different things, to be renamed: the kit’s generic cache of exchanged tokens (public API); ' +
-      'the connectors’ cache of downstream tokens (rename it ConnectorTokenCache with the next ' +
-      'change to src/oauth/connectors/)',
-  },
 };
 
 function modules(dir: string): string[] {

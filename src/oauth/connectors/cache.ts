@@ -3,27 +3,27 @@
  * seconds before they expire, in this process only (ADR 0013), with single flight: concurrent
  * misses for one key share one downstream call. Failures are never kept.
  */
-import type { DownstreamToken } from './downstream.js';
+import type { ConnectorToken } from './downstream.js';
 
 interface Held {
-  token: DownstreamToken;
+  token: ConnectorToken;
   /** Epoch seconds the token expires at. */
   exp: number;
 }
 
 export interface CachedToken {
-  token: DownstreamToken;
+  token: ConnectorToken;
   exp: number;
   /** Whether it was held already (no downstream call for this request). */
   cached: boolean;
 }
 
-export interface TokenCache {
+export interface ConnectorTokenCache {
   get(
     key: string,
     refreshBefore: number,
     now: number,
-    fetch: () => Promise<DownstreamToken>,
+    fetch: () => Promise<ConnectorToken>,
   ): Promise<CachedToken>;
   /** Tokens held (tests, metrics). */
   size(): number;
@@ -43,7 +43,7 @@ export function cacheKey(
 /** Past this many tokens, expired ones are dropped before another is kept. */
 const SWEEP_AT = 10_000;
 
-export function createTokenCache(): TokenCache {
+export function createConnectorTokenCache(): ConnectorTokenCache {
   const held = new Map<string, Held>();
   const inFlight = new Map<string, Promise<Held>>();
   const sweep = (now: number): void => {

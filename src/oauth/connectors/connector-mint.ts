@@ -10,7 +10,7 @@ import { OAuthError } from '../errors.js';
 import { newTokenId } from '../tokens/mint-access-token.js';
 import type { AllowedToken, Mint, MintedToken } from '../tokens/mint.js';
 import { GrantType, TokenType } from '../tokens/token-types.js';
-import { cacheKey, createTokenCache, type TokenCache } from './cache.js';
+import { cacheKey, createConnectorTokenCache, type ConnectorTokenCache } from './cache.js';
 import {
   DownstreamRefusal,
   DownstreamUnavailable,
@@ -34,7 +34,7 @@ export interface ConnectorMintOptions {
   connectors: readonly Connector[];
   fallback: Mint;
   log: Logger;
-  cache?: TokenCache;
+  cache?: ConnectorTokenCache;
   observe?: ConnectorObserver;
 }
 
@@ -93,7 +93,7 @@ function timedObtain(connector: Connector, ask: DownstreamAsk, observe: Connecto
 
 async function obtain(
   connector: Connector,
-  cache: TokenCache,
+  cache: ConnectorTokenCache,
   allowed: AllowedToken,
   opts: ConnectorMintOptions,
 ): Promise<MintedToken> {
@@ -117,7 +117,7 @@ async function obtain(
 
 async function downstreamToken(
   connector: Connector,
-  cache: TokenCache,
+  cache: ConnectorTokenCache,
   allowed: AllowedToken,
   log: Logger,
   observe: ConnectorObserver,
@@ -182,7 +182,7 @@ async function downstreamToken(
 export function connectorMint(opts: ConnectorMintOptions): Mint {
   const targets = byTarget(opts.connectors);
   if (targets.size === 0) return opts.fallback;
-  const cache = opts.cache ?? createTokenCache();
+  const cache = opts.cache ?? createConnectorTokenCache();
   return async (allowed) => {
     const connector =
       allowed.grantType === GrantType.tokenExchange ? targets.get(allowed.token.aud) : undefined;

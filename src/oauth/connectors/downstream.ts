@@ -49,7 +49,7 @@ export interface DownstreamAsk {
 }
 
 /** A downstream token response (RFC 6749 §5.1), its secrets kept to the members that matter. */
-export interface DownstreamToken {
+export interface ConnectorToken {
   accessToken: string;
   tokenType: string;
   /** Seconds the token lives, from the answer (`expires_in`) or the connector's setting. */
@@ -63,7 +63,7 @@ export interface DownstreamToken {
 /** A connector: obtains one downstream token, or throws a DownstreamFailure. */
 export interface Connector {
   config: ConnectorSettings;
-  obtain(ask: DownstreamAsk): Promise<DownstreamToken>;
+  obtain(ask: DownstreamAsk): Promise<ConnectorToken>;
 }
 
 /** The downstream server answered with an OAuth error (RFC 6749 §5.2). */

@@ -11,7 +11,7 @@ import {
   DownstreamUnavailable,
   type ConnectorSettings,
   type DownstreamAsk,
-  type DownstreamToken,
+  type ConnectorToken,
 } from './downstream.js';
 
 /** A token response is small; a larger body is not one. */
@@ -76,7 +76,7 @@ async function readJson(res: Response, call: TokenEndpointCall): Promise<unknown
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function tokenOf(body: Record<string, unknown>, call: TokenEndpointCall): DownstreamToken {
+function tokenOf(body: Record<string, unknown>, call: TokenEndpointCall): ConnectorToken {
   const { access_token: token, token_type: type, expires_in: expiresIn, scope } = body;
   if (typeof token !== 'string' || token.length === 0 || typeof type !== 'string' || type.length === 0)
     throw new DownstreamUnavailable(
@@ -103,7 +103,7 @@ function tokenOf(body: Record<string, unknown>, call: TokenEndpointCall): Downst
 }
 
 /** POSTs the grant and reads the answer; throws DownstreamRefusal or DownstreamUnavailable. */
-export async function requestToken(call: TokenEndpointCall): Promise<DownstreamToken> {
+export async function requestToken(call: TokenEndpointCall): Promise<ConnectorToken> {
   const res = await send(call);
   const body = await readJson(res, call);
   if (res.status === 200 && isObject(body)) return tokenOf(body, call);
@@ -143,7 +143,7 @@ export function requestJwtBearer(
   assertion: string,
   ask: DownstreamAsk,
   key: ConnectorSigningKey,
-): Promise<DownstreamToken> {
+): Promise<ConnectorToken> {
   const url = config.token_endpoint!;
   return requestToken({
     url,

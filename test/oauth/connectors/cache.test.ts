@@ -1,18 +1,18 @@
 /** The downstream token cache (src/oauth/connectors/cache.ts): reuse, refresh, single flight, failures. */
 import { describe, expect, it } from 'vitest';
-import { cacheKey, createTokenCache } from '../../../src/oauth/connectors/cache.js';
-import type { DownstreamToken } from '../../../src/oauth/connectors/downstream.js';
+import { cacheKey, createConnectorTokenCache } from '../../../src/oauth/connectors/cache.js';
+import type { ConnectorToken } from '../../../src/oauth/connectors/downstream.js';
 
-const token = (n: number, expiresIn = 100): DownstreamToken => ({
+const token = (n: number, expiresIn = 100): ConnectorToken => ({
   accessToken: `t${n}`,
   tokenType: 'Bearer',
   expiresIn,
   passThrough: {},
 });
 
-describe('createTokenCache', () => {
+describe('createConnectorTokenCache', () => {
   it('reuses a token until refreshBefore seconds before it expires, then fetches again', async () => {
-    const cache = createTokenCache();
+    const cache = createConnectorTokenCache();
     let calls = 0;
     const fetch = async () => token(++calls);
     expect(await cache.get('k', 10, 1000, fetch)).toMatchObject({
@@ -33,7 +33,7 @@ describe('createTokenCache', () => {
   });
 
   it('shares one call between concurrent misses for a key, not between keys', async () => {
-    const cache = createTokenCache();
+    const cache = createConnectorTokenCache();
     let calls = 0;
     const fetch = async () => {
       calls += 1;
@@ -51,9 +51,9 @@ describe('createTokenCache', () => {
   });
 
   it('keeps no failure: every waiter gets it, and the next get calls again', async () => {
-    const cache = createTokenCache();
+    const cache = createConnectorTokenCache();
     let calls = 0;
-    const failing = async (): Promise<DownstreamToken> => {
+    const failing = async (): Promise<ConnectorToken> => {
       calls += 1;
       throw new Error('down');
     };

@@ -12,7 +12,7 @@ import {
   type Connector,
   type ConnectorSettings,
   type DownstreamAsk,
-  type DownstreamToken,
+  type ConnectorToken,
 } from '../../../src/oauth/connectors/downstream.js';
 import type { OAuthError } from '../../../src/oauth/errors.js';
 import type { AllowedToken, MintedToken } from '../../../src/oauth/tokens/mint.js';
@@ -36,7 +36,7 @@ const settings: ConnectorSettings = {
 };
 
 function connector(
-  answer: (ask: DownstreamAsk) => Promise<DownstreamToken>,
+  answer: (ask: DownstreamAsk) => Promise<ConnectorToken>,
 ): Connector & { asks: DownstreamAsk[] } {
   const asks: DownstreamAsk[] = [];
   return { config: settings, asks, obtain: (ask) => (asks.push(ask), answer(ask)) };
@@ -91,7 +91,7 @@ const mandate: MintedToken = {
   recorded: true,
 };
 const fallback = async () => mandate;
-const ok = async (): Promise<DownstreamToken> => ({
+const ok = async (): Promise<ConnectorToken> => ({
   accessToken: 'down',
   tokenType: 'bearer',
   expiresIn: 300,
