@@ -105,7 +105,8 @@ export { ExchangeDeniedError, ExchangeError, ExchangeUnavailableError } from './
 export { createToolPolicy, canonicalJson } from './policy/tool-policy.js';
 export type { ToolAttributes, ToolPolicy, ToolPolicyOptions } from './policy/tool-policy.js';
 export { evaluationRequest, readDecision, AuthzenResponseError } from './policy/authzen.js';
-export type { AccessEvaluationRequest, ToolCall, ToolDecision } from './policy/authzen.js';
+export type { AccessEvaluationRequest, ToolApproval, ToolCall, ToolDecision } from './policy/authzen.js';
+export type { ToolApprovalOptions } from './policy/tool-approval.js';
 export { enforceToolPolicy, refusedToolResult, toolCallsOf } from './policy/enforce.js';
 
 /** RFC 6749 §3.3 scopes. */

@@ -26,6 +26,8 @@ export interface AccessEvaluationRequest {
   subject: { type: 'user'; id: string; properties: Record<string, unknown> };
   action: { name: 'tool_call' };
   resource: { type: 'mcp_tool'; id: string; properties: Record<string, unknown> };
+  /** Mandate's extension: `auth_req_id` presents the approval of this call (ADR 0014). */
+  context?: Record<string, unknown>;
 }
 
 /**
@@ -74,10 +76,26 @@ export type ToolDecision =
       stepUpScopes: string[] | undefined;
       /**
        * The policy allows the call once a person approves it (Mandate's `context.approval_required`,
-       * ADR 0014): the binding message says why. Undefined for any other refusal.
+       * ADR 0014): the binding message says why. Undefined for any other refusal. `status` is the
+       * approval the kit started (`started`, with its page) or presented (`context.approval_status`):
+       * `pending` (or `slow_down`), `denied`, `expired`; absent when none was started.
        */
-      approval?: { bindingMessage: string };
+      approval?: ToolApproval;
     };
+
+/** A call that waits for a person's approval, as far as the kit knows. */
+export interface ToolApproval {
+  bindingMessage: string;
+  status?: 'started' | 'pending' | 'denied' | 'expired';
+  /** The approval page, only when on Mandate's own origin. */
+  approvalUri?: string | undefined;
+}
+
+/** Mandate's `context.approval_status` of a presented approval (`slow_down` is still pending). */
+function approvalStatus(v: unknown): ToolApproval['status'] {
+  if (v === 'pending' || v === 'slow_down') return 'pending';
+  return v === 'denied' || v === 'expired' ? v : undefined;
+}
 
 /** A response that is not an AuthZEN decision: the kit fails closed. */
 export class AuthzenResponseError extends Error {
@@ -90,6 +108,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function text(v: unknown): string | undefined {
   return isObject(v) && typeof v.en === 'string' ? v.en : undefined;
+}
+
+/** The approval a refusal asks for or reports on (a denied one no longer says `approval_required`). */
+function approvalOf(context: Record<string, unknown>, message: string): { approval?: ToolApproval } {
+  const status = approvalStatus(context.approval_status);
+  if (context.approval_required !== true && status !== 'denied' && status !== 'expired') return {};
+  const bindingMessage = typeof context.binding_message === 'string' ? context.binding_message : message;
+  return { approval: { bindingMessage, ...(status === undefined ? {} : { status }) } };
 }
 
 /** Reads a Decision (§5.5): `decision` is a boolean; anything else in `context` is Mandate's. */
@@ -119,12 +145,6 @@ export function readDecision(body: unknown): ToolDecision {
     codes,
     message,
     stepUpScopes: stepUp ? scope : undefined,
-    ...(context.approval_required === true
-      ? {
-          approval: {
-            bindingMessage: typeof context.binding_message === 'string' ? context.binding_message : message,
-          },
-        }
-      : {}),
+    ...approvalOf(context, message),
   };
 }

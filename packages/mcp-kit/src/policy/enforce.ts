@@ -10,7 +10,7 @@
  * Framework-free: the Express and fastify adapters call {@link enforceToolPolicy}.
  */
 import type { ResourceServer, VerifiedAccess } from '../resource.js';
-import type { ToolCall, ToolDecision } from './authzen.js';
+import type { ToolApproval, ToolCall, ToolDecision } from './authzen.js';
 import type { ToolPolicy } from './tool-policy.js';
 import { wellFormedTraceparent } from '../trace-context.js';
 
@@ -57,9 +57,25 @@ export function toolCallsOf(message: unknown, transportTraceparent?: string): Pe
 }
 
 /**
+ * What the user reads about a call waiting for a person's approval (approval-errors.ts' wording):
+ * where to approve it when the kit started or presented one, how it ended when denied or expired.
+ */
+export function approvalText(approval: ToolApproval): string {
+  const { bindingMessage: why, status, approvalUri: uri } = approval;
+  if (status === 'denied') return `The request was denied: ${why} was not approved, so nothing was done.`;
+  if (status === 'expired')
+    return `The approval request expired before anyone approved it (${why}); nothing was done. Call the tool again to ask anew.`;
+  if (status === undefined) return `Approval required: ${why}`;
+  const head = status === 'pending' ? `Still waiting for approval: ${why}.` : `Approval required: ${why}.`;
+  return uri === undefined
+    ? `${head} The approvers have been asked; call the tool again once it is approved.`
+    : `${head} Approve the request at ${uri}, then call the tool again.`;
+}
+
+/**
  * The MCP tool result of a refused call: `isError` with the policy's reason (and its decision id);
- * a call the policy wants a person to approve says so (`Approval required: <binding message>`, and
- * `approval_required` in the decision meta) rather than reading as a plain refusal.
+ * a call the policy wants a person to approve says so ({@link approvalText}, and `approval_required`,
+ * `approval_status` and `approval_uri` in the decision meta) rather than reading as a plain refusal.
  * `resultType: "complete"` is required of a 2026-07-28 server (the v2 client refuses a result
  * without it) and is an extra member an earlier revision's `Result` allows, so it is always sent.
  */
@@ -67,10 +83,8 @@ export function refusedToolResult(
   decision: Extract<ToolDecision, { allow: false }>,
 ): Record<string, unknown> {
   const approval = decision.approval;
-  const text =
-    approval === undefined
-      ? `Refused by policy: ${decision.message}`
-      : `Approval required: ${approval.bindingMessage}`;
+  const text = approval === undefined ? `Refused by policy: ${decision.message}` : approvalText(approval);
+  const waiting = approval !== undefined && approval.status !== 'denied' && approval.status !== 'expired';
   return {
     resultType: 'complete',
     content: [{ type: 'text', text }],
@@ -79,7 +93,9 @@ export function refusedToolResult(
       'dev.mandate/decision': {
         ...(decision.decisionId === undefined ? {} : { id: decision.decisionId }),
         reasons: decision.codes,
-        ...(approval === undefined ? {} : { approval_required: true }),
+        ...(waiting ? { approval_required: true } : {}),
+        ...(approval?.status === undefined ? {} : { approval_status: approval.status }),
+        ...(approval?.approvalUri === undefined ? {} : { approval_uri: approval.approvalUri }),
       },
     },
   };

@@ -20,6 +20,7 @@ import { OAuthError } from '../errors.js';
 import type { VerifiedAccess } from '../resource.js';
 import { createTokenCache } from '../token-cache.js';
 import { evaluationRequest, readDecision, type ToolCall, type ToolDecision } from './authzen.js';
+import { createToolApprovals, type ToolApprovalOptions } from './tool-approval.js';
 
 /**
  * What the server read about the object a tool call acts on (an opportunity's owner and amount),
@@ -48,6 +49,13 @@ export interface ToolPolicyOptions {
   cacheSeconds?: number;
   /** Most cached decisions (default 10000). */
   maxEntries?: number;
+  /**
+   * Given, a call the policy allows once a person approves it (`context.approval_required`) starts
+   * that approval at Mandate's backchannel authentication endpoint and is answered with its page;
+   * the same call made again presents it (tool-approval.ts). The client needs the CIBA grant at
+   * Mandate. Without it, such a call is a tool error saying an approval is required.
+   */
+  approvals?: ToolApprovalOptions;
   /** Seconds since the epoch. */
   now?: () => number;
   fetch?: typeof fetch;
@@ -119,6 +127,16 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
     `${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`,
   ).toString('base64');
   let evaluations = 0;
+  const approvals =
+    opts.approvals === undefined
+      ? undefined
+      : createToolApprovals(opts.approvals, {
+          ...opts,
+          fetch: doFetch,
+          timeoutMs: Math.max(timeoutMs, 5000),
+          now,
+          maxEntries: opts.maxEntries ?? 10_000,
+        });
 
   // `signal` only when the evaluation is this caller's alone: a shared one runs on its own deadline.
   async function ask(
@@ -183,17 +201,38 @@ export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
     async decide(access, call, signal) {
       const attributes = await attributesOf(call, access, signal);
       const body = evaluationRequest(access, call, attributes);
-      const lifetime = Math.min(cacheSeconds, access.expiresAt - now());
-      if (lifetime <= 0) return ask(body, call.traceparent, signal);
-      const key = createHash('sha256')
-        .update(`${endpoint}\n${canonicalJson(body)}`)
-        .digest('base64url');
-      // Single flight: the first caller's signal must not cancel the others' decision.
-      const shared = cache.get(key, async () => ({
-        value: await ask(body, call.traceparent),
-        refreshAt: now() + lifetime,
-      }));
-      return awaitOwn(shared, signal);
+      // A pending approval is presented outside the cache: its answer is this one call's.
+      const key = approvalKey(access, call);
+      const again = (context: Record<string, unknown>) => ask({ ...body, context }, call.traceparent, signal);
+      const resumed = approvals?.resume(key, access, call, again, signal);
+      if (resumed !== undefined) return resumed;
+      const decision = await cachedDecision(body, call, lifetimeOf(access), signal);
+      if (approvals === undefined || decision.allow || decision.approval === undefined) return decision;
+      return approvals.start(key, access, call, decision, signal);
     },
   };
+
+  function lifetimeOf(access: VerifiedAccess) {
+    return Math.min(cacheSeconds, access.expiresAt - now());
+  }
+
+  function cachedDecision(body: unknown, call: ToolCall, lifetime: number, signal?: AbortSignal) {
+    if (lifetime <= 0) return ask(body, call.traceparent, signal);
+    const key = createHash('sha256')
+      .update(`${endpoint}\n${canonicalJson(body)}`)
+      .digest('base64url');
+    // Single flight: the first caller's signal must not cancel the others' decision.
+    const shared = cache.get(key, async () => ({
+      value: await ask(body, call.traceparent),
+      refreshAt: now() + lifetime,
+    }));
+    return awaitOwn(shared, signal);
+  }
+}
+
+/** Which pending approval a call would present: the user's token, the tool, its arguments. */
+function approvalKey(access: VerifiedAccess, call: ToolCall): string {
+  return createHash('sha256')
+    .update(canonicalJson([access.token, call.name, call.arguments]))
+    .digest('base64url');
 }
