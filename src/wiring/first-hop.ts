@@ -25,6 +25,20 @@ export interface FirstHopService {
   http: { login: Login; devIdp?: DevIdp; scopesSupported: string[] };
 }
 
+/** The development IdP, when no enterprise IdP is configured: its secrets derived from the KEK. */
+function startDevIdp(config: Config, kek: Uint8Array, redirectUri: string, log: Logger): DevIdp {
+  const devIdp = createDevIdp({
+    mandateIssuer: config.issuer,
+    clientSecret: deriveKey(kek, 'dev-idp-client-secret').toString('base64url'),
+    cookieKey: deriveKey(kek, 'dev-idp-cookies').toString('base64url'),
+    redirectUri,
+  });
+  log.warn('login: no UPSTREAM_OIDC_ISSUER, so users log in at the development IdP (demo users only)', {
+    issuer: devIdp.issuer,
+  });
+  return devIdp;
+}
+
 export function createFirstHopService(opts: {
   config: Config;
   db: Db;
@@ -36,21 +50,10 @@ export function createFirstHopService(opts: {
   const resources = createResourceRegistry(config.file.resources);
   const subjects = createSubjectRepo(db);
   const redirectUri = endpointUrls(config.issuer).loginCallback;
-  let devIdp: DevIdp | undefined;
   const upstream = config.upstream;
-  if (upstream === undefined) {
-    devIdp = createDevIdp({
-      mandateIssuer: config.issuer,
-      clientSecret: deriveKey(kek, 'dev-idp-client-secret').toString('base64url'),
-      cookieKey: deriveKey(kek, 'dev-idp-cookies').toString('base64url'),
-      redirectUri,
-    });
-    log.warn('login: no UPSTREAM_OIDC_ISSUER, so users log in at the development IdP (demo users only)', {
-      issuer: devIdp.issuer,
-    });
-  } else {
+  const devIdp = upstream === undefined ? startDevIdp(config, kek, redirectUri, log) : undefined;
+  if (upstream !== undefined)
     log.info('login: users log in at the enterprise IdP', { issuer: upstream.issuer });
-  }
   const rp = createRelyingParty({
     issuer: upstream?.issuer ?? devIdp?.issuer ?? '',
     clientId: upstream?.clientId ?? DEV_IDP_CLIENT_ID,
