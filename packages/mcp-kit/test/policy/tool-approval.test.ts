@@ -2,7 +2,8 @@
  * A tool call the policy allows once a person approves it (src/policy/tool-approval.ts, ADR 0014
  * "Tool calls"), against a stand-in Mandate: the approval started at /bc-authorize, the same call
  * made again presenting `context.auth_req_id` outside the decision cache, and how it ends
- * (approved → runs, pending → still waiting, denied / expired → said so and forgotten).
+ * (approved → runs, pending → still waiting, denied / expired → said so and forgotten). The same
+ * against a real Mandate: test/e2e/kit-tool-approval.e2e.test.ts in the repository.
  */
 import { describe, expect, it } from 'vitest';
 import { OAuthError, type ToolDecision } from '../../src/index.js';
