@@ -47,6 +47,38 @@ function newApprovalId(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** Seconds the request stays open: no longer than the policy says, the client asked, or the subject token lives. */
+function openFor({ input, obligation, issuance, requestedExpiry }: ApprovalAsk): number {
+  const expiresIn = Math.min(
+    obligation.ttl_seconds,
+    requestedExpiry ?? Number.POSITIVE_INFINITY,
+    issuance.subjectExp - input.now,
+  );
+  if (expiresIn <= 0)
+    throw new OAuthError('expired_login_hint_token', 'login_hint_token expires before it could be approved', {
+      reason: 'login_hint_token_expired',
+    });
+  return expiresIn;
+}
+
+/** The approval_requested audit record: the token that would be issued, and the approval page's id. */
+function approvalRequested({ input, decision, issuance }: ApprovalAsk, id: string, exp: number) {
+  const token = issuance.token;
+  return {
+    kind: 'approval_requested' as const,
+    action: input.action,
+    client_id: token.clientId,
+    sub: token.sub,
+    aud: token.aud,
+    scope: token.scopes.join(' '),
+    decision_id: decision.decision_id,
+    approval_id: id,
+    exp,
+    ...(token.act === undefined ? {} : { act: token.act }),
+    ...(issuance.subjectJti === undefined ? {} : { subject_jti: issuance.subjectJti }),
+  };
+}
+
 export async function startApproval(
   ctx: OAuthContext,
   approvals: ApprovalRepo,
@@ -54,37 +86,14 @@ export async function startApproval(
 ): Promise<{ body: ApprovalStarted; id: string }> {
   const { input, decision, obligation, issuance } = ask;
   const now = input.now;
-  // Open no longer than the policy says, the client asked, or the subject token lives.
-  const expiresIn = Math.min(
-    obligation.ttl_seconds,
-    ask.requestedExpiry ?? Number.POSITIVE_INFINITY,
-    issuance.subjectExp - now,
-  );
-  if (expiresIn <= 0)
-    throw new OAuthError('expired_login_hint_token', 'login_hint_token expires before it could be approved', {
-      reason: 'login_hint_token_expired',
-    });
+  const expiresIn = openFor(ask);
   const authReqId = newOpaqueValue();
   const id = newApprovalId();
   const token = issuance.token;
   try {
     await ctx.audit.commit({
       decision: { decision, input },
-      tokens: [
-        {
-          kind: 'approval_requested',
-          action: input.action,
-          client_id: token.clientId,
-          sub: token.sub,
-          aud: token.aud,
-          scope: token.scopes.join(' '),
-          decision_id: decision.decision_id,
-          approval_id: id,
-          exp: now + expiresIn,
-          ...(token.act === undefined ? {} : { act: token.act }),
-          ...(issuance.subjectJti === undefined ? {} : { subject_jti: issuance.subjectJti }),
-        },
-      ],
+      tokens: [approvalRequested(ask, id, now + expiresIn)],
     });
   } catch (err) {
     throw auditUnavailable(err);
