@@ -6,7 +6,7 @@
  * against a real Mandate: test/e2e/kit-tool-approval.e2e.test.ts in the repository.
  */
 import { describe, expect, it } from 'vitest';
-import { OAuthError, type ToolDecision } from '../../src/index.js';
+import { OAuthError, type ToolDecision, type ToolPolicyOptions } from '../../src/index.js';
 import { refusedToolResult } from '../../src/policy/enforce.js';
 import { access, call, clock, json, pdp, policy } from './tool-policy-harness.js';
 
@@ -45,7 +45,11 @@ interface Evaluation {
 }
 
 /** A stand-in Mandate: the evaluation answers `decide`, /bc-authorize `start`. */
-function mandate(decide: (e: Evaluation) => unknown, start: () => Response = () => started()) {
+function mandate(
+  decide: (e: Evaluation) => unknown,
+  start: () => Response = () => started(),
+  over: Partial<ToolPolicyOptions> = {},
+) {
   const evaluations: Evaluation[] = [];
   const starts: Array<{ body: Record<string, string>; headers: Headers }> = [];
   const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
@@ -60,7 +64,7 @@ function mandate(decide: (e: Evaluation) => unknown, start: () => Response = () 
     evaluations.push(e);
     return json(decide(e));
   }) as typeof globalThis.fetch;
-  const p = policy(fetch, { approvals: { authMethod: 'client_secret_post' } });
+  const p = policy(fetch, { approvals: { authMethod: 'client_secret_post' }, ...over });
   return { p, evaluations, starts };
 }
 
@@ -192,6 +196,25 @@ describe('the same call made again', () => {
     expect(presented(m.evaluations[1]!)).toBe('req-1');
     expect(d).toMatchObject({ approval: { status: 'started' } });
     expect(m.starts).toHaveLength(2);
+  });
+
+  it('slow_down is still waiting; past maxEntries the oldest pending approval is forgotten', async () => {
+    const m = mandate((e) =>
+      presented(e) === undefined ? required() : required({ approval_status: 'slow_down' }),
+    );
+    await m.p.decide(access(), call);
+    expect(await m.p.decide(access(), call)).toMatchObject({
+      approval: { status: 'pending', approvalUri: PAGE },
+    });
+    const few = mandate(() => required(), undefined, { maxEntries: 1 });
+    const lost = { ...call, arguments: { id: 'opp-2', stage: 'Lost' } };
+    await few.p.decide(access(), call);
+    await few.p.decide(access(), lost);
+    await few.p.decide(access(), call);
+    await few.p.decide(access(), lost);
+    // Each evicted the other: no call presents an approval, each starts one.
+    expect(few.evaluations.map(presented)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(few.starts).toHaveLength(4);
   });
 
   it('is only the same call: other arguments, or another user’s token, present nothing', async () => {
