@@ -10,7 +10,7 @@ import { OAuthError } from '../errors.js';
 import { newTokenId } from '../tokens/mint-access-token.js';
 import type { AllowedToken, Mint, MintedToken } from '../tokens/mint.js';
 import { GrantType, TokenType } from '../tokens/token-types.js';
-import { cacheKey, createConnectorTokenCache, type ConnectorTokenCache } from './cache.js';
+import { cacheKey, createConnectorTokenCache, type CachedToken, type ConnectorTokenCache } from './cache.js';
 import {
   DownstreamRefusal,
   DownstreamUnavailable,
@@ -115,17 +115,14 @@ async function obtain(
   }
 }
 
-async function downstreamToken(
-  connector: Connector,
-  cache: ConnectorTokenCache,
-  allowed: AllowedToken,
-  log: Logger,
-  observe: ConnectorObserver,
-): Promise<MintedToken> {
+/**
+ * What the connector asks its service for: the user as the policy mapped them
+ * (`downstream_subject`, refused when missing) and the granted scopes; `fact` names the subject.
+ */
+function downstreamAsk(connector: Connector, allowed: AllowedToken, fact: DownstreamFact): DownstreamAsk {
   const { config } = connector;
   const { token: t, input, decision } = allowed;
   const subject = decision.obligations.downstream_subject;
-  const fact: DownstreamFact = { service: config.service, kind: config.kind };
   if (typeof subject !== 'string' || subject.length === 0)
     throw downstreamError('invalid_target', `no ${config.service} identity is mapped for ${t.sub}`, fact, {
       reason: 'downstream_subject_missing',
@@ -140,26 +137,24 @@ async function downstreamToken(
         reason: 'downstream_dpop_unsupported',
       },
     );
-  const scopes = [...t.scopes].sort();
-  const ask = {
+  return {
     subject,
     user: { iss: input.subject.iss, sub: t.sub },
-    scopes,
+    scopes: [...t.scopes].sort(),
     clientId: t.clientId,
     claims: carriedClaims(input.subject.claims),
     now: t.now,
   };
-  const key = cacheKey(config.service, ask.user.iss, ask.user.sub, subject, scopes);
-  let got;
-  try {
-    got = await cache.get(key, config.refresh_before_seconds, t.now, () =>
-      timedObtain(connector, ask, observe),
-    );
-  } catch (err) {
-    const e = failure(err, fact, config.retry_after_seconds);
-    log.warn('downstream token refused', { service: config.service, kind: config.kind, error: e.message });
-    throw e;
-  }
+}
+
+/** The exchange's answer: the downstream token, under the exchange's own facts (never recorded). */
+function mintedOf(
+  allowed: AllowedToken,
+  ask: DownstreamAsk,
+  got: CachedToken,
+  fact: DownstreamFact,
+): MintedToken {
+  const { token: t } = allowed;
   const { token, exp, cached } = got;
   return {
     token: token.accessToken,
@@ -167,7 +162,7 @@ async function downstreamToken(
     jti: newTokenId(),
     sub: t.sub,
     aud: t.aud,
-    scope: token.scope ?? scopes.join(' '),
+    scope: token.scope ?? ask.scopes.join(' '),
     iat: t.now,
     exp,
     ...(t.act === undefined ? {} : { act: t.act }),
@@ -176,6 +171,29 @@ async function downstreamToken(
     response: token.passThrough,
     downstream: { ...fact, cached },
   };
+}
+
+async function downstreamToken(
+  connector: Connector,
+  cache: ConnectorTokenCache,
+  allowed: AllowedToken,
+  log: Logger,
+  observe: ConnectorObserver,
+): Promise<MintedToken> {
+  const { config } = connector;
+  const fact: DownstreamFact = { service: config.service, kind: config.kind };
+  const ask = downstreamAsk(connector, allowed, fact);
+  const key = cacheKey(config.service, ask.user.iss, ask.user.sub, ask.subject, ask.scopes);
+  try {
+    const got = await cache.get(key, config.refresh_before_seconds, ask.now, () =>
+      timedObtain(connector, ask, observe),
+    );
+    return mintedOf(allowed, ask, got, fact);
+  } catch (err) {
+    const e = failure(err, fact, config.retry_after_seconds);
+    log.warn('downstream token refused', { service: config.service, kind: config.kind, error: e.message });
+    throw e;
+  }
 }
 
 /** A mint that answers connector-backed exchanges downstream and hands every other token to `fallback`. */
