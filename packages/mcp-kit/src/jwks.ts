@@ -55,95 +55,120 @@ function usable(jwk: JWK): boolean {
   return (jwk.use === undefined || jwk.use === 'sig') && jwk.d === undefined;
 }
 
+/** The key set's JSON at `uri`, bounded in time and size; any failure is `unavailable`. */
+async function fetchKeySet(uri: string, doFetch: typeof fetch, timeoutMs: number): Promise<unknown> {
+  try {
+    const res = await doFetch(uri, {
+      headers: { accept: 'application/json, application/jwk-set+json' },
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const text = await res.text();
+    if (text.length > MAX_JWKS_BYTES) throw new Error('key set too large');
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new JwksError('unavailable', `could not fetch the key set at ${uri}`, { cause });
+  }
+}
+
+/** The usable public signing keys of a JWK set (at most MAX_KEYS looked at). */
+function keysOf(uri: string, body: unknown): CachedKey[] {
+  const list = (body as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(list)) throw new JwksError('unavailable', `${uri} is not a JWK set`);
+  const parsed: CachedKey[] = [];
+  for (const jwk of list.slice(0, MAX_KEYS) as JWK[]) {
+    if (typeof jwk !== 'object' || jwk === null || !usable(jwk)) continue;
+    try {
+      parsed.push({ jwk, key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }) });
+    } catch {
+      // A key we cannot import (unknown kty or curve) is skipped, not fatal: others may be fine.
+    }
+  }
+  return parsed;
+}
+
+function find(set: CachedKey[], kid: string | undefined, alg: string | undefined): KeyObject | undefined {
+  const candidates = set.filter(
+    (k) => (kid === undefined || k.jwk.kid === kid) && (k.jwk.alg === undefined || k.jwk.alg === alg),
+  );
+  // Without a kid the choice must be unambiguous (RFC 7517 §4.5).
+  if (kid === undefined && candidates.length !== 1) return undefined;
+  return candidates[0]?.key;
+}
+
+/** One client's settings and what it holds. */
+interface JwksState {
+  uri: string;
+  maxAge: number;
+  cooldown: number;
+  timeout: number;
+  doFetch: typeof fetch;
+  now: () => number;
+  keys: CachedKey[] | undefined;
+  fetchedAt: number;
+  fetches: number;
+  inflight: Promise<CachedKey[]> | undefined;
+}
+
+async function load(st: JwksState): Promise<CachedKey[]> {
+  st.fetches++;
+  st.fetchedAt = st.now();
+  st.keys = keysOf(st.uri, await fetchKeySet(st.uri, st.doFetch, st.timeout));
+  return st.keys;
+}
+
+/** One fetch at a time: concurrent callers share it. */
+function refresh(st: JwksState): Promise<CachedKey[]> {
+  st.inflight ??= load(st).finally(() => {
+    st.inflight = undefined;
+  });
+  return st.inflight;
+}
+
+async function getKey(st: JwksState, kid: string | undefined, alg: string | undefined): Promise<KeyObject> {
+  let set = st.keys;
+  if (set === undefined) set = await refresh(st);
+  else if (st.now() - st.fetchedAt >= st.maxAge) {
+    // Past its age the set is re-read; if the issuer is unreachable, the keys we had still hold.
+    const held = set;
+    set = await refresh(st).catch(() => held);
+  }
+  let key = find(set, kid, alg);
+  if (key === undefined && st.now() - st.fetchedAt >= st.cooldown) {
+    // Possibly a rotation we have not seen yet: look again, at most once per cooldown.
+    set = await refresh(st);
+    key = find(set, kid, alg);
+  }
+  if (key === undefined)
+    throw new JwksError(
+      'unknown_key',
+      kid === undefined ? 'no unique signing key' : `unknown signing key ${kid}`,
+    );
+  return key;
+}
+
 /**
  * Creates a cached JWKS client (RFC 7517 §5): keys are fetched once, refetched when a token names an
  * unknown `kid` (key rotation), at most once per cooldown so that forged `kid`s cannot flood the issuer.
  */
 export function createJwksClient(opts: JwksClientOptions): JwksClient {
-  const uri = new URL(opts.jwksUri).href;
-  const maxAge = opts.cacheMaxAgeMs ?? 600_000;
-  const cooldown = opts.cooldownMs ?? 30_000;
-  const timeout = opts.timeoutMs ?? 3_000;
-  const doFetch = opts.fetch ?? fetch;
-  const now = opts.now ?? Date.now;
-
-  let keys: CachedKey[] | undefined;
-  let fetchedAt = -Infinity;
-  let fetches = 0;
-  let inflight: Promise<CachedKey[]> | undefined;
-
-  async function load(): Promise<CachedKey[]> {
-    fetches++;
-    fetchedAt = now();
-    let body: unknown;
-    try {
-      const res = await doFetch(uri, {
-        headers: { accept: 'application/json, application/jwk-set+json' },
-        signal: AbortSignal.timeout(timeout),
-        redirect: 'error',
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const text = await res.text();
-      if (text.length > MAX_JWKS_BYTES) throw new Error('key set too large');
-      body = JSON.parse(text);
-    } catch (cause) {
-      throw new JwksError('unavailable', `could not fetch the key set at ${uri}`, { cause });
-    }
-    const list = (body as { keys?: unknown }).keys;
-    if (!Array.isArray(list)) throw new JwksError('unavailable', `${uri} is not a JWK set`);
-    const parsed: CachedKey[] = [];
-    for (const jwk of list.slice(0, MAX_KEYS) as JWK[]) {
-      if (typeof jwk !== 'object' || jwk === null || !usable(jwk)) continue;
-      try {
-        parsed.push({ jwk, key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }) });
-      } catch {
-        // A key we cannot import (unknown kty or curve) is skipped, not fatal: others may be fine.
-      }
-    }
-    keys = parsed;
-    return parsed;
-  }
-
-  /** One fetch at a time: concurrent callers share it. */
-  function refresh(): Promise<CachedKey[]> {
-    inflight ??= load().finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
-  }
-
-  function find(set: CachedKey[], kid: string | undefined, alg: string | undefined): KeyObject | undefined {
-    const candidates = set.filter(
-      (k) => (kid === undefined || k.jwk.kid === kid) && (k.jwk.alg === undefined || k.jwk.alg === alg),
-    );
-    // Without a kid the choice must be unambiguous (RFC 7517 §4.5).
-    if (kid === undefined && candidates.length !== 1) return undefined;
-    return candidates[0]?.key;
-  }
-
+  const st: JwksState = {
+    uri: new URL(opts.jwksUri).href,
+    maxAge: opts.cacheMaxAgeMs ?? 600_000,
+    cooldown: opts.cooldownMs ?? 30_000,
+    timeout: opts.timeoutMs ?? 3_000,
+    doFetch: opts.fetch ?? fetch,
+    now: opts.now ?? Date.now,
+    keys: undefined,
+    fetchedAt: -Infinity,
+    fetches: 0,
+    inflight: undefined,
+  };
   return {
     get fetches() {
-      return fetches;
+      return st.fetches;
     },
-    async getKey({ kid, alg }) {
-      let set = keys;
-      if (set === undefined) set = await refresh();
-      else if (now() - fetchedAt >= maxAge) {
-        // Past its age the set is re-read; if the issuer is unreachable, the keys we had still hold.
-        set = await refresh().catch(() => set as CachedKey[]);
-      }
-      let key = find(set, kid, alg);
-      if (key === undefined && now() - fetchedAt >= cooldown) {
-        // Possibly a rotation we have not seen yet: look again, at most once per cooldown.
-        set = await refresh();
-        key = find(set, kid, alg);
-      }
-      if (key === undefined)
-        throw new JwksError(
-          'unknown_key',
-          kid === undefined ? 'no unique signing key' : `unknown signing key ${kid}`,
-        );
-      return key;
-    },
+    getKey: ({ kid, alg }) => getKey(st, kid, alg),
   };
 }
