@@ -44,36 +44,10 @@ export type DpopBinding = { scheme: 'DPoP'; proof: DpopProof } | { scheme: 'Bear
  * @throws OAuthError with status 401 and a `WWW-Authenticate: DPoP …` challenge.
  */
 export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<DpopBinding> {
-  const algs = req.verifier.algorithms;
-  const refuse = (
-    error: ChallengeError,
-    reason: DpopReason | undefined,
-    description: string,
-    {
-      status = 401,
-      headers = {},
-      cause,
-    }: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
-  ): OAuthError =>
-    new OAuthError(error, description, {
-      status,
-      reason,
-      cause,
-      headers: {
-        ...headers,
-        'WWW-Authenticate': wwwAuthenticate({
-          scheme: 'DPoP',
-          error,
-          description,
-          algs,
-          resourceMetadata: req.resourceMetadata,
-        }),
-      },
-    });
-
   const credentials = parseAuthorization(req.authorization);
-  if (credentials === undefined) {
-    throw refuse(
+  if (credentials === undefined)
+    throw refusal(
+      req,
       'invalid_request',
       'scheme_unsupported',
       'Authorization must use the DPoP or Bearer scheme',
@@ -81,33 +55,71 @@ export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<Dpo
         status: 400,
       },
     );
-  }
-  if (credentials.token !== req.accessToken) {
+  if (credentials.token !== req.accessToken)
     throw new TypeError('accessToken is not the token carried by the Authorization header');
-  }
   const jkt = req.claims.cnf?.jkt;
+  if (credentials.scheme === 'bearer') return bearerBinding(req, jkt);
+  if (jkt === undefined)
+    throw refusal(req, 'invalid_token', 'token_not_bound', 'access token is not DPoP-bound');
+  const proof = await verifiedProof(req);
+  if (proof.jkt !== jkt)
+    throw refusal(
+      req,
+      'invalid_dpop_proof',
+      'jkt_mismatch',
+      'DPoP proof key does not match the access token binding',
+    );
+  return { scheme: 'DPoP', proof };
+}
 
-  if (credentials.scheme === 'bearer') {
-    // §7.2: accepting a bound token as Bearer would let whoever stole it use it without the key.
-    if (jkt !== undefined) {
-      throw refuse(
-        'invalid_token',
-        'bearer_downgrade',
-        'DPoP-bound access token must be sent with the DPoP scheme',
-      );
-    }
-    if (req.requireDpop === true) {
-      throw refuse('invalid_token', 'dpop_required', 'this resource requires a DPoP-bound access token');
-    }
-    return { scheme: 'Bearer' };
-  }
+interface RefusalOptions {
+  status?: number;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
 
-  if (jkt === undefined) {
-    throw refuse('invalid_token', 'token_not_bound', 'access token is not DPoP-bound');
-  }
-  let proof: DpopProof;
+/** A refusal of `req` with its `WWW-Authenticate: DPoP` challenge (401 unless `status` says otherwise). */
+function refusal(
+  req: DpopBoundRequest,
+  error: ChallengeError,
+  reason: DpopReason | undefined,
+  description: string,
+  { status = 401, headers = {}, cause }: RefusalOptions = {},
+): OAuthError {
+  const challenge = wwwAuthenticate({
+    scheme: 'DPoP',
+    error,
+    description,
+    algs: req.verifier.algorithms,
+    resourceMetadata: req.resourceMetadata,
+  });
+  return new OAuthError(error, description, {
+    status,
+    reason,
+    cause,
+    headers: { ...headers, 'WWW-Authenticate': challenge },
+  });
+}
+
+/** A request with the Bearer scheme: only for an unbound token, where the resource allows one. */
+function bearerBinding(req: DpopBoundRequest, jkt: string | undefined): DpopBinding {
+  // §7.2: accepting a bound token as Bearer would let whoever stole it use it without the key.
+  if (jkt !== undefined)
+    throw refusal(
+      req,
+      'invalid_token',
+      'bearer_downgrade',
+      'DPoP-bound access token must be sent with the DPoP scheme',
+    );
+  if (req.requireDpop === true)
+    throw refusal(req, 'invalid_token', 'dpop_required', 'this resource requires a DPoP-bound access token');
+  return { scheme: 'Bearer' };
+}
+
+/** The request's DPoP proof, verified for this method, URL and access token. */
+async function verifiedProof(req: DpopBoundRequest): Promise<DpopProof> {
   try {
-    proof = await req.verifier.verify({
+    return await req.verifier.verify({
       headers: req.dpopHeaders,
       method: req.method,
       url: req.url,
@@ -118,21 +130,13 @@ export async function verifyDpopBoundRequest(req: DpopBoundRequest): Promise<Dpo
     // The verifier speaks token-endpoint (400); a resource server answers 401 with a challenge (§7.1, §9).
     if (err instanceof OAuthError && (err.error === 'invalid_dpop_proof' || err.error === 'use_dpop_nonce')) {
       // The verifier's reason codes are DpopReasons; DPoP-Nonce is kept so the client can retry.
-      throw refuse(err.error, err.reason as DpopReason | undefined, err.description, {
+      throw refusal(req, err.error, err.reason as DpopReason | undefined, err.description, {
         headers: err.headers,
         cause: err,
       });
     }
     throw err;
   }
-  if (proof.jkt !== jkt) {
-    throw refuse(
-      'invalid_dpop_proof',
-      'jkt_mismatch',
-      'DPoP proof key does not match the access token binding',
-    );
-  }
-  return { scheme: 'DPoP', proof };
 }
 
 /** RFC 9110 §11.4 credentials: a case-insensitive scheme, then the token68 (RFC 6750 §2.1). */

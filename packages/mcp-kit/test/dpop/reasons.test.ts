@@ -18,6 +18,7 @@ function producedReasons(): Set<string> {
     /invalidProof\(\s*'([a-z_]+)'/g,
     /reason: '([a-z_]+)'/g,
     /refuse\(\s*'[a-z_]+',\s*'([a-z_]+)'/g,
+    /refusal\(\s*req,\s*'[a-z_]+',\s*'([a-z_]+)'/g,
     /decodeObject\(\s*\w+,\s*'([a-z_]+)'/g,
   ];
   for (const file of sources) {
