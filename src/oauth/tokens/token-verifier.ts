@@ -133,6 +133,46 @@ async function verifiedPayload(
   }
 }
 
+/**
+ * The token decoded once (verifyJwt reuses it rather than decoding the token again), with its
+ * `typ` (media-type form folded) and `iss`; a foreign `typ` is refused here.
+ */
+function decodeOnce(token: string, param: string): { decoded: DecodedJwt; typ?: string; iss?: string } {
+  let iss: string | undefined;
+  let typ: string | undefined;
+  let decoded: DecodedJwt;
+  try {
+    decoded = { header: decodeProtectedHeader(token), payload: decodeJwt(token) };
+    typ = (decoded.header as { typ?: string }).typ?.toLowerCase().replace(/^application\//, '');
+    iss = (decoded.payload as { iss?: string }).iss;
+  } catch {
+    throw fail(param, 'is not a well-formed JWT', 'malformed');
+  }
+  if (typ !== undefined && foreignTypes.has(typ))
+    throw fail(param, `has type '${typ}', not a usable token`, 'typ');
+  return { decoded, ...(typ === undefined ? {} : { typ }), ...(iss === undefined ? {} : { iss }) };
+}
+
+/** Who signed the token and with which keys: Mandate itself, or a trusted issuer. */
+async function signerOf(
+  deps: TokenVerifierDeps,
+  selfKeySet: JWTVerifyGetKey,
+  iss: string | undefined,
+  typ: string | undefined,
+  typeName: string,
+  param: string,
+): Promise<{ keys: JWTVerifyGetKey; algorithms: string[]; trusted?: TrustedIssuer; self: boolean }> {
+  if (iss === deps.issuer) {
+    // Mandate's own tokens are RFC 9068 access tokens and nothing else.
+    if (typ !== 'at+jwt') throw fail(param, "issued by Mandate must have typ 'at+jwt'", 'typ');
+    if (typeName === 'id_token') throw fail(param, 'is an access token, not an id_token', 'type_mismatch');
+    return { keys: selfKeySet, algorithms: ['ES256'], self: true };
+  }
+  const trusted = await trustedIssuer(deps, iss, typ, typeName, param);
+  const keys = trusted.jwks ? localKeySet(trusted.jwks) : remoteKeySet(trusted.jwksUri ?? '');
+  return { keys, algorithms: trusted.algorithms, trusted, self: false };
+}
+
 export function createTokenVerifier(deps: TokenVerifierDeps) {
   const selfKeySet: JWTVerifyGetKey = async (header) => {
     const key = header.kid === undefined ? undefined : deps.selfKeys().get(header.kid);
@@ -155,35 +195,8 @@ export function createTokenVerifier(deps: TokenVerifierDeps) {
     const typeName = tokenTypeName[tokenTypeUri];
     if (typeName === undefined) throw unsupportedType(param, tokenTypeUri);
     if (token.split('.').length !== 3) throw fail(param, 'is not a signed JWT', 'not_jws');
-    let iss: string | undefined;
-    let typ: string | undefined;
-    // Decoded once: verifyJwt below reuses these rather than decoding the token again.
-    let decoded: DecodedJwt;
-    try {
-      decoded = { header: decodeProtectedHeader(token), payload: decodeJwt(token) };
-      typ = (decoded.header as { typ?: string }).typ?.toLowerCase().replace(/^application\//, '');
-      iss = (decoded.payload as { iss?: string }).iss;
-    } catch {
-      throw fail(param, 'is not a well-formed JWT', 'malformed');
-    }
-    if (typ !== undefined && foreignTypes.has(typ))
-      throw fail(param, `has type '${typ}', not a usable token`, 'typ');
-
-    let keys: JWTVerifyGetKey;
-    let algorithms: string[];
-    let trusted: TrustedIssuer | undefined;
-    const self = iss === deps.issuer;
-    if (self) {
-      // Mandate's own tokens are RFC 9068 access tokens and nothing else.
-      if (typ !== 'at+jwt') throw fail(param, "issued by Mandate must have typ 'at+jwt'", 'typ');
-      if (typeName === 'id_token') throw fail(param, 'is an access token, not an id_token', 'type_mismatch');
-      keys = selfKeySet;
-      algorithms = ['ES256'];
-    } else {
-      trusted = await trustedIssuer(deps, iss, typ, typeName, param);
-      keys = trusted.jwks ? localKeySet(trusted.jwks) : remoteKeySet(trusted.jwksUri ?? '');
-      algorithms = trusted.algorithms;
-    }
+    const { decoded, typ, iss } = decodeOnce(token, param);
+    const { keys, algorithms, trusted, self } = await signerOf(deps, selfKeySet, iss, typ, typeName, param);
 
     const now = deps.now();
     const verifyOpts = {
