@@ -76,7 +76,7 @@ export function awaitsApproval(decision: Decision): boolean {
   return (
     !decision.allow &&
     decision.obligations.require_approval !== undefined &&
-    decision.reasons.some((r) => typeof r !== 'string' && r.code === 'approval_unsupported')
+    decision.reasons.some(awaitsApprovalReason)
   );
 }
 
