@@ -4,7 +4,7 @@
  * propagates nothing). A header that breaks the rules is ignored, as §4.3 asks: the request goes
  * on with a trace of its own and is never refused for it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** A span context as the header carries it (ids lowercase hex). */
 export interface TraceParent {
@@ -46,9 +46,23 @@ export function formatTraceParent(p: TraceParent): string {
   return `00-${p.traceId}-${p.spanId}-${(p.flags & 0xff).toString(16).padStart(2, '0')}`;
 }
 
+/**
+ * Ids come from a pool of CSPRNG bytes refilled 4 KiB at a time: a synchronous `randomBytes` call
+ * per id cost ~2 % of an exchange's CPU (bench/README.md, 2026-12-03 profile), as several ids are
+ * made per request. Each byte is handed out once.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let taken = POOL_BYTES;
+
 function randomHex(bytes: number, zero: string): string {
   for (;;) {
-    const id = randomBytes(bytes).toString('hex');
+    if (taken + bytes > POOL_BYTES) {
+      randomFillSync(pool);
+      taken = 0;
+    }
+    const id = pool.toString('hex', taken, taken + bytes);
+    taken += bytes;
     if (id !== zero) return id;
   }
 }

@@ -46,4 +46,13 @@ describe('fresh ids', () => {
     expect(newSpanId()).toMatch(/^[0-9a-f]{16}$/);
     expect(newSpanId()).not.toBe(newSpanId());
   });
+
+  it('stay distinct across refills of the byte pool, no byte handed out twice', () => {
+    // 3,000 ids of 8 or 16 bytes is ~36 KiB: nine refills of the 4 KiB pool.
+    const ids = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? newSpanId() : newTraceId()));
+    expect(new Set(ids).size).toBe(ids.length);
+    // A byte handed out twice would make one id's 8-byte chunk reappear in another.
+    const chunks = ids.flatMap((id) => id.match(/.{16}/g)!);
+    expect(new Set(chunks).size).toBe(chunks.length);
+  });
 });
