@@ -452,7 +452,7 @@ export const requirements: Requirement[] = [
       kit('dpop/proof-verifier.test.ts', 'refuses a replayed proof on the same verifier'),
       t('e2e/dpop-exchange.test.ts', 'refuses a replayed proof at the token endpoint'),
       t(
-        'store/replay.test.ts',
+        'store/replay-store.test.ts',
         'writes concurrent uses of different keys together and still refuses each replay',
       ),
     ],

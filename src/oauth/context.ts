@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { DecisionService } from '../policy/contract.js';
 import type { ApprovalRepo } from '../store/approvals.js';
 import type { ApprovalNotice } from './approvals/notice.js';
-import type { ReplayStore } from '../store/replay.js';
+import type { ReplayStore } from '../store/replay-store.js';
 import type { Signer } from './tokens/mint-access-token.js';
 import type { Mint } from './tokens/mint.js';
 import type { ClientAuthDeps } from './clients/client-auth.js';

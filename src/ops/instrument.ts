@@ -5,7 +5,7 @@
  */
 import type { PolicyDecisionService } from '../policy/engine.js';
 import type { Db } from '../store/db.js';
-import type { ReplayStore } from '../store/replay.js';
+import type { ReplayStore } from '../store/replay-store.js';
 import type { Metrics } from './metrics.js';
 
 /** `d` with another `decide` (a decorator's); every other method is `d`'s. */

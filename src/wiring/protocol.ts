@@ -27,7 +27,7 @@ import { mandateMint } from '../oauth/tokens/mint.js';
 import { createTokenVerifier, type TrustedIssuer } from '../oauth/tokens/token-verifier.js';
 import type { PolicyDecisionService } from '../policy/engine.js';
 import type { ClientRecord } from '../store/clients.js';
-import { createReplayStore, type ReplayStore } from '../store/replay.js';
+import { createReplayStore, type ReplayStore } from '../store/replay-store.js';
 import { workloadIssuers } from '../config/records.js';
 import { workloadTrust } from '../oauth/workload/trust.js';
 import { getIssuedToken } from '../store/tokens.js';

@@ -3,8 +3,8 @@
  * Postgres: an anonymous party registers a client (RFC 7591), signs client assertions (RFC 7523)
  * whose `jti` no replay record can hold (a U+0000, a lone surrogate, an over-long or empty one, a
  * number, an array), and sends them while eight honest clients exchange tokens with DPoP proofs
- * (RFC 9449). Replay records of both kinds share the same group commit (src/store/replay.ts), so a
- * bad record reaching a batch statement would fail the honest requests written with it (before
+ * (RFC 9449). Replay records of both kinds share the same group commit (src/store/replay-store.ts),
+ * so a bad record reaching a batch statement would fail the honest requests written with it (before
  * e525cdf, 24 of these 64 honest exchanges got 503). Every honest exchange must succeed, no poisoned
  * request may be accepted, and the audit chain must still verify.
  */

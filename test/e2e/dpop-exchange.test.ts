@@ -9,7 +9,7 @@ import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, jwtVerify } from
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDpopVerifier, externalRequestUrl, OAuthError, verifyDpopBoundRequest } from '@mandate/mcp-kit';
-import { createReplayStore } from '../../src/store/replay.js';
+import { createReplayStore } from '../../src/store/replay-store.js';
 import { API, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listMigrations, migrate, migrationsDir } from '../../src/store/migrate.js';
 import { openPglite } from '../../src/store/pglite.js';
-import { createReplayStore } from '../../src/store/replay.js';
+import { createReplayStore } from '../../src/store/replay-store.js';
 
 describe('PGlite driver (in memory)', () => {
   it('runs the migrations, a replay round trip, transactions and LISTEN', async () => {

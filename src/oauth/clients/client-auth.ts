@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeJwt, jwtVerify } from 'jose';
-import type { ReplayStore } from '../../store/replay.js';
+import type { ReplayStore } from '../../store/replay-store.js';
 import type { AuthenticatedClient, ClientLookup, OAuthClient, TokenEndpointAuthMethod } from './client.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';

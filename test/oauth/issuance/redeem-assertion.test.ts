@@ -16,7 +16,7 @@ import type { Trace } from '../../../src/oauth/token-request.js';
 import { mandateMint } from '../../../src/oauth/tokens/mint.js';
 import type { DecisionInput } from '../../../src/policy/contract.js';
 import { createDecisionService, type PolicyDecisionService } from '../../../src/policy/engine.js';
-import { createReplayStore } from '../../../src/store/replay.js';
+import { createReplayStore } from '../../../src/store/replay-store.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 import { buildBundle, input, tempDir, writePolicy } from '../../policy/helpers.js';
 

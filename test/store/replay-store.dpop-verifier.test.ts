@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthError } from '../../src/oauth/errors.js';
 import { createDpopVerifier } from '@mandate/mcp-kit';
 import { openPostgres } from '../../src/store/pg.js';
-import { createReplayStore } from '../../src/store/replay.js';
+import { createReplayStore } from '../../src/store/replay-store.js';
 import type { Db } from '../../src/store/db.js';
 import { createTestDatabase } from '../helpers/pg.js';
 import type { TestDatabase } from '../helpers/pg.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
-import { createReplayStore, ReplayRecordError } from '../../src/store/replay.js';
+import { createReplayStore, ReplayRecordError } from '../../src/store/replay-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 
 const now = Math.floor(Date.now() / 1000);
