@@ -56,7 +56,7 @@ export function prepare(event: UnsealedEvent): PreparedEvent {
 
 /**
  * Prepares `event` for sealing. `texts` gives the canonical JSON of some members already
- * produced (build.ts makes `data`'s while masking it); the others are canonicalized here.
+ * produced (build-events.ts makes `data`'s while masking it); the others are canonicalized here.
  */
 export function prepareWithTexts(
   event: UnsealedEvent,

@@ -18,7 +18,7 @@ import { checkIssuedRecord } from '../store/tokens.js';
 import type { Logger } from '../log.js';
 import type { AuditEntry, AuditPort } from './port.js';
 import type { UnsealedEvent } from './events.js';
-import { decisionEventPrepared, tokenEventPrepared } from './build.js';
+import { decisionEventPrepared, tokenEventPrepared } from './build-events.js';
 import type { PreparedEvent } from './chain.js';
 import { createChainWriter, type ChainWriter } from './outbox-write.js';
 

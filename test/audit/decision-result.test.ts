@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decisionEvent } from '../../src/audit/build.js';
+import { decisionEvent } from '../../src/audit/build-events.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
 import { ENFORCED_MEMBERS, rawResultOf, sameJson, splitResult } from '../../src/audit/decision-result.js';
 import type { DecisionData, UnsealedEvent } from '../../src/audit/events.js';

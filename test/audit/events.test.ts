@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisionEvent, tokenEvent } from '../../src/audit/build.js';
+import { decisionEvent, tokenEvent } from '../../src/audit/build-events.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
 import {
   DECISION_EVENT_TYPE,

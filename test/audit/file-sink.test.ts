@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 import { createFileSink } from '../../src/audit/file-sink.js';

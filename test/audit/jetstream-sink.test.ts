@@ -8,7 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 import { createJetStreamSink } from '../../src/audit/jetstream-sink.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { OCSF_VERSION, toOcsf } from '../../src/audit/ocsf.js';
 import { buildEvents } from '../../src/audit/outbox.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 import type { TokenFact } from '../../src/audit/port.js';
 import { decisionActions } from '../../src/policy/contract.js';

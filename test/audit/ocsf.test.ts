@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toOcsf } from '../../src/audit/ocsf.js';
 import { buildEvents } from '../../src/audit/outbox.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 import { exchangeEntry } from './fixtures.js';
 

@@ -5,7 +5,7 @@
  * published audit event schema.
  */
 import { describe, expect, it } from 'vitest';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
 import { auditEventSchema, tokenEventKinds, type UnsealedEvent } from '../../src/audit/events.js';
 import { buildEvents } from '../../src/audit/outbox.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
 import { canonicalize } from '../../src/audit/json-canonicalization.js';
 import { ForeignTailError, relayRow, tailEvent } from '../../src/audit/sink.js';

@@ -15,7 +15,7 @@ import {
   verifyStream,
 } from '../../src/audit/verify-stream.js';
 import { GENESIS_HASH, seal } from '../../src/audit/chain.js';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import { canonicalize } from '../../src/audit/json-canonicalization.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createOutboxAudit } from '../../src/audit/outbox.js';
 import { GENESIS_HASH, computeHash, seal } from '../../src/audit/chain.js';
-import { tokenEvent } from '../../src/audit/build.js';
+import { tokenEvent } from '../../src/audit/build-events.js';
 import type { AuditEvent } from '../../src/audit/events.js';
 import { canonicalize } from '../../src/audit/json-canonicalization.js';
 import { ensureAuditStream } from '../../src/audit/stream.js';

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decisionEvent } from '../../../src/audit/build.js';
+import { decisionEvent } from '../../../src/audit/build-events.js';
 import type { AuditToolConfig } from '../../../src/config/index.js';
 import type { Decision } from '../../../src/policy/contract.js';
 import { parseInstant, readRecorded, recordedDecisions } from '../../../src/policy/cli/replay-sources.js';
