@@ -14,7 +14,7 @@ import type { Signer } from '../tokens/mint-access-token.js';
 import { signEs256 } from '../tokens/sign-jws.js';
 import { assertionClaims } from './assertion.js';
 import type { Connector, ConnectorSettings, DownstreamAsk } from './downstream.js';
-import { requestJwtBearer } from './token-endpoint.js';
+import { requestJwtBearer } from './request-token.js';
 
 function idJag(config: ConnectorSettings, issuer: string, signer: Signer, ask: DownstreamAsk): string {
   const registered = assertionClaims(

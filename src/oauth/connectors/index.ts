@@ -9,7 +9,7 @@
  *   `downstream_subject`, the cache, the wire errors; every other token is Mandate's own.
  * - `create-connectors.ts`: one connector per configured service of a downstream kind.
  * - `cache.ts`: downstream tokens per (service, user, subject, scopes), single flight.
- * - `token-endpoint.ts`: one bounded POST to a downstream token endpoint and its reading.
+ * - `request-token.ts`: one bounded POST to a downstream token endpoint and its reading.
  * - `assertion.ts`: RS256 grant and client assertions signed with the connector's key.
  * - `salesforce.ts`: Salesforce's OAuth 2.0 JWT Bearer Flow.
  * - `jwt-bearer.ts`: an RFC 7523 assertion grant with a per-service claim template.

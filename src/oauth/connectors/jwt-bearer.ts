@@ -10,7 +10,7 @@ import type { ConnectorSigningKey } from '../../keys/connector-keys.js';
 import { signRs256 } from '../tokens/sign-jws.js';
 import { assertionClaims } from './assertion.js';
 import type { Connector, ConnectorSettings, DownstreamAsk } from './downstream.js';
-import { requestJwtBearer } from './token-endpoint.js';
+import { requestJwtBearer } from './request-token.js';
 
 /** Fills `{subject}`, `{user}`, `{scope}`, `{client_id}` in every string of a claim template. */
 export function fillTemplate(value: unknown, ask: DownstreamAsk): unknown {

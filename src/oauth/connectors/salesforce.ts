@@ -13,7 +13,7 @@ import type { ConnectorSigningKey } from '../../keys/connector-keys.js';
 import { signRs256 } from '../tokens/sign-jws.js';
 import { assertionClaims, JWT_BEARER_GRANT } from './assertion.js';
 import type { Connector, ConnectorSettings } from './downstream.js';
-import { requestToken } from './token-endpoint.js';
+import { requestToken } from './request-token.js';
 
 export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
 /** What a Salesforce client needs beside the token: the instance to call and the identity URL. */

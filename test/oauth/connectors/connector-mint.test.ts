@@ -1,6 +1,6 @@
 /**
  * The connectors on the mint seam (src/oauth/connectors/connector-mint.ts), with connectors that
- * answer as told (the wire is tested in token-endpoint.test.ts and the end-to-end tests): which
+ * answer as told (the wire is tested in request-token.test.ts and the end-to-end tests): which
  * tokens a connector answers, the obligation it needs, and the wire errors of its failures.
  */
 import { describe, expect, it } from 'vitest';

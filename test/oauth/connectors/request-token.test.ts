@@ -1,11 +1,11 @@
 /**
- * Reading a downstream token endpoint's answer (src/oauth/connectors/token-endpoint.ts) over real
+ * Reading a downstream token endpoint's answer (src/oauth/connectors/request-token.ts) over real
  * HTTP: a token response, an OAuth error (a refusal), and every way of not answering (an outage).
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DownstreamRefusal, DownstreamUnavailable } from '../../../src/oauth/connectors/downstream.js';
-import { requestToken, retryAfterSeconds } from '../../../src/oauth/connectors/token-endpoint.js';
+import { requestToken, retryAfterSeconds } from '../../../src/oauth/connectors/request-token.js';
 
 type Reply = { status: number; headers?: Record<string, string>; body?: string; hang?: boolean };
 let reply: Reply = { status: 200 };
