@@ -6,7 +6,7 @@ import type { ConnectorKeyStore } from '../../keys/connector-keys.js';
 import type { Signer } from '../tokens/mint-access-token.js';
 import { DownstreamRefusal, type Connector, type ConnectorSettings } from './downstream.js';
 import { idJagConnector } from './id-jag.js';
-import { jwtBearerConnector } from './jwt-bearer.js';
+import { jwtBearerConnector } from './jwt-bearer-connector.js';
 import { salesforceConnector } from './salesforce.js';
 
 export interface ConnectorDeps {

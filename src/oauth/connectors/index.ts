@@ -12,7 +12,9 @@
  * - `request-token.ts`: one bounded POST to a downstream token endpoint and its reading.
  * - `assertion.ts`: RS256 grant and client assertions signed with the connector's key.
  * - `salesforce.ts`: Salesforce's OAuth 2.0 JWT Bearer Flow.
- * - `jwt-bearer.ts`: an RFC 7523 assertion grant with a per-service claim template.
+ * - `jwt-bearer-connector.ts`: the `jwt-bearer` kind: an RFC 7523 assertion grant at the service's
+ *   authorization server, with a per-service claim template (the grant Mandate accepts is
+ *   `grants/jwt-bearer.ts`).
  * - `id-jag.ts`: an ID-JAG Mandate issues, redeemed at the service's authorization server.
  */
 export {};

@@ -1,7 +1,7 @@
 /** The RFC 7523 connector against a real token endpoint: the assertion and form it sends, verified. */
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillTemplate, jwtBearerConnector } from '../../../src/oauth/connectors/jwt-bearer.js';
+import { fillTemplate, jwtBearerConnector } from '../../../src/oauth/connectors/jwt-bearer-connector.js';
 import { ask, connectorKey, settings, startDownstream, type DownstreamServer } from './downstream-server.js';
 
 let down: DownstreamServer;
