@@ -8,10 +8,14 @@ import type { JWK } from 'jose';
 import { OAuthError } from '../errors.js';
 import type { ReplayStore } from '../replay.js';
 import { ALGORITHMS, DEFAULT_DPOP_ALGORITHMS } from '../jws-algorithms.js';
+import type { AlgorithmSpec } from '../jws-algorithms.js';
 import { checkAth, proofClaims } from './proof-claims.js';
+import type { ProofClaims } from './proof-claims.js';
 import { normalizeHtu } from './proof-htu.js';
 import { createKeyCache, publicJwkFor } from './proof-jwk.js';
+import type { KeyCache, PublicJwk } from './proof-jwk.js';
 import { parseCompactJws, signatureIsValid } from './proof-jws.js';
+import type { ParsedJws } from './proof-jws.js';
 import type { NonceService } from './nonce.js';
 import { invalidProof } from './reasons.js';
 
@@ -76,6 +80,28 @@ export interface DpopVerifier {
  * @throws TypeError for an algorithm that is not asymmetric or not known.
  */
 export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
+  const settings = settingsOf(opts);
+  return {
+    algorithms: settings.algorithms,
+    verify: (req) => verifyProof(settings, req),
+  };
+}
+
+/** A verifier's options, checked, with their defaults. */
+interface Settings {
+  algorithms: string[];
+  /** How old a proof may be, in seconds. */
+  window: number;
+  /** How far in the future `iat` may be, in seconds. */
+  skew: number;
+  replay: ReplayStore;
+  /** The nonce service when proofs must carry a current server nonce, otherwise undefined. */
+  requiredNonces: NonceService | undefined;
+  keys: KeyCache;
+}
+
+/** @throws TypeError for an unknown algorithm, a bad time window, or `requireNonce` without nonces. */
+function settingsOf(opts: DpopVerifierOptions): Settings {
   const algorithms = [...(opts.algorithms ?? DEFAULT_DPOP_ALGORITHMS)];
   for (const alg of algorithms) {
     if (!Object.hasOwn(ALGORITHMS, alg)) throw new TypeError(`unsupported DPoP algorithm ${alg}`);
@@ -85,87 +111,103 @@ export function createDpopVerifier(opts: DpopVerifierOptions): DpopVerifier {
   if (!(window > 0 && skew >= 0 && Number.isFinite(window + skew))) {
     throw new TypeError('iatWindowSeconds must be positive and futureSkewSeconds not negative');
   }
-  const nonces = opts.nonces;
-  if (opts.requireNonce === true && nonces === undefined) {
+  const requireNonce = opts.requireNonce === true;
+  if (requireNonce && opts.nonces === undefined) {
     throw new TypeError('requireNonce needs a nonce service');
   }
-  const requireNonce = opts.requireNonce === true;
   const keys = createKeyCache(opts.keyCacheSize);
+  const requiredNonces = requireNonce ? opts.nonces : undefined;
+  return { algorithms, window, skew, replay: opts.replay, requiredNonces, keys };
+}
 
-  return {
-    algorithms,
-    async verify(req) {
-      if (req.headers.length === 0) throw invalidProof('missing_proof', 'DPoP proof is missing');
-      if (req.headers.length > 1) {
-        throw invalidProof('multiple_headers', 'more than one DPoP header was sent');
-      }
-      const jws = parseCompactJws((req.headers[0] as string).trim());
-      const { header, payload } = jws;
+/** The checks of RFC 9449 §4.3 in order, cheap ones first; the replay record is written last. */
+async function verifyProof(settings: Settings, req: DpopRequest): Promise<DpopProof> {
+  const { jws, spec, jwk } = proofHeader(req.headers, settings.algorithms);
+  const { payload } = jws;
+  const { jti, htm, htu, iat } = proofClaims(payload);
+  const proofHtu = checkTarget(htm, htu, req);
+  if (iat < req.now - settings.window) throw invalidProof('iat_too_old', 'DPoP proof is too old');
+  if (iat > req.now + settings.skew) throw invalidProof('iat_in_future', 'DPoP proof iat is in the future');
+  if (req.accessToken !== undefined) checkAth(payload.ath, req.accessToken);
 
-      if (header.typ !== 'dpop+jwt') throw invalidProof('typ_invalid', 'DPoP proof typ must be dpop+jwt');
-      const alg = header.alg;
-      const spec = typeof alg === 'string' && algorithms.includes(alg) ? ALGORITHMS[alg] : undefined;
-      if (spec === undefined) {
-        // Echoed only when it looks like an algorithm name: descriptions end up in headers.
-        const named = typeof alg === 'string' && /^[\w.+-]{1,32}$/.test(alg);
-        throw invalidProof(
-          'alg_not_allowed',
-          named ? `DPoP proof alg ${alg} is not allowed` : 'DPoP proof alg is not allowed',
-        );
-      }
-      if (header.crit !== undefined) {
-        throw invalidProof('crit_unsupported', 'DPoP proof header has unsupported critical extensions');
-      }
-      const jwk = publicJwkFor(header.jwk, alg as string, spec);
+  const { key, jkt } = settings.keys.get(jwk);
+  if (!signatureIsValid(jws, spec, key)) {
+    throw invalidProof('signature_invalid', 'DPoP proof signature is invalid');
+  }
+  if (settings.requiredNonces !== undefined) checkNonce(payload.nonce, settings.requiredNonces, req.now);
+  await checkFresh(settings, jkt, { jti, htm, htu: proofHtu, iat });
+  return { jkt, jwk: jwk.jwk, jti, iat };
+}
 
-      const { jti, htm, htu, iat } = proofClaims(payload);
+/** The one DPoP header parsed, with its `typ`, allowed `alg`, no `crit`, and its public `jwk`. */
+function proofHeader(
+  headers: readonly string[],
+  algorithms: readonly string[],
+): { jws: ParsedJws; spec: AlgorithmSpec; jwk: PublicJwk } {
+  if (headers.length === 0) throw invalidProof('missing_proof', 'DPoP proof is missing');
+  if (headers.length > 1) {
+    throw invalidProof('multiple_headers', 'more than one DPoP header was sent');
+  }
+  const jws = parseCompactJws((headers[0] as string).trim());
+  const { header } = jws;
+  if (header.typ !== 'dpop+jwt') throw invalidProof('typ_invalid', 'DPoP proof typ must be dpop+jwt');
+  const alg = header.alg;
+  const spec = typeof alg === 'string' && algorithms.includes(alg) ? ALGORITHMS[alg] : undefined;
+  if (spec === undefined) {
+    // Echoed only when it looks like an algorithm name: descriptions end up in headers.
+    const named = typeof alg === 'string' && /^[\w.+-]{1,32}$/.test(alg);
+    throw invalidProof(
+      'alg_not_allowed',
+      named ? `DPoP proof alg ${alg} is not allowed` : 'DPoP proof alg is not allowed',
+    );
+  }
+  if (header.crit !== undefined) {
+    throw invalidProof('crit_unsupported', 'DPoP proof header has unsupported critical extensions');
+  }
+  return { jws, spec, jwk: publicJwkFor(header.jwk, alg as string, spec) };
+}
 
-      if (htm !== req.method) {
-        throw invalidProof('htm_mismatch', 'DPoP proof htm does not match the request method');
-      }
-      let proofHtu: string;
-      try {
-        proofHtu = normalizeHtu(htu);
-      } catch (cause) {
-        throw invalidProof('htu_invalid', 'DPoP proof htu is not an absolute http(s) URL', cause);
-      }
-      // A request URL that does not normalize is a server misconfiguration: let it surface as such.
-      const requestHtu = normalizeHtu(req.url);
-      if (proofHtu !== requestHtu) {
-        throw invalidProof('htu_mismatch', 'DPoP proof htu does not match the request URL');
-      }
+/** `htm` and `htu` name the request's method and URL (§4.3 checks 8, 9); returns the normalized htu. */
+function checkTarget(htm: string, htu: string, req: DpopRequest): string {
+  if (htm !== req.method) {
+    throw invalidProof('htm_mismatch', 'DPoP proof htm does not match the request method');
+  }
+  let proofHtu: string;
+  try {
+    proofHtu = normalizeHtu(htu);
+  } catch (cause) {
+    throw invalidProof('htu_invalid', 'DPoP proof htu is not an absolute http(s) URL', cause);
+  }
+  // A request URL that does not normalize is a server misconfiguration: let it surface as such.
+  const requestHtu = normalizeHtu(req.url);
+  if (proofHtu !== requestHtu) {
+    throw invalidProof('htu_mismatch', 'DPoP proof htu does not match the request URL');
+  }
+  return proofHtu;
+}
 
-      if (iat < req.now - window) throw invalidProof('iat_too_old', 'DPoP proof is too old');
-      if (iat > req.now + skew) throw invalidProof('iat_in_future', 'DPoP proof iat is in the future');
-
-      if (req.accessToken !== undefined) checkAth(payload.ath, req.accessToken);
-
-      const { key, jkt } = keys.get(jwk);
-      if (!signatureIsValid(jws, spec, key)) {
-        throw invalidProof('signature_invalid', 'DPoP proof signature is invalid');
-      }
-
-      if (requireNonce && nonces !== undefined) checkNonce(payload.nonce, nonces, req.now);
-
-      // Namespaced by key, over the normalized method and URL (§11.1); JSON keeps the parts apart.
-      const replayKey = createHash('sha256')
-        .update(JSON.stringify([jti, htm, proofHtu]))
-        .digest('base64url');
-      let fresh: boolean;
-      try {
-        fresh = await opts.replay.remember(`dpop:${jkt}`, replayKey, Math.ceil(iat) + window + skew);
-      } catch (cause) {
-        throw new OAuthError('temporarily_unavailable', 'DPoP replay check is unavailable, try again', {
-          reason: 'replay_store_unavailable',
-          headers: { 'Retry-After': '1' },
-          cause,
-        });
-      }
-      if (!fresh) throw invalidProof('replayed', 'DPoP proof replayed');
-
-      return { jkt, jwk: jwk.jwk, jti, iat };
-    },
-  };
+/**
+ * Records the proof as used until it leaves the time window (§11.1), its `htu` normalized; refused
+ * when it was seen before.
+ */
+async function checkFresh(settings: Settings, jkt: string, proof: ProofClaims): Promise<void> {
+  const { jti, htm, htu, iat } = proof;
+  // Namespaced by key, over the normalized method and URL (§11.1); JSON keeps the parts apart.
+  const replayKey = createHash('sha256')
+    .update(JSON.stringify([jti, htm, htu]))
+    .digest('base64url');
+  const expires = Math.ceil(iat) + settings.window + settings.skew;
+  let fresh: boolean;
+  try {
+    fresh = await settings.replay.remember(`dpop:${jkt}`, replayKey, expires);
+  } catch (cause) {
+    throw new OAuthError('temporarily_unavailable', 'DPoP replay check is unavailable, try again', {
+      reason: 'replay_store_unavailable',
+      headers: { 'Retry-After': '1' },
+      cause,
+    });
+  }
+  if (!fresh) throw invalidProof('replayed', 'DPoP proof replayed');
 }
 
 /** RFC 9449 §8: a missing or stale nonce is answered with a fresh one to retry with. */
