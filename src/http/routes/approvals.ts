@@ -11,6 +11,7 @@ import { Params } from '../../oauth/params.js';
 import { approvalDonePage, approvalPage } from '../../ui/approval-page.js';
 import { pageHeaders } from '../../ui/html.js';
 import { errorPage } from '../../ui/pages.js';
+import { redirectWithCookies } from '../redirect.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -41,12 +42,7 @@ async function showApproval(ctx: OAuthContext, login: Login, req: ApprovalReques
   const who = personOf(login, req);
   if (who === undefined) {
     const next = await login.begin('', { returnUrl: pageUrl(ctx, id) });
-    return reply
-      .status(302)
-      .header('Set-Cookie', next.cookies)
-      .header('Location', next.location)
-      .header('Cache-Control', 'no-store')
-      .send();
+    return redirectWithCookies(reply, next.location, next.cookies);
   }
   const v = await viewApproval(ctx, id, who.person);
   if (v === undefined) return notFound(reply);

@@ -14,6 +14,7 @@ import { OAuthError } from '../../oauth/errors.js';
 import { Params } from '../../oauth/params.js';
 import { pageHeaders } from '../../ui/html.js';
 import { consentPage, errorPage } from '../../ui/pages.js';
+import { redirectWithCookies } from '../redirect.js';
 
 function query(req: FastifyRequest): string {
   const i = req.url.indexOf('?');
@@ -28,12 +29,7 @@ function send(
 ): FastifyReply {
   if (o.kind === 'redirect') {
     // RFC 9700 §4.11: 303 after a POST, so the browser does not re-post the form to the client.
-    if (o.cookies.length > 0) reply.header('Set-Cookie', o.cookies);
-    return reply
-      .status(req.method === 'POST' ? 303 : 302)
-      .header('Location', o.location)
-      .header('Cache-Control', 'no-store')
-      .send();
+    return redirectWithCookies(reply, o.location, o.cookies, req.method === 'POST' ? 303 : 302);
   }
   if (o.kind === 'consent') {
     if (o.cookies.length > 0) reply.header('Set-Cookie', o.cookies);
@@ -81,12 +77,7 @@ export function authorizeRoutes(
   app.get(paths.loginCallback, async (req, reply) => {
     try {
       const next = await login.callback(new URL(req.url, ctx.issuer), req.headers.cookie);
-      return reply
-        .status(302)
-        .header('Set-Cookie', next.cookies)
-        .header('Location', next.location)
-        .header('Cache-Control', 'no-store')
-        .send();
+      return redirectWithCookies(reply, next.location, next.cookies);
     } catch (err) {
       if (err instanceof LoginFailedError)
         return reply.status(400).headers(pageHeaders).send(errorPage('access_denied', err.message));
