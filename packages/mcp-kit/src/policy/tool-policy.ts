@@ -18,9 +18,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { OAuthError } from '../errors.js';
 import type { VerifiedAccess } from '../resource.js';
-import { createTokenCache } from '../token-cache.js';
+import { createTokenCache, type TokenCache } from '../token-cache.js';
 import { evaluationRequest, readDecision, type ToolCall, type ToolDecision } from './authzen.js';
-import { createToolApprovals, type ToolApprovalOptions } from './tool-approval.js';
+import { createToolApprovals, type ToolApprovalOptions, type ToolApprovals } from './tool-approval.js';
 
 /**
  * What the server read about the object a tool call acts on (an opportunity's owner and amount),
@@ -116,117 +116,187 @@ function awaitOwn<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promi
  * fail-closed timeout and a short-lived decision cache (AuthZEN 1.0 §6, §10).
  */
 export function createToolPolicy(opts: ToolPolicyOptions): ToolPolicy {
+  const client = policyClient(opts);
+  return {
+    get evaluations() {
+      return client.evaluations;
+    },
+    decide: (access, call, signal) => decide(client, access, call, signal),
+  };
+}
+
+/** One server's policy client: where and as whom it asks, its caches, and how often it asked. */
+interface PolicyClient {
+  endpoint: string;
+  fetch: typeof fetch;
+  /** Seconds since the epoch. */
+  now: () => number;
+  timeoutMs: number;
+  cacheSeconds: number;
+  cache: TokenCache<ToolDecision>;
+  /** This server's client id and secret for HTTP Basic, encoded (RFC 6749 §2.3.1). */
+  credentials: string;
+  attributes: Readonly<Record<string, ToolAttributes>> | undefined;
+  approvals: ToolApprovals | undefined;
+  /** How many evaluation requests were sent. */
+  evaluations: number;
+}
+
+function policyClient(opts: ToolPolicyOptions): PolicyClient {
   const endpoint = opts.endpoint ?? `${opts.issuer.replace(/\/$/, '')}/access/v1/evaluation`;
   const doFetch = opts.fetch ?? fetch;
   const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   const timeoutMs = opts.timeoutMs ?? 2000;
-  const cacheSeconds = opts.cacheSeconds ?? 5;
-  const cache = createTokenCache<ToolDecision>({ maxEntries: opts.maxEntries ?? 10_000, now });
-  // RFC 6749 §2.3.1: each part form-urlencoded before being joined.
-  const credentials = Buffer.from(
-    `${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`,
-  ).toString('base64');
-  let evaluations = 0;
-  const approvals =
-    opts.approvals === undefined
-      ? undefined
-      : createToolApprovals(opts.approvals, {
-          ...opts,
-          fetch: doFetch,
-          timeoutMs: Math.max(timeoutMs, 5000),
-          now,
-          maxEntries: opts.maxEntries ?? 10_000,
-        });
-
-  // `signal` only when the evaluation is this caller's alone: a shared one runs on its own deadline.
-  async function ask(
-    body: unknown,
-    traceparent: string | undefined,
-    signal?: AbortSignal,
-  ): Promise<ToolDecision> {
-    evaluations++;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    let res: Response;
-    try {
-      res = await doFetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          authorization: `Basic ${credentials}`,
-          'x-request-id': randomUUID(),
-          ...(traceparent === undefined ? {} : { traceparent }),
-        },
-        body: JSON.stringify(body),
-        signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
-      });
-    } catch (err) {
-      throw unavailable(
-        deadline.aborted
-          ? `the policy did not answer within ${timeoutMs} ms; try again`
-          : signal?.aborted === true
-            ? ABANDONED
-            : 'the policy cannot be reached; try again',
-        err,
-      );
-    }
-    if (res.status === 401 || res.status === 403)
-      throw new OAuthError('server_error', 'this server cannot ask the policy (its client credentials)', {
-        reason: 'policy_client_refused',
-      });
-    if (res.status !== 200) throw unavailable(`the policy answered ${res.status}; try again`);
-    try {
-      return readDecision(await res.json());
-    } catch (err) {
-      throw unavailable('the policy did not answer with a decision; try again', err);
-    }
-  }
-
-  async function attributesOf(call: ToolCall, access: VerifiedAccess, signal: AbortSignal | undefined) {
-    const read = Object.hasOwn(opts.attributes ?? {}, call.name) ? opts.attributes?.[call.name] : undefined;
-    if (read === undefined) return {};
-    try {
-      return await read(call, access, signal ?? new AbortController().signal);
-    } catch (err) {
-      if (err instanceof OAuthError) throw err;
-      // Without the facts there is nothing to decide on: fail closed, as for the policy itself.
-      throw unavailable(`what tool ${call.name} acts on could not be read for the policy; try again`, err);
-    }
-  }
-
+  const maxEntries = opts.maxEntries ?? 10_000;
   return {
-    get evaluations() {
-      return evaluations;
-    },
-    async decide(access, call, signal) {
-      const attributes = await attributesOf(call, access, signal);
-      const body = evaluationRequest(access, call, attributes);
-      // A pending approval is presented outside the cache: its answer is this one call's.
-      const key = approvalKey(access, call);
-      const again = (context: Record<string, unknown>) => ask({ ...body, context }, call.traceparent, signal);
-      const resumed = approvals?.resume(key, access, call, again, signal);
-      if (resumed !== undefined) return resumed;
-      const decision = await cachedDecision(body, call, lifetimeOf(access), signal);
-      if (approvals === undefined || decision.allow || decision.approval === undefined) return decision;
-      return approvals.start(key, access, call, decision, signal);
-    },
+    endpoint,
+    fetch: doFetch,
+    now,
+    timeoutMs,
+    cacheSeconds: opts.cacheSeconds ?? 5,
+    cache: createTokenCache<ToolDecision>({ maxEntries, now }),
+    // RFC 6749 §2.3.1: each part form-urlencoded before being joined.
+    credentials: Buffer.from(
+      `${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`,
+    ).toString('base64'),
+    attributes: opts.attributes,
+    approvals:
+      opts.approvals === undefined
+        ? undefined
+        : createToolApprovals(opts.approvals, {
+            ...opts,
+            fetch: doFetch,
+            timeoutMs: Math.max(timeoutMs, 5000),
+            now,
+            maxEntries,
+          }),
+    evaluations: 0,
   };
+}
 
-  function lifetimeOf(access: VerifiedAccess) {
-    return Math.min(cacheSeconds, access.expiresAt - now());
+/** The decision on one call: a pending approval presented, else the (cached) policy's, else one started. */
+async function decide(
+  client: PolicyClient,
+  access: VerifiedAccess,
+  call: ToolCall,
+  signal: AbortSignal | undefined,
+): Promise<ToolDecision> {
+  const { approvals } = client;
+  const attributes = await attributesOf(client.attributes, call, access, signal);
+  const body = evaluationRequest(access, call, attributes);
+  // A pending approval is presented outside the cache: its answer is this one call's.
+  const key = approvalKey(access, call);
+  const again = (context: Record<string, unknown>) =>
+    ask(client, { ...body, context }, call.traceparent, signal);
+  const resumed = approvals?.resume(key, access, call, again, signal);
+  if (resumed !== undefined) return resumed;
+  const decision = await cachedDecision(client, body, call, access, signal);
+  if (approvals === undefined || decision.allow || decision.approval === undefined) return decision;
+  return approvals.start(key, access, call, decision, signal);
+}
+
+/** What the tool's attributes function read for the policy (none without one); fails closed. */
+async function attributesOf(
+  attributes: Readonly<Record<string, ToolAttributes>> | undefined,
+  call: ToolCall,
+  access: VerifiedAccess,
+  signal: AbortSignal | undefined,
+) {
+  const read = Object.hasOwn(attributes ?? {}, call.name) ? attributes?.[call.name] : undefined;
+  if (read === undefined) return {};
+  try {
+    return await read(call, access, signal ?? new AbortController().signal);
+  } catch (err) {
+    if (err instanceof OAuthError) throw err;
+    // Without the facts there is nothing to decide on: fail closed, as for the policy itself.
+    throw unavailable(`what tool ${call.name} acts on could not be read for the policy; try again`, err);
   }
+}
 
-  function cachedDecision(body: unknown, call: ToolCall, lifetime: number, signal?: AbortSignal) {
-    if (lifetime <= 0) return ask(body, call.traceparent, signal);
-    const key = createHash('sha256')
-      .update(`${endpoint}\n${canonicalJson(body)}`)
-      .digest('base64url');
-    // Single flight: the first caller's signal must not cancel the others' decision.
-    const shared = cache.get(key, async () => ({
-      value: await ask(body, call.traceparent),
-      refreshAt: now() + lifetime,
-    }));
-    return awaitOwn(shared, signal);
+/**
+ * The policy's decision on `body`, shared by identical calls and reused for `cacheSeconds` but never
+ * past the token's expiry; asked afresh when that leaves no time.
+ */
+function cachedDecision(
+  client: PolicyClient,
+  body: unknown,
+  call: ToolCall,
+  access: VerifiedAccess,
+  signal?: AbortSignal,
+) {
+  const { now } = client;
+  const lifetime = Math.min(client.cacheSeconds, access.expiresAt - now());
+  if (lifetime <= 0) return ask(client, body, call.traceparent, signal);
+  const key = createHash('sha256')
+    .update(`${client.endpoint}\n${canonicalJson(body)}`)
+    .digest('base64url');
+  // Single flight: the first caller's signal must not cancel the others' decision.
+  const shared = client.cache.get(key, async () => ({
+    value: await ask(client, body, call.traceparent),
+    refreshAt: now() + lifetime,
+  }));
+  return awaitOwn(shared, signal);
+}
+
+/** One evaluation request, its answer read. */
+async function ask(
+  client: PolicyClient,
+  body: unknown,
+  traceparent: string | undefined,
+  signal?: AbortSignal,
+) {
+  return decisionOf(await post(client, body, traceparent, signal));
+}
+
+/**
+ * Sends one evaluation request, counted in `client.evaluations`. `signal` only when the evaluation
+ * is this caller's alone: a shared one runs on its own deadline.
+ */
+async function post(
+  client: PolicyClient,
+  body: unknown,
+  traceparent: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  const { endpoint, timeoutMs, credentials, fetch: doFetch } = client;
+  client.evaluations++;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  try {
+    return await doFetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: `Basic ${credentials}`,
+        'x-request-id': randomUUID(),
+        ...(traceparent === undefined ? {} : { traceparent }),
+      },
+      body: JSON.stringify(body),
+      signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
+    });
+  } catch (err) {
+    throw unavailable(
+      deadline.aborted
+        ? `the policy did not answer within ${timeoutMs} ms; try again`
+        : signal?.aborted === true
+          ? ABANDONED
+          : 'the policy cannot be reached; try again',
+      err,
+    );
+  }
+}
+
+/** The decision Mandate answered: a refusal of this server's client is a 500, anything else a 503. */
+async function decisionOf(res: Response): Promise<ToolDecision> {
+  if (res.status === 401 || res.status === 403)
+    throw new OAuthError('server_error', 'this server cannot ask the policy (its client credentials)', {
+      reason: 'policy_client_refused',
+    });
+  if (res.status !== 200) throw unavailable(`the policy answered ${res.status}; try again`);
+  try {
+    return readDecision(await res.json());
+  } catch (err) {
+    throw unavailable('the policy did not answer with a decision; try again', err);
   }
 }
 
