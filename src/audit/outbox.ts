@@ -37,6 +37,13 @@ export interface OutboxStats {
   flushes_total: number;
   /** Largest batch written in one transaction so far. */
   max_batch: number;
+  /**
+   * Commit statements that found the chain head moved by another writer (a worker or instance on
+   * the same database), so the batch was sealed again and resent (outbox-write.ts).
+   */
+  conflicts_total: number;
+  /** Batches written under the head's lock after losing the optimistic attempts. */
+  locked_total: number;
 }
 
 export interface OutboxAudit extends AuditPort {
@@ -67,7 +74,14 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
     chain: createChainWriter(opts.db),
     log: opts.log,
     maxBatch: opts.maxBatch ?? 256,
-    stats: { committed_total: 0, failed_total: 0, flushes_total: 0, max_batch: 0 },
+    stats: {
+      committed_total: 0,
+      failed_total: 0,
+      flushes_total: 0,
+      max_batch: 0,
+      conflicts_total: 0,
+      locked_total: 0,
+    },
     queue: [],
     running: undefined,
     closed: false,
@@ -93,7 +107,10 @@ export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
       o.closed = true;
       while (o.running) await o.running;
     },
-    stats: () => ({ ...o.stats }),
+    stats: () => {
+      const chain = o.chain.stats();
+      return { ...o.stats, conflicts_total: chain.conflicts, locked_total: chain.locked };
+    },
   };
 }
 

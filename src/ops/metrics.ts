@@ -21,6 +21,8 @@ export interface RelayFigures {
 export interface MetricsSources {
   /** The relay's counters, read at scrape time. */
   relayStats?: () => RelayFigures;
+  /** The outbox writer's counters (group commits, chain-head conflicts), read at scrape time. */
+  outboxStats?: () => { flushes_total: number; conflicts_total: number; locked_total: number };
   /** Outbox backlog as the database says it is now (pending events, age of the oldest). */
   relayBacklog?: () => Promise<{ pending?: number; lag_seconds?: number }>;
   /** The database pool's use now (absent with PGlite). */
@@ -238,6 +240,50 @@ function relayMetrics(registers: Registry[], sources: MetricsSources): void {
     },
   });
   backlogMetrics(registers, sources);
+  commitMetrics(registers, sources);
+}
+
+/** A counter that follows a monotonic figure of `read` (absent until its source is attached). */
+function followingCounter(
+  registers: Registry[],
+  name: string,
+  help: string,
+  read: () => number | undefined,
+): void {
+  let last = 0;
+  new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = read();
+      if (now === undefined) return;
+      if (now > last) this.inc(now - last);
+      last = now;
+    },
+  });
+}
+
+/** The outbox writer's group commits and how often writers contended for the chain head. */
+function commitMetrics(registers: Registry[], sources: MetricsSources): void {
+  followingCounter(
+    registers,
+    'mandate_audit_commits_total',
+    'Group commits written to the outbox (each one statement holding a batch of audit records).',
+    () => sources.outboxStats?.().flushes_total,
+  );
+  followingCounter(
+    registers,
+    'mandate_audit_chain_conflicts_total',
+    'Group commits that found the chain head moved by another writer (worker or instance) and were sealed again and resent.',
+    () => sources.outboxStats?.().conflicts_total,
+  );
+  followingCounter(
+    registers,
+    'mandate_audit_chain_locked_total',
+    "Group commits written under the chain head's lock after losing the optimistic attempts (heavy contention).",
+    () => sources.outboxStats?.().locked_total,
+  );
 }
 
 function backlogMetrics(registers: Registry[], sources: MetricsSources): void {

@@ -46,7 +46,11 @@ export function buildAudit(
     statusTimeoutMs: config.database.timeouts.healthMs,
   });
   relay.start();
-  metrics.attach({ relayStats: () => relay.stats(), relayBacklog: () => relay.status() });
+  metrics.attach({
+    relayStats: () => relay.stats(),
+    relayBacklog: () => relay.status(),
+    outboxStats: () => port.stats(),
+  });
   log.info(
     config.natsUrl === undefined
       ? 'audit: relaying to a JSON-lines file (set NATS_URL for JetStream)'

@@ -152,6 +152,22 @@ describe('outbox audit (group commit)', () => {
     }
   });
 
+  it("counts the commits that found another instance's head (sealed again) in its stats", async () => {
+    const db2 = await openPostgres(t.url, { max: 2 });
+    try {
+      const a = createOutboxAudit({ db: t.db, source: SOURCE, log });
+      const b = createOutboxAudit({ db: db2, source: SOURCE, log });
+      await a.commit(exchangeEntry()); // a remembers the head it left
+      await b.commit(exchangeEntry()); // b reads the head, then moves it
+      await a.commit(exchangeEntry()); // a's remembered head is stale: one conflict, then written
+      expect(a.stats()).toMatchObject({ flushes_total: 2, conflicts_total: 1, locked_total: 0 });
+      expect(b.stats()).toMatchObject({ flushes_total: 1, conflicts_total: 0, locked_total: 0 });
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await db2.close();
+    }
+  });
+
   it('refuses commits after close', async () => {
     const audit = createOutboxAudit({ db: t.db, source: SOURCE, log });
     await audit.close();
