@@ -5,7 +5,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { toOAuthError } from './errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
-import { enforceToolPolicy, headerOf, refuseToolsTable } from './policy/enforce.js';
+import { policyAnswer, refuseToolsTable } from './policy/enforce.js';
 import type { ToolPolicy } from './policy/tool-policy.js';
 
 /**
@@ -56,17 +56,7 @@ export function requireAccess(rs: ResourceServer, opts: RequireAccessOptions = {
       opts.scopes,
     )
       .then(async (access) => {
-        const refused =
-          opts.policy === undefined
-            ? undefined
-            : await enforceToolPolicy(
-                opts.policy,
-                rs,
-                access,
-                req.body,
-                gone.signal,
-                headerOf(req.headers.traceparent),
-              );
+        const refused = await policyAnswer(opts.policy, rs, access, req, gone.signal);
         if (refused !== undefined) {
           res.status(200).set('Cache-Control', 'no-store').json(refused);
           return;

@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import { toOAuthError } from './errors.js';
 import type { ResourceServer, VerifiedAccess } from './resource.js';
-import { enforceToolPolicy, headerOf, refuseToolsTable } from './policy/enforce.js';
+import { policyAnswer, refuseToolsTable } from './policy/enforce.js';
 import type { ToolPolicy } from './policy/tool-policy.js';
 
 declare module 'fastify' {
@@ -58,17 +58,7 @@ export function accessHook(rs: ResourceServer, opts: AccessHookOptions = {}): pr
         },
         opts.scopes,
       );
-      const refused =
-        opts.policy === undefined
-          ? undefined
-          : await enforceToolPolicy(
-              opts.policy,
-              rs,
-              access,
-              req.body,
-              gone.signal,
-              headerOf(req.headers.traceparent),
-            );
+      const refused = await policyAnswer(opts.policy, rs, access, req, gone.signal);
       if (refused !== undefined) return reply.code(200).header('cache-control', 'no-store').send(refused);
       req.auth = access;
     } catch (err) {

@@ -7,7 +7,8 @@
  * - a call refused for any other reason: a tool result with `isError: true` carrying the policy's
  *   reason, which the client shows to the model and the user (scopes would not help, so no
  *   challenge that a client would follow into a useless login).
- * Framework-free: the Express and fastify adapters call {@link enforceToolPolicy}.
+ * Framework-free: the Express and fastify adapters call {@link enforceToolPolicy} through
+ * {@link policyAnswer}.
  */
 import type { ResourceServer, VerifiedAccess } from '../resource.js';
 import type { ToolApproval, ToolCall, ToolDecision } from './authzen.js';
@@ -159,4 +160,19 @@ export async function enforceToolPolicy(
             error: { code: -32000, message: 'not run: another call in this batch was refused by policy' },
           };
     });
+}
+
+/**
+ * What an adapter answers instead of passing `req` on: {@link enforceToolPolicy}'s answer on its
+ * body, with its `traceparent` header, or undefined when the adapter has no policy.
+ */
+export async function policyAnswer(
+  policy: ToolPolicy | undefined,
+  rs: Pick<ResourceServer, 'requireScopes'>,
+  access: VerifiedAccess,
+  req: { body?: unknown; headers: Readonly<Record<string, string | string[] | undefined>> },
+  signal: AbortSignal,
+): Promise<unknown> {
+  if (policy === undefined) return undefined;
+  return enforceToolPolicy(policy, rs, access, req.body, signal, headerOf(req.headers.traceparent));
 }

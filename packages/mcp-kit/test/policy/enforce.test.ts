@@ -14,6 +14,7 @@ import {
   type ToolPolicy,
   type VerifiedAccess,
 } from '../../src/index.js';
+import { policyAnswer } from '../../src/policy/enforce.js';
 
 const rs = createResourceServer({ resource: 'https://mcp.example/mcp', issuer: 'https://mandate.example' });
 const access = { sub: 'alice', scopes: ['crm.read'] } as VerifiedAccess;
@@ -220,5 +221,33 @@ describe('the removed local tools table', () => {
     expect(() => accessHook(rs, old)).toThrow(`accessHook: ${message}`);
     expect(() => requireAccess(rs, { policy: policyOf(() => allow) })).not.toThrow();
     expect(() => accessHook(rs, {})).not.toThrow();
+  });
+});
+
+describe('policyAnswer', () => {
+  const signal = new AbortController().signal;
+  const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it('answers nothing without a policy, without reading the request', async () => {
+    expect(await policyAnswer(undefined, rs, access, { body: rpc(1, 'update'), headers: {} }, signal)).toBe(
+      undefined,
+    );
+  });
+
+  it('enforces the policy on the body, with the traceparent header only when it was sent once', async () => {
+    const p = policyOf(() => notOwner);
+    const answer = await policyAnswer(
+      p,
+      rs,
+      access,
+      { body: rpc(1, 'update'), headers: { traceparent: tp } },
+      signal,
+    );
+    expect(answer).toMatchObject({ jsonrpc: '2.0', id: 1, result: { isError: true } });
+    await policyAnswer(p, rs, access, { body: rpc(2, 'update'), headers: { traceparent: [tp, tp] } }, signal);
+    expect(p.calls).toEqual([
+      { name: 'update', arguments: {}, traceparent: tp },
+      { name: 'update', arguments: {} },
+    ]);
   });
 });
