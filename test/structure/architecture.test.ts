@@ -99,6 +99,19 @@ describe('docs/architecture.md', () => {
     expect(existsSync(join(root, path))).toBe(true);
   });
 
+  it('says where the server side of DPoP lives, not only the kit', () => {
+    const row = rowAbout(/RFC 9449/);
+    for (const path of [
+      'src/http/routes/token.ts',
+      'src/wiring/protocol.ts',
+      'src/store/replay-store.ts',
+      'src/oauth/tokens/mint-access-token.ts',
+      'src/oauth/endpoints/token-endpoint.ts',
+    ])
+      expect(row).toContain(path);
+    expect(row).toContain('cnf.jkt');
+  });
+
   it('says where a new grant type goes', () => {
     const section = doc.slice(doc.indexOf('## Adding a grant type'));
     expect(section.length).toBeGreaterThan(200);
