@@ -6,53 +6,28 @@
  * carries no token. With the outbox back, the next exchange is answered, with its event, and the
  * audit chain verifies.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
+import type { SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
 import { verifyPostgres } from '../../src/audit/verify.js';
-import { listConnectorKeys } from '../../src/store/connector-keys.js';
-import { buildPolicyVariant, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
-import { API, startTestService, type TestService } from '../helpers/service.js';
-
-const CONSUMER_KEY = '3MVG9auditdown.consumer.key';
+import { salesforceExchange, subjectClaims } from '../helpers/exchange.js';
+import type { TestService } from '../helpers/service.js';
+import { startConnectorStack, type ConnectorStack } from './connector-stack.js';
 
 describe('a connector-backed exchange when the audit log cannot take its event', () => {
+  let stack: ConnectorStack | undefined;
   let emu: SalesforceEmulator;
   let svc: TestService;
 
   beforeAll(async () => {
-    emu = await startSalesforceEmulator({
-      consumerKey: CONSUMER_KEY,
-      users: { 'alice@acme.example': { approved: true, userId: '0055e000001AliceAAA' } },
+    stack = await startConnectorStack({
+      name: 'audit-down',
+      users: { alice: { approved: true, userId: '0055e000001AliceAAA' } },
     });
-    const bundle = await buildPolicyVariant(
-      join(mkdtempSync(join(tmpdir(), 'mandate-connector-audit-down-')), 'bundle.tar.gz'),
-      (data) => {
-        data.downstream_subjects = { salesforce: { alice: 'alice@acme.example' } };
-      },
-      'connector-audit-down-test',
-    );
-    svc = await startTestService({
-      env: { MANDATE_POLICY_BUNDLE: bundle },
-      connectors: [
-        {
-          service: 'salesforce',
-          resource: API.salesforce,
-          kind: 'salesforce',
-          consumer_key: CONSUMER_KEY,
-          login_url: emu.loginUrl,
-        },
-      ],
-    });
-    const [active] = await listConnectorKeys(svc.db.db, 'salesforce');
-    emu.setCertificate(active!.certificatePem);
+    ({ emu, svc } = stack);
   }, 60_000);
   afterAll(async () => {
-    await svc?.db.db.query('ALTER TABLE IF EXISTS outbox_away RENAME TO outbox').catch(() => {});
-    await svc?.close();
-    await emu?.close();
+    await stack?.svc.db.db.query('ALTER TABLE IF EXISTS outbox_away RENAME TO outbox').catch(() => {});
+    await stack?.close();
   });
 
   const exchange = async () =>

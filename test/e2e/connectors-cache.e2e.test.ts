@@ -6,57 +6,31 @@
  * and scopes (in any order) are answered from the cache with no call; other scopes are another
  * token. Each answer's audit event says whether it came from the cache.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
-import { listConnectorKeys } from '../../src/store/connector-keys.js';
-import { buildPolicyVariant, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
-import { API, startTestService, type TestService } from '../helpers/service.js';
+import type { SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
+import { salesforceExchange, subjectClaims } from '../helpers/exchange.js';
+import type { TestService } from '../helpers/service.js';
+import { startConnectorStack, type ConnectorStack } from './connector-stack.js';
 
-const CONSUMER_KEY = '3MVG9cache.consumer.key';
 const ALICE = 'alice@acme.example';
 const DAVE = 'dave@acme.example';
 
 describe('downstream token cache per user, service and scopes', () => {
+  let stack: ConnectorStack | undefined;
   let emu: SalesforceEmulator;
   let svc: TestService;
 
   beforeAll(async () => {
-    emu = await startSalesforceEmulator({
-      consumerKey: CONSUMER_KEY,
+    stack = await startConnectorStack({
+      name: 'cache',
       users: {
-        [ALICE]: { approved: true, userId: '0055e000001AliceAAA' },
-        [DAVE]: { approved: true, userId: '0055e000001DaveAAAA' },
+        alice: { approved: true, userId: '0055e000001AliceAAA' },
+        dave: { approved: true, userId: '0055e000001DaveAAAA' },
       },
     });
-    const bundle = await buildPolicyVariant(
-      join(mkdtempSync(join(tmpdir(), 'mandate-connector-cache-')), 'bundle.tar.gz'),
-      (data) => {
-        data.downstream_subjects = { salesforce: { alice: ALICE, dave: DAVE } };
-      },
-      'connector-cache-test',
-    );
-    svc = await startTestService({
-      env: { MANDATE_POLICY_BUNDLE: bundle },
-      connectors: [
-        {
-          service: 'salesforce',
-          resource: API.salesforce,
-          kind: 'salesforce',
-          consumer_key: CONSUMER_KEY,
-          login_url: emu.loginUrl,
-        },
-      ],
-    });
-    const [active] = await listConnectorKeys(svc.db.db, 'salesforce');
-    emu.setCertificate(active!.certificatePem);
+    ({ emu, svc } = stack);
   }, 60_000);
-  afterAll(async () => {
-    await svc?.close();
-    await emu?.close();
-  });
+  afterAll(async () => stack?.close());
 
   const exchange = async (sub: string, scope: string) => {
     const res = await salesforceExchange(svc, {

@@ -8,56 +8,37 @@
  * new one, so the MCP server sees no refusal; `list` shows the new key active, the old retired.
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
+import type { SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
 import { run } from '../../src/keys/connectors-cli.js';
 import { TEST_KEK } from '../helpers/connector-leaks.js';
-import { buildPolicyVariant, nowSeconds, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
-import { API, startTestService, type TestService } from '../helpers/service.js';
-
-const CONSUMER_KEY = '3MVG9rotation.consumer.key';
+import { nowSeconds, salesforceExchange, subjectClaims } from '../helpers/exchange.js';
+import type { TestService } from '../helpers/service.js';
+import { startConnectorStack, type ConnectorStack } from './connector-stack.js';
 
 describe('rotating a connector key under a running Mandate', () => {
+  let stack: ConnectorStack | undefined;
   let emu: SalesforceEmulator;
   let svc: TestService;
   let clock = 0; // seconds added to the clock: each exchange below is past the last token's life
 
   beforeAll(async () => {
-    emu = await startSalesforceEmulator({
-      consumerKey: CONSUMER_KEY,
-      now: () => nowSeconds() + clock,
-      users: { 'alice@acme.example': { approved: true, userId: '0055e000001AliceAAA' } },
-    });
-    const bundle = await buildPolicyVariant(
-      join(mkdtempSync(join(tmpdir(), 'mandate-connector-rotation-')), 'bundle.tar.gz'),
-      (data) => {
-        data.downstream_subjects = { salesforce: { alice: 'alice@acme.example' } };
+    // The connected app gets its certificate from `mandate connectors cert`, in the test.
+    stack = await startConnectorStack(
+      {
+        name: 'rotation',
+        users: { alice: { approved: true, userId: '0055e000001AliceAAA' } },
+        now: () => nowSeconds() + clock,
+        connector: { token_lifetime_seconds: 600 },
+        trust: false,
       },
-      'connector-rotation-test',
+      { env: { MANDATE_KEK: TEST_KEK } },
     );
-    svc = await startTestService({
-      env: { MANDATE_POLICY_BUNDLE: bundle, MANDATE_KEK: TEST_KEK },
-      now: () => nowSeconds() + clock,
-      connectors: [
-        {
-          service: 'salesforce',
-          resource: API.salesforce,
-          kind: 'salesforce',
-          consumer_key: CONSUMER_KEY,
-          login_url: emu.loginUrl,
-          token_lifetime_seconds: 600,
-        },
-      ],
-    });
+    ({ emu, svc } = stack);
   }, 60_000);
-  afterAll(async () => {
-    await svc?.close();
-    await emu?.close();
-  });
+  afterAll(async () => stack?.close());
 
   /** `mandate connectors <argv>` on the service's database, KEK and configuration file. */
   const cli = async (...argv: string[]): Promise<string> => {

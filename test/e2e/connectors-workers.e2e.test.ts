@@ -8,18 +8,14 @@
  * cached), unavailable = the outage's, and the downstream call histogram's count = every call the
  * emulator received.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
-import { listConnectorKeys } from '../../src/store/connector-keys.js';
-import { buildPolicyVariant, nowSeconds, post, TOKEN_EXCHANGE, ACCESS_TOKEN } from '../helpers/exchange.js';
+import type { SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
+import { nowSeconds, post, TOKEN_EXCHANGE, ACCESS_TOKEN } from '../helpers/exchange.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { spawnMandate, type MandateProcess } from '../helpers/process.js';
 import { API, basic, form, MCP, SECRETS } from '../helpers/service.js';
+import { startSalesforceSide, trustActiveKey } from './connector-stack.js';
 
-const CONSUMER_KEY = '3MVG9workers.consumer.key';
 const ALICE = 24;
 const CAROL = 3;
 const OUTAGE = 2;
@@ -31,39 +27,21 @@ describe('connector metrics with two workers', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    emu = await startSalesforceEmulator({
-      consumerKey: CONSUMER_KEY,
+    const side = await startSalesforceSide({
+      name: 'workers',
       users: {
-        'alice@acme.example': { approved: true, userId: '0055e000001AliceAAA' },
-        'carol@acme.example': { approved: false, userId: '0055e000001CarolAAA' },
+        alice: { approved: true, userId: '0055e000001AliceAAA' },
+        carol: { approved: false, userId: '0055e000001CarolAAA' },
       },
+      connector: { token_lifetime_seconds: 900, timeout_ms: 1_000 },
     });
-    const bundle = await buildPolicyVariant(
-      join(mkdtempSync(join(tmpdir(), 'mandate-connector-workers-')), 'bundle.tar.gz'),
-      (data) => {
-        data.downstream_subjects = {
-          salesforce: { alice: 'alice@acme.example', carol: 'carol@acme.example' },
-        };
-      },
-      'connector-workers-test',
-    );
+    emu = side.emu;
     proc = await spawnMandate({
       databaseUrl: db.url,
-      env: { MANDATE_WORKERS: '2', MANDATE_POLICY_BUNDLE: bundle },
-      connectors: [
-        {
-          service: 'salesforce',
-          resource: API.salesforce,
-          kind: 'salesforce',
-          consumer_key: CONSUMER_KEY,
-          login_url: emu.loginUrl,
-          token_lifetime_seconds: 900,
-          timeout_ms: 1_000,
-        },
-      ],
+      env: { MANDATE_WORKERS: '2', MANDATE_POLICY_BUNDLE: side.bundle },
+      connectors: [side.connector],
     });
-    const [active] = await listConnectorKeys(db.db, 'salesforce');
-    emu.setCertificate(active!.certificatePem);
+    await trustActiveKey(emu, db.db);
   }, 180_000);
   afterAll(async () => {
     await proc?.remove();
