@@ -24,9 +24,9 @@ import {
   type DpopKey,
   type UrlElicitation,
 } from '@mandate/mcp-kit';
-import { mintAccessToken } from '../../src/oauth/tokens/mint-access-token.js';
 import { Browser, drive, hiddenFields, PUBLIC_CLIENT, RESOURCES } from '../helpers/browser.js';
-import { API, MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { API, SECRETS, startTestService, type TestService } from '../helpers/service.js';
+import { aliceWorkdayToken } from '../helpers/tool-approval.js';
 
 let ts: TestService;
 let key: DpopKey;
@@ -41,16 +41,7 @@ afterAll(async () => ts?.close());
 
 /** Alice's access token for the Workday MCP server, as Mandate issued it to her client. */
 async function userToken(ttlSeconds = 300): Promise<string> {
-  const { token } = await mintAccessToken(ts.service.ctx.signer, {
-    issuer: ts.issuer,
-    sub: 'alice',
-    aud: MCP.workday,
-    clientId: 'claude-desktop',
-    scopes: ['hr.timeoff.write'],
-    ttlSeconds,
-    now: Math.floor(Date.now() / 1000),
-  });
-  return token;
+  return (await aliceWorkdayToken(ts, ttlSeconds)).token;
 }
 
 /** Alice decides on the approval page: logged in through the IdP, the form with its CSRF token. */

@@ -5,7 +5,6 @@
  * at /bc-authorize and is answered with the page; made again, it is still waiting; alice approves
  * on the page; made again, it is allowed, once; a denial on the page ends it.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createResourceServer,
@@ -13,38 +12,22 @@ import {
   type ToolDecision,
   type VerifiedAccess,
 } from '../../packages/mcp-kit/src/index.js';
-import { mintAccessToken } from '../../src/oauth/tokens/mint-access-token.js';
 import { Browser, drive, hiddenFields, PUBLIC_CLIENT, RESOURCES } from '../helpers/browser.js';
-import { MCP, SECRETS, startTestService, type TestService } from '../helpers/service.js';
-import { buildBundle, tempDir, writePolicy } from '../policy/helpers.js';
-
-const WHY = 'Time off of more than 5 days needs your approval';
-const POLICY = `package mcp.authz
-
-days := object.get(object.get(input.context, "arguments", {}), "days", 0)
-
-base := {"allow": true, "scopes": input.scopes, "ttl_seconds": 300, "reasons": []}
-
-decision := object.union(base, {"obligations": {"require_approval": {
-  "binding_message": "${WHY}", "ttl_seconds": 900}}}) if {
-  input.context.tool == "request_time_off"
-  days > 5
-}
-
-decision := object.union(base, {"obligations": {}}) if {
-  input.context.tool != "request_time_off"
-}
-`;
+import { MCP, SECRETS, type TestService } from '../helpers/service.js';
+import {
+  aliceWorkdayToken,
+  OTHER_TOOLS_ALLOWED,
+  startToolApprovalService,
+  TIME_OFF_WHY as WHY,
+} from '../helpers/tool-approval.js';
 
 let ts: TestService;
 let alice: Browser;
 
 beforeAll(async () => {
-  const bundle = await buildBundle(join(tempDir(), 'kit-tool-approval.tar.gz'), { src: writePolicy(POLICY) });
-  ts = await startTestService({
+  ts = await startToolApprovalService('kit-tool-approval', OTHER_TOOLS_ALLOWED, {
     clients: [PUBLIC_CLIENT],
     resources: RESOURCES,
-    env: { MANDATE_POLICY_BUNDLE: bundle },
   });
   alice = new Browser();
 }, 120_000);
@@ -52,15 +35,7 @@ afterAll(async () => ts?.close());
 
 /** Alice's access token for the Workday MCP server, verified as the server's kit verifies it. */
 async function aliceAccess(): Promise<VerifiedAccess> {
-  const { token } = await mintAccessToken(ts.service.ctx.signer, {
-    issuer: ts.issuer,
-    sub: 'alice',
-    aud: MCP.workday,
-    clientId: 'claude-desktop',
-    scopes: ['hr.timeoff.write'],
-    ttlSeconds: 600,
-    now: Math.floor(Date.now() / 1000),
-  });
+  const { token } = await aliceWorkdayToken(ts, 600);
   const rs = createResourceServer({ resource: MCP.workday, issuer: ts.issuer, jwksUri: `${ts.url}/jwks` });
   return rs.authenticate({ method: 'POST', target: '/mcp', authorization: `Bearer ${token}` }, []);
 }

@@ -6,54 +6,23 @@
  * marker, docs/mcp-server-kit.md), audited as the refusal it is. The same policy's plain deny and
  * allow are answered as before.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintAccessToken } from '../../../src/oauth/tokens/mint-access-token.js';
-import { basic, MCP, SECRETS, startTestService, type TestService } from '../../helpers/service.js';
-import { buildBundle, tempDir, writePolicy } from '../../policy/helpers.js';
-
-const POLICY = `package mcp.authz
-
-days := object.get(object.get(input.context, "arguments", {}), "days", 0)
-
-base := {"allow": true, "scopes": input.scopes, "ttl_seconds": 300, "reasons": []}
-
-decision := object.union(base, {"obligations": {"require_approval": {
-  "binding_message": "Time off of more than 5 days needs your approval", "ttl_seconds": 900}}}) if {
-  input.context.tool == "request_time_off"
-  days > 5
-}
-
-decision := object.union(base, {"obligations": {}}) if {
-  input.context.tool == "request_time_off"
-  days <= 5
-}
-
-decision := {"allow": false, "scopes": [], "ttl_seconds": 0, "obligations": {},
-  "reasons": [{"code": "unknown_tool", "message": "not a tool here"}]} if {
-  input.context.tool != "request_time_off"
-}
-`;
+import { basic, SECRETS, type TestService } from '../../helpers/service.js';
+import {
+  aliceWorkdayToken,
+  OTHER_TOOLS_REFUSED,
+  startToolApprovalService,
+} from '../../helpers/tool-approval.js';
 
 let ts: TestService;
-const now = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
-  const bundle = await buildBundle(join(tempDir(), 'tool-approval.tar.gz'), { src: writePolicy(POLICY) });
-  ts = await startTestService({ env: { MANDATE_POLICY_BUNDLE: bundle } });
+  ts = await startToolApprovalService('tool-approval', OTHER_TOOLS_REFUSED);
 }, 120_000);
 afterAll(async () => ts?.close());
 
 async function evaluate(tool: string, args: Record<string, unknown>) {
-  const { token, claims } = await mintAccessToken(ts.service.ctx.signer, {
-    issuer: ts.issuer,
-    sub: 'alice',
-    aud: MCP.workday,
-    clientId: 'claude-desktop',
-    scopes: ['hr.timeoff.write'],
-    ttlSeconds: 300,
-    now: now(),
-  });
+  const { token, claims } = await aliceWorkdayToken(ts, 300);
   const res = await fetch(`${ts.url}/access/v1/evaluation`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: basic('mcp-workday', SECRETS.workday) },

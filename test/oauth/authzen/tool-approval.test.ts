@@ -6,37 +6,16 @@
  * call; pending, denied, another call's arguments, a second use and the token endpoint never allow
  * or mint anything. The use is audited with the decision and the approval.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../../src/oauth/approvals/decide-approval.js';
-import { mintAccessToken } from '../../../src/oauth/tokens/mint-access-token.js';
 import { post } from '../../helpers/exchange.js';
-import { basic, form, MCP, SECRETS, startTestService, type TestService } from '../../helpers/service.js';
-import { buildBundle, tempDir, writePolicy } from '../../policy/helpers.js';
+import { basic, form, SECRETS, type TestService } from '../../helpers/service.js';
+import {
+  aliceWorkdayToken,
+  OTHER_TOOLS_REFUSED,
+  startToolApprovalService,
+} from '../../helpers/tool-approval.js';
 import { approvalIdOf } from '../../http/routes/approval-setup.js';
-
-const POLICY = `package mcp.authz
-
-days := object.get(object.get(input.context, "arguments", {}), "days", 0)
-
-base := {"allow": true, "scopes": input.scopes, "ttl_seconds": 300, "reasons": []}
-
-decision := object.union(base, {"obligations": {"require_approval": {
-  "binding_message": "Time off of more than 5 days needs your approval", "ttl_seconds": 900}}}) if {
-  input.context.tool == "request_time_off"
-  days > 5
-}
-
-decision := object.union(base, {"obligations": {}}) if {
-  input.context.tool == "request_time_off"
-  days <= 5
-}
-
-decision := {"allow": false, "scopes": [], "ttl_seconds": 0, "obligations": {},
-  "reasons": [{"code": "unknown_tool", "message": "not a tool here"}]} if {
-  input.context.tool != "request_time_off"
-}
-`;
 
 const auth = { authorization: basic('mcp-workday', SECRETS.workday) };
 // At /bc-authorize and the token endpoint mcp-workday authenticates as registered (client_secret_post).
@@ -44,22 +23,10 @@ const cred = { client_id: 'mcp-workday', client_secret: SECRETS.workday };
 const alice = { sub: 'alice', iss: 'https://idp.test', groups: [] };
 let ts: TestService;
 let userToken: string;
-const now = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
-  const bundle = await buildBundle(join(tempDir(), 'tool-approval.tar.gz'), { src: writePolicy(POLICY) });
-  ts = await startTestService({ env: { MANDATE_POLICY_BUNDLE: bundle } });
-  userToken = (
-    await mintAccessToken(ts.service.ctx.signer, {
-      issuer: ts.issuer,
-      sub: 'alice',
-      aud: MCP.workday,
-      clientId: 'claude-desktop',
-      scopes: ['hr.timeoff.write'],
-      ttlSeconds: 600,
-      now: now(),
-    })
-  ).token;
+  ts = await startToolApprovalService('tool-approval', OTHER_TOOLS_REFUSED);
+  userToken = (await aliceWorkdayToken(ts, 600)).token;
 }, 120_000);
 afterAll(async () => ts?.close());
 
