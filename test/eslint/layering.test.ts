@@ -57,6 +57,17 @@ describe('layering/imports', () => {
       "import { decideOrRefuse } from './decisions/decide-or-refuse.js';",
       'src/oauth/decisions/decide-or-refuse.ts',
     ],
+    [
+      'src/oauth/tokens/x.ts',
+      "import { recordRefusal } from '../audit-record.js';",
+      'src/oauth/audit-record.ts',
+    ],
+    [
+      'src/oauth/rate-limit.ts',
+      "import { grantRegistry } from './grants/index.js';",
+      'src/oauth/grants/index.ts',
+    ],
+    ['src/oauth/refusals-doc.ts', "import { mint } from './tokens/mint.js';", 'src/oauth/tokens/mint.ts'],
     ['src/http/x.ts', "import { buildStore } from '../wiring/store.js';", 'src/wiring/store.ts'],
     ['src/ops/x.ts', "import { createApp } from '../http/app.js';", 'src/http/app.ts'],
   ])('%s refuses %s', async (file, code, target) => {
