@@ -404,10 +404,38 @@ export const REFUSALS = {
     error: target,
     meaning: 'more than one resource (or audience) was requested: one target per request',
   },
+  response_mode: { error: req, meaning: 'response_mode is not query, the one mode Mandate answers in' },
+  request_object: {
+    error: 'request_not_supported',
+    meaning: 'the authorization request carries a request object (`request`), which Mandate does not read',
+  },
+  request_uri: {
+    error: 'request_uri_not_supported',
+    meaning: 'the authorization request names a request object by reference (`request_uri`)',
+  },
+  dpop_jkt_malformed: { error: req, meaning: 'dpop_jkt is not a base64url SHA-256 JWK thumbprint' },
+  prompt_none_alone: { error: req, meaning: 'prompt holds none together with another value' },
+  consent_form_malformed: { error: req, meaning: 'the consent form repeats a field (a page, no redirect)' },
+  consent_session: {
+    error: req,
+    meaning: 'the consent form came without a login session, or one that has expired (a page)',
+  },
+  consent_csrf: {
+    error: req,
+    meaning: 'the consent form’s CSRF token is not valid for the session (a page)',
+  },
+  consent_form_expired: {
+    error: req,
+    meaning: 'the consent form’s sealed request has expired or belongs to another session (a page)',
+  },
   consent_declined: { error: 'access_denied', meaning: 'the user declined the consent' },
   login_required: { error: 'login_required', meaning: 'prompt=none and the user is not logged in' },
   consent_required: { error: 'consent_required', meaning: 'prompt=none and the user has not consented' },
   idp_unavailable: { error: busy, meaning: 'the upstream identity provider could not be reached' },
+  login_failed: {
+    error: 'access_denied',
+    meaning: 'the IdP’s redirect back could not be verified, or came for a login this browser did not start',
+  },
   policy: { error: 'access_denied', meaning: 'the policy denied the authorization request' },
 } as const satisfies Record<string, Refusal>;
 

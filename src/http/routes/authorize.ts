@@ -7,10 +7,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookH
 import type { Login } from '../../federation/login.js';
 import { LoginFailedError } from '../../federation/login.js';
 import { handleConsent } from '../../oauth/authorize/consent.js';
-import { handleAuthorize, type AuthorizeOutcome } from '../../oauth/authorize/authorization-endpoint.js';
+import {
+  handleAuthorize,
+  logRefusal,
+  type AuthorizeOutcome,
+} from '../../oauth/authorize/authorization-endpoint.js';
 import type { FirstHopContext } from '../../oauth/first-hop.js';
 import type { EndpointUrls } from '../../oauth/endpoint-urls.js';
-import { OAuthError } from '../../oauth/errors.js';
+import { OAuthError, reasonOf } from '../../oauth/errors.js';
+import type { OAuthContext } from '../../oauth/context.js';
 import { Params } from '../../oauth/params.js';
 import { pageHeaders } from '../../ui/html.js';
 import { consentPage, errorPage } from '../../ui/pages.js';
@@ -39,13 +44,28 @@ function send(
 }
 
 /** Parameters a browser sent, or the page that refuses them (never a redirect: nothing is verified yet). */
-function parse(raw: string): Params | AuthorizeOutcome {
+function parse(raw: string, ctx: Pick<OAuthContext, 'log'>): Params | AuthorizeOutcome {
   try {
     return Params.parse(raw);
   } catch (err) {
     if (!(err instanceof OAuthError)) throw err;
+    logRefusal(ctx, { reason: reasonOf(err), error: err.error });
     return { kind: 'page', status: err.status, error: err.error, description: err.message };
   }
+}
+
+/** The IdP's redirect back refused as a page, logged: a login that does not verify, or the IdP down. */
+function callbackRefusal(ctx: Pick<OAuthContext, 'log'>, reply: FastifyReply, err: unknown): FastifyReply {
+  if (err instanceof LoginFailedError) {
+    logRefusal(ctx, { reason: 'login_failed', error: 'access_denied' });
+    return reply.status(400).headers(pageHeaders).send(errorPage('access_denied', err.message));
+  }
+  if ((err as Error).name !== 'IdpUnavailableError') throw err;
+  logRefusal(ctx, { reason: 'idp_unavailable', error: 'temporarily_unavailable' });
+  return reply
+    .status(503)
+    .headers({ ...pageHeaders, 'Retry-After': '5' })
+    .send(errorPage('temporarily_unavailable', 'the identity provider is unreachable; try again shortly'));
 }
 
 export function authorizeRoutes(
@@ -59,7 +79,7 @@ export function authorizeRoutes(
   const consentAction = ctx.endpoints.consent;
   const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.method === 'POST' ? (typeof req.body === 'string' ? req.body : '') : query(req);
-    const params = parse(raw);
+    const params = parse(raw, ctx);
     if (!(params instanceof Params)) return send(req, reply, params, consentAction);
     const outcome = await handleAuthorize(params, raw, req.headers.cookie, ctx, login, req.ip);
     return send(req, reply, outcome, consentAction);
@@ -69,7 +89,7 @@ export function authorizeRoutes(
   app.post(paths.authorize, limited, authorize);
 
   app.post(paths.consent, async (req, reply) => {
-    const form = parse(typeof req.body === 'string' ? req.body : '');
+    const form = parse(typeof req.body === 'string' ? req.body : '', ctx);
     if (!(form instanceof Params)) return send(req, reply, form, consentAction);
     return send(req, reply, await handleConsent(form, req.headers.cookie, ctx, login, req.ip), consentAction);
   });
@@ -79,16 +99,7 @@ export function authorizeRoutes(
       const next = await login.callback(new URL(req.url, ctx.issuer), req.headers.cookie);
       return redirectWithCookies(reply, next.location, next.cookies);
     } catch (err) {
-      if (err instanceof LoginFailedError)
-        return reply.status(400).headers(pageHeaders).send(errorPage('access_denied', err.message));
-      if ((err as Error).name === 'IdpUnavailableError')
-        return reply
-          .status(503)
-          .headers({ ...pageHeaders, 'Retry-After': '5' })
-          .send(
-            errorPage('temporarily_unavailable', 'the identity provider is unreachable; try again shortly'),
-          );
-      throw err;
+      return callbackRefusal(ctx, reply, err);
     }
   });
 }

@@ -4,13 +4,16 @@
  * remembered, and answer the client with a single-use code. The outcome is data (a redirect, a
  * consent view, an error page); the HTTP layer renders it.
  */
+import type { OAuthContext } from '../context.js';
 import type { FirstHopContext } from '../first-hop.js';
 import type { Params } from '../params.js';
+import type { RefusalReason } from '../refusals.js';
 import { decideAuthorize } from './authorize-decision.js';
 import { issueCode } from './issue-code.js';
 import type { LoginPort, LoginSession } from './login-port.js';
 import {
   AuthorizeError,
+  targetOf,
   validateAuthorizationRequest,
   type AuthorizationRequest,
 } from './authorization-request.js';
@@ -34,14 +37,32 @@ export type AuthorizeOutcome =
   | { kind: 'consent'; view: ConsentView; cookies: string[] }
   | { kind: 'page'; status: number; error: string; description: string };
 
-/** Turns a validation or decision error into its outcome: a redirect when safe, else a page. */
-export function errorOutcome(err: unknown, issuer: string): AuthorizeOutcome {
+/**
+ * The one line of a refusal (info): its catalogued reason, its wire error and, once the client is
+ * known, the registered client's id; never a value of the request (a code, the redirect URI's
+ * query, a cookie). Only a policy denial and a declined consent are also audited
+ * (docs/audit.md): an unauthenticated page's every refusal would be a database write.
+ */
+export function logRefusal(
+  ctx: Pick<OAuthContext, 'log'>,
+  refusal: { reason: RefusalReason | undefined; error: string; clientId?: string | undefined },
+): void {
+  ctx.log.info('authorization request refused', {
+    ...(refusal.reason === undefined ? {} : { reason: refusal.reason }),
+    error: refusal.error,
+    ...(refusal.clientId === undefined ? {} : { client_id: refusal.clientId }),
+  });
+}
+
+/** Turns a validation or decision error into its outcome, logged: a redirect when safe, else a page. */
+export function errorOutcome(err: unknown, ctx: Pick<OAuthContext, 'issuer' | 'log'>): AuthorizeOutcome {
   if (!(err instanceof AuthorizeError)) throw err;
+  logRefusal(ctx, { reason: err.reason, error: err.error, clientId: err.target?.clientId });
   if (err.target === undefined)
     return { kind: 'page', status: 400, error: err.error, description: err.message };
   return {
     kind: 'redirect',
-    location: errorRedirect(err.target, err.error, err.message, issuer),
+    location: errorRedirect(err.target, err.error, err.message, ctx.issuer),
     cookies: [],
   };
 }
@@ -59,15 +80,15 @@ export async function handleAuthorize(
   try {
     req = await validateAuthorizationRequest(params, ctx, fh);
   } catch (err) {
-    return errorOutcome(err, ctx.issuer);
+    return errorOutcome(err, ctx);
   }
-  const target = { redirectUri: req.redirectUri, state: req.state };
+  const target = targetOf(req);
   const session = req.prompt.includes('login') ? undefined : login.session(cookieHeader);
   if (session === undefined) {
     if (req.prompt.includes('none'))
       return errorOutcome(
-        new AuthorizeError('login_required', 'the user is not logged in', target),
-        ctx.issuer,
+        new AuthorizeError('login_required', 'the user is not logged in', target, 'login_required'),
+        ctx,
       );
     // prompt=login is honoured once, at the IdP too: the query we come back to no longer asks for it.
     const back = new URLSearchParams(query);
@@ -83,8 +104,9 @@ export async function handleAuthorize(
           'temporarily_unavailable',
           'the identity provider is unreachable; try again shortly',
           target,
+          'idp_unavailable',
         ),
-        ctx.issuer,
+        ctx,
       );
     }
   }
@@ -102,7 +124,7 @@ export async function continueAuthorize(
   consented = false,
 ): Promise<AuthorizeOutcome> {
   const fh = ctx.firstHop;
-  const target = { redirectUri: req.redirectUri, state: req.state };
+  const target = targetOf(req);
   try {
     const decided = await decideAuthorize(req, session, ctx, ip);
     const key = {
@@ -116,7 +138,12 @@ export async function continueAuthorize(
     const covered = remembered !== undefined && decided.decision.scopes.every((s) => remembered.includes(s));
     if (!covered) {
       if (req.prompt.includes('none'))
-        throw new AuthorizeError('consent_required', 'the user has not consented to this client', target);
+        throw new AuthorizeError(
+          'consent_required',
+          'the user has not consented to this client',
+          target,
+          'consent_required',
+        );
       return {
         kind: 'consent',
         cookies: [],
@@ -136,6 +163,6 @@ export async function continueAuthorize(
     const location = await issueCode(req, session, decided, ctx);
     return { kind: 'redirect', location, cookies: [] };
   } catch (err) {
-    return errorOutcome(err, ctx.issuer);
+    return errorOutcome(err, ctx);
   }
 }

@@ -24,12 +24,17 @@ export interface RedirectTarget {
   state: string | undefined;
 }
 
+/** The redirect target of a refusal, known once the client is: with the registered client's id. */
+export interface RefusalTarget extends RedirectTarget {
+  clientId: string;
+}
+
 export class AuthorizeError<E extends AuthorizeErrorCode = AuthorizeErrorCode> extends Error {
   constructor(
     readonly error: E,
     description: string,
     /** Undefined: show a page, never redirect. */
-    readonly target: RedirectTarget | undefined,
+    readonly target: RefusalTarget | undefined,
     /** One catalogued for `error` (refusals.ts), as OAuthError's. */
     readonly reason?: RefusalReasonFor<E>,
   ) {
@@ -52,14 +57,26 @@ export interface AuthorizationRequest {
   prompt: string[];
 }
 
+/** Where a refusal of the validated request `req` goes. */
+export function targetOf(req: AuthorizationRequest): RefusalTarget {
+  return { redirectUri: req.redirectUri, state: req.state, clientId: req.client.clientId };
+}
+
 const JKT = /^[A-Za-z0-9_-]{43}$/;
 
 /** Reads a parameter that must not repeat; a repetition is reported to `fail`. */
-function single(params: Params, name: string, fail: (d: string) => never): string | undefined {
+function single(
+  params: Params,
+  name: string,
+  fail: (d: string, reason: 'parameter_repeated') => never,
+): string | undefined {
   try {
     return params.get(name);
   } catch (err) {
-    return fail(err instanceof OAuthError ? err.message : `parameter '${name}' is malformed`);
+    return fail(
+      err instanceof OAuthError ? err.message : `parameter '${name}' is malformed`,
+      'parameter_repeated',
+    );
   }
 }
 
@@ -68,7 +85,8 @@ type Fail = <E extends AuthorizeErrorCode>(error: E, d: string, reason?: Refusal
 
 /** The client and its redirect URI; until both are known to be good, an error is a page. */
 async function clientAndRedirect(params: Params, ctx: OAuthContext, page: Page) {
-  const clientId = single(params, 'client_id', page) ?? page("missing required parameter 'client_id'");
+  const clientId =
+    single(params, 'client_id', page) ?? page("missing required parameter 'client_id'", 'parameter_missing');
   let client: OAuthClient | undefined;
   try {
     client = await ctx.clients.get(clientId);
@@ -93,7 +111,8 @@ async function clientAndRedirect(params: Params, ctx: OAuthContext, page: Page) 
 /** `response_type=code` in query mode for a client with the code grant, and its PKCE S256 challenge. */
 function codeChallengeOf(client: OAuthClient, get: (name: string) => string | undefined, fail: Fail): string {
   const responseType = get('response_type');
-  if (responseType === undefined) fail('invalid_request', "missing required parameter 'response_type'");
+  if (responseType === undefined)
+    fail('invalid_request', "missing required parameter 'response_type'", 'parameter_missing');
   if (responseType !== 'code')
     fail(
       'unsupported_response_type',
@@ -102,7 +121,7 @@ function codeChallengeOf(client: OAuthClient, get: (name: string) => string | un
     );
   const mode = get('response_mode');
   if (mode !== undefined && mode !== 'query')
-    fail('invalid_request', "only response_mode 'query' is supported");
+    fail('invalid_request', "only response_mode 'query' is supported", 'response_mode');
   if (!client.grantTypes.includes(GrantType.authorizationCode))
     fail('unauthorized_client', 'this client may not use the authorization code grant', 'grant_type');
 
@@ -142,6 +161,22 @@ function resourceOf(params: Params, fh: FirstHop, fail: Fail): ProtectedResource
   return resource as ProtectedResource;
 }
 
+/** The requested scopes (RFC 6749 §3.3), if any. */
+function scopesOf(get: (name: string) => string | undefined, fail: Fail): string[] | undefined {
+  // Read outside the try: a repeated scope is invalid_request (RFC 6749 §4.1.2.1), not invalid_scope.
+  const scope = get('scope');
+  try {
+    return parseScope(scope);
+  } catch (err) {
+    const tooMany = err instanceof OAuthError && err.reason === 'scope_too_many';
+    return fail(
+      'invalid_scope',
+      err instanceof Error ? err.message : 'malformed scope',
+      tooMany ? 'scope_too_many' : 'scope_malformed',
+    );
+  }
+}
+
 /** Validates an authorization request in the order the module comment gives. */
 export async function validateAuthorizationRequest(
   params: Params,
@@ -160,31 +195,31 @@ export async function validateAuthorizationRequest(
   } catch {
     state = undefined;
   }
-  const target: RedirectTarget = { redirectUri, state };
+  const target: RefusalTarget = { redirectUri, state, clientId: client.clientId };
   const fail: Fail = (error, d, reason) => {
     throw new AuthorizeError(error, d, target, reason);
   };
-  const get = (name: string) => single(params, name, (d) => fail('invalid_request', d));
+  const get = (name: string) => single(params, name, (d, r) => fail('invalid_request', d, r));
   if (params.has('state') && state === undefined)
-    fail('invalid_request', "parameter 'state' must not be repeated");
-  if (params.has('request')) fail('request_not_supported', 'request objects are not supported');
-  if (params.has('request_uri')) fail('request_uri_not_supported', 'request_uri is not supported');
+    fail('invalid_request', "parameter 'state' must not be repeated", 'parameter_repeated');
+  if (params.has('request'))
+    fail('request_not_supported', 'request objects are not supported', 'request_object');
+  if (params.has('request_uri'))
+    fail('request_uri_not_supported', 'request_uri is not supported', 'request_uri');
 
   const codeChallenge = codeChallengeOf(client, get, fail);
   const resource = resourceOf(params, fh, fail);
-  // Read outside the try: a repeated scope is invalid_request (RFC 6749 §4.1.2.1), not invalid_scope.
-  const scope = get('scope');
-  let scopes: string[] | undefined;
-  try {
-    scopes = parseScope(scope);
-  } catch (err) {
-    fail('invalid_scope', err instanceof Error ? err.message : 'malformed scope');
-  }
+  const scopes = scopesOf(get, fail);
   const dpopJkt = get('dpop_jkt');
   if (dpopJkt !== undefined && !JKT.test(dpopJkt))
-    fail('invalid_request', 'dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 section 10)');
+    fail(
+      'invalid_request',
+      'dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 section 10)',
+      'dpop_jkt_malformed',
+    );
   const prompt = (get('prompt') ?? '').split(' ').filter((p) => p !== '');
-  if (prompt.includes('none') && prompt.length > 1) fail('invalid_request', "prompt 'none' must be alone");
+  if (prompt.includes('none') && prompt.length > 1)
+    fail('invalid_request', "prompt 'none' must be alone", 'prompt_none_alone');
 
   return {
     client,

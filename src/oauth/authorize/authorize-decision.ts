@@ -9,7 +9,12 @@ import { reasonCode, reasonText } from '../../policy/reasons.js';
 import type { OAuthContext } from '../context.js';
 import { firstHopInput } from '../grants/first-hop-token.js';
 import type { LoginSession } from './login-port.js';
-import { AuthorizeError, type AuthorizationRequest, type RedirectTarget } from './authorization-request.js';
+import {
+  AuthorizeError,
+  targetOf,
+  type AuthorizationRequest,
+  type RefusalTarget,
+} from './authorization-request.js';
 import type { AuditEntry } from '../../audit/port.js';
 import { recordRefusal, refusedFact } from '../audit-record.js';
 
@@ -21,7 +26,7 @@ export async function recordRefusalOrRedirect(
   ctx: OAuthContext,
   entry: AuditEntry,
   what: string,
-  target: RedirectTarget,
+  target: RefusalTarget,
 ): Promise<void> {
   try {
     await recordRefusal(ctx, entry, what);
@@ -79,12 +84,7 @@ export async function decideAuthorize(
       ],
     },
     'an authorization refusal',
-    { redirectUri: req.redirectUri, state: req.state },
+    targetOf(req),
   );
-  throw new AuthorizeError(
-    'access_denied',
-    description,
-    { redirectUri: req.redirectUri, state: req.state },
-    'policy',
-  );
+  throw new AuthorizeError('access_denied', description, targetOf(req), 'policy');
 }

@@ -6,14 +6,21 @@
  */
 import type { FirstHopContext } from '../first-hop.js';
 import { Params } from '../params.js';
-import { continueAuthorize, errorOutcome, type AuthorizeOutcome } from './authorization-endpoint.js';
+import {
+  continueAuthorize,
+  errorOutcome,
+  logRefusal,
+  type AuthorizeOutcome,
+} from './authorization-endpoint.js';
 import type { LoginPort } from './login-port.js';
 import {
   AuthorizeError,
+  targetOf,
   validateAuthorizationRequest,
   type AuthorizationRequest,
 } from './authorization-request.js';
 import { refusedFact } from '../audit-record.js';
+import type { RefusalReasonFor } from '../refusals.js';
 import { recordRefusalOrRedirect } from './authorize-decision.js';
 
 /** A declined consent: recorded as a refusal, then `access_denied` to the client (RFC 6749 §4.1.2.1). */
@@ -22,7 +29,7 @@ async function decline(
   sub: string,
   ctx: FirstHopContext,
 ): Promise<AuthorizeOutcome> {
-  const target = { redirectUri: req.redirectUri, state: req.state };
+  const target = targetOf(req);
   try {
     await recordRefusalOrRedirect(
       ctx,
@@ -43,11 +50,11 @@ async function decline(
       target,
     );
   } catch (err) {
-    return errorOutcome(err, ctx.issuer);
+    return errorOutcome(err, ctx);
   }
   return errorOutcome(
-    new AuthorizeError('access_denied', 'the user declined the request', target),
-    ctx.issuer,
+    new AuthorizeError('access_denied', 'the user declined the request', target, 'consent_declined'),
+    ctx,
   );
 }
 
@@ -59,12 +66,10 @@ export async function handleConsent(
   login: LoginPort,
   ip: string | undefined,
 ): Promise<AuthorizeOutcome> {
-  const page = (status: number, description: string): AuthorizeOutcome => ({
-    kind: 'page',
-    status,
-    error: 'invalid_request',
-    description,
-  });
+  const page = (status: number, description: string, reason: RefusalReasonFor<'invalid_request'>) => {
+    logRefusal(ctx, { reason, error: 'invalid_request' });
+    return { kind: 'page', status, error: 'invalid_request', description } satisfies AuthorizeOutcome;
+  };
   let sealed: string | undefined;
   let csrf: string | undefined;
   let choice: string | undefined;
@@ -73,22 +78,26 @@ export async function handleConsent(
     csrf = form.get('csrf');
     choice = form.get('decision');
   } catch {
-    return page(400, 'the consent form is malformed');
+    return page(400, 'the consent form is malformed', 'consent_form_malformed');
   }
   const session = login.session(cookieHeader);
   if (session === undefined)
-    return page(400, 'your login session has expired: start again from the application');
+    return page(400, 'your login session has expired: start again from the application', 'consent_session');
   if (csrf === undefined || !login.csrfValid(session.sid, csrf))
-    return page(403, 'the consent form is not valid for this session (CSRF check failed)');
+    return page(403, 'the consent form is not valid for this session (CSRF check failed)', 'consent_csrf');
   const opened = sealed === undefined ? undefined : login.openRequest(sealed);
   if (opened === undefined || opened.sid !== session.sid)
-    return page(400, 'the consent form has expired: start again from the application');
+    return page(
+      400,
+      'the consent form has expired: start again from the application',
+      'consent_form_expired',
+    );
 
   let req;
   try {
     req = await validateAuthorizationRequest(Params.parse(opened.query), ctx, ctx.firstHop);
   } catch (err) {
-    return errorOutcome(err, ctx.issuer);
+    return errorOutcome(err, ctx);
   }
   if (choice !== 'approve') return decline(req, session.subject.sub, ctx);
   return continueAuthorize(req, session, ctx, login, ip, opened.query, true);

@@ -31,7 +31,8 @@ async function refusal(promise: Promise<unknown>) {
   const e = err as AuthorizeError;
   return { error: e.error, description: e.message, target: e.target, reason: e.reason };
 }
-const back = { redirectUri: REDIRECT, state: 'xyz' };
+/** Where a refusal of the request goes back to, naming its client. */
+const back = (clientId: string) => ({ redirectUri: REDIRECT, state: 'xyz', clientId });
 
 describe('decideAuthorize', () => {
   it('asks for the user, the client, the server and the scopes, and returns the allow with its fact', async () => {
@@ -62,7 +63,7 @@ describe('decideAuthorize', () => {
     expect(await refusal(denied)).toEqual({
       error: 'access_denied',
       description: 'this client may not reach this server; nor with these scopes',
-      target: back,
+      target: back('blocked'),
       reason: 'policy',
     });
     const events = await s.events();
@@ -94,7 +95,7 @@ describe('decideAuthorize', () => {
     expect(await refusal(denied)).toEqual({
       error: 'access_denied',
       description: 'denied by policy',
-      target: { redirectUri: REDIRECT, state: undefined },
+      target: { redirectUri: REDIRECT, state: undefined, clientId: 'silent' },
       reason: 'policy',
     });
     expect((await s.events())[1]?.data).toMatchObject({
@@ -109,7 +110,7 @@ describe('decideAuthorize', () => {
     expect(await refusal(denied)).toEqual({
       error: 'temporarily_unavailable',
       description: 'the audit log is unavailable; try again shortly',
-      target: back,
+      target: back('blocked'),
       reason: 'audit_unavailable',
     });
     // An allow does not need the audit log here.
@@ -132,7 +133,7 @@ describe('recordRefusalOrRedirect', () => {
 
   it('records the refusal', async () => {
     await s.events();
-    await recordRefusalOrRedirect(s.ctx, entry, 'a test refusal', back);
+    await recordRefusalOrRedirect(s.ctx, entry, 'a test refusal', back('app'));
     expect((await s.events()).map((e) => [e.type, e.data.reason])).toEqual([
       ['dev.mandate.token.refused', 'consent_declined'],
     ]);
@@ -140,10 +141,10 @@ describe('recordRefusalOrRedirect', () => {
 
   it('turns an audit outage into temporarily_unavailable for the client, logged', async () => {
     const down = await s.auditDown();
-    expect(await refusal(recordRefusalOrRedirect(down, entry, 'a test refusal', back))).toEqual({
+    expect(await refusal(recordRefusalOrRedirect(down, entry, 'a test refusal', back('app')))).toEqual({
       error: 'temporarily_unavailable',
       description: 'the audit log is unavailable; try again shortly',
-      target: back,
+      target: back('app'),
       reason: 'audit_unavailable',
     });
   });
