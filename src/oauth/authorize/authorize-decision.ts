@@ -7,7 +7,7 @@ import type { DecisionFact } from '../../audit/port.js';
 import type { Decision } from '../../policy/contract.js';
 import { reasonCode, reasonText } from '../../policy/reasons.js';
 import type { OAuthContext } from '../context.js';
-import { firstHopInput } from '../grants/first-hop-token.js';
+import { firstHopInput } from '../issuance/first-hop-token.js';
 import type { LoginSession } from './login-port.js';
 import {
   AuthorizeError,

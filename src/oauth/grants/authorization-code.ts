@@ -14,7 +14,7 @@ import type { FirstHop } from '../first-hop.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
-import { firstHopInput, firstHopToken, requireServedResource } from './first-hop-token.js';
+import { firstHopInput, firstHopToken, requireServedResource } from '../issuance/first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { verifyS256 } from './pkce.js';
 import { GrantType } from '../tokens/token-types.js';

@@ -12,10 +12,19 @@
  * - `jwt-bearer.ts`: the JWT bearer grant (RFC 7523 §2.1) for ID-JAGs and workloads' platform JWTs.
  * - `ciba.ts`: the OpenID CIBA grant (poll mode): redeeming an approved `auth_req_id` (ADR 0014).
  * - `exchange-input.ts`: an exchange's decision input and token, shared with the CIBA request.
- * - `authorization-details.ts`: RFC 9396 `authorization_details` (type `mcp_tool_call`) as a typed tool call.
- * - `first-hop-token.ts`: what the code and refresh grants share: the decision input and the token.
- * - `revoke-grant.ts`: revoking a grant with every token issued under it.
- * - `pkce.ts`: PKCE S256 (RFC 7636).
+ *
+ * And three files that are not grant types but parts of these grants, here because what else uses
+ * them stands above this folder (an endpoint, the authorization endpoint, AuthZEN) while the grants
+ * may not import those:
+ *
+ * - `authorization-details.ts`: RFC 9396 `authorization_details` (type `mcp_tool_call`) as a typed
+ *   tool call: a token exchange parameter, also read by `/bc-authorize` and AuthZEN's approvals.
+ * - `revoke-grant.ts`: revoking a grant (a stored one, store/grants.ts: a refresh token family) with
+ *   every token issued under it, on a replayed code or refresh token, and at the revocation endpoint.
+ * - `pkce.ts`: PKCE S256 (RFC 7636), verified by the code grant, its challenge checked at /authorize.
+ *
+ * What the code and refresh grants share with the authorization endpoint's decision (the decision
+ * input, the first-hop token) is `issuance/first-hop-token.ts`.
  *
  * Every grant issues through `issuance/issue-token.ts` once the policy allows.
  */

@@ -14,7 +14,7 @@ import type { FirstHop } from '../first-hop.js';
 import { OAuthError } from '../errors.js';
 import type { RefusalReasonFor } from '../refusals.js';
 import { issueToken } from '../issuance/issue-token.js';
-import { firstHopInput, firstHopToken, requireServedResource } from './first-hop-token.js';
+import { firstHopInput, firstHopToken, requireServedResource } from '../issuance/first-hop-token.js';
 import { newOpaqueValue, opaqueHash } from '../tokens/opaque-secret.js';
 import { parseScope } from '../params.js';
 import { deriveKey, seal, unseal } from '../tokens/sealed-value.js';

@@ -6,7 +6,7 @@ import {
   firstHopInput,
   firstHopToken,
   requireServedResource,
-} from '../../../src/oauth/grants/first-hop-token.js';
+} from '../../../src/oauth/issuance/first-hop-token.js';
 import { createResourceRegistry } from '../../../src/oauth/protected-resources.js';
 import { mintAccessToken } from '../../../src/oauth/tokens/mint-access-token.js';
 

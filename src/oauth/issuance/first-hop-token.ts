@@ -1,8 +1,9 @@
 /**
- * What the authorization-code and refresh grants share: the decision input for a user reaching an
- * MCP server, and the first-hop access token itself (issued through issuance/issue-token.ts), an RFC 9068 JWT whose audience is the MCP
- * server (RFC 8707 §2). It carries the user's `groups` and mapped attributes because the MCP
- * server later presents it as the subject token of a token exchange, whose policy reads them there.
+ * What the authorization-code and refresh grants share (the authorization endpoint's decision too):
+ * the decision input for a user reaching an MCP server, and the first-hop access token itself
+ * (issued through issue-token.ts), an RFC 9068 JWT whose audience is the MCP server (RFC 8707 §2).
+ * It carries the user's `groups` and mapped attributes because the MCP server later presents it as
+ * the subject token of a token exchange, whose policy reads them there.
  */
 import type { DecisionInput } from '../../policy/contract.js';
 import type { SubjectAttributes } from '../../store/subjects.js';
