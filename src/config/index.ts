@@ -4,24 +4,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DatabaseUrlError, parseDatabaseUrl } from '../store/connection-string.js';
 import { ConfigError, describeIssues } from './config-error.js';
-import type {
-  AuditStreamConfig,
-  AuditToolConfig,
-  Config,
-  NatsClientConfig,
-  UpstreamOidcConfig,
-} from './config-type.js';
+import type { Config, UpstreamOidcConfig } from './config-type.js';
 import { envSchema, type Env } from './env.js';
 import { configFileSchema, type ConfigFile } from './file.js';
-import { NatsUrlError, parseNatsUrl } from './nats.js';
 import type { PolicyRegistry } from '../policy/registry.js';
 import { resolveRegistry } from './registry.js';
 import { defaultBundlePath, demoConfigPath } from './paths.js';
 import { unknownVariables } from './unknown.js';
 import { parseTrustProxy, rateRules } from './rate-limits.js';
 import { tracingConfig } from './tracing.js';
+import { cleanEnv, parseEnv } from './parse-env.js';
+import { checkDatabase, storageConfig } from './storage.js';
 
 export { ConfigError } from './config-error.js';
 export type {
@@ -31,6 +25,7 @@ export type {
   NatsClientConfig,
   UpstreamOidcConfig,
 } from './config-type.js';
+export { loadAuditToolConfig } from './audit-tool.js';
 
 function isLocalhost(url: string): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
@@ -166,96 +161,6 @@ export function loadPolicyRegistry(
   return resolveFile(readConfigFile(path, undefined), path).registry;
 }
 
-type DatabaseEnv = Pick<
-  Env,
-  | 'DATABASE_URL'
-  | 'MANDATE_DB_CONNECT_TIMEOUT_MS'
-  | 'MANDATE_DB_ACQUIRE_TIMEOUT_MS'
-  | 'MANDATE_DB_STATEMENT_TIMEOUT_MS'
-  | 'MANDATE_DB_TRANSACTION_TIMEOUT_MS'
-  | 'MANDATE_DB_HEALTH_TIMEOUT_MS'
-  | 'MANDATE_DB_PRIMARY_WAIT'
-  | 'MANDATE_DB_ASYNC_REPLICATION'
->;
-
-function checkDatabase(e: DatabaseEnv): void {
-  if (e.DATABASE_URL !== undefined) {
-    try {
-      parseDatabaseUrl(e.DATABASE_URL);
-    } catch (err) {
-      if (err instanceof DatabaseUrlError) throw new ConfigError(`DATABASE_URL: ${err.message}`);
-      throw err;
-    }
-  }
-  if (e.MANDATE_DB_TRANSACTION_TIMEOUT_MS < e.MANDATE_DB_STATEMENT_TIMEOUT_MS)
-    throw new ConfigError(
-      'MANDATE_DB_TRANSACTION_TIMEOUT_MS: must be at least MANDATE_DB_STATEMENT_TIMEOUT_MS (a transaction holds at least one statement)',
-    );
-}
-
-function databaseConfig(e: DatabaseEnv): Config['database'] {
-  return {
-    timeouts: {
-      connectMs: e.MANDATE_DB_CONNECT_TIMEOUT_MS,
-      acquireMs: e.MANDATE_DB_ACQUIRE_TIMEOUT_MS,
-      statementMs: e.MANDATE_DB_STATEMENT_TIMEOUT_MS,
-      transactionMs: e.MANDATE_DB_TRANSACTION_TIMEOUT_MS,
-      healthMs: e.MANDATE_DB_HEALTH_TIMEOUT_MS,
-    },
-    primaryWaitMs: e.MANDATE_DB_PRIMARY_WAIT * 1000,
-    asyncReplication: e.MANDATE_DB_ASYNC_REPLICATION,
-  };
-}
-
-function auditStreamConfig(
-  e: Pick<
-    Env,
-    | 'MANDATE_AUDIT_STREAM'
-    | 'MANDATE_AUDIT_SUBJECT_PREFIX'
-    | 'MANDATE_AUDIT_MAX_AGE'
-    | 'MANDATE_AUDIT_REPLICAS'
-  >,
-): AuditStreamConfig {
-  return {
-    name: e.MANDATE_AUDIT_STREAM,
-    subjectPrefix: e.MANDATE_AUDIT_SUBJECT_PREFIX,
-    maxAgeSeconds: e.MANDATE_AUDIT_MAX_AGE,
-    replicas: e.MANDATE_AUDIT_REPLICAS,
-  };
-}
-
-type NatsEnv = Pick<
-  Env,
-  | 'NATS_URL'
-  | 'NATS_CREDS'
-  | 'MANDATE_NATS_CONNECT_TIMEOUT_MS'
-  | 'MANDATE_NATS_PING_INTERVAL_MS'
-  | 'MANDATE_NATS_MAX_PINGS_OUT'
-  | 'MANDATE_NATS_PUBLISH_TIMEOUT_MS'
->;
-
-/** The servers without their credentials (safe to log) and the client settings with them. */
-function natsConfig(e: NatsEnv): { natsUrl: string | undefined; natsClient: NatsClientConfig } {
-  let parsed: ReturnType<typeof parseNatsUrl> | undefined;
-  try {
-    if (e.NATS_URL !== undefined) parsed = parseNatsUrl(e.NATS_URL, e.NATS_CREDS);
-    else if (e.NATS_CREDS !== undefined) throw new NatsUrlError('NATS_CREDS: is set but NATS_URL is not');
-  } catch (err) {
-    if (err instanceof NatsUrlError) throw new ConfigError(err.message);
-    throw err;
-  }
-  return {
-    natsUrl: parsed?.servers,
-    natsClient: {
-      connectTimeoutMs: e.MANDATE_NATS_CONNECT_TIMEOUT_MS,
-      pingIntervalMs: e.MANDATE_NATS_PING_INTERVAL_MS,
-      maxPingsOut: e.MANDATE_NATS_MAX_PINGS_OUT,
-      publishTimeoutMs: e.MANDATE_NATS_PUBLISH_TIMEOUT_MS,
-      auth: parsed?.auth,
-    },
-  };
-}
-
 function metricsPort(raw: string, main: number): number {
   const n = Number(raw);
   if (n < 1 || n > 65535)
@@ -263,28 +168,6 @@ function metricsPort(raw: string, main: number): number {
   if (n === main) throw new ConfigError('MANDATE_METRICS_PORT: is PORT; use main to serve metrics on it');
   return n;
 }
-
-const auditToolKeys = {
-  DATABASE_URL: true,
-  MANDATE_DB_CONNECT_TIMEOUT_MS: true,
-  MANDATE_DB_ACQUIRE_TIMEOUT_MS: true,
-  MANDATE_DB_STATEMENT_TIMEOUT_MS: true,
-  MANDATE_DB_TRANSACTION_TIMEOUT_MS: true,
-  MANDATE_DB_HEALTH_TIMEOUT_MS: true,
-  MANDATE_DB_PRIMARY_WAIT: true,
-  MANDATE_DB_ASYNC_REPLICATION: true,
-  NATS_URL: true,
-  NATS_CREDS: true,
-  MANDATE_NATS_CONNECT_TIMEOUT_MS: true,
-  MANDATE_NATS_PING_INTERVAL_MS: true,
-  MANDATE_NATS_MAX_PINGS_OUT: true,
-  MANDATE_NATS_PUBLISH_TIMEOUT_MS: true,
-  MANDATE_AUDIT_STREAM: true,
-  MANDATE_AUDIT_SUBJECT_PREFIX: true,
-  MANDATE_AUDIT_MAX_AGE: true,
-  MANDATE_AUDIT_REPLICAS: true,
-  MANDATE_DATA_DIR: true,
-} as const;
 
 /** MANDATE_POLICY_BUNDLE: a bundle server's URL as given, a file path resolved. */
 function policyBundle(e: Env): string {
@@ -306,35 +189,6 @@ function policyBundle(e: Env): string {
       `MANDATE_POLICY_POLL_MIN_SECONDS (${e.MANDATE_POLICY_POLL_MIN_SECONDS}) must not exceed MANDATE_POLICY_POLL_MAX_SECONDS (${e.MANDATE_POLICY_POLL_MAX_SECONDS})`,
     );
   return url.toString();
-}
-
-/** The environment without its empty values: empty strings count as unset, as in most twelve-factor tooling. */
-function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
-    ),
-  );
-}
-
-/** Where state and audit go: the database, NATS and the audit stream. */
-function storageConfig(
-  e: DatabaseEnv & NatsEnv & Parameters<typeof auditStreamConfig>[0],
-): Pick<Config, 'databaseUrl' | 'database' | 'natsUrl' | 'natsClient' | 'auditStream'> {
-  return {
-    databaseUrl: e.DATABASE_URL,
-    database: databaseConfig(e),
-    ...natsConfig(e),
-    auditStream: auditStreamConfig(e),
-  };
-}
-
-export function loadAuditToolConfig(env: Record<string, string | undefined> = process.env): AuditToolConfig {
-  const parsed = envSchema.pick(auditToolKeys).safeParse(cleanEnv(env));
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
-  const e = parsed.data;
-  checkDatabase(e);
-  return { ...storageConfig(e), dataDir: resolve(e.MANDATE_DATA_DIR) };
 }
 
 function checkWorkers(e: Env): void {
@@ -450,9 +304,7 @@ function secretVariablesOf(file: ConfigFile): string[] {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = cleanEnv(env);
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, ''));
-  const e = parsed.data;
+  const e = parseEnv(envSchema, cleaned);
   checkWorkers(e);
   checkDatabase(e);
   const issuer = e.MANDATE_ISSUER ?? `http://localhost:${e.PORT}`;

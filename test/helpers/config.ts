@@ -1,5 +1,5 @@
 /** loadConfig's refusal of an environment, for the configuration tests. */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 
 /** A localhost issuer and the example file: what every variable test starts from. */
@@ -14,4 +14,26 @@ export function configRefusal(env: Record<string, string>): string {
     return (err as Error).message;
   }
   throw new Error('loadConfig accepted it');
+}
+
+/** One refusal of a table: the environment, and the exact message for it (which may name a path in it). */
+export interface RefusalCase {
+  name: string;
+  env: () => Record<string, string>;
+  message: (env: Record<string, string>) => string;
+}
+
+/** One test per case: loadConfig refuses `base` and the case's environment with exactly its message. */
+export function itRefuses(cases: RefusalCase[], base: Record<string, string> = {}): void {
+  it.each(cases)('$name', ({ env, message }) => {
+    const e = { ...base, ...env() };
+    let thrown: unknown;
+    try {
+      loadConfig(e);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toBe(message(e));
+  });
 }
