@@ -247,7 +247,7 @@ export const requirements: Requirement[] = [
       t('oauth/clients/register-client.refusals.test.ts', 'a loopback redirect URI with userinfo'),
       t('oauth/clients/redirect-uri-rules.test.ts', 'no host'),
       t('oauth/authorize/redirect-match.test.ts', 'http://evil.example@127.0.0.1:4000/callback'),
-      t('config/index.load.test.ts', 'a configured redirect URI without a host (issue 10 §7)'),
+      t('config/load-file.test.ts', 'a configured redirect URI without a host (issue 10 §7)'),
     ],
   },
   {

@@ -1,8 +1,8 @@
 /**
  * loadConfig refuses bad configuration with a ConfigError whose exact message names the variable
  * (or file and field) and what is wrong; `main.ts` prints it and exits 1. Each section's refusals
- * are moving beside its module (storage, parse-env, …); here the rest, and a valid configuration
- * with its defaults.
+ * are tested beside its module (storage, load-file, upstream, policy-bundle, …); here the issuer,
+ * the cross-section check of the workers, and a valid configuration with its defaults.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,100 +43,6 @@ const cases: RefusalCase[] = [
     env: () => ({ MANDATE_WORKERS: '2' }),
     message: () =>
       'MANDATE_WORKERS: more than one worker needs DATABASE_URL (embedded Postgres is single-process)',
-  },
-  {
-    name: 'configuration file that cannot be read',
-    env: () => ({ MANDATE_CONFIG: join(dir, 'missing.json') }),
-    message: (env) =>
-      `MANDATE_CONFIG: cannot read ${env.MANDATE_CONFIG}: ENOENT: no such file or directory, open '${env.MANDATE_CONFIG}'`,
-  },
-  {
-    name: 'configuration file that is not JSON',
-    env: () => ({ MANDATE_CONFIG: file('truncated.json', '{"clients": [') }),
-    message: (env) => `MANDATE_CONFIG: cannot read ${env.MANDATE_CONFIG}: Unexpected end of JSON input`,
-  },
-  {
-    name: 'short client secret',
-    env: () => ({
-      MANDATE_CONFIG: file('short.json', { clients: [{ client_id: 'a', client_secret: 'short' }] }),
-    }),
-    message: (env) =>
-      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[0].client_secret: must be at least 32 characters (high-entropy secrets only)`,
-  },
-  {
-    name: 'duplicate client_id',
-    env: () => ({
-      MANDATE_CONFIG: file('dup.json', {
-        clients: [
-          { client_id: 'mcp-a', client_secret: secret('x') },
-          { client_id: 'mcp-a', client_secret: secret('y') },
-        ],
-      }),
-    }),
-    message: (env) =>
-      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[1].client_id: duplicate client_id 'mcp-a'`,
-  },
-  {
-    name: 'a configured redirect URI without a host (issue 10 §7)',
-    env: () => ({
-      MANDATE_CONFIG: file('hostless.json', {
-        clients: [
-          {
-            client_id: 'app',
-            token_endpoint_auth_method: 'none',
-            grant_types: ['authorization_code'],
-            redirect_uris: ['https://app.example/cb', 'https:///cb'],
-          },
-        ],
-      }),
-    }),
-    message: (env) =>
-      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[0].redirect_uris[1]: https:///cb must name a host`,
-  },
-  {
-    name: 'client_secret_env naming an unset variable',
-    env: () => ({
-      MANDATE_CONFIG: file('env.json', {
-        clients: [{ client_id: 'mcp-a', client_secret_env: 'MANDATE_TEST_UNSET_SECRET' }],
-      }),
-    }),
-    message: (env) =>
-      `MANDATE_CONFIG (${env.MANDATE_CONFIG}) clients[0].client_secret_env: environment variable MANDATE_TEST_UNSET_SECRET is not set`,
-  },
-  {
-    name: 'an upstream claim mapped to a registered token claim name',
-    env: () => ({
-      UPSTREAM_OIDC_ISSUER: 'https://idp.example',
-      UPSTREAM_OIDC_CLIENT_ID: 'mandate',
-      UPSTREAM_OIDC_CLAIMS: 'email,cnf=extension_key',
-    }),
-    message: () =>
-      "UPSTREAM_OIDC_CLAIMS: 'cnf' is a registered token claim; name the attribute otherwise ('cnf_attr=extension_key')",
-  },
-  {
-    name: 'an upstream claim kept under a registered token claim name',
-    env: () => ({
-      UPSTREAM_OIDC_ISSUER: 'https://idp.example',
-      UPSTREAM_OIDC_CLIENT_ID: 'mandate',
-      UPSTREAM_OIDC_CLAIMS: 'may_act',
-    }),
-    message: () =>
-      "UPSTREAM_OIDC_CLAIMS: 'may_act' is a registered token claim; name the attribute otherwise ('may_act_attr=may_act')",
-  },
-  {
-    name: 'a bundle server URL holding credentials',
-    env: () => ({ MANDATE_POLICY_BUNDLE: 'https://ops:pw@bundles.example/policy.tar.gz' }),
-    message: () =>
-      'MANDATE_POLICY_BUNDLE: a bundle server URL must not hold credentials; use MANDATE_POLICY_BEARER_TOKEN',
-  },
-  {
-    name: 'a bundle server polled with a minimum delay above the maximum',
-    env: () => ({
-      MANDATE_POLICY_BUNDLE: 'https://bundles.example/policy.tar.gz',
-      MANDATE_POLICY_POLL_MIN_SECONDS: '300',
-    }),
-    message: () =>
-      'MANDATE_POLICY_POLL_MIN_SECONDS (300) must not exceed MANDATE_POLICY_POLL_MAX_SECONDS (120)',
   },
 ];
 

@@ -4,13 +4,12 @@
  * binding message, who asks and for what, and no token of any kind, signed per Standard Webhooks
  * (the receiver verifies it with the specification's check and the shared secret; another secret
  * fails); a receiver that hangs does not delay /bc-authorize. The URL and the secret are validated
- * at start-up with exact messages.
+ * at start-up with exact messages (test/config/approval-webhook.test.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configRefusal } from '../../helpers/config.js';
 import { post, subjectClaims } from '../../helpers/exchange.js';
 import { API, basic, form, SECRETS, startTestService, type TestService } from '../../helpers/service.js';
 import { verifyStandardWebhook } from '../../helpers/standard-webhooks.js';
@@ -120,32 +119,5 @@ describe('the approval webhook', () => {
     expect(status).toBe(200);
     expect(Date.now() - start).toBeLessThan(2000);
     await expect.poll(() => bodies.length, { timeout: 5000 }).toBe(2);
-  });
-});
-
-describe('MANDATE_APPROVAL_WEBHOOK_URL', () => {
-  it('must be https, or http on loopback only', () => {
-    const message =
-      'MANDATE_APPROVAL_WEBHOOK_URL: must be an https URL (http only on localhost, 127.0.0.1 or [::1])';
-    expect(configRefusal({ MANDATE_APPROVAL_WEBHOOK_URL: 'http://hooks.example/x' })).toContain(message);
-    expect(configRefusal({ MANDATE_APPROVAL_WEBHOOK_URL: 'ftp://127.0.0.1/x' })).toContain(message);
-    expect(configRefusal({ MANDATE_APPROVAL_WEBHOOK_URL: 'not a url' })).toContain(
-      'MANDATE_APPROVAL_WEBHOOK_URL',
-    );
-  });
-
-  it('needs MANDATE_APPROVAL_WEBHOOK_SECRET, of the whsec_ form', () => {
-    const url = 'https://hooks.example/x';
-    expect(configRefusal({ MANDATE_APPROVAL_WEBHOOK_URL: url })).toBe(
-      'MANDATE_APPROVAL_WEBHOOK_SECRET: required with MANDATE_APPROVAL_WEBHOOK_URL (every notice is signed, Standard Webhooks)',
-    );
-    const short = `whsec_${Buffer.alloc(16, 1).toString('base64')}`;
-    const refusal = configRefusal({
-      MANDATE_APPROVAL_WEBHOOK_URL: url,
-      MANDATE_APPROVAL_WEBHOOK_SECRET: short,
-    });
-    expect(refusal).toBe(
-      'MANDATE_APPROVAL_WEBHOOK_SECRET: must be whsec_ followed by the base64 of 24 to 64 random bytes (Standard Webhooks), e.g. whsec_$(openssl rand -base64 32)',
-    );
   });
 });
