@@ -4,21 +4,11 @@
  * are tested beside its module (storage, load-file, upstream, policy-bundle, …); here the issuer,
  * the cross-section check of the workers, and a valid configuration with its defaults.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { itRefuses, type RefusalCase } from '../helpers/config.js';
+import { configFiles, itRefuses, type RefusalCase } from '../helpers/config.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mandate-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
+const { dir, file } = configFiles('mandate-config-');
 
 const secret = (c: string) => c.repeat(32);
 

@@ -4,22 +4,13 @@
  * environment must be set and long enough; without MANDATE_CONFIG only a localhost issuer loads
  * the demo file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { demoConfigPath } from '../../src/config/paths.js';
-import { itRefuses, type RefusalCase } from '../helpers/config.js';
+import { configFiles, itRefuses, type RefusalCase } from '../helpers/config.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mandate-config-file-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
+const { dir, file } = configFiles('mandate-config-file-');
 
 const secret = (c: string) => c.repeat(32);
 

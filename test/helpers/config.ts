@@ -1,5 +1,8 @@
 /** loadConfig's refusal of an environment, for the configuration tests. */
-import { expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 
 /** A localhost issuer and the example file: what every variable test starts from. */
@@ -36,4 +39,21 @@ export function itRefuses(cases: RefusalCase[], base: Record<string, string> = {
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toBe(message(e));
   });
+}
+
+/**
+ * A temporary folder for the test file's configuration files, removed after its tests; `file`
+ * writes one there (an object as JSON, a string as it is) and returns its path.
+ */
+export function configFiles(prefix: string): { dir: string; file(name: string, content: unknown): string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    file(name, content) {
+      const path = join(dir, name);
+      writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+      return path;
+    },
+  };
 }
