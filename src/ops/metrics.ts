@@ -206,30 +206,18 @@ function refusalMetrics(
 
 /** The audit relay's series, read at scrape time from its counters and the outbox's backlog. */
 function relayMetrics(registers: Registry[], sources: MetricsSources): void {
-  let lastPublished = 0;
-  new Counter({
-    name: 'mandate_audit_relay_published_total',
-    help: 'Audit events the relay appended to its destination (JetStream or file).',
+  followingCounter(
     registers,
-    collect() {
-      const s = sources.relayStats?.();
-      if (s === undefined) return;
-      if (s.published_total > lastPublished) this.inc(s.published_total - lastPublished);
-      lastPublished = s.published_total;
-    },
-  });
-  let lastErrors = 0;
-  new Counter({
-    name: 'mandate_audit_relay_errors_total',
-    help: 'Failed relay deliveries (destination down or refusing); the relay retries with backoff.',
+    'mandate_audit_relay_published_total',
+    'Audit events the relay appended to its destination (JetStream or file).',
+    () => sources.relayStats?.().published_total,
+  );
+  followingCounter(
     registers,
-    collect() {
-      const s = sources.relayStats?.();
-      if (s === undefined) return;
-      if (s.errors_total > lastErrors) this.inc(s.errors_total - lastErrors);
-      lastErrors = s.errors_total;
-    },
-  });
+    'mandate_audit_relay_errors_total',
+    'Failed relay deliveries (destination down or refusing); the relay retries with backoff.',
+    () => sources.relayStats?.().errors_total,
+  );
   new Gauge({
     name: 'mandate_audit_relay_up',
     help: '1 while the relay delivers (state relaying), 0 while it starts, retries after an error (failing) or stopped on a fork.',
