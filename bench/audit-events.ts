@@ -65,7 +65,7 @@ function round(): Round {
     const sealed = sealAfter(prepared, head);
     const t2 = process.hrtime.bigint();
     const last = sealed.at(-1)!;
-    head = { sequence: Number(last.event.sequence), hash: last.event.hash };
+    head = { sequence: Number(last.sequence), hash: last.hash };
     prep += t1 - t0;
     seal += t2 - t1;
     events += sealed.length;

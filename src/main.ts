@@ -18,6 +18,7 @@ import { serveClusterMetrics, workerMetrics } from './ops/cluster-metrics.js';
 import { setConsoleSink } from './ops/console.js';
 import { serveMetricsPort } from './ops/metrics-server.js';
 import { createService } from './service.js';
+import { clusterWriterClient, startClusterWriter } from './wiring/cluster-writer.js';
 
 function fail(message: string): never {
   process.stderr.write(`mandate: ${message}\n`);
@@ -56,6 +57,10 @@ if (cluster.isPrimary && config.workers > 1) {
         `MANDATE_METRICS_PORT: cannot listen on ${config.host}:${(config.metrics as { port: number }).port}: ${String(err)}`,
       ),
     );
+  // The machine's one audit chain writer (src/audit/cluster-writer.ts), before any worker starts.
+  const writer = await startClusterWriter(config, log).catch((err: unknown) =>
+    fail(err instanceof Error ? err.message : String(err)),
+  );
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {
@@ -64,7 +69,9 @@ if (cluster.isPrimary && config.workers > 1) {
     if (stopping) log.info('worker stopped', { pid: worker.process.pid, code, signal });
     else log.error('worker exited', { pid: worker.process.pid, code, signal });
     if (!clean) process.exitCode = 1;
-    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit();
+    // The workers flushed their audit through the writer before exiting: now it can close.
+    if (stopping && Object.keys(cluster.workers ?? {}).length === 0)
+      void writer.close().finally(() => process.exit());
   });
   const stopWorkers = (signal: NodeJS.Signals) => {
     stopping = true;
@@ -75,7 +82,11 @@ if (cluster.isPrimary && config.workers > 1) {
   process.once('SIGINT', () => stopWorkers('SIGINT'));
 } else {
   try {
-    const service = await createService(config, log);
+    const service = await createService(
+      config,
+      log,
+      cluster.isWorker ? { auditWriter: clusterWriterClient(config) } : {},
+    );
     if (cluster.isWorker) service.metrics.useText(workerMetrics(service.metrics.registry));
     else if (typeof config.metrics === 'object')
       await serveMetricsPort(config.metrics.port, config.host, () => service.metrics.text(), log);

@@ -4,6 +4,7 @@
  * implementation it is using. `main.ts` listens; tests call this too.
  */
 import type { FastifyInstance } from 'fastify';
+import type { BatchWriter } from './audit/group-commit.js';
 import type { AuditPort } from './audit/port.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
@@ -33,6 +34,8 @@ export interface Service {
 export interface ServiceOverrides {
   now?: () => number;
   audit?: AuditPort;
+  /** The audit outbox writes through this instead of its own chain writer (a cluster worker). */
+  auditWriter?: BatchWriter;
   env?: Record<string, string | undefined>;
 }
 
@@ -56,7 +59,9 @@ export async function createService(
     );
     const keys = parts.own(await buildKeys(config, store.db, log));
     const decisions = parts.own(await buildPolicy(config, log, metrics));
-    const audit = parts.own(buildAudit(config, store.db, log, metrics, overrides.audit));
+    const audit = parts.own(
+      buildAudit(config, store.db, log, metrics, overrides.audit, overrides.auditWriter),
+    );
     const protocol = parts.own(
       buildProtocol({ config, log, now, store, keys, decisions, audit: traceAudit(audit.port), metrics }),
     );

@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent, UnsealedEvent } from './events.js';
+import { eventSubject } from './events.js';
 import { canonicalize } from './json-canonicalization.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -37,14 +38,22 @@ export function computeHash(event: Omit<AuditEvent, 'hash'> | AuditEvent): strin
 }
 
 /**
- * An unsealed event in canonical form but for the three chain members: its other top-level
- * members' canonical texts, sorted and joined, in the runs that fall before `hash`, between `hash`
- * and `prevhash`, between `prevhash` and `sequence`, and after `sequence` (RFC 8785 order), so
- * that sealing only concatenates and hashes.
+ * What the chain writer needs of an event to seal and store it: its id, its outbox subject, and
+ * its canonical form but for the three chain members: the other top-level members' canonical
+ * texts, sorted and joined, in the runs that fall before `hash`, between `hash` and `prevhash`,
+ * between `prevhash` and `sequence`, and after `sequence` (RFC 8785 order), so that sealing only
+ * concatenates and hashes. Plain strings, so that a worker can hand it to the cluster's one
+ * writer (cluster-writer.ts) as it is.
  */
-export interface PreparedEvent {
-  event: UnsealedEvent;
+export interface SealableEvent {
+  id: string;
+  subject: string;
   runs: [string, string, string, string];
+}
+
+/** A sealable event with the event it was prepared from. */
+export interface PreparedEvent extends SealableEvent {
+  event: UnsealedEvent;
 }
 
 const CHAIN_MEMBERS = new Set(['sequence', 'prevhash', 'hash']);
@@ -77,7 +86,12 @@ export function prepareWithTexts(
     const text = texts[k] ?? canonicalize((event as Record<string, unknown>)[k]);
     runs[run].push(JSON.stringify(k) + ':' + text);
   }
-  return { event, runs: [runs[0].join(','), runs[1].join(','), runs[2].join(','), runs[3].join(',')] };
+  return {
+    event,
+    id: event.id,
+    subject: eventSubject(event),
+    runs: [runs[0].join(','), runs[1].join(','), runs[2].join(','), runs[3].join(',')],
+  };
 }
 
 function join(parts: string[]): string {
@@ -92,8 +106,17 @@ export interface SealedEvent {
   text: string;
 }
 
-/** Places a prepared event in the chain after the event whose hash is `prevhash`. */
-export function sealPrepared(p: PreparedEvent, sequence: number, prevhash: string): SealedEvent {
+/** A sealed event as the outbox stores it: its chain members and its canonical text. */
+export interface SealedText {
+  sequence: string;
+  prevhash: string;
+  hash: string;
+  /** Canonical JSON of the sealed event (with `hash`). */
+  text: string;
+}
+
+/** Places a sealable event in the chain after the event whose hash is `prevhash`. */
+export function sealText(p: SealableEvent, sequence: number, prevhash: string): SealedText {
   const seq = formatSequence(sequence);
   const [a, b, c, d] = p.runs;
   const prev = `"prevhash":"${prevhash}"`;
@@ -102,8 +125,14 @@ export function sealPrepared(p: PreparedEvent, sequence: number, prevhash: strin
     .update(prevhash)
     .update(join([a, b, prev, c, sq, d]))
     .digest('hex');
-  const event = { ...p.event, sequence: seq, prevhash, hash } as AuditEvent;
-  return { event, text: join([a, `"hash":"${hash}"`, b, prev, c, sq, d]) };
+  return { sequence: seq, prevhash, hash, text: join([a, `"hash":"${hash}"`, b, prev, c, sq, d]) };
+}
+
+/** Places a prepared event in the chain after the event whose hash is `prevhash`. */
+export function sealPrepared(p: PreparedEvent, sequence: number, prevhash: string): SealedEvent {
+  const s = sealText(p, sequence, prevhash);
+  const event = { ...p.event, sequence: s.sequence, prevhash, hash: s.hash } as AuditEvent;
+  return { event, text: s.text };
 }
 
 /** Places an event in the chain after the event whose hash is `prevhash`. */

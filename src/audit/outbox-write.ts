@@ -22,9 +22,8 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { IssuedTokenRecord } from '../store/tokens.js';
 import { issuedRecordsParam, issuedTokensInsertSql } from '../store/tokens.js';
-import { eventSubject } from './events.js';
-import type { PreparedEvent, SealedEvent } from './chain.js';
-import { sealPrepared } from './chain.js';
+import type { SealableEvent, SealedText } from './chain.js';
+import { sealText } from './chain.js';
 
 /** The channel the outbox NOTIFYs after a commit; the relay LISTENs on it. */
 export const OUTBOX_CHANNEL = 'mandate_outbox';
@@ -78,25 +77,26 @@ function headOf(row: HeadRow | undefined): ChainHead {
 }
 
 /** Seals `events` in order after `head`. */
-export function sealAfter(events: readonly PreparedEvent[], head: ChainHead): SealedEvent[] {
+export function sealAfter(events: readonly SealableEvent[], head: ChainHead): SealedText[] {
   let sequence = head.sequence;
   let prev = head.hash;
   return events.map((e) => {
-    const s = sealPrepared(e, ++sequence, prev);
-    prev = s.event.hash;
+    const s = sealText(e, ++sequence, prev);
+    prev = s.hash;
     return s;
   });
 }
 
-/** Runs the commit statement for `sealed` (sealed after `on`); returns the head it left. */
+/** Runs the commit statement for `events` sealed as `sealed` after `on`; returns the head it left. */
 async function commitAt(
   q: Queryable,
   on: ChainHead,
-  sealed: readonly SealedEvent[],
+  events: readonly SealableEvent[],
+  sealed: readonly SealedText[],
   issued: string,
 ): Promise<{ moved: boolean; head: ChainHead }> {
   const last = sealed.at(-1);
-  const after: ChainHead = last ? { sequence: Number(last.event.sequence), hash: last.event.hash } : on;
+  const after: ChainHead = last ? { sequence: Number(last.sequence), hash: last.hash } : on;
   const res = await q.query<HeadRow>(
     COMMIT_SQL,
     [
@@ -105,12 +105,12 @@ async function commitAt(
       after.sequence,
       after.hash,
       issued,
-      sealed.map((s) => Number(s.event.sequence)),
-      sealed.map((s) => s.event.id),
-      sealed.map((s) => eventSubject(s.event)),
+      sealed.map((s) => Number(s.sequence)),
+      events.map((e) => e.id),
+      events.map((e) => e.subject),
       sealed.map((s) => s.text),
-      sealed.map((s) => s.event.prevhash),
-      sealed.map((s) => s.event.hash),
+      sealed.map((s) => s.prevhash),
+      sealed.map((s) => s.hash),
       String(after.sequence),
     ],
     { name: COMMIT_STATEMENT },
@@ -136,7 +136,7 @@ export interface ChainWriter {
    * Inserts `issued` and appends `events` (in order) in one transaction; resolves with the sealed
    * events once committed. Rejects, having written nothing, when the transaction fails.
    */
-  write(issued: readonly IssuedTokenRecord[], events: readonly PreparedEvent[]): Promise<SealedEvent[]>;
+  write(issued: readonly IssuedTokenRecord[], events: readonly SealableEvent[]): Promise<SealedText[]>;
 }
 
 export function createChainWriter(db: Db): ChainWriter {
@@ -152,7 +152,7 @@ export function createChainWriter(db: Db): ChainWriter {
           (await db.query<HeadRow>('SELECT sequence, hash FROM audit_chain_head WHERE id = 1')).rows[0],
         );
         const sealed = sealAfter(events, head);
-        const r = await commitAt(db, head, sealed, records);
+        const r = await commitAt(db, head, events, sealed, records);
         head = r.head;
         if (r.moved) {
           stats.batches++;
@@ -166,7 +166,7 @@ export function createChainWriter(db: Db): ChainWriter {
             .rows[0],
         );
         const underLock = sealAfter(events, locked);
-        const r = await commitAt(q, locked, underLock, records);
+        const r = await commitAt(q, locked, events, underLock, records);
         // Unreachable while the lock is held; a fork is worse than a failed batch.
         if (!r.moved) throw new Error('audit chain head moved while locked');
         head = r.head;

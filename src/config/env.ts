@@ -304,7 +304,9 @@ export const envSchema = z.object({
     .min(1)
     .max(64)
     .default(1)
-    .describe('Worker processes sharing the port (node:cluster). Needs DATABASE_URL when above 1.'),
+    .describe(
+      'Worker processes sharing the port (node:cluster). Needs DATABASE_URL when above 1; then the primary process runs the migrations and the one audit chain writer of the machine (two more database connections, docs/audit.md).',
+    ),
   MANDATE_METRICS_PORT: z
     .string()
     .regex(/^(off|main|\d{1,5})$/, 'must be main, off or a TCP port')

@@ -3,6 +3,7 @@
  * NATS JetStream (NATS_URL) or to a JSON-lines file in the data folder. A test may hand in its own
  * port instead; then no relay runs.
  */
+import type { BatchWriter } from '../audit/group-commit.js';
 import { createOutboxAudit } from '../audit/outbox.js';
 import type { AuditPort } from '../audit/port.js';
 import { createRelay } from '../audit/relay.js';
@@ -24,9 +25,11 @@ export function buildAudit(
   log: Logger,
   metrics: Metrics,
   given?: AuditPort,
+  /** Where group commits go instead of this process's own chain writer (a cluster worker's primary). */
+  writer?: BatchWriter,
 ): Built<Audit> {
   if (given !== undefined) return { value: { port: given }, close: () => given.close() };
-  const port = createOutboxAudit({ db, source: config.issuer, log });
+  const port = createOutboxAudit({ source: config.issuer, log, ...(writer ? { writer } : { db }) });
   const target = config.natsUrl ?? `${config.dataDir}/audit.jsonl`;
   const relay = createRelay({
     db,

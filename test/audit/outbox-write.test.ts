@@ -82,8 +82,8 @@ describe('chain writer: a group commit in one statement', () => {
     expect(c.statements).toEqual(['WITH head', 'WITH head']);
     expect(w.stats()).toMatchObject({ conflicts: 1, locked: 0 });
     expect(await head(t.db)).toEqual({
-      sequence: Number(sealed.at(-1)!.event.sequence),
-      hash: sealed.at(-1)!.event.hash,
+      sequence: Number(sealed.at(-1)!.sequence),
+      hash: sealed.at(-1)!.hash,
     });
     const tokens = await t.db.query('SELECT jti FROM issued_tokens WHERE jti = ANY($1)', [
       mine.issued.map((r) => r.jti),
@@ -133,7 +133,7 @@ describe('chain writer: a group commit in one statement', () => {
       const { sealed } = await pending;
       expect(w.stats()).toMatchObject({ conflicts: 1, locked: 0 });
       // Sealed again after the rival's events, not beside them.
-      expect(sealed[0]!.event.prevhash).toBe(theirs!.sealed.at(-1)!.event.hash);
+      expect(sealed[0]!.prevhash).toBe(theirs!.sealed.at(-1)!.hash);
       expect((await verifyPostgres(t.db)).ok).toBe(true);
       const seqs = await t.db.query<{ n: number; max: number }>(
         'SELECT count(*)::int AS n, max(sequence)::int AS max FROM outbox',
