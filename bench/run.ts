@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const all = ['policy', 'audit-events', 'audit', 'exchange', 'exchange-audit', 'rate-limit'];
-const known = [...all, 'commit-cost', 'verify', 'open-loop'];
+const known = [...all, 'commit-cost', 'verify', 'open-loop', 'dpop'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const names = chosen.length > 0 ? chosen : all;
 

@@ -37,3 +37,20 @@ export function normalizeHtu(url: string): string {
   });
   return `${parsed.protocol}//${parsed.host}${path}`;
 }
+
+/**
+ * {@link normalizeHtu} remembering the last URL it normalized: a server compares every proof with
+ * its own request URL, the same string each time, and a client's `htu` is usually that string too,
+ * so in the common case neither is parsed again. A URL that does not normalize is never remembered.
+ */
+export function createHtuNormalizer(): (url: string) => string {
+  let lastUrl: string | undefined;
+  let lastHtu = '';
+  return (url) => {
+    if (url !== lastUrl) {
+      lastHtu = normalizeHtu(url);
+      lastUrl = url;
+    }
+    return lastHtu;
+  };
+}

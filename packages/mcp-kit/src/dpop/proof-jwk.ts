@@ -7,6 +7,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { AlgorithmSpec } from '../jws-algorithms.js';
+import { createLru } from './lru.js';
 import { invalidProof } from './reasons.js';
 
 /** Members that only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2). */
@@ -75,26 +76,13 @@ export interface KeyCache {
 
 /** A bounded LRU of imported keys keyed by canonical JWK; `max` bounds memory under key churn. */
 export function createKeyCache(max = 1000): KeyCache {
-  const entries = new Map<string, ImportedKey>();
+  const entries = createLru<ImportedKey>(max);
   return {
     get size() {
       return entries.size;
     },
     get(jwk) {
-      const hit = entries.get(jwk.canonical);
-      if (hit !== undefined) {
-        // Re-inserting moves the entry to the most recently used end of the Map's order.
-        entries.delete(jwk.canonical);
-        entries.set(jwk.canonical, hit);
-        return hit;
-      }
-      const imported = importKey(jwk);
-      if (entries.size >= max) {
-        const oldest = entries.keys().next();
-        if (oldest.done !== true) entries.delete(oldest.value);
-      }
-      entries.set(jwk.canonical, imported);
-      return imported;
+      return entries.get(jwk.canonical) ?? entries.set(jwk.canonical, importKey(jwk));
     },
   };
 }

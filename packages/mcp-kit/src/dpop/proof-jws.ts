@@ -18,27 +18,39 @@ const MAX_PROOF_LENGTH = 8192;
  */
 const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)$/;
 
-export interface ParsedJws {
-  header: Record<string, unknown>;
-  payload: Record<string, unknown>;
+/** A compact JWS cut into its parts, nothing decoded but the signature. */
+export interface CompactJws {
+  /** BASE64URL(UTF8(JWS Protected Header)), exactly as signed. */
+  header: string;
+  /** BASE64URL(JWS Payload), exactly as signed. */
+  payload: string;
   /** The JWS Signing Input: ASCII(BASE64URL(header) || '.' || BASE64URL(payload)). */
   signingInput: string;
   signature: Buffer;
 }
 
-export function parseCompactJws(value: string): ParsedJws {
+/** Cuts `value` into the three parts of one compact JWS (RFC 7515 §7.1); `not_jws` otherwise. */
+export function splitCompactJws(value: string): CompactJws {
   const match = value.length <= MAX_PROOF_LENGTH ? COMPACT_JWS.exec(value) : null;
   if (match === null) {
     throw invalidProof('not_jws', 'DPoP proof is not a single compact JWS');
   }
   const [, header, payload, signature] = match as unknown as [string, string, string, string];
   return {
-    header: decodeObject(header, 'malformed_header', 'DPoP proof header is not a JSON object'),
-    payload: decodeObject(payload, 'malformed_payload', 'DPoP proof payload is not a JSON object'),
-    signingInput: `${header}.${payload}`,
+    header,
+    payload,
+    signingInput: value.slice(0, header.length + 1 + payload.length),
     signature: Buffer.from(signature, 'base64url'),
   };
 }
+
+/** The proof's header segment decoded; `malformed_header` unless it is a JSON object. */
+export const decodeHeader = (segment: string): Record<string, unknown> =>
+  decodeObject(segment, 'malformed_header', 'DPoP proof header is not a JSON object');
+
+/** The proof's payload segment decoded; `malformed_payload` unless it is a JSON object. */
+export const decodePayload = (segment: string): Record<string, unknown> =>
+  decodeObject(segment, 'malformed_payload', 'DPoP proof payload is not a JSON object');
 
 function decodeObject(
   part: string,
@@ -58,7 +70,7 @@ function decodeObject(
 }
 
 /** True when `jws.signature` is a valid `spec` signature of the signing input under `key`. */
-export function signatureIsValid(jws: ParsedJws, spec: AlgorithmSpec, key: KeyObject): boolean {
+export function signatureIsValid(jws: CompactJws, spec: AlgorithmSpec, key: KeyObject): boolean {
   // ECDSA signatures have a fixed length; anything else (e.g. DER) is not a JWS signature.
   if (spec.signatureBytes !== undefined && jws.signature.length !== spec.signatureBytes) return false;
   try {

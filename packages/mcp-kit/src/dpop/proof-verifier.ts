@@ -8,14 +8,15 @@ import type { JWK } from 'jose';
 import { OAuthError } from '../errors.js';
 import type { ReplayStore } from '../replay.js';
 import { ALGORITHMS, DEFAULT_DPOP_ALGORITHMS } from '../jws-algorithms.js';
-import type { AlgorithmSpec } from '../jws-algorithms.js';
 import { checkAth, proofClaims } from './proof-claims.js';
 import type { ProofClaims } from './proof-claims.js';
-import { normalizeHtu } from './proof-htu.js';
-import { createKeyCache, publicJwkFor } from './proof-jwk.js';
-import type { KeyCache, PublicJwk } from './proof-jwk.js';
-import { parseCompactJws, signatureIsValid } from './proof-jws.js';
-import type { ParsedJws } from './proof-jws.js';
+import { checkHeader, createHeaderCache } from './proof-header.js';
+import type { CheckedHeader, HeaderCache } from './proof-header.js';
+import { createHtuNormalizer } from './proof-htu.js';
+import { createKeyCache } from './proof-jwk.js';
+import type { KeyCache } from './proof-jwk.js';
+import { decodeHeader, decodePayload, signatureIsValid, splitCompactJws } from './proof-jws.js';
+import type { CompactJws } from './proof-jws.js';
 import type { NonceService } from './nonce.js';
 import { invalidProof } from './reasons.js';
 
@@ -33,7 +34,7 @@ export interface DpopVerifierOptions {
   nonces?: NonceService;
   /** Refuse proofs without a current server nonce (default false). */
   requireNonce?: boolean;
-  /** How many imported keys to keep (default 1000). */
+  /** How many imported keys, and how many checked proof headers, to keep (default 1000 each). */
   keyCacheSize?: number;
 }
 
@@ -98,6 +99,9 @@ interface Settings {
   /** The nonce service when proofs must carry a current server nonce, otherwise undefined. */
   requiredNonces: NonceService | undefined;
   keys: KeyCache;
+  headers: HeaderCache;
+  /** Normalizes `htu` and request URLs, remembering the last (the request URL, usually). */
+  htu: (url: string) => string;
 }
 
 /** @throws TypeError for an unknown algorithm, a bad time window, or `requireNonce` without nonces. */
@@ -116,16 +120,18 @@ function settingsOf(opts: DpopVerifierOptions): Settings {
     throw new TypeError('requireNonce needs a nonce service');
   }
   const keys = createKeyCache(opts.keyCacheSize);
+  const headers = createHeaderCache(opts.keyCacheSize);
   const requiredNonces = requireNonce ? opts.nonces : undefined;
-  return { algorithms, window, skew, replay: opts.replay, requiredNonces, keys };
+  const htu = createHtuNormalizer();
+  return { algorithms, window, skew, replay: opts.replay, requiredNonces, keys, headers, htu };
 }
 
 /** The checks of RFC 9449 §4.3 in order, cheap ones first; the replay record is written last. */
 async function verifyProof(settings: Settings, req: DpopRequest): Promise<DpopProof> {
-  const { jws, spec, jwk } = proofHeader(req.headers, settings.algorithms);
-  const { payload } = jws;
+  const { jws, payload, header } = proofParts(req.headers, settings);
+  const { spec, jwk } = header;
   const { jti, htm, htu, iat } = proofClaims(payload);
-  const proofHtu = checkTarget(htm, htu, req);
+  const proofHtu = checkTarget(htm, htu, req, settings.htu);
   if (iat < req.now - settings.window) throw invalidProof('iat_too_old', 'DPoP proof is too old');
   if (iat > req.now + settings.skew) throw invalidProof('iat_in_future', 'DPoP proof iat is in the future');
   if (req.accessToken !== undefined) checkAth(payload.ath, req.accessToken);
@@ -136,50 +142,46 @@ async function verifyProof(settings: Settings, req: DpopRequest): Promise<DpopPr
   }
   if (settings.requiredNonces !== undefined) checkNonce(payload.nonce, settings.requiredNonces, req.now);
   await checkFresh(settings, jkt, { jti, htm, htu: proofHtu, iat });
-  return { jkt, jwk: jwk.jwk, jti, iat };
+  // A copy: the checked header, and so its jwk, is shared with later proofs of the same client.
+  return { jkt, jwk: { ...jwk.jwk }, jti, iat };
 }
 
-/** The one DPoP header parsed, with its `typ`, allowed `alg`, no `crit`, and its public `jwk`. */
-function proofHeader(
+/**
+ * The one DPoP header cut into its parts, its payload decoded, and its JOSE header checked
+ * (`typ`, allowed `alg`, no `crit`, public `jwk`) or found among the headers that passed before.
+ * A header seen for the first time is decoded before the payload, as the checks' order requires.
+ */
+function proofParts(
   headers: readonly string[],
-  algorithms: readonly string[],
-): { jws: ParsedJws; spec: AlgorithmSpec; jwk: PublicJwk } {
+  settings: Settings,
+): { jws: CompactJws; payload: Record<string, unknown>; header: CheckedHeader } {
   if (headers.length === 0) throw invalidProof('missing_proof', 'DPoP proof is missing');
   if (headers.length > 1) {
     throw invalidProof('multiple_headers', 'more than one DPoP header was sent');
   }
-  const jws = parseCompactJws((headers[0] as string).trim());
-  const { header } = jws;
-  if (header.typ !== 'dpop+jwt') throw invalidProof('typ_invalid', 'DPoP proof typ must be dpop+jwt');
-  const alg = header.alg;
-  const spec = typeof alg === 'string' && algorithms.includes(alg) ? ALGORITHMS[alg] : undefined;
-  if (spec === undefined) {
-    // Echoed only when it looks like an algorithm name: descriptions end up in headers.
-    const named = typeof alg === 'string' && /^[\w.+-]{1,32}$/.test(alg);
-    throw invalidProof(
-      'alg_not_allowed',
-      named ? `DPoP proof alg ${alg} is not allowed` : 'DPoP proof alg is not allowed',
-    );
-  }
-  if (header.crit !== undefined) {
-    throw invalidProof('crit_unsupported', 'DPoP proof header has unsupported critical extensions');
-  }
-  return { jws, spec, jwk: publicJwkFor(header.jwk, alg as string, spec) };
+  const jws = splitCompactJws((headers[0] as string).trim());
+  const known = settings.headers.get(jws.header);
+  const decoded = known === undefined ? decodeHeader(jws.header) : undefined;
+  const payload = decodePayload(jws.payload);
+  const header =
+    known ??
+    settings.headers.set(jws.header, checkHeader(decoded as Record<string, unknown>, settings.algorithms));
+  return { jws, payload, header };
 }
 
 /** `htm` and `htu` name the request's method and URL (§4.3 checks 8, 9); returns the normalized htu. */
-function checkTarget(htm: string, htu: string, req: DpopRequest): string {
+function checkTarget(htm: string, htu: string, req: DpopRequest, normalize: (url: string) => string): string {
   if (htm !== req.method) {
     throw invalidProof('htm_mismatch', 'DPoP proof htm does not match the request method');
   }
   let proofHtu: string;
   try {
-    proofHtu = normalizeHtu(htu);
+    proofHtu = normalize(htu);
   } catch (cause) {
     throw invalidProof('htu_invalid', 'DPoP proof htu is not an absolute http(s) URL', cause);
   }
   // A request URL that does not normalize is a server misconfiguration: let it surface as such.
-  const requestHtu = normalizeHtu(req.url);
+  const requestHtu = normalize(req.url);
   if (proofHtu !== requestHtu) {
     throw invalidProof('htu_mismatch', 'DPoP proof htu does not match the request URL');
   }
