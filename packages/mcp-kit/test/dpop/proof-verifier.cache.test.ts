@@ -99,6 +99,18 @@ describe('createDpopVerifier: remembered headers and keys change no outcome', ()
     }
   });
 
+  it('refuses a remembered header whose key does not import every time, not only the first', async () => {
+    const { v } = await warmVerifier();
+    const header = { jwk: { ...key.publicJwk, y: key.publicJwk.x } }; // not on the curve
+    for (let i = 0; i < 2; i++) {
+      const err = await refusal(v.verify(request([await makeProof({ key, header })])));
+      expect([err.reason, err.description]).toEqual([
+        'jwk_invalid',
+        'DPoP proof jwk is not a valid public key',
+      ]);
+    }
+  });
+
   it('hands out a copy of the jwk: changing one result does not change the next', async () => {
     const { v } = await warmVerifier();
     const first = await v.verify(request([await makeProof({ key })]));
