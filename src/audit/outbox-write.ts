@@ -38,11 +38,21 @@ export interface ChainHead {
 const OPTIMISTIC_ATTEMPTS = 3;
 
 /*
- * $1/$2 the head the batch was sealed on, $3/$4 the head after it; $5 the issuance records;
- * $6–$11 the events as column arrays; $12 the NOTIFY payload. The UPDATE always takes the row lock
- * and, when another writer moved the head meanwhile, leaves the row as that writer left it and
- * returns it (Postgres evaluates the CASE on the row as it is after the wait, READ COMMITTED).
- * `moved` can only be true for this batch: $4 is a SHA-256 over events carrying fresh ids.
+ * $1/$2 the head the batch was sealed on, $3/$4 the head after it; $5 the issuance records; $6 the
+ * events' texts and $7 their other columns, one line per event (see `eventLines`). The UPDATE
+ * always takes the row lock and, when another writer moved the head meanwhile, leaves the row as
+ * that writer left it and returns it (Postgres evaluates the CASE on the row as it is after the
+ * wait, READ COMMITTED). `moved` can only be true for this batch: $4 is a SHA-256 over events
+ * carrying fresh ids.
+ *
+ * The events travel as two plain texts split on line feeds rather than as six text arrays: parsing
+ * an array literal (every quote of every event escaped) was a quarter of the statement's cost in
+ * Postgres (bench/README.md, "Events as two texts"). A line feed cannot occur inside an event:
+ * canonical JSON has no whitespace and escapes control characters in strings. Were the two texts
+ * ever to disagree, the shorter side's missing values are NULL (ROWS FROM pads), which the NOT
+ * NULL columns refuse, and a text cut in two is not JSON, which the `json` column refuses: the
+ * statement fails and writes nothing. The sequences are the head's plus the ordinality, exactly
+ * as `sealAfter` numbered them.
  */
 const COMMIT_SQL = `WITH head AS (
   UPDATE audit_chain_head
@@ -54,16 +64,48 @@ const COMMIT_SQL = `WITH head AS (
   ${issuedTokensInsertSql('$5', { from: 'head', where: 'head.moved' })}
 ), events AS (
   INSERT INTO outbox (sequence, id, subject, event, prev_hash, hash)
-  SELECT r.s, r.i, r.sub, r.e::json, r.p, r.h
-    FROM head, unnest($6::bigint[], $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[])
-         AS r(s, i, sub, e, p, h)
+  SELECT $1::bigint + r.n, split_part(r.m, ' ', 1)::uuid, split_part(r.m, ' ', 4), r.e::json,
+         split_part(r.m, ' ', 2), split_part(r.m, ' ', 3)
+    FROM head, ROWS FROM (string_to_table($6::text, E'\\n'), string_to_table($7::text, E'\\n'))
+         WITH ORDINALITY AS r(e, m, n)
    WHERE head.moved
 )
-SELECT sequence, hash, moved, CASE WHEN moved THEN pg_notify('${OUTBOX_CHANNEL}', $12::text) END AS notified
+SELECT sequence, hash, moved,
+       CASE WHEN moved THEN pg_notify('${OUTBOX_CHANNEL}', $3::bigint::text) END AS notified
   FROM head`;
 
-/** Its name as a prepared statement: parsed and planned once per connection. */
-const COMMIT_STATEMENT = 'mandate_audit_commit';
+/**
+ * Its name as a prepared statement: parsed and planned once per connection. It names the shape
+ * of the SQL (`_lines`: events as line-split texts), so that a connection never holds two texts
+ * under one name.
+ */
+const COMMIT_STATEMENT = 'mandate_audit_commit_lines';
+
+/** An id or subject that would shift or cut the fields of its line. */
+const NOT_ONE_FIELD = /[\s]|^$/;
+
+/**
+ * The events as the statement's $6 and $7: their canonical texts, and per event its id, prevhash,
+ * hash and subject separated by spaces, one line each. The hashes are hex digests; the id and the
+ * subject (a UUID and [A-Za-z0-9_.-], but handed in by the caller, a worker in cluster mode) are
+ * checked, since a space in a subject would silently cut it short in the table.
+ * @throws Error for an id or subject holding whitespace (the batch then writes nothing).
+ */
+function eventLines(
+  events: readonly SealableEvent[],
+  sealed: readonly SealedText[],
+): { texts: string; columns: string } {
+  const columns = sealed.map((s, i) => {
+    const { id, subject } = events[i] as SealableEvent;
+    if (NOT_ONE_FIELD.test(id) || NOT_ONE_FIELD.test(subject)) {
+      throw new Error(
+        `audit event refused: id or subject is empty or holds whitespace (${JSON.stringify(id)})`,
+      );
+    }
+    return `${id} ${s.prevhash} ${s.hash} ${subject}`;
+  });
+  return { texts: sealed.map((s) => s.text).join('\n'), columns: columns.join('\n') };
+}
 
 interface HeadRow {
   sequence: number | string;
@@ -97,22 +139,10 @@ async function commitAt(
 ): Promise<{ moved: boolean; head: ChainHead }> {
   const last = sealed.at(-1);
   const after: ChainHead = last ? { sequence: Number(last.sequence), hash: last.hash } : on;
+  const lines = eventLines(events, sealed);
   const res = await q.query<HeadRow>(
     COMMIT_SQL,
-    [
-      on.sequence,
-      on.hash,
-      after.sequence,
-      after.hash,
-      issued,
-      sealed.map((s) => Number(s.sequence)),
-      events.map((e) => e.id),
-      events.map((e) => e.subject),
-      sealed.map((s) => s.text),
-      sealed.map((s) => s.prevhash),
-      sealed.map((s) => s.hash),
-      String(after.sequence),
-    ],
+    [on.sequence, on.hash, after.sequence, after.hash, issued, lines.texts, lines.columns],
     { name: COMMIT_STATEMENT },
   );
   const row = res.rows[0];

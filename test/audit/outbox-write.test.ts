@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepare } from '../../src/audit/chain.js';
 import { buildEvents } from '../../src/audit/outbox.js';
 import { createChainWriter } from '../../src/audit/outbox-write.js';
+import { eventSubject } from '../../src/audit/events.js';
 import { verifyPostgres } from '../../src/audit/verify.js';
 import type { Db, Queryable } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/pg.js';
@@ -108,6 +110,74 @@ describe('chain writer: a group commit in one statement', () => {
     await writeOne(w);
     expect(c.statements).toEqual(['WITH head']);
     expect((await verifyPostgres(t.db)).ok).toBe(true);
+  });
+
+  it('stores every event byte for byte as sealed, with its sequence, id, subject and hashes', async () => {
+    const w = createChainWriter(t.db);
+    // Text the line-split parameters must carry unchanged: non-ASCII, U+2028 (raw in JSON), escapes.
+    const odd = exchangeEntry();
+    odd.decision!.input.subject.claims = { name: 'Zoë \u2028 ☃ \ud83d\ude00', nul: 'a\u0000b', nl: 'x\ny' };
+    const b = batch(2);
+    b.issued.unshift(...(odd.issued ? [odd.issued] : []));
+    b.events.unshift(...buildEvents(odd, SOURCE).map(prepare));
+    const sealed = await w.write(b.issued, b.events);
+    const rows = await t.db.query<{
+      sequence: string;
+      id: string;
+      subject: string;
+      body: string;
+      prev_hash: string;
+      hash: string;
+    }>(
+      `SELECT sequence::text, id::text, subject, event::text AS body, prev_hash, hash FROM outbox
+        WHERE sequence >= $1 ORDER BY sequence`,
+      [Number(sealed[0]!.sequence)],
+    );
+    expect(rows.rows).toEqual(
+      sealed.map((s, i) => ({
+        sequence: String(Number(s.sequence)),
+        id: b.events[i]!.event.id,
+        subject: eventSubject(b.events[i]!.event),
+        body: s.text,
+        prev_hash: s.prevhash,
+        hash: s.hash,
+      })),
+    );
+    expect(rows.rows[0]!.body).toContain('Zoë \u2028 ☃ \ud83d\ude00');
+    expect(rows.rows[0]!.body).toContain('x\\ny');
+  });
+
+  it('an event text that a line feed would cut in two fails the batch, which writes nothing', async () => {
+    const w = createChainWriter(t.db);
+    await writeOne(w);
+    const before = await head(t.db);
+    const b = batch(2);
+    // Whitespace JSON allows, canonical JSON never has: split on it, neither half is JSON.
+    const [first, ...rest] = b.events[1]!.runs;
+    b.events[1] = { ...b.events[1]!, runs: [first.replace(':', ':\n'), ...rest] };
+    await expect(w.write(b.issued, b.events)).rejects.toThrow(/json/i);
+    expect(await head(t.db)).toEqual(before);
+    const tokens = await t.db.query('SELECT jti FROM issued_tokens WHERE jti = ANY($1)', [
+      b.issued.map((r) => r.jti),
+    ]);
+    expect(tokens.rowCount).toBe(0);
+    expect((await verifyPostgres(t.db)).ok).toBe(true);
+  });
+
+  it('refuses an event whose id or subject would not be one field of its line, writing nothing', async () => {
+    const w = createChainWriter(t.db);
+    await writeOne(w);
+    const before = await head(t.db);
+    for (const bad of [{ subject: 'token.issued extra' }, { subject: '' }, { id: `${randomUUID()}\n` }]) {
+      const b = batch(2);
+      b.events[1] = { ...b.events[1]!, ...bad };
+      await expect(w.write(b.issued, b.events)).rejects.toThrow(/whitespace/);
+      expect(await head(t.db)).toEqual(before);
+      const tokens = await t.db.query('SELECT jti FROM issued_tokens WHERE jti = ANY($1)', [
+        b.issued.map((r) => r.jti),
+      ]);
+      expect(tokens.rowCount).toBe(0);
+    }
   });
 
   it('waits for a writer holding the head, then seals again on the head that writer left', async () => {
