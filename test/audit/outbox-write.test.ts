@@ -147,6 +147,28 @@ describe('chain writer: a group commit in one statement', () => {
     expect(rows.rows[0]!.body).toContain('x\\ny');
   });
 
+  it('keeps the rows of a batch uncompressed in the table (migration 015), larger ones compressed', async () => {
+    const w = createChainWriter(t.db);
+    const big = exchangeEntry();
+    // Far over a page: Postgres must still compress or move it out of line, not refuse the row.
+    big.decision!.input.subject.claims = { long: 'z'.repeat(40_000) };
+    const b = batch(2);
+    b.issued.push(...(big.issued ? [big.issued] : []));
+    b.events.push(...buildEvents(big, SOURCE).map(prepare));
+    const sealed = await w.write(b.issued, b.events);
+    const rows = await t.db.query<{ size: number; compressed: string | null }>(
+      `SELECT octet_length(event::text) AS size, pg_column_compression(event) AS compressed FROM outbox
+        WHERE sequence >= $1 ORDER BY sequence`,
+      [Number(sealed[0]!.sequence)],
+    );
+    const sizes = rows.rows.map((r) => r.size);
+    // A decision event is past the 2 kB at which Postgres would otherwise compress its row.
+    expect(Math.max(...sizes.slice(0, 4))).toBeGreaterThan(1_800);
+    expect(rows.rows.slice(0, 4).map((r) => r.compressed)).toEqual([null, null, null, null]);
+    expect(rows.rows[4]!.compressed).toBe('pglz');
+    expect((await verifyPostgres(t.db)).ok).toBe(true);
+  });
+
   it('an event text that a line feed would cut in two fails the batch, which writes nothing', async () => {
     const w = createChainWriter(t.db);
     await writeOne(w);
