@@ -1,63 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepare } from '../../src/audit/chain.js';
-import { buildEvents } from '../../src/audit/outbox.js';
 import { createChainWriter } from '../../src/audit/outbox-write.js';
-import { eventSubject } from '../../src/audit/events.js';
 import { verifyPostgres } from '../../src/audit/verify.js';
-import type { Db, Queryable } from '../../src/store/db.js';
+import type { Db } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/pg.js';
 import { openPglite } from '../../src/store/pglite.js';
 import { migrate } from '../../src/store/migrate.js';
-import type { IssuedTokenRecord } from '../../src/store/tokens.js';
 import { createTestDatabase } from '../helpers/pg.js';
 import type { TestDatabase } from '../helpers/pg.js';
-import { exchangeEntry } from './fixtures.js';
-
-const SOURCE = 'https://mandate.example';
-
-/** One exchange's issuance record and prepared events, as the outbox hands them to the writer. */
-function batch(n = 1): { issued: IssuedTokenRecord[]; events: ReturnType<typeof prepare>[] } {
-  const entries = Array.from({ length: n }, () => exchangeEntry());
-  return {
-    issued: entries.flatMap((e) => (e.issued ? [e.issued] : [])),
-    events: entries.flatMap((e) => buildEvents(e, SOURCE).map(prepare)),
-  };
-}
-
-/** The database as the writer sees it, counting statements (a transaction's BEGIN and COMMIT too). */
-function counting(db: Db): { db: Db; statements: string[] } {
-  const statements: string[] = [];
-  const wrap = (q: Queryable): Queryable => ({
-    query: (sql, params, opts) => {
-      statements.push(sql.trim().split(/\s+/, 2).join(' '));
-      return q.query(sql, params, opts);
-    },
-    exec: (sql) => q.exec(sql),
-  });
-  const counted: Db = {
-    ...db,
-    ...wrap(db),
-    tx: (fn, o) => {
-      statements.push('BEGIN');
-      return db.tx((q) => fn(wrap(q)), o).finally(() => statements.push('COMMIT'));
-    },
-  };
-  return { db: counted, statements };
-}
-
-/** Writes one fresh batch of `n` exchanges with `w`. */
-async function writeOne(w: ReturnType<typeof createChainWriter>, n = 1) {
-  const b = batch(n);
-  return { ...b, sealed: await w.write(b.issued, b.events) };
-}
-
-async function head(db: Queryable): Promise<{ sequence: number; hash: string }> {
-  const r = await db.query<{ sequence: number; hash: string }>(
-    'SELECT sequence, hash FROM audit_chain_head WHERE id = 1',
-  );
-  return r.rows[0]!;
-}
+import { batch, counting, head, writeOne } from './chain-writer-harness.js';
 
 describe('chain writer: a group commit in one statement', () => {
   let t: TestDatabase;
@@ -110,96 +60,6 @@ describe('chain writer: a group commit in one statement', () => {
     await writeOne(w);
     expect(c.statements).toEqual(['WITH head']);
     expect((await verifyPostgres(t.db)).ok).toBe(true);
-  });
-
-  it('stores every event byte for byte as sealed, with its sequence, id, subject and hashes', async () => {
-    const w = createChainWriter(t.db);
-    // Text the line-split parameters must carry unchanged: non-ASCII, U+2028 (raw in JSON), escapes.
-    const odd = exchangeEntry();
-    odd.decision!.input.subject.claims = { name: 'Zoë \u2028 ☃ \ud83d\ude00', nul: 'a\u0000b', nl: 'x\ny' };
-    const b = batch(2);
-    b.issued.unshift(...(odd.issued ? [odd.issued] : []));
-    b.events.unshift(...buildEvents(odd, SOURCE).map(prepare));
-    const sealed = await w.write(b.issued, b.events);
-    const rows = await t.db.query<{
-      sequence: string;
-      id: string;
-      subject: string;
-      body: string;
-      prev_hash: string;
-      hash: string;
-    }>(
-      `SELECT sequence::text, id::text, subject, event::text AS body, prev_hash, hash FROM outbox
-        WHERE sequence >= $1 ORDER BY sequence`,
-      [Number(sealed[0]!.sequence)],
-    );
-    expect(rows.rows).toEqual(
-      sealed.map((s, i) => ({
-        sequence: String(Number(s.sequence)),
-        id: b.events[i]!.event.id,
-        subject: eventSubject(b.events[i]!.event),
-        body: s.text,
-        prev_hash: s.prevhash,
-        hash: s.hash,
-      })),
-    );
-    expect(rows.rows[0]!.body).toContain('Zoë \u2028 ☃ \ud83d\ude00');
-    expect(rows.rows[0]!.body).toContain('x\\ny');
-  });
-
-  it('keeps the rows of a batch uncompressed in the table (migration 015), larger ones compressed', async () => {
-    const w = createChainWriter(t.db);
-    const big = exchangeEntry();
-    // Far over a page: Postgres must still compress or move it out of line, not refuse the row.
-    big.decision!.input.subject.claims = { long: 'z'.repeat(40_000) };
-    const b = batch(2);
-    b.issued.push(...(big.issued ? [big.issued] : []));
-    b.events.push(...buildEvents(big, SOURCE).map(prepare));
-    const sealed = await w.write(b.issued, b.events);
-    const rows = await t.db.query<{ size: number; compressed: string | null }>(
-      `SELECT octet_length(event::text) AS size, pg_column_compression(event) AS compressed FROM outbox
-        WHERE sequence >= $1 ORDER BY sequence`,
-      [Number(sealed[0]!.sequence)],
-    );
-    const sizes = rows.rows.map((r) => r.size);
-    // A decision event is past the 2 kB at which Postgres would otherwise compress its row.
-    expect(Math.max(...sizes.slice(0, 4))).toBeGreaterThan(1_800);
-    expect(rows.rows.slice(0, 4).map((r) => r.compressed)).toEqual([null, null, null, null]);
-    expect(rows.rows[4]!.compressed).toBe('pglz');
-    expect((await verifyPostgres(t.db)).ok).toBe(true);
-  });
-
-  it('an event text that a line feed would cut in two fails the batch, which writes nothing', async () => {
-    const w = createChainWriter(t.db);
-    await writeOne(w);
-    const before = await head(t.db);
-    const b = batch(2);
-    // Whitespace JSON allows, canonical JSON never has: split on it, neither half is JSON.
-    const [first, ...rest] = b.events[1]!.runs;
-    b.events[1] = { ...b.events[1]!, runs: [first.replace(':', ':\n'), ...rest] };
-    await expect(w.write(b.issued, b.events)).rejects.toThrow(/json/i);
-    expect(await head(t.db)).toEqual(before);
-    const tokens = await t.db.query('SELECT jti FROM issued_tokens WHERE jti = ANY($1)', [
-      b.issued.map((r) => r.jti),
-    ]);
-    expect(tokens.rowCount).toBe(0);
-    expect((await verifyPostgres(t.db)).ok).toBe(true);
-  });
-
-  it('refuses an event whose id or subject would not be one field of its line, writing nothing', async () => {
-    const w = createChainWriter(t.db);
-    await writeOne(w);
-    const before = await head(t.db);
-    for (const bad of [{ subject: 'token.issued extra' }, { subject: '' }, { id: `${randomUUID()}\n` }]) {
-      const b = batch(2);
-      b.events[1] = { ...b.events[1]!, ...bad };
-      await expect(w.write(b.issued, b.events)).rejects.toThrow(/whitespace/);
-      expect(await head(t.db)).toEqual(before);
-      const tokens = await t.db.query('SELECT jti FROM issued_tokens WHERE jti = ANY($1)', [
-        b.issued.map((r) => r.jti),
-      ]);
-      expect(tokens.rowCount).toBe(0);
-    }
   });
 
   it('waits for a writer holding the head, then seals again on the head that writer left', async () => {
