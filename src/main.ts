@@ -85,7 +85,9 @@ if (cluster.isPrimary && config.workers > 1) {
     const service = await createService(
       config,
       log,
-      cluster.isWorker ? { auditWriter: clusterWriterClient(config) } : {},
+      cluster.isWorker
+        ? { worker: { writer: clusterWriterClient(config), standbyRelay: cluster.worker?.id !== 1 } }
+        : {},
     );
     if (cluster.isWorker) service.metrics.useText(workerMetrics(service.metrics.registry));
     else if (typeof config.metrics === 'object')

@@ -4,7 +4,6 @@
  * implementation it is using. `main.ts` listens; tests call this too.
  */
 import type { FastifyInstance } from 'fastify';
-import type { BatchWriter } from './audit/group-commit.js';
 import type { AuditPort } from './audit/port.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
@@ -12,7 +11,7 @@ import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startSpanExport } from './ops/otlp.js';
 import { traceAudit } from './ops/trace-ports.js';
 import type { FirstHopContext } from './oauth/first-hop.js';
-import { buildAudit } from './wiring/audit.js';
+import { buildAudit, type WorkerAudit } from './wiring/audit.js';
 import { Closers } from './wiring/built.js';
 import { buildHttp } from './wiring/http.js';
 import { buildKeys } from './wiring/keys.js';
@@ -34,8 +33,8 @@ export interface Service {
 export interface ServiceOverrides {
   now?: () => number;
   audit?: AuditPort;
-  /** The audit outbox writes through this instead of its own chain writer (a cluster worker). */
-  auditWriter?: BatchWriter;
+  /** A cluster worker's part in the machine's audit: the primary's writer, a standby relay or not. */
+  worker?: WorkerAudit;
   env?: Record<string, string | undefined>;
 }
 
@@ -59,9 +58,7 @@ export async function createService(
     );
     const keys = parts.own(await buildKeys(config, store.db, log));
     const decisions = parts.own(await buildPolicy(config, log, metrics));
-    const audit = parts.own(
-      buildAudit(config, store.db, log, metrics, overrides.audit, overrides.auditWriter),
-    );
+    const audit = parts.own(buildAudit(config, store.db, log, metrics, overrides.audit, overrides.worker));
     const protocol = parts.own(
       buildProtocol({ config, log, now, store, keys, decisions, audit: traceAudit(audit.port), metrics }),
     );

@@ -47,6 +47,13 @@ export interface RelayOptions {
   batchSize?: number;
   /** Polling interval when no notification arrives, in milliseconds (default 1000). */
   pollMs?: number;
+  /**
+   * Whether the relay wakes on the outbox's NOTIFY (default true). A standby relay (a cluster
+   * worker other than the first, wiring/audit.ts) only polls: the relay that listens delivers
+   * each commit at once, and the standby, which would otherwise wake and contend for the mark on
+   * every commit, takes over within `pollMs` if that one is gone.
+   */
+  listen?: boolean;
   /** Longest back-off between failed deliveries, in milliseconds (default 5000). */
   maxBackoffMs?: number;
   /** While idle, how often the destination's last event is checked again (default 5000). */
@@ -128,18 +135,7 @@ export function createRelay(opts: RelayOptions): Relay {
     start() {
       if (r.running) return;
       r.running = true;
-      r.db
-        .listen(OUTBOX_CHANNEL, () => {
-          r.notified = true;
-          r.interrupt?.();
-        })
-        .then(
-          (stop) => {
-            if (r.running) r.unlisten = stop;
-            else void stop();
-          },
-          (err: Error) => r.log.warn('audit relay: LISTEN failed, polling only', { error: err.message }),
-        );
+      if (opts.listen !== false) listen(r);
       r.loop = run(r);
     },
     async stop() {
@@ -187,6 +183,22 @@ function relayLoop(opts: RelayOptions): RelayLoop {
     checkedAt: 0,
     stateRow: false,
   };
+}
+
+/** Wakes the relay on the outbox's NOTIFY (a notification can be lost: it polls as well). */
+function listen(r: RelayLoop): void {
+  r.db
+    .listen(OUTBOX_CHANNEL, () => {
+      r.notified = true;
+      r.interrupt?.();
+    })
+    .then(
+      (stop) => {
+        if (r.running) r.unlisten = stop;
+        else void stop();
+      },
+      (err: Error) => r.log.warn('audit relay: LISTEN failed, polling only', { error: err.message }),
+    );
 }
 
 /** Waits `ms`, or less when the relay stops (or, with `onNotify`, when the outbox announces rows). */

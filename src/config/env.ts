@@ -50,7 +50,7 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional()
     .describe(
-      'Postgres connection URL. Several hosts are tried in order (postgres://user@host1:5432,host2:5432/db?target_session_attrs=read-write, as libpq does; see docs/ha.md). Unset: embedded Postgres (PGlite) in MANDATE_DATA_DIR.',
+      'Postgres connection URL (PostgreSQL 14 or later). Several hosts are tried in order (postgres://user@host1:5432,host2:5432/db?target_session_attrs=read-write, as libpq does; see docs/ha.md). Unset: embedded Postgres (PGlite) in MANDATE_DATA_DIR.',
     ),
   MANDATE_DB_CONNECT_TIMEOUT_MS: millis(100, 120_000, 5_000).describe(
     'Deadline (milliseconds) for opening a database connection: TCP, TLS, authentication and the target_session_attrs check. A host that misses it is given up (the next one of the list is tried).',

@@ -11,6 +11,7 @@ import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
 import { openPostgres, type PostgresOptions } from './pg.js';
 import { checkReplication, type AsyncReplicationPolicy } from './pg-replication.js';
+import { checkServerVersion } from './server-version.js';
 import { redactUrl } from './redact.js';
 
 export interface OpenDbOptions {
@@ -45,6 +46,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     log.info('store: using embedded PGlite (set DATABASE_URL for production)', { dataDir: dir });
   }
   try {
+    await checkServerVersion(db);
     const applied = await migrate(db);
     if (applied.length > 0) log.info('store: migrations applied', { applied });
   } catch (err) {

@@ -19,17 +19,34 @@ export interface Audit {
   relayStats?: () => Promise<Record<string, unknown>>;
 }
 
+/**
+ * A cluster worker's part in the machine's audit (main.ts): its group commits go to the primary's
+ * one chain writer (src/audit/cluster-writer.ts); the first worker's relay wakes on every commit,
+ * the others' stand by, polling (a second relay woken by every commit cost ~10 % of two workers'
+ * throughput in contention for the mark: bench/README.md, 2026-12-04).
+ */
+export interface WorkerAudit {
+  writer: BatchWriter;
+  standbyRelay: boolean;
+}
+
+/** How often a standby relay looks for events the listening one has not delivered. */
+const STANDBY_POLL_MS = 500;
+
 export function buildAudit(
   config: Config,
   db: Db,
   log: Logger,
   metrics: Metrics,
   given?: AuditPort,
-  /** Where group commits go instead of this process's own chain writer (a cluster worker's primary). */
-  writer?: BatchWriter,
+  worker?: WorkerAudit,
 ): Built<Audit> {
   if (given !== undefined) return { value: { port: given }, close: () => given.close() };
-  const port = createOutboxAudit({ source: config.issuer, log, ...(writer ? { writer } : { db }) });
+  const port = createOutboxAudit({
+    source: config.issuer,
+    log,
+    ...(worker ? { writer: worker.writer } : { db }),
+  });
   const target = config.natsUrl ?? `${config.dataDir}/audit.jsonl`;
   const relay = createRelay({
     db,
@@ -47,6 +64,7 @@ export function buildAudit(
           },
         }),
     statusTimeoutMs: config.database.timeouts.healthMs,
+    ...(worker?.standbyRelay ? { listen: false, pollMs: STANDBY_POLL_MS } : {}),
   });
   relay.start();
   metrics.attach({
@@ -58,7 +76,7 @@ export function buildAudit(
     config.natsUrl === undefined
       ? 'audit: relaying to a JSON-lines file (set NATS_URL for JetStream)'
       : 'audit: relaying to NATS JetStream',
-    { target },
+    { target, ...(worker ? { standby: worker.standbyRelay } : {}) },
   );
   return {
     // Bounded like the readiness probe.

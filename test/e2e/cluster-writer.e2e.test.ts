@@ -124,6 +124,9 @@ describe('one audit chain writer for two workers', () => {
     expect(proc.logs.some((l) => l.includes('audit: one chain writer for the workers of this machine'))).toBe(
       true,
     );
+    // One relay wakes on every commit, the other stands by.
+    const relays = proc.logs.filter((l) => l.includes('"msg":"audit: relaying to'));
+    expect(relays.map((l) => (JSON.parse(l) as { standby?: boolean }).standby).sort()).toEqual([false, true]);
 
     // While a last wave is in flight, SIGTERM: what is answered 200 is recorded, and the exit is clean.
     const wave = Promise.all(
