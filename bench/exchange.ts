@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportJWK } from 'jose';
 import { createTestIdp, type TestIdp } from '../test/helpers/idp.js';
+import { verifyPostgres } from '../src/audit/verify.js';
 import { createTestDatabase } from '../test/helpers/pg.js';
 import { freePort } from '../test/helpers/service.js';
 import { formatFloor, measureFloor } from './floor.js';
@@ -135,6 +136,10 @@ export async function startMandate(
       await exited;
       // Cluster workers are the primary's children; give them a moment to go.
       await new Promise((r) => setTimeout(r, 300));
+      // Issue 12: the chain verifies after every run (a broken one fails the benchmark).
+      const chain = await verifyPostgres(db.db);
+      process.stderr.write(`audit chain: ${chain.ok ? 'verified' : 'BROKEN'}, ${chain.checked} events\n`);
+      if (!chain.ok) throw new Error(`audit chain does not verify: ${JSON.stringify(chain)}`);
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
