@@ -11,7 +11,7 @@ import { decodeJwt } from 'jose';
 import { verifyPostgres } from '../../src/audit/verify.js';
 import { ACCESS_TOKEN, TOKEN_EXCHANGE, nowSeconds, post } from '../helpers/exchange.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
-import { spawnMandate, type MandateProcess } from '../helpers/process.js';
+import { answeringPids, spawnMandate, type MandateProcess } from '../helpers/process.js';
 import { API, MCP, SECRETS, basic, form } from '../helpers/service.js';
 
 const dbs: TestDatabase[] = [];
@@ -64,19 +64,8 @@ async function exchange(proc: MandateProcess, i: number): Promise<{ status: numb
     : { status: res.status };
 }
 
-/** The pids of the workers that answered /token (the request log lines). */
-function tokenPids(proc: MandateProcess): Set<number> {
-  const pids = new Set<number>();
-  for (const line of proc.logs) {
-    try {
-      const l = JSON.parse(line) as { msg?: string; route?: string; pid?: number };
-      if (l.msg === 'request' && l.route === '/token' && l.pid !== undefined) pids.add(l.pid);
-    } catch {
-      // not JSON
-    }
-  }
-  return pids;
-}
+/** The pids of the workers that answered /token. */
+const tokenPids = (proc: MandateProcess): Set<number> => answeringPids(proc, '/token');
 
 function metric(text: string, name: string): number {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);

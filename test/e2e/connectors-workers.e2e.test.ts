@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
 import { nowSeconds, post, TOKEN_EXCHANGE, ACCESS_TOKEN } from '../helpers/exchange.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
-import { spawnMandate, type MandateProcess } from '../helpers/process.js';
+import { answeringPids, spawnMandate, type MandateProcess } from '../helpers/process.js';
 import { API, basic, form, MCP, SECRETS } from '../helpers/service.js';
 import { startSalesforceSide, trustActiveKey } from './connector-stack.js';
 
@@ -79,19 +79,8 @@ describe('connector metrics with two workers', () => {
     );
   };
 
-  /** The pids of the workers that answered /token (the request log lines). */
-  const tokenPids = (): Set<number> => {
-    const pids = new Set<number>();
-    for (const line of proc.logs) {
-      try {
-        const l = JSON.parse(line) as { msg?: string; route?: string; pid?: number };
-        if (l.msg === 'request' && l.route === '/token' && l.pid !== undefined) pids.add(l.pid);
-      } catch {
-        // not JSON
-      }
-    }
-    return pids;
-  };
+  /** The pids of the workers that answered /token. */
+  const tokenPids = (): Set<number> => answeringPids(proc, '/token');
 
   const scrape = async (): Promise<Map<string, number>> => {
     const res = await fetch(`${proc.url}/metrics`, { headers: { connection: 'close' } });

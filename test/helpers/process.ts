@@ -89,3 +89,17 @@ export async function spawnMandate(opts: {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The pids of the workers whose request log lines name `route` (which workers answered it). */
+export function answeringPids(proc: MandateProcess, route: string): Set<number> {
+  const pids = new Set<number>();
+  for (const line of proc.logs) {
+    try {
+      const l = JSON.parse(line) as { msg?: string; route?: string; pid?: number };
+      if (l.msg === 'request' && l.route === route && l.pid !== undefined) pids.add(l.pid);
+    } catch {
+      // not JSON
+    }
+  }
+  return pids;
+}
