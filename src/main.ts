@@ -5,7 +5,8 @@
  * SIGTERM (or SIGINT) drains: requests already accepted are answered, new ones get 503
  * `temporarily_unavailable` with Retry-After until the listener closes (src/http/drain.ts), then
  * the service closes (audit flushed, relay stopped) and the process exits 0. The primary of a
- * cluster passes the signal on to its workers and exits when they have. A second signal ends the
+ * cluster runs the machine's one audit chain writer (wiring/cluster-writer.ts), passes the signal
+ * on to its workers, and closes the writer and exits when they have. A second signal ends the
  * process at once.
  */
 // First: the development IdP's plain-text warnings become JSON lines before it is loaded.
