@@ -25,7 +25,7 @@
  *                                           token without its event (as a lost COMMIT answer)
  */
 import type { Logger } from '../log.js';
-import { DatabaseUnavailableError, isDatabaseUnavailable, type UnavailableKind } from '../store/errors.js';
+import { DatabaseUnavailableError, unavailableKind, type UnavailableKind } from '../store/errors.js';
 import type { IssuedTokenRecord } from '../store/tokens.js';
 import type { SealableEvent } from './chain.js';
 import type { BatchWriter, CommitShare, GroupCommit } from './group-commit.js';
@@ -178,13 +178,15 @@ export function answerClusterWrite(
   }
   group.submit({ issued: m.issued, events: m.events }).then(
     (share) => reply({ type: WRITTEN, id, share }),
-    (err: unknown) =>
+    (err: unknown) => {
+      const unavailable = unavailableKind(err);
       reply({
         type: WRITTEN,
         id,
         error: err instanceof Error ? err.message : String(err),
-        ...(isDatabaseUnavailable(err) ? { unavailable: unavailableKind(err) } : {}),
-      }),
+        ...(unavailable === undefined ? {} : { unavailable }),
+      });
+    },
   );
   return true;
 }
@@ -198,12 +200,4 @@ function isSealable(e: unknown): e is SealableEvent {
     s.runs.length === 4 &&
     s.runs.every((r) => typeof r === 'string')
   );
-}
-
-function unavailableKind(err: unknown): UnavailableKind {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
-    if (e instanceof DatabaseUnavailableError) return e.kind;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return 'connection';
 }

@@ -72,11 +72,16 @@ export function classifyDatabaseError(err: unknown): unknown {
   return err;
 }
 
-/** True when `err`, or any error in its `cause` chain, says the database cannot serve now. */
-export function isDatabaseUnavailable(err: unknown): boolean {
+/** The kind of the first `DatabaseUnavailableError` in `err`'s `cause` chain, if there is one. */
+export function unavailableKind(err: unknown): UnavailableKind | undefined {
   for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
-    if (e instanceof DatabaseUnavailableError) return true;
+    if (e instanceof DatabaseUnavailableError) return e.kind;
     e = (e as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
+}
+
+/** True when `err`, or any error in its `cause` chain, says the database cannot serve now. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return unavailableKind(err) !== undefined;
 }

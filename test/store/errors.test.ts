@@ -7,6 +7,7 @@ import {
   DatabaseUnavailableError,
   classifyDatabaseError,
   isDatabaseUnavailable,
+  unavailableKind,
 } from '../../src/store/errors.js';
 import { toOAuthError } from '../../src/oauth/errors.js';
 
@@ -42,6 +43,8 @@ describe('classifyDatabaseError', () => {
   it('is found through a cause chain, and becomes temporarily_unavailable with Retry-After', () => {
     const wrapped = new Error('outer', { cause: new DatabaseUnavailableError('timeout', 'inner') });
     expect(isDatabaseUnavailable(wrapped)).toBe(true);
+    expect(unavailableKind(wrapped)).toBe('timeout');
+    expect(unavailableKind(new Error('outer', { cause: new Error('inner') }))).toBeUndefined();
     const o = toOAuthError(wrapped);
     expect(o.status).toBe(503);
     expect(o.toJSON()).toEqual({
