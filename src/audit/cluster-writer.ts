@@ -57,7 +57,7 @@ export interface PrimaryChannel {
 }
 
 interface Waiting {
-  resolve(): void;
+  resolve(share: CommitShare): void;
   reject(err: unknown): void;
   timer: NodeJS.Timeout;
 }
@@ -112,8 +112,9 @@ function onAnswer(c: Client, message: unknown): void {
   if (m?.type !== WRITTEN || typeof m.id !== 'number') return;
   settle(c, m.id, (w) => {
     if (m.error !== undefined) return w.reject(answerError(m));
-    if (m.share !== undefined) addShare(c.stats, m.share);
-    w.resolve();
+    const share = m.share ?? { batches: 0, conflicts: 0, locked: 0 };
+    addShare(c.stats, share);
+    w.resolve(share);
   });
 }
 
@@ -121,9 +122,9 @@ function send(
   c: Client,
   issued: readonly IssuedTokenRecord[],
   events: readonly SealableEvent[],
-): Promise<void> {
+): Promise<CommitShare> {
   const id = c.nextId++;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<CommitShare>((resolve, reject) => {
     const timer = setTimeout(() => {
       const err = new DatabaseUnavailableError(
         'timeout',

@@ -1,14 +1,20 @@
 /**
  * Group commit: every writer must move the one chain-head row to extend the hash chain, so one
  * transaction per request would serialize all requests (of every instance) on a commit's fsync.
- * Instead `submit` queues a unit (issuance records and prepared events, all or nothing) and one
- * flush per process writes everything waiting in ONE call of its batch writer (outbox-write.ts:
- * one statement; or, in a cluster worker, the primary's one writer, cluster-writer.ts), then
- * settles every waiter. Under load the batch grows by itself; idle, a unit waits one event-loop
- * turn. If a batch fails, its units are retried one call each, so a bad unit (say a duplicate jti)
- * is refused alone and its neighbours still commit; nothing is half-written. When the database
- * cannot take writes (isDatabaseUnavailable), the batch and everything queued behind it fail at
- * once instead (503), since retrying unit by unit would make every waiter wait once per unit.
+ * Instead `submit` queues a unit (issuance records and prepared events, all or nothing) and a
+ * flush writes everything waiting in ONE call of its batch writer (outbox-write.ts: one statement;
+ * or, in a cluster worker, the primary's one writer, cluster-writer.ts), then settles every
+ * waiter. Under load the batch grows by itself; idle, a unit waits one event-loop turn. If a batch
+ * fails, its units are retried one call each, so a bad unit (say a duplicate jti) is refused alone
+ * and its neighbours still commit; nothing is half-written. When the database cannot take writes
+ * (isDatabaseUnavailable), the batch and everything queued behind it fail at once instead (503),
+ * since retrying unit by unit would make every waiter wait once per unit.
+ *
+ * Flushes in flight (`maxInFlight`): the chain writer remembers the head its last statement left,
+ * so over it one flush runs at a time (the default). A cluster worker's writer is the primary,
+ * whose own group commit orders everything: there a worker sends the next batch while the last is
+ * still being written, so a unit that arrives then joins the primary's next statement instead of
+ * waiting for the last answer to come back first (one cross-process round trip less per unit).
  */
 import type { Logger } from '../log.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
@@ -24,8 +30,11 @@ export interface CommitUnit {
 
 /** Where batches go: the chain writer (outbox-write.ts) or the cluster's writer (cluster-writer.ts). */
 export interface BatchWriter {
-  /** Writes `issued` and appends `events` in one transaction, or rejects having written nothing. */
-  write(issued: readonly IssuedTokenRecord[], events: readonly SealableEvent[]): Promise<unknown>;
+  /**
+   * Writes `issued` and appends `events` in one transaction, or rejects having written nothing;
+   * resolves with what writing them took (batches, conflicts, locked), counted for this call only.
+   */
+  write(issued: readonly IssuedTokenRecord[], events: readonly SealableEvent[]): Promise<CommitShare>;
   /** Batches committed, and how often the chain head was contended. */
   stats(): ChainWriterStats;
 }
@@ -64,27 +73,43 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** What the flush's functions share: the queue, the one flush running, and the counters. */
+export interface GroupCommitOptions {
+  /** Most units written in one batch (default 256). */
+  maxBatch?: number;
+  /** Batches written at once (default 1; more only for a writer that orders them itself). */
+  maxInFlight?: number;
+}
+
+/** What the flush's functions share: the queue, the flushes running, and the counters. */
 interface Queue {
   readonly writer: BatchWriter;
   readonly log: Logger;
   readonly maxBatch: number;
+  readonly maxInFlight: number;
   readonly counts: { committed: number; failed: number; maxBatch: number };
   pending: Pending[];
-  running: Promise<void> | undefined;
+  readonly running: Set<Promise<void>>;
+  /** A flush is due on the next turn (set by `submit`, so that units arriving together share it). */
+  scheduled: boolean;
   closed: boolean;
 }
 
 const NO_SHARE: CommitShare = Object.freeze({ batches: 0, conflicts: 0, locked: 0 });
 
-export function createGroupCommit(writer: BatchWriter, log: Logger, maxBatch = 256): GroupCommit {
+export function createGroupCommit(
+  writer: BatchWriter,
+  log: Logger,
+  opts: GroupCommitOptions = {},
+): GroupCommit {
   const q: Queue = {
     writer,
     log,
-    maxBatch,
+    maxBatch: opts.maxBatch ?? 256,
+    maxInFlight: opts.maxInFlight ?? 1,
     counts: { committed: 0, failed: 0, maxBatch: 0 },
     pending: [],
-    running: undefined,
+    running: new Set(),
+    scheduled: false,
     closed: false,
   };
   return {
@@ -92,12 +117,15 @@ export function createGroupCommit(writer: BatchWriter, log: Logger, maxBatch = 2
       if (q.closed) return Promise.reject(new Error('audit outbox is closed'));
       return new Promise<CommitShare>((resolve, reject) => {
         q.pending.push({ unit, resolve, reject });
-        kick(q);
+        schedule(q);
       });
     },
     async close() {
       q.closed = true;
-      while (q.running) await q.running;
+      while (q.running.size > 0 || q.scheduled) {
+        await Promise.all(q.running);
+        if (q.scheduled) await new Promise<void>((r) => setImmediate(r));
+      }
     },
     stats() {
       const w = q.writer.stats();
@@ -113,23 +141,27 @@ export function createGroupCommit(writer: BatchWriter, log: Logger, maxBatch = 2
   };
 }
 
-/** Starts the one flush of this process, unless it is running. */
-function kick(q: Queue): void {
-  if (q.running) return;
-  q.running = flushLoop(q).finally(() => {
-    q.running = undefined;
-    // Units queued while the last flush was finishing.
-    if (q.pending.length > 0) kick(q);
+/** Starts flushing on the next turn, unless that is due already or no flush could start. */
+function schedule(q: Queue): void {
+  if (q.scheduled || q.running.size >= q.maxInFlight) return;
+  q.scheduled = true;
+  // Yield one turn so that requests arriving together share the first transaction too.
+  setImmediate(() => {
+    q.scheduled = false;
+    drain(q);
   });
 }
 
-async function flushLoop(q: Queue): Promise<void> {
-  // Yield one turn so that requests arriving together share the first transaction too.
-  await new Promise<void>((r) => setImmediate(r));
-  while (q.pending.length > 0) {
+/** Starts flushes of what is waiting, up to `maxInFlight`; each, when done, starts the next. */
+function drain(q: Queue): void {
+  while (q.pending.length > 0 && q.running.size < q.maxInFlight) {
     const batch = q.pending.slice(0, q.maxBatch);
     q.pending = q.pending.slice(batch.length);
-    await flush(q, batch);
+    const running: Promise<void> = flush(q, batch).finally(() => {
+      q.running.delete(running);
+      drain(q);
+    });
+    q.running.add(running);
   }
 }
 
@@ -174,20 +206,15 @@ async function writeEach(q: Queue, batch: Pending[]): Promise<void> {
   }
 }
 
-/** Writes `batch` in one call; returns what the writer counted while doing it. */
+/** Writes `batch` in one call; returns what the writer counted for it. */
 async function write(q: Queue, batch: Pending[]): Promise<CommitShare> {
-  const before = q.writer.stats();
-  await q.writer.write(
+  const { batches, conflicts, locked } = await q.writer.write(
     batch.flatMap((p) => p.unit.issued),
     batch.flatMap((p) => p.unit.events),
   );
-  const after = q.writer.stats();
   q.counts.maxBatch = Math.max(q.counts.maxBatch, batch.length);
-  return {
-    batches: after.batches - before.batches,
-    conflicts: after.conflicts - before.conflicts,
-    locked: after.locked - before.locked,
-  };
+  // Only the counts: a writer may resolve with more (the chain writer's sealed events).
+  return { batches, conflicts, locked };
 }
 
 function succeed(q: Queue, batch: Pending[], share: CommitShare): void {

@@ -159,14 +159,20 @@ export interface ChainWriterStats {
   locked: number;
 }
 
+/** One batch written: its events as sealed, and what writing it took (this call's counts). */
+export interface WrittenBatch extends ChainWriterStats {
+  sealed: SealedText[];
+}
+
 /** Writes batches to one database, remembering where its last commit left the chain. */
 export interface ChainWriter {
   stats(): ChainWriterStats;
   /**
-   * Inserts `issued` and appends `events` (in order) in one transaction; resolves with the sealed
-   * events once committed. Rejects, having written nothing, when the transaction fails.
+   * Inserts `issued` and appends `events` (in order) in one transaction; resolves once committed
+   * with the sealed events and this call's counts. Rejects, having written nothing, when the
+   * transaction fails. One call at a time (the writer remembers the head its last call left).
    */
-  write(issued: readonly IssuedTokenRecord[], events: readonly SealableEvent[]): Promise<SealedText[]>;
+  write(issued: readonly IssuedTokenRecord[], events: readonly SealableEvent[]): Promise<WrittenBatch>;
 }
 
 export function createChainWriter(db: Db): ChainWriter {
@@ -175,7 +181,8 @@ export function createChainWriter(db: Db): ChainWriter {
   return {
     stats: () => ({ ...stats }),
     async write(issued, events) {
-      if (issued.length === 0 && events.length === 0) return [];
+      if (issued.length === 0 && events.length === 0)
+        return { sealed: [], batches: 0, conflicts: 0, locked: 0 };
       const records = issuedRecordsParam(issued);
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
         head ??= headOf(
@@ -186,7 +193,7 @@ export function createChainWriter(db: Db): ChainWriter {
         head = r.head;
         if (r.moved) {
           stats.batches++;
-          return sealed;
+          return { sealed, batches: 1, conflicts: attempt, locked: 0 };
         }
         stats.conflicts++;
       }
@@ -204,7 +211,7 @@ export function createChainWriter(db: Db): ChainWriter {
       });
       stats.batches++;
       stats.locked++;
-      return sealed;
+      return { sealed, batches: 1, conflicts: OPTIMISTIC_ATTEMPTS, locked: 1 };
     },
   };
 }

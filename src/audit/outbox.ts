@@ -26,11 +26,20 @@ export type OutboxAuditOptions = {
   maxBatch?: number;
 } & (
   | { db: Db; writer?: undefined }
-  /** Where batches go instead of this process's own chain writer (a cluster worker's primary). */
-  | { writer: BatchWriter; db?: undefined }
+  /**
+   * Where batches go instead of this process's own chain writer: a cluster worker's primary, which
+   * orders them itself, so up to `maxInFlight` (default 4) are sent before the first is answered.
+   */
+  | { writer: BatchWriter; db?: undefined; maxInFlight?: number }
 );
 
 export type OutboxStats = GroupCommitStats;
+
+/**
+ * A cluster worker's batches in flight to the primary: two keep the primary's queue fed while its
+ * statement runs (one being written, the next waiting in its queue); a few more absorb bursts.
+ */
+const WORKER_IN_FLIGHT = 4;
 
 export interface OutboxAudit extends AuditPort {
   stats(): OutboxStats;
@@ -38,8 +47,13 @@ export interface OutboxAudit extends AuditPort {
 
 export function createOutboxAudit(opts: OutboxAuditOptions): OutboxAudit {
   const { source } = opts;
-  const writer = opts.writer ?? createChainWriter(opts.db);
-  const group = createGroupCommit(writer, opts.log, opts.maxBatch);
+  const group =
+    opts.writer === undefined
+      ? createGroupCommit(createChainWriter(opts.db), opts.log, { maxBatch: opts.maxBatch })
+      : createGroupCommit(opts.writer, opts.log, {
+          maxBatch: opts.maxBatch,
+          maxInFlight: opts.maxInFlight ?? WORKER_IN_FLIGHT,
+        });
   return {
     async commit(entry) {
       // Validated before batching: a record that would fail its INSERT fails alone, here.

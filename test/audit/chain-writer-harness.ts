@@ -44,7 +44,7 @@ export function counting(db: Db): { db: Db; statements: string[] } {
 /** Writes one fresh batch of `n` exchanges with `w`. */
 export async function writeOne(w: ReturnType<typeof createChainWriter>, n = 1) {
   const b = batch(n);
-  return { ...b, sealed: await w.write(b.issued, b.events) };
+  return { ...b, sealed: (await w.write(b.issued, b.events)).sealed };
 }
 
 export async function head(db: Queryable): Promise<{ sequence: number; hash: string }> {

@@ -32,7 +32,7 @@ describe('chain writer: how the events are stored', () => {
     const b = batch(2);
     b.issued.unshift(...(odd.issued ? [odd.issued] : []));
     b.events.unshift(...buildEvents(odd, SOURCE).map(prepare));
-    const sealed = await w.write(b.issued, b.events);
+    const { sealed } = await w.write(b.issued, b.events);
     const rows = await t.db.query<{
       sequence: string;
       id: string;
@@ -67,7 +67,7 @@ describe('chain writer: how the events are stored', () => {
     const b = batch(2);
     b.issued.push(...(big.issued ? [big.issued] : []));
     b.events.push(...buildEvents(big, SOURCE).map(prepare));
-    const sealed = await w.write(b.issued, b.events);
+    const { sealed } = await w.write(b.issued, b.events);
     const rows = await t.db.query<{ size: number; compressed: string | null }>(
       `SELECT octet_length(event::text) AS size, pg_column_compression(event) AS compressed FROM outbox
         WHERE sequence >= $1 ORDER BY sequence`,
