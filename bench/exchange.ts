@@ -293,13 +293,25 @@ function dpopProofs(url: string): () => string {
   };
 }
 
-/** wrk's request script: the bodies of WRK_BODIES in rotation, and one JSON line at the end. */
+/**
+ * wrk's request script: the bodies of WRK_BODIES in rotation, and one JSON line at the end. A line
+ * may carry a DPoP proof after a tab, sent as the request's DPoP header (wrk.format replaces the
+ * -H headers when given its own, so they are copied first).
+ */
 const WRK_SCRIPT = `
-local bodies, i = {}, 0
-for line in io.lines(os.getenv("WRK_BODIES")) do bodies[#bodies + 1] = line end
+local bodies, proofs, i = {}, {}, 0
+for line in io.lines(os.getenv("WRK_BODIES")) do
+  local body, proof = line:match("^([^\t]*)\t(.*)$")
+  bodies[#bodies + 1] = body or line
+  proofs[#proofs + 1] = proof or false
+end
 function request()
   i = i % #bodies + 1
-  return wrk.format("POST", nil, nil, bodies[i])
+  if not proofs[i] then return wrk.format("POST", nil, nil, bodies[i]) end
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  h["DPoP"] = proofs[i]
+  return wrk.format("POST", nil, h, bodies[i])
 end
 function done(s, latency)
   local e = s.errors
@@ -308,6 +320,19 @@ function done(s, latency)
     latency:percentile(50), latency:percentile(99)))
 end
 `;
+
+/**
+ * Proofs signed before a wrk run, one per request it can send (wrk cannot sign): each has its own
+ * jti and an iat of now, inside the token endpoint's 60 s window for runs shorter than that. A run
+ * that outlasts the pool sends proofs again, which Mandate refuses as replays (counted non-2xx).
+ */
+function presigned(bodies: string[], proof: () => string, duration: number): string[] {
+  const n = Math.min(bodies.length, Math.ceil(duration * WRK_PROOFS_PER_SECOND));
+  return bodies.slice(0, n).map((b) => `${b}\t${proof()}`);
+}
+
+/** Proofs signed per second of a wrk DPoP run: above any rate one machine of this kind reaches. */
+const WRK_PROOFS_PER_SECOND = 4000;
 
 /** The same run with wrk (one thread) in a child process: what ../shared/perf/drive.mjs does. */
 async function loadWrk(url: string, bodies: string[], duration: number): Promise<AutocannonResult> {
@@ -365,8 +390,9 @@ export async function load(
   duration = DURATION,
   proof?: () => string,
 ): Promise<AutocannonResult> {
-  // wrk cannot sign a DPoP proof per request: the DPoP scenario always uses autocannon.
-  if (LOADGEN === 'wrk' && proof === undefined) return loadWrk(url, bodies, duration);
+  // wrk cannot sign a DPoP proof per request: it sends proofs signed before the run.
+  if (LOADGEN === 'wrk')
+    return loadWrk(url, proof === undefined ? bodies : presigned(bodies, proof, duration), duration);
   let i = 0;
   return autocannon({
     url: `${url}/token`,
