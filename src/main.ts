@@ -18,6 +18,7 @@ import { createLogger } from './log.js';
 import { serveClusterMetrics, workerMetrics } from './ops/cluster-metrics.js';
 import { setConsoleSink } from './ops/console.js';
 import { serveMetricsPort } from './ops/metrics-server.js';
+import { workerExecArgv } from './ops/worker-heap.js';
 import { createService } from './service.js';
 import { clusterWriterClient, startClusterWriter } from './wiring/cluster-writer.js';
 
@@ -62,6 +63,8 @@ if (cluster.isPrimary && config.workers > 1) {
   const writer = await startClusterWriter(config, log).catch((err: unknown) =>
     fail(err instanceof Error ? err.message : String(err)),
   );
+  // A larger young generation for the workers (src/ops/worker-heap.ts), unless one was chosen.
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {
