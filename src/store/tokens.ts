@@ -159,6 +159,8 @@ export async function getIssuedToken(q: Queryable, jti: string): Promise<IssuedT
                                      WHERE a.jti = t.jti)) AS revoked_at
        FROM issued_tokens t WHERE t.jti = $1`,
     [jti],
+    // Introspection runs this on every call: parsed and planned once per connection.
+    { name: 'issued_token_get' },
   );
   const row = res.rows[0];
   if (!row) return undefined;
