@@ -11,6 +11,9 @@
  *   BENCH_PROFILE=1 npx tsx bench/exchange.ts       # also a --cpu-prof run (1 worker), summarized
  *   BENCH_LOADGEN=wrk BENCH_PIN=1 BENCH_WORKERS=1 BENCH_SCENARIOS=fresh npx tsx bench/exchange.ts
  *                                                   # the side-by-side harness's "pinned" mode
+ *   BENCH_LOADGEN=wrk BENCH_SCENARIOS=fresh,dpop,introspect,introspect-drained npx tsx bench/exchange.ts
+ *                                                   # DPoP (proofs signed before the run) and
+ *                                                   # introspection before/after the relay caught up
  *
  * Needs Postgres at 127.0.0.1:5432 (MANDATE_TEST_PG_ADMIN_URL overrides), like the tests. The load
  * generator runs on the same machine and competes for the same cores: figures are end to end.
@@ -65,6 +68,8 @@ interface Running {
   child: ChildProcess;
   /** Its database's name: Postgres backends are counted by it. */
   database: string;
+  /** Events committed and not yet delivered by the relay (the outbox's last sequence minus the mark). */
+  relayBacklog(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +135,12 @@ export async function startMandate(
     url,
     child,
     database: new URL(db.url).pathname.slice(1),
+    async relayBacklog() {
+      const r = await db.db.query<{ backlog: string | null }>(
+        `SELECT (SELECT max(sequence) FROM outbox) - coalesce((SELECT max(sequence) FROM audit_relay), 0) AS backlog`,
+      );
+      return Number(r.rows[0]?.backlog ?? 0);
+    },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -335,7 +346,12 @@ function presigned(bodies: string[], proof: () => string, duration: number): str
 const WRK_PROOFS_PER_SECOND = 4000;
 
 /** The same run with wrk (one thread) in a child process: what ../shared/perf/drive.mjs does. */
-async function loadWrk(url: string, bodies: string[], duration: number): Promise<AutocannonResult> {
+async function loadWrk(
+  url: string,
+  bodies: string[],
+  duration: number,
+  path = '/token',
+): Promise<AutocannonResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mandate-wrk-'));
   try {
     writeFileSync(join(dir, 'bodies.txt'), bodies.join('\n') + '\n');
@@ -355,7 +371,7 @@ async function loadWrk(url: string, bodies: string[], duration: number): Promise
       'content-type: application/x-www-form-urlencoded',
       '-H',
       `authorization: ${BASIC}`,
-      `${url}/token`,
+      `${url}${path}`,
     );
     const [cmd, ...args] = PIN ? ['taskset', '-c', '0', ...argv] : argv;
     const out = await new Promise<string>((resolve, reject) => {
@@ -470,6 +486,54 @@ export function summarizeProfile(path: string, top = 25): string {
   return lines.join('\n');
 }
 
+/**
+ * Introspection (RFC 7662) of one access token under wrk, as ../shared/perf drives it: right after
+ * the exchange scenarios ('introspect', while the relay may still be publishing their events), and
+ * once the relay has caught up ('introspect-drained'), so the two show what the backlog costs.
+ */
+async function introspection(m: Running, body: string, workers: number, rows: Row[]): Promise<void> {
+  const wanted = ['introspect', 'introspect-drained'].filter((k) => SCENARIOS.includes(k));
+  if (wanted.length === 0) return;
+  if (LOADGEN !== 'wrk') throw new Error('the introspection scenarios need BENCH_LOADGEN=wrk');
+  const res = await fetch(`${m.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
+    body,
+  });
+  const at = ((await res.json()) as { access_token?: string }).access_token;
+  if (at === undefined) throw new Error(`no access token to introspect: ${res.status}`);
+  const introspectBody = new URLSearchParams({ token: at }).toString();
+  for (const key of wanted) {
+    if (key === 'introspect-drained') {
+      const t0 = Date.now();
+      while ((await m.relayBacklog()) > 0 && Date.now() - t0 < 300_000)
+        await new Promise((r) => setTimeout(r, 200));
+      console.log(`relay caught up ${((Date.now() - t0) / 1000).toFixed(1)} s after the last scenario`);
+    }
+    // Warm-up as the harness's (JIT of the introspection path), not measured.
+    await loadWrk(m.url, [introspectBody], WARMUP, '/introspect');
+    const backlog = await m.relayBacklog();
+    const before = cpuSnapshot(m.child.pid ?? -1, m.database);
+    const r = await loadWrk(m.url, [introspectBody], DURATION, '/introspect');
+    const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1, m.database), r.requests.total);
+    const scenario = `introspection${key === 'introspect' ? '' : ', relay caught up'} (backlog ${backlog} events at start)`;
+    rows.push({
+      workers,
+      scenario,
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      total: r.requests.total,
+      errors: r.errors + r.timeouts,
+      non2xx: r.non2xx,
+      cpu,
+    });
+    console.log(
+      `workers=${workers} ${scenario}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}\n  ${cpu}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const started = new Date().toISOString();
   const idp = await createTestIdp();
@@ -534,6 +598,7 @@ async function main(): Promise<void> {
             `${r.requests.total} requests, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}\n  ${cpu}`,
         );
       }
+      await introspection(m, repeated[0]!, workers, rows);
     } finally {
       await m.stop();
     }
