@@ -112,6 +112,7 @@ export function relayBatch(r: RelayBatchState, check: boolean): Promise<number |
       await q.query(
         'UPDATE audit_relay SET sequence = $2, hash = $3, position = $4, updated_at = now() WHERE target = $1',
         [r.sink.target, next.sequence, next.hash, next.position],
+        { name: 'relay_move_mark' },
       );
     return rows.length;
   });
@@ -122,6 +123,7 @@ async function lockMark(r: RelayBatchState, q: Queryable): Promise<Mark | undefi
   const st = await q.query<Mark>(
     'SELECT sequence, hash, position FROM audit_relay WHERE target = $1 FOR UPDATE SKIP LOCKED',
     [r.sink.target],
+    { name: 'relay_lock_mark' },
   );
   const locked = st.rows[0];
   if (locked === undefined) return undefined;
@@ -134,6 +136,8 @@ async function rowsAfter(r: RelayBatchState, q: Queryable, mark: Mark): Promise<
     `SELECT sequence, id, subject, event::text AS body, prev_hash, hash FROM outbox
       WHERE sequence >= $1 ORDER BY sequence LIMIT $2`,
     [mark.sequence, r.batchSize + 1],
+    // The relay's three statements run every batch: parsed and planned once per connection.
+    { name: 'relay_rows_after' },
   );
   let rows = res.rows.map((row) => ({ ...row, sequence: Number(row.sequence) }));
   if (mark.start === undefined) {
