@@ -491,9 +491,10 @@ export function summarizeProfile(path: string, top = 25): string {
  * the exchange scenarios ('introspect', while the relay may still be publishing their events), and
  * once the relay has caught up ('introspect-drained'), so the two show what the backlog costs.
  */
-async function introspection(m: Running, body: string, workers: number, rows: Row[]): Promise<void> {
+async function introspection(m: Running, body: string, workers: number): Promise<Row[]> {
+  const rows: Row[] = [];
   const wanted = ['introspect', 'introspect-drained'].filter((k) => SCENARIOS.includes(k));
-  if (wanted.length === 0) return;
+  if (wanted.length === 0) return rows;
   if (LOADGEN !== 'wrk') throw new Error('the introspection scenarios need BENCH_LOADGEN=wrk');
   const res = await fetch(`${m.url}/token`, {
     method: 'POST',
@@ -513,25 +514,39 @@ async function introspection(m: Running, body: string, workers: number, rows: Ro
     // Warm-up as the harness's (JIT of the introspection path), not measured.
     await loadWrk(m.url, [introspectBody], WARMUP, '/introspect');
     const backlog = await m.relayBacklog();
-    const before = cpuSnapshot(m.child.pid ?? -1, m.database);
-    const r = await loadWrk(m.url, [introspectBody], DURATION, '/introspect');
-    const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1, m.database), r.requests.total);
     const scenario = `introspection${key === 'introspect' ? '' : ', relay caught up'} (backlog ${backlog} events at start)`;
-    rows.push({
-      workers,
-      scenario,
-      rps: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      total: r.requests.total,
-      errors: r.errors + r.timeouts,
-      non2xx: r.non2xx,
-      cpu,
-    });
-    console.log(
-      `workers=${workers} ${scenario}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}\n  ${cpu}`,
+    rows.push(
+      await measured(m, workers, scenario, () => loadWrk(m.url, [introspectBody], DURATION, '/introspect')),
     );
   }
+  return rows;
+}
+
+/** Runs `run` with Mandate's and Postgres's CPU counted around it; logs and returns its row. */
+async function measured(
+  m: Running,
+  workers: number,
+  scenario: string,
+  run: () => Promise<AutocannonResult>,
+): Promise<Row> {
+  const before = cpuSnapshot(m.child.pid ?? -1, m.database);
+  const r = await run();
+  const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1, m.database), r.requests.total);
+  console.log(
+    `workers=${workers} ${scenario}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+      `${r.requests.total} requests, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}\n  ${cpu}`,
+  );
+  return {
+    workers,
+    scenario,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    cpu,
+  };
 }
 
 async function main(): Promise<void> {
@@ -579,26 +594,9 @@ async function main(): Promise<void> {
       ] as const;
       for (const [key, scenario, bodies, proof] of scenarios) {
         if (!SCENARIOS.includes(key)) continue;
-        const before = cpuSnapshot(m.child.pid ?? -1, m.database);
-        const r = await load(m.url, bodies, scenario, DURATION, proof);
-        const cpu = cpuPerRequest(before, cpuSnapshot(m.child.pid ?? -1, m.database), r.requests.total);
-        rows.push({
-          workers,
-          scenario,
-          rps: r.requests.average,
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          total: r.requests.total,
-          errors: r.errors + r.timeouts,
-          non2xx: r.non2xx,
-          cpu,
-        });
-        console.log(
-          `workers=${workers} ${scenario}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
-            `${r.requests.total} requests, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}\n  ${cpu}`,
-        );
+        rows.push(await measured(m, workers, scenario, () => load(m.url, bodies, scenario, DURATION, proof)));
       }
-      await introspection(m, repeated[0]!, workers, rows);
+      rows.push(...(await introspection(m, repeated[0]!, workers)));
     } finally {
       await m.stop();
     }
