@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SalesforceEmulator } from '../../examples/apis/salesforce-login.js';
 import { nowSeconds, post, TOKEN_EXCHANGE, ACCESS_TOKEN } from '../helpers/exchange.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
-import { answeringPids, spawnMandate, type MandateProcess } from '../helpers/process.js';
+import { answeringPids, spawnMandate, waitForListening, type MandateProcess } from '../helpers/process.js';
 import { API, basic, form, MCP, SECRETS } from '../helpers/service.js';
 import { startSalesforceSide, trustActiveKey } from './connector-stack.js';
 
@@ -41,6 +41,8 @@ describe('connector metrics with two workers', () => {
       env: { MANDATE_WORKERS: '2', MANDATE_POLICY_BUNDLE: side.bundle },
       connectors: [side.connector],
     });
+    // Both workers, before the first exchange: /readyz answers once the first one listens.
+    await waitForListening(proc, 2);
     await trustActiveKey(emu, db.db);
   }, 180_000);
   afterAll(async () => {

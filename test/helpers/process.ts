@@ -103,3 +103,27 @@ export function answeringPids(proc: MandateProcess, route: string): Set<number> 
   }
   return pids;
 }
+
+/**
+ * Waits until `n` processes have logged that they listen (each cluster worker logs it once), so
+ * that connections opened afterwards can reach every worker: the cluster's primary hands new
+ * connections only to workers already listening, and /readyz answers once the first one is.
+ */
+export async function waitForListening(proc: MandateProcess, n: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = new Set<number>();
+    for (const line of proc.logs) {
+      try {
+        const l = JSON.parse(line) as { msg?: string; pid?: number };
+        if (l.msg === 'Mandate is listening' && l.pid !== undefined) pids.add(l.pid);
+      } catch {
+        // not JSON
+      }
+    }
+    if (pids.size >= n) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${pids.size} of ${n} processes listening after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
